@@ -1,0 +1,70 @@
+"""Judging a network in the data's own units: predictions, error measures, a prediction surface."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from core import network
+
+
+def predict(prepared, W_H, W_O, X_original, activation: str = "sigmoid") -> np.ndarray:
+    """Predictions (N, N_O) in the target's units for inputs ``X_original`` (N, N_I) in original units."""
+    u_O = network.forward(prepared.scale_X(X_original), W_H, W_O, activation).u_O
+    return prepared.to_original_y(u_O)
+
+
+def rmse(y, y_hat) -> float:
+    """Root mean squared error, in the units of ``y``."""
+    r = np.asarray(y, dtype=float) - np.asarray(y_hat, dtype=float)
+    return float(np.sqrt(np.mean(r * r)))
+
+
+def r2(y, y_hat) -> float:
+    """Coefficient of determination 1 − SS_res/SS_tot (1 is perfect; below 0 is worse than the mean)."""
+    y = np.asarray(y, dtype=float)
+    ss_res = float(np.sum((y - np.asarray(y_hat, dtype=float)) ** 2))
+    ss_tot = float(np.sum((y - y.mean(axis=0)) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
+
+
+class Surface(NamedTuple):
+    """Predictions on a grid: ``x1`` (n1,), ``x2`` (n2,) in original units, ``y_hat`` (n2, n1)."""
+
+    x1: np.ndarray
+    x2: np.ndarray
+    y_hat: np.ndarray
+
+
+def surface(prepared, W_H, W_O, activation: str = "sigmoid", columns=(0, 1),
+            resolution: int = 40, margin: float = 0.1, others=None) -> Surface:
+    """The network's prediction over a grid of two features, spanning all rows plus ``margin``.
+
+    Other features (if any) are held at ``others`` (default: their median over all rows).
+    """
+    X_all = prepared.to_original_X(np.vstack([prepared.X_train_aug, prepared.X_test_aug]))
+    a, b = columns
+    axes = []
+    for c in (a, b):
+        lo, hi = X_all[:, c].min(), X_all[:, c].max()
+        pad = margin * (hi - lo)
+        axes.append(np.linspace(lo - pad, hi + pad, resolution))
+    g1, g2 = np.meshgrid(axes[0], axes[1])
+    fixed = np.median(X_all, axis=0) if others is None else np.asarray(others, dtype=float)
+    X = np.tile(fixed, (g1.size, 1))
+    X[:, a], X[:, b] = g1.ravel(), g2.ravel()
+    y = predict(prepared, W_H, W_O, X, activation)[:, 0]
+    return Surface(axes[0], axes[1], y.reshape(g1.shape))
+
+
+def partial_curve(prepared, W_H, W_O, column: int, activation: str = "sigmoid",
+                  resolution: int = 100, margin: float = 0.1):
+    """Prediction along one feature with the others at their median: ``(x, y_hat)`` in original units."""
+    X_all = prepared.to_original_X(np.vstack([prepared.X_train_aug, prepared.X_test_aug]))
+    lo, hi = X_all[:, column].min(), X_all[:, column].max()
+    pad = margin * (hi - lo)
+    x = np.linspace(lo - pad, hi + pad, resolution)
+    X = np.tile(np.median(X_all, axis=0), (resolution, 1))
+    X[:, column] = x
+    return x, predict(prepared, W_H, W_O, X, activation)[:, 0]
