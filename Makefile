@@ -1,0 +1,36 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: run test test-fast test-e2e bench load load-ci clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed            ## install what the app needs and serve it
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed-dev  ## core and AppTest only (no browser), about a minute
+	$(BIN)/python -m pytest -m "not e2e and not slow"
+
+test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
+	$(BIN)/python -m pytest -m e2e
+
+bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the same run
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

@@ -1,0 +1,36 @@
+"""Cold-start deep links to every page: the sidebar is there with the link's values."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_exception, no_horizontal_scroll, screenshot, wait_ready
+
+PAGES = [("data", "Data"), ("network", "Network"), ("backprop", "Backprop step by step"),
+         ("training", "Training & results")]
+
+
+@pytest.mark.parametrize("path,title", PAGES)
+def test_cold_deep_link_opens_page_with_sidebar_and_linked_values(server, page, path, title):
+    page.goto(f"{server.url}/{path}?seed=9&hidden=5&lr=0.01")
+    wait_ready(page)
+    assert_no_exception(page)
+    assert page.locator("h1").first.inner_text().strip() == title
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert sidebar.is_visible()
+    expect(sidebar.get_by_role("spinbutton", name="Seed (initial weights)", exact=True)).to_have_value("9")
+    thumbs = sidebar.locator('[data-testid="stSliderThumbValue"]')
+    expect(thumbs.nth(0)).to_have_text("5")          # hidden units
+    expect(thumbs.nth(1)).to_have_text("0.01")       # learning rate
+    assert no_horizontal_scroll(page)
+    screenshot(page, f"shell-{path}")
+    assert "seed=9" in page.url and "hidden=5" in page.url
+
+
+def test_garbage_link_falls_back_with_a_notice_and_no_exception(server, page):
+    page.goto(f"{server.url}/training?seed=abc&hidden=999&lr=-1&epochs=1e12&act=%3Cb%3Ex%3C/b%3E")
+    wait_ready(page)
+    assert_no_exception(page)
+    notice = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "hidden=999" in notice and "using 3" in notice
+    assert page.locator("b", has_text="x").count() == 0     # the HTML in the link is not rendered
+    screenshot(page, "shell-garbage-link")

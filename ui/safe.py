@@ -1,0 +1,21 @@
+"""Showing text that came from a user (CSV column names, file names) without rendering it.
+
+Streamlit's Markdown (titles, captions, metric and widget labels, alerts) acts on links, images,
+LaTeX (``$``), directives (``:red[...]``) and emphasis. Backslash-escaping every ASCII punctuation
+character makes CommonMark show each one literally. Prefer ``st.text``, ``st.code`` or
+``st.dataframe`` for such text; use ``md`` only where a label must be Markdown.
+"""
+
+from __future__ import annotations
+
+import string
+
+_PUNCT = set(string.punctuation)
+
+
+def md(text: object, limit: int = 80) -> str:
+    """``text`` made literal for Markdown: punctuation escaped, control characters dropped, cut to ``limit``."""
+    s = "".join(ch for ch in str(text) if ch.isprintable())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return "".join("\\" + ch if ch in _PUNCT else ch for ch in s)

@@ -1,0 +1,83 @@
+"""Looks: a colour-blind-safe palette, chart sizes for laptop and projector, projector-mode CSS.
+
+The palette is Okabe & Ito's (2008), distinguishable with the common colour-vision deficiencies.
+Wherever sign or data split matters, it is shown by a second channel too (dash, marker shape).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import altair as alt
+import streamlit as st
+
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+ORANGE = "#E69F00"
+SKY = "#56B4E9"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+YELLOW = "#F0E442"
+GREY = "#777777"
+BLACK = "#222222"
+CATEGORICAL = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
+POSITIVE, NEGATIVE = BLUE, VERMILLION            # weights and gradients: sign = colour + dash
+TRAIN, TEST = BLUE, VERMILLION                   # rows: colour + marker shape
+TRAIN_SHAPE, TEST_SHAPE = "circle", "triangle-up"
+SEQUENTIAL = "viridis"                           # colour-blind-safe, monotone in lightness
+
+
+@dataclass(frozen=True)
+class ChartStyle:
+    """Sizes for charts; ``projector`` is larger everywhere."""
+
+    font: int = 13
+    title: int = 15
+    line: float = 2.0
+    point: int = 60
+    height: int = 320
+
+    def apply(self, chart):
+        """Fonts and sizes on an Altair chart (top-level configuration)."""
+        return (chart.configure_axis(labelFontSize=self.font, titleFontSize=self.font + 1,
+                                     labelLimit=320)
+                .configure_legend(labelFontSize=self.font, titleFontSize=self.font + 1,
+                                  symbolSize=self.point * 1.5)
+                .configure_title(fontSize=self.title)
+                .configure_header(labelFontSize=self.font, titleFontSize=self.font + 1)
+                .configure_text(fontSize=self.font)
+                .configure_view(strokeWidth=0))
+
+
+NORMAL = ChartStyle()
+PROJECTOR = ChartStyle(font=20, title=24, line=4.0, point=160, height=420)
+
+
+def chart_style(projector: bool) -> ChartStyle:
+    return PROJECTOR if projector else NORMAL
+
+
+_PROJECTOR_CSS = """
+<style>
+html { font-size: 21px; }
+[data-testid="stSidebar"] { min-width: 360px; }
+.katex { font-size: 1.3em; }
+[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stDataFrame"] * { font-size: 1rem; }
+</style>
+"""
+
+
+def apply_page_style(projector: bool) -> None:
+    """Projector mode: larger base font (everything in rem scales with it) and larger equations."""
+    if projector:
+        # A fixed, app-written stylesheet: no user-supplied text ever reaches it.
+        st.html(_PROJECTOR_CSS)
+
+
+def altair_chart(chart, style: ChartStyle, **kwargs) -> None:
+    """Show an Altair chart with the page's style, full width."""
+    st.altair_chart(style.apply(chart), width="stretch", **kwargs)
+
+
+alt.data_transformers.disable_max_rows()

@@ -1,0 +1,49 @@
+"""Matrices as labelled tables: rows and columns named in the notation, shape in the caption."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+
+def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.DataFrame:
+    """A 2-D array as a DataFrame with the given labels (rows e.g. samples, columns e.g. units)."""
+    A = np.asarray(A, dtype=float)
+    if A.ndim == 1:
+        A = A[:, None]
+    return pd.DataFrame(A, index=list(row_labels), columns=list(col_labels))
+
+
+def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption: str,
+                digits: int = 8, height: int | str = "auto") -> None:
+    """``A`` as a scrollable table with ``digits`` decimals, its shape appended to the caption.
+
+    Labels must be app-written (notation like "sample 3", "h₂"); user text belongs in the cells of
+    ``st.dataframe`` only, which never renders Markdown.
+    """
+    A = np.asarray(A, dtype=float)
+    frame = matrix_frame(A, row_labels, col_labels)
+    config = {c: st.column_config.NumberColumn(format=f"%.{digits}f") for c in frame.columns}
+    st.dataframe(frame, column_config=config, height=height, width="stretch")
+    shape = "×".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
+    st.caption(f"{caption} — shape ({shape.replace('×', ', ')})")
+
+
+def sample_labels(rows) -> list[str]:
+    """Row labels for samples, e.g. "n=1 (row 17)": position in the matrix and row of the data."""
+    return [f"n={i + 1} (row {r})" for i, r in enumerate(rows)]
+
+
+def unit_labels(n_hidden: int, bias: bool = False) -> list[str]:
+    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``)."""
+    from core.graph import sub
+    return (["h₀ = 1"] if bias else []) + [f"h{sub(j)}" for j in range(1, n_hidden + 1)]
+
+
+def input_labels(n_inputs: int) -> list[str]:
+    """"x₀ = 1", "x₁", … for the rows of W_H and the columns of X_aug."""
+    from core.graph import sub
+    return ["x₀ = 1"] + [f"x{sub(i)}" for i in range(1, n_inputs + 1)]
