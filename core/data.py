@@ -102,8 +102,15 @@ def read_table(source) -> pd.DataFrame:
     Raises DataError for anything that is not a small, readable table with a header row.
     """
     text = _decode(_read_bytes(source))
-    delimiter = _sniff_delimiter(text)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:
+        delimiter = _sniff_delimiter(text)
+        # newline="": the csv module then accepts \r-only line ends (old Mac/Excel exports) too.
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:   # e.g. a field longer than the csv module's limit
+        raise DataError(
+            f"The file could not be read as a table ({_first_line(exc)}). Check that it is a CSV "
+            "file with a header row and one row per line."
+        ) from None
     names = [h.strip() for h in header]
     try:
         df = pd.read_csv(io.StringIO(text), sep=delimiter, header=0, names=None,
@@ -317,15 +324,20 @@ def _check_empty_names(names: list[str]) -> None:
 
 def _looks_like_row_labels(col: pd.Series) -> bool:
     values = pd.to_numeric(col, errors="coerce")
-    if values.isna().any():
+    if values.empty or values.isna().any():
         return False
     start = values.iloc[0]
     return start in (0, 1) and np.array_equal(values.to_numpy(), np.arange(start, start + len(values)))
 
 
+# Spellings of "missing" that spreadsheets, R and pandas write; counted like a blank cell, so the
+# column stays numeric and prepare() reports the row instead of calling the column non-numeric.
+_MISSING = {"nan", "-nan", "na", "n/a", "#n/a", "null", "none", "<na>"}
+
+
 def _to_number_if_possible(col: pd.Series) -> pd.Series:
     stripped = col.astype(str).str.strip()
-    blank = stripped == ""
+    blank = (stripped == "") | stripped.str.lower().isin(_MISSING)
     numbers = pd.to_numeric(stripped.where(~blank), errors="coerce")
     if (numbers.notna() | blank).all() and not blank.all():
         return numbers.astype(float)

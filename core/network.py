@@ -43,6 +43,15 @@ def augment(A: np.ndarray) -> np.ndarray:
     return np.hstack([np.ones((A.shape[0], 1)), A])
 
 
+def is_whole(value, low: int, high: int | None = None) -> bool:
+    """True if ``value`` is a whole number (not a bool) with ``low ≤ value ≤ high``; never raises."""
+    try:
+        whole = not isinstance(value, bool) and int(value) == value
+    except (TypeError, ValueError, OverflowError):   # None, "3", nan, inf
+        return False
+    return whole and low <= value and (high is None or value <= high)
+
+
 def init_weights(n_inputs: int, n_hidden: int, n_outputs: int = 1, seed: int = 321):
     """Standard-normal initial weights ``(W_H, W_O)``, drawn W_H first as in the lecture demo.
 
@@ -51,9 +60,9 @@ def init_weights(n_inputs: int, n_hidden: int, n_outputs: int = 1, seed: int = 3
     """
     for name, value, low in (("n_inputs", n_inputs, 1), ("n_hidden", n_hidden, 1),
                              ("n_outputs", n_outputs, 1)):
-        if int(value) != value or value < low:
+        if not is_whole(value, low):
             raise ValueError(f"{name} must be a whole number ≥ {low}, got {value!r}.")
-    if int(seed) != seed or not 0 <= seed <= 2**32 - 1:
+    if not is_whole(seed, 0, 2**32 - 1):
         raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}.")
     rng = np.random.RandomState(int(seed))
     W_H = rng.randn(int(n_inputs) + 1, int(n_hidden))

@@ -187,15 +187,16 @@ class History:
         state = f"diverged at {self.diverged_at}" if self.diverged_at is not None else "finished"
         return (f"History(E={self.n_epochs}, N_H={self.n_hidden}, eta={self.eta}, "
                 f"{self.activation}, seed={self.seed}, stride={self.stride}, {state}, "
-                f"loss {self._losses[0, 0]:.6g} → {self._losses[-1, 0]:.6g})")
+                + (f"loss {self._losses[0, 0]:.6g} → {self._losses[-1, 0]:.6g})" if len(self._losses)
+                   else "no finite loss)"))
 
 
 def check_settings(n_hidden, learning_rate, epochs, activation) -> None:
     """ValueError naming the allowed values for anything ``train`` cannot run."""
     activations.get(activation)
-    if isinstance(n_hidden, bool) or int(n_hidden) != n_hidden or not 1 <= n_hidden <= MAX_HIDDEN:
+    if not network.is_whole(n_hidden, 1, MAX_HIDDEN):
         raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, got {n_hidden!r}.")
-    if isinstance(epochs, bool) or int(epochs) != epochs or not 1 <= epochs <= MAX_EPOCHS:
+    if not network.is_whole(epochs, 1, MAX_EPOCHS):
         raise ValueError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}.")
     try:
         ok = math.isfinite(learning_rate) and learning_rate > 0
@@ -213,7 +214,7 @@ def train(prepared, n_hidden: int = 3, learning_rate: float = 0.05, epochs: int 
     loss and reports it in ``diverged_at``.
     """
     check_settings(n_hidden, learning_rate, epochs, activation)
-    if int(stride) != stride or stride < 1:
+    if not network.is_whole(stride, 1):
         raise ValueError(f"stride must be a whole number ≥ 1, got {stride!r}.")
     p = prepared
     W_H0, W_O0 = network.init_weights(p.n_inputs, int(n_hidden), p.n_outputs, seed)
@@ -256,8 +257,10 @@ def _run(stepper: _Stepper, W_H0, W_O0, epochs: int, stride: int):
         if diverged_at is None:
             c = last if ring is None else last % 3
             stepper.forward(ring_H[c], ring_O[c], ring_z[c], sq[last])
-        if last >= 0 and ring is not None and last % stride != 0:
-            k = last // stride + 1
+        # The loop keeps epochs < E only, so the final weights (epoch E) always need storing; after
+        # a divergence the last finite epoch was kept already if it falls on the stride.
+        if last >= 0 and ring is not None and (last % stride != 0 or diverged_at is None):
+            k = last // stride + (last % stride != 0)
             c = last % 3
             W_H[k], W_O[k], z_O[k] = ring_H[c], ring_O[c], ring_z[c]
     if ring is None:
