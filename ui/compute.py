@@ -14,15 +14,17 @@ import pandas as pd
 import streamlit as st
 
 from core import data, training
+from ui import upload
 from ui.settings import Settings
 
 MAX_SNAPSHOTS = 1000
 SEED_COUNT = 20
 
 
-def stride_for(epochs: int) -> int:
-    """Keep at most about MAX_SNAPSHOTS weight snapshots."""
-    return max(1, math.ceil(epochs / MAX_SNAPSHOTS))
+def stride_for(epochs: int, rows: int = 30) -> int:
+    """Keep at most about MAX_SNAPSHOTS snapshots, fewer for large uploads (predictions are kept too)."""
+    snapshots = max(20, min(MAX_SNAPSHOTS, 2_000_000 // max(rows, 1)))
+    return max(1, math.ceil(epochs / snapshots))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -45,9 +47,13 @@ def _history(split: int, test: float, seed: int, hidden: int, lr: float, epochs:
 
 @st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
 def _ensemble(split: int, test: float, seed: int, hidden: int, lr: float, epochs: int, act: str):
-    seeds = [(seed + i) % (2**32) for i in range(SEED_COUNT)]
-    return training.train_many(income_prepared(split, test), seeds, n_hidden=hidden,
+    return training.train_many(income_prepared(split, test), seeds_from(seed), n_hidden=hidden,
                                learning_rate=lr, epochs=epochs, activation=act)
+
+
+def seeds_from(seed: int) -> list[int]:
+    """The seeds of the seed-sensitivity ensemble: seed, seed+1, … (wrapping at 2³²)."""
+    return [(seed + i) % (2**32) for i in range(SEED_COUNT)]
 
 
 class Dataset(NamedTuple):
@@ -74,22 +80,77 @@ class Dataset(NamedTuple):
         return f"{column} ({unit})" if unit else str(column)
 
 
+INCOME_TITLE = "Income2 (James et al., ISLR, 2013)"
+
+
 def dataset(s: Settings) -> Dataset:
-    """The data set in use (the bundled Income2 rows)."""
-    return Dataset("income", "Income2 (James et al., ISLR, 2013)", income_table(), data.FEATURES,
-                   data.TARGET, dict(data.UNITS))
+    """The data set in use: the bundled Income2 rows or this session's upload."""
+    if s.data != "income":
+        up = upload.current_upload()
+        if up is not None and up.key == s.data:
+            return Dataset(up.key, up.name, up.table, s.features, s.target, {})
+    return Dataset("income", INCOME_TITLE, income_table(), data.FEATURES, data.TARGET, dict(data.UNITS))
 
 
 def prepared(s: Settings) -> data.Prepared:
     """The data in use, split and scaled per the settings."""
-    return income_prepared(s.split, s.test)
+    if s.data == "income":
+        return income_prepared(s.split, s.test)
+    return _session_memo(("prepared",) + s.data_key(), lambda: data.prepare(
+        dataset(s).table, s.features, s.target, test_size=s.test, split_seed=s.split,
+        drop_incomplete=s.drop))
+
+
+# ---------------------------------------------------------------- work limits for uploaded data
+
+WORK_LIMIT = 60_000_000      # epochs × rows × (hidden + 2): about 1–2 s of training on this kind of machine
+
+
+def epochs_allowed(s: Settings) -> int:
+    """Epochs actually run: the setting, capped for large uploads so a run stays within seconds."""
+    p = prepared(s)
+    rows = p.X_train_aug.shape[0] + p.X_test_aug.shape[0]
+    return max(1, min(s.epochs, WORK_LIMIT // (rows * (s.hidden + 2))))
 
 
 def history(s: Settings) -> training.History:
     """The training run for these settings (cached; every page shares it)."""
-    return _history(**s.training_args())
+    if s.data == "income":
+        return _history(**s.training_args())
+    epochs = epochs_allowed(s)
+    p = prepared(s)
+    return _session_memo(("history", s.seed, s.hidden, s.lr, epochs, s.act) + s.data_key(),
+                         lambda: training.train(p, n_hidden=s.hidden, learning_rate=s.lr, epochs=epochs,
+                                                seed=s.seed, activation=s.act,
+                                                stride=stride_for(epochs, len(p.y_train) + len(p.y_test))))
 
 
-def ensemble(s: Settings) -> training.Ensemble:
-    """The same settings trained from seeds seed, seed+1, …, seed+19 (cached)."""
-    return _ensemble(**s.training_args())
+def ensemble(s: Settings) -> training.Ensemble | None:
+    """The same settings trained from 20 seeds (cached); None when that is too much work (uploads)."""
+    if s.data == "income":
+        return _ensemble(**s.training_args())
+    epochs = epochs_allowed(s)
+    p = prepared(s)
+    if SEED_COUNT * epochs * len(p.y_train) * (s.hidden + 2) > 3 * WORK_LIMIT:
+        return None
+    return _session_memo(("ensemble", s.seed, s.hidden, s.lr, epochs, s.act) + s.data_key(),
+                         lambda: training.train_many(p, seeds_from(s.seed), n_hidden=s.hidden,
+                                                     learning_rate=s.lr, epochs=epochs, activation=s.act))
+
+
+_MEMO = "_session_results"
+_MEMO_SIZE = 4
+
+
+def _session_memo(key: tuple, compute):
+    """A tiny per-session LRU for results on uploaded data, which must not be shared across sessions."""
+    memo: dict = st.session_state.setdefault(_MEMO, {})
+    if key in memo:
+        memo[key] = memo.pop(key)
+        return memo[key]
+    with st.spinner("Working on your data…"):
+        value = compute()
+    memo[key] = value
+    while len(memo) > _MEMO_SIZE:
+        memo.pop(next(iter(memo)))
+    return value

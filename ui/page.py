@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import settings as settings_mod
+from ui import safe, settings as settings_mod
 from ui.settings import Settings
 
 
@@ -14,7 +14,23 @@ def header(title: str, intro: str) -> Settings:
     st.title(title)
     st.markdown(intro)
     link_notices(settings_mod.pending_notices(vars_of(s)))
+    data_notices(s)
     return s
+
+
+def data_notices(s: Settings) -> None:
+    """Which uploaded data is in use, and whether its size capped the epochs."""
+    if s.data == "income":
+        return
+    from ui import compute
+    ds, p = compute.dataset(s), compute.prepared(s)
+    rows = len(p.y_train) + len(p.y_test)
+    st.info(f"Your data: {safe.md(ds.title, 60)} — {rows:,} rows, {p.n_inputs} feature"
+            f"{'s' if p.n_inputs != 1 else ''} → {safe.md(s.target, 40)}.", icon=":material/upload_file:")
+    allowed = compute.epochs_allowed(s)
+    if allowed < s.epochs:
+        st.info(f"With {rows:,} rows and {s.hidden} hidden units, training runs {allowed:,} epochs instead "
+                f"of {s.epochs:,}, so that a run stays within a couple of seconds.", icon=":material/timer:")
 
 
 def link_notices(notes: list[str]) -> None:

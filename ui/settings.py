@@ -9,18 +9,20 @@ session's first run we compare the link as it arrived with what the widgets took
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
 import streamlit as st
 
 from core import activations, training
+from ui import upload
 
 LR_CHOICES: tuple[float, ...] = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
                                  0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 SEED_MAX = 2**32 - 1
 TEST_SIZES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(2, 9))
 _LINK_KEY = "_link_as_opened"      # the query string of the session's first run
+_CURRENT = "_settings"                  # the Settings value of this run, built by sidebar()
 _LINK_SEEN = "_link_opened_with"       # values in use when the link was opened
 
 
@@ -36,15 +38,23 @@ class Settings:
     split: int = 42
     test: float = 0.5
     projector: bool = False
+    data: str = "income"                  # or an uploaded file's key (never in the URL)
+    features: tuple[str, ...] = ("Education", "Seniority")
+    target: str = "Income"
+    drop: bool = False                    # drop rows with missing values in the chosen columns
 
     @property
     def eta(self) -> float:
         return self.lr
 
     def training_args(self) -> dict[str, Any]:
-        """The scalars that decide a training run (the cache key)."""
+        """The scalars that decide a training run on the bundled data (the cache key)."""
         return dict(split=self.split, test=self.test, seed=self.seed, hidden=self.hidden,
                     lr=self.lr, epochs=self.epochs, act=self.act)
+
+    def data_key(self) -> tuple:
+        """What decides the prepared data."""
+        return (self.data, self.features, self.target, self.drop, self.split, self.test)
 
 
 DEFAULTS = Settings()
@@ -194,6 +204,7 @@ def sidebar() -> Settings:
     sb.selectbox("Presets", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
                  placeholder="Choose a preset…",
                  help="Load a prepared set of settings; everything else returns to its default.")
+    data_box = sb.container()          # filled below, once the split settings it needs exist
     seed = sb.number_input("Seed (initial weights)", 0, SEED_MAX, DEFAULTS.seed, step=1, key="seed",
                            bind="query-params",
                            help="Seeds the random initial weights; the same seed gives the same run.")
@@ -214,15 +225,17 @@ def sidebar() -> Settings:
         test = st.select_slider("Test fraction", TEST_SIZES, DEFAULTS.test, key="test",
                                 bind="query-params", format_func=lambda v: f"{v:.0%}",
                                 help="Share of the rows held out to test the trained network.")
+    choice = upload.data_section(data_box, float(test), int(split))
     projector = sb.toggle("Projector mode", DEFAULTS.projector, key="projector", bind="query-params",
                           help="Larger text, thicker lines and bigger points for a lecture hall.")
     sb.button("Reset to defaults", on_click=_apply, args=({},), width="stretch",
               help="Every setting back to its default (projector mode stays as it is).")
-    return Settings(seed=int(seed), hidden=int(hidden), lr=float(lr), epochs=int(epochs), act=act,
-                    split=int(split), test=float(test), projector=bool(projector))
+    s = Settings(seed=int(seed), hidden=int(hidden), lr=float(lr), epochs=int(epochs), act=act,
+                 split=int(split), test=float(test), projector=bool(projector), **choice._asdict())
+    st.session_state[_CURRENT] = s
+    return s
 
 
 def current() -> Settings:
-    """The Settings of this run, rebuilt from the sidebar's widget values."""
-    state = st.session_state
-    return Settings(**{k: state.get(k, v) for k, v in asdict(DEFAULTS).items()})
+    """The Settings the sidebar built for this run."""
+    return st.session_state.get(_CURRENT, DEFAULTS)
