@@ -184,9 +184,13 @@ def pending_notices(used: Mapping[str, Any], params: Mapping[str, Param] = PARAM
     return link_notices(opened_link(), used, params)
 
 
+_FLOAT_TYPED = ("seed", "epochs", "split")      # see whole_number_input
+
+
 def _apply(values: Mapping[str, Any]) -> None:
     for key in _MODEL_KEYS:
-        st.session_state[key] = values.get(key, getattr(DEFAULTS, key))
+        value = values.get(key, getattr(DEFAULTS, key))
+        st.session_state[key] = float(value) if key in _FLOAT_TYPED else value
 
 
 def _apply_preset() -> None:
@@ -197,6 +201,19 @@ def _apply_preset() -> None:
     st.session_state["preset"] = None
 
 
+def whole_number_input(where, label: str, lo: int, hi: int, default: int, step: int, key: str,
+                       help: str) -> int:
+    """A number input for whole numbers, bound to the URL parameter ``key``.
+
+    Float-typed on purpose: Streamlit 1.67 seeds an int-typed bound number_input from the URL with
+    ``int(float(text))``, which raises OverflowError for ``inf`` or a 400-digit number — a traceback
+    from a mangled link. The float type checks ``isfinite`` and range and falls back instead.
+    """
+    value = where.number_input(label, float(lo), float(hi), float(default), step=float(step),
+                               format="%d", key=key, bind="query-params", help=help)
+    return int(value)
+
+
 def sidebar() -> Settings:
     """Draw the shared sidebar controls and return the Settings they hold."""
     remember_link()
@@ -205,23 +222,20 @@ def sidebar() -> Settings:
                  placeholder="Choose a preset…",
                  help="Load a prepared set of settings; everything else returns to its default.")
     data_box = sb.container()          # filled below, once the split settings it needs exist
-    seed = sb.number_input("Seed (initial weights)", 0, SEED_MAX, DEFAULTS.seed, step=1, key="seed",
-                           bind="query-params",
-                           help="Seeds the random initial weights; the same seed gives the same run.")
+    seed = whole_number_input(sb, "Seed (initial weights)", 0, SEED_MAX, DEFAULTS.seed, 1, "seed",
+                              "Seeds the random initial weights; the same seed gives the same run.")
     hidden = sb.slider("Hidden units N_H", 1, training.MAX_HIDDEN, DEFAULTS.hidden, key="hidden",
                        bind="query-params", help="Sigmoid (or tanh/ReLU) units in the hidden layer.")
     lr = sb.select_slider("Learning rate η", LR_CHOICES, DEFAULTS.lr, key="lr", bind="query-params",
                           format_func=lambda v: f"{v:g}",
                           help="Step size of gradient descent: W ← W − η·∂L/∂W. Too large and the loss explodes.")
-    epochs = sb.number_input("Epochs", 1, training.MAX_EPOCHS, DEFAULTS.epochs, step=100, key="epochs",
-                             bind="query-params",
-                             help="Full passes over the training rows, one weight update each.")
+    epochs = whole_number_input(sb, "Epochs", 1, training.MAX_EPOCHS, DEFAULTS.epochs, 100, "epochs",
+                                "Full passes over the training rows, one weight update each.")
     with sb.expander("Advanced"):
         act = st.radio("Activation g", activations.NAMES, index=0, key="act", bind="query-params",
                        horizontal=True, help="The hidden units' nonlinearity; the output stays linear.")
-        split = st.number_input("Split seed", 0, SEED_MAX, DEFAULTS.split, step=1, key="split",
-                                bind="query-params",
-                                help="random_state of train_test_split: which rows are training rows.")
+        split = whole_number_input(st, "Split seed", 0, SEED_MAX, DEFAULTS.split, 1, "split",
+                                   "random_state of train_test_split: which rows are training rows.")
         test = st.select_slider("Test fraction", TEST_SIZES, DEFAULTS.test, key="test",
                                 bind="query-params", format_func=lambda v: f"{v:.0%}",
                                 help="Share of the rows held out to test the trained network.")
@@ -230,8 +244,8 @@ def sidebar() -> Settings:
                           help="Larger text, thicker lines and bigger points for a lecture hall.")
     sb.button("Reset to defaults", on_click=_apply, args=({},), width="stretch",
               help="Every setting back to its default (projector mode stays as it is).")
-    s = Settings(seed=int(seed), hidden=int(hidden), lr=float(lr), epochs=int(epochs), act=act,
-                 split=int(split), test=float(test), projector=bool(projector), **choice._asdict())
+    s = Settings(seed=seed, hidden=int(hidden), lr=float(lr), epochs=epochs, act=act,
+                 split=split, test=float(test), projector=bool(projector), **choice._asdict())
     st.session_state[_CURRENT] = s
     return s
 
