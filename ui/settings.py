@@ -205,12 +205,12 @@ def whole_number_input(where, label: str, lo: int, hi: int, default: int, step: 
                        help: str) -> int:
     """A number input for whole numbers, bound to the URL parameter ``key``.
 
-    Float-typed on purpose: Streamlit 1.67 seeds an int-typed bound number_input from the URL with
+    Float-typed (shown with no decimals) on purpose: Streamlit 1.67 seeds an int-typed bound number_input from the URL with
     ``int(float(text))``, which raises OverflowError for ``inf`` or a 400-digit number — a traceback
     from a mangled link. The float type checks ``isfinite`` and range and falls back instead.
     """
     value = where.number_input(label, float(lo), float(hi), float(default), step=float(step),
-                               format="%d", key=key, bind="query-params", help=help)
+                               format="%.0f", key=key, bind="query-params", help=help)
     return int(value)
 
 
