@@ -27,23 +27,18 @@ st.markdown(
 )
 
 
-
 def side_by_side(spec):
     """Columns on a laptop; one under the other in projector mode, where the page is narrow."""
     return [st.container() for _ in spec] if s.projector else st.columns(spec, gap="medium")
 
 
 st.header("The table", divider="gray")
-left, right = side_by_side([5, 4])
-with left:
-    st.dataframe(data_charts.labelled_table(ds.table, columns, labels, p.train_rows),
-                 height=min(36 * len(ds.table) + 38, 430), width="stretch",
-                 column_config={labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns})
-    st.caption(f"Source: {md(ds.title)}. The *set* column is decided by the split below.")
-with right:
-    st.markdown("**Summary statistics**")
-    st.dataframe(data_charts.summary(ds.table, columns, labels), width="stretch",
-                 column_config={labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns})
+numbers = {labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns}
+st.dataframe(data_charts.labelled_table(ds.table, columns, labels, p.train_rows),
+             height=min(36 * len(ds.table) + 38, 400), width="stretch", column_config=numbers)
+st.caption(f"Source: {md(ds.title)}. The *set* column is decided by the split below.")
+st.markdown("**Summary statistics**")
+st.dataframe(data_charts.summary(ds.table, columns, labels), width="stretch", column_config=numbers)
 
 st.header("What the network must learn", divider="gray")
 frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
@@ -91,11 +86,11 @@ with left:
                        "X_train_aug: the scaled training inputs, with the column of ones x₀ first")
 with right:
     tables.show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
-first = p.X_train_aug[0]
-st.markdown(f"The first training row is data row {p.train_rows[0]}: "
-            + ", ".join(f"{md(f)} {v:g} ÷ {sc:.8g} = **{x:.8f}**" for f, v, sc, x in
-                        zip(p.features, ds.table.loc[p.train_rows[0], list(p.features)], p.x_scale, first[1:]))
-            + f", so the network sees x = [{', '.join(f'{v:.8f}'.rstrip('0').rstrip('.') for v in first)}].")
+row, first = p.train_rows[0], p.X_train_aug[0]
+steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
+         in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
+st.markdown(f"The first training row is data row {row}: {', '.join(steps)}, so the network sees "
+            f"x = [{', '.join(f'{v:.8f}'.rstrip('0').rstrip('.') for v in first)}].")
 left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
 with left:
     tables.show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
@@ -118,10 +113,10 @@ else:
             "the maxima come from the training rows only.", icon=":material/check:")
 
 st.header("Shapes", divider="gray")
-n_in, n_all = p.n_inputs, len(ds.table)
+n_in, n_all = p.n_inputs, n_train + n_test
 st.markdown(
     "| | before augmentation | after augmentation (column of ones first) |\n|---|---|---|\n"
-    f"| all inputs `X` | ({n_all}, {n_in}) | |\n"
+    f"| all inputs `X`, all targets `y` | ({n_all}, {n_in}), ({n_all}, {p.n_outputs}) | (split first) |\n"
     f"| training inputs `X_train` → `X_train_aug` | ({n_train}, {n_in}) | ({n_train}, {n_in + 1}) |\n"
     f"| test inputs `X_test` → `X_test_aug` | ({n_test}, {n_in}) | ({n_test}, {n_in + 1}) |\n"
     f"| training targets `y_train` | ({n_train}, {p.n_outputs}) | unchanged |\n"

@@ -60,7 +60,7 @@ if show == network_view.SHOW[2] and epoch == 0:
     st.info("At epoch 0 nothing has changed yet: move the epoch slider.", icon=":material/arrow_forward:")
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Epoch", f"{epoch:,} of {h.last_epoch:,}")
+c1.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")
 c2.metric("Training loss L", f"{snap.loss_train:.6g}")
 c3.metric("Test loss", f"{snap.loss_test:.6g}")
 

@@ -106,7 +106,7 @@ def test_the_scatter_and_the_target_against_each_feature(default):
 
 def test_shapes_before_and_after_augmentation(default):
     shapes = next(m.value for m in default.markdown if "before augmentation" in m.value)
-    assert "| all inputs `X` | (30, 2) |" in shapes
+    assert "| all inputs `X`, all targets `y` | (30, 2), (30, 1) |" in shapes
     assert "| training inputs `X_train` → `X_train_aug` | (15, 2) | (15, 3) |" in shapes
     assert "| test targets `y_test` | (15, 1) | unchanged |" in shapes
 

@@ -92,7 +92,7 @@ def test_tables_show_the_numbers_drawn_and_the_loss_at_that_epoch():
     assert at.dataframe[0].value.to_numpy() == pytest.approx(snap.W_H)
     assert at.dataframe[1].value.to_numpy() == pytest.approx(snap.W_O)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Epoch"] == "1,000 of 1,000"
+    assert metrics["Epoch (of 1,000)"] == "1,000"
     assert metrics["Training loss L"] == f"{h.losses[1000, 0]:.6g}"
     assert metrics["Test loss"] == f"{h.losses[1000, 1]:.6g}"
 
