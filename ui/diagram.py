@@ -76,12 +76,15 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                   edge_extra: Mapping | None = None, node_extra: Mapping | None = None,
                   highlight_edges=None, highlight_nodes=None, node_text: Mapping | None = None,
                   edge_text: Mapping | None = None, style: st_style.ChartStyle = st_style.NORMAL,
-                  height: int | None = None, width: int | str = "container") -> alt.LayerChart:
+                  height: int | None = None, width: int | str = "container",
+                  label_halo: bool = False, width_range: tuple[float, float] | None = None) -> alt.LayerChart:
     """The layered diagram. ``edge_values`` maps each edge (u, v) to the number it shows.
 
     ``edge_extra``/``node_extra`` map edges/nodes to dicts of extra tooltip fields (numbers get six
     decimals). ``highlight_*`` (sets) dim everything else. ``node_text``/``edge_text`` put short
-    strings beside nodes / at the middle of edges.
+    strings beside nodes / at the middle of edges. ``label_halo`` draws every text over a white
+    outline, so labels stay readable where many edges cross them (wide hidden layers).
+    ``width_range`` (thinnest, thickest) overrides the edge widths, e.g. thinner for a crowded layer.
     """
     edges = edge_frame(G, edge_values, edge_extra, highlight_edges)
     nodes = node_frame(G, node_extra, highlight_nodes, node_text)
@@ -98,13 +101,13 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     y = alt.Y("y:Q", axis=None, scale=y_scale)
     finite = edges["magnitude"][np.isfinite(edges["magnitude"])]
     top = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
-    width_range = [1.2, 14] if big else [0.6, 9]
+    width_range = list(width_range) if width_range else ([1.2, 14] if big else [0.6, 9])
 
     edge_tips = [alt.Tooltip("name:N", title="weight"), alt.Tooltip("frm:N", title="from"),
                  alt.Tooltip("to:N", title="to"), alt.Tooltip("value:Q", title=value_title, format=".6f")]
     edge_tips += [_tip(edges, c) for c in edges.columns if c not in _EDGE_BASE]
     lines = alt.Chart(edges).mark_rule(strokeCap="round").encode(
-        x=x, y=y, x2="x2:Q", y2="y2:Q",
+        x=x, y=y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
         color=alt.Color("sign:N", title=f"sign of {value_title}",
                         scale=alt.Scale(domain=SIGN_DOMAIN, range=[st_style.POSITIVE, st_style.NEGATIVE]),
                         legend=alt.Legend(orient="bottom", symbolType="stroke",
@@ -114,7 +117,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                                   legend=None),
         strokeWidth=alt.StrokeWidth("magnitude:Q", scale=alt.Scale(domain=[0, top], range=width_range),
                                     legend=None),
-        opacity=alt.condition("datum.lit", alt.value(0.85), alt.value(0.12)),
+        opacity=_lit(0.85, 0.12),
         tooltip=edge_tips,
     )
     node_tips = [alt.Tooltip("node:N", title="node")]
@@ -127,25 +130,25 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
         x=x, y=y,
         shape=alt.Shape("shape:N", scale=None),
         fill=alt.Fill("fill:N", scale=None),
-        size=alt.value(diameter * diameter),
-        opacity=alt.condition("datum.lit", alt.value(1.0), alt.value(0.25)),
+        size=alt.SizeValue(diameter * diameter),
+        opacity=_lit(1.0, 0.25),
         tooltip=node_tips,
     )
     font = style.font
     pad = diameter // 2 + 6
     left = alt.Chart(nodes[nodes.layer == 0]).mark_text(align="right", dx=-pad, fontSize=font).encode(
-        x=x, y=y, text="label:N")
+        x=x, y=y, text=alt.Text("label:N"))
     middle = alt.Chart(nodes[nodes.layer == 1]).mark_text(
         align="right" if crowded else "center", dx=-pad if crowded else 0,
         dy=0 if crowded else -(pad + font // 2 - 2), fontSize=font if not crowded else font - 2).encode(
-        x=x, y=y, text="label:N")
+        x=x, y=y, text=alt.Text("label:N"))
     right = alt.Chart(nodes[nodes.layer == 2]).mark_text(align="left", dx=pad, fontSize=font).encode(
-        x=x, y=y, text="label:N")
+        x=x, y=y, text=alt.Text("label:N"))
     layers = [lines, dots, left, middle, right]
     if node_text:
         layers.append(alt.Chart(nodes[nodes.text != ""]).mark_text(
             align="left", dx=pad, dy=pad, fontSize=font, fontWeight="bold", color=st_style.BLACK).encode(
-            x=x, y=y, text="text:N"))
+            x=x, y=y, text=alt.Text("text:N")))
     if edge_text:
         et = edges.assign(text=[edge_text.get(k, "") for k in G.edges()],
                           mx=(edges.x + edges.x2) / 2, my=(edges.y + edges.y2) / 2)
@@ -153,8 +156,26 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
         layers.append(alt.Chart(et).mark_text(fontSize=font - 1, fontWeight="bold", color=st_style.BLACK,
                                               dy=-6).encode(
             x=alt.X("mx:Q", axis=None, scale=x_scale), y=alt.Y("my:Q", axis=None, scale=y_scale),
-            text="text:N"))
+            text=alt.Text("text:N")))
+    if label_halo:
+        layers = layers[:2] + [c for text in layers[2:] for c in (_halo(text, style), text)]
     return alt.layer(*layers).properties(height=height, width=width)
+
+
+def _lit(lit: float, dim: float) -> alt.OpacityValue:
+    """Opacity ``lit`` where ``datum.lit``, else ``dim``.
+
+    Written as a channel object: Altair turns bare strings, ``alt.value`` and ``alt.condition``
+    into channels by searching its schema, which costs milliseconds per call on every rerun.
+    """
+    return alt.OpacityValue(dim, condition={"test": "datum.lit", "value": lit})
+
+
+def _halo(text: alt.Chart, style: st_style.ChartStyle) -> alt.Chart:
+    """The same text layer drawn as a thick white outline, to sit underneath it."""
+    mark = {**text.mark.to_dict(), "stroke": "white", "strokeWidth": 3 + style.font // 5,
+            "strokeJoin": "round", "strokeOpacity": 0.9}
+    return alt.Chart(text.data, mark=alt.MarkDef(**mark), encoding=text.encoding)
 
 
 _EDGE_BASE = {"x", "y", "x2", "y2", "name", "frm", "to", "value", "magnitude", "sign", "lit"}

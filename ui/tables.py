@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+HIGHLIGHT_CSS = "background-color: #F0E442; color: #000000; font-weight: bold"   # Okabe-Ito yellow
+
 
 def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.DataFrame:
     """A 2-D array as a DataFrame with the given labels (rows e.g. samples, columns e.g. units)."""
@@ -18,16 +20,23 @@ def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.
 
 
 def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption: str,
-                digits: int = 8, height: int | str = "auto") -> None:
+                digits: int = 8, height: int | str = "auto", highlight=None,
+                number_format: str | None = None) -> None:
     """``A`` as a scrollable table with ``digits`` decimals, its shape appended to the caption.
 
     Labels must be app-written (notation like "sample 3", "h₂"); user text belongs in the cells of
-    ``st.dataframe`` only, which never renders Markdown.
+    ``st.dataframe`` only, which never renders Markdown. ``highlight``, a boolean array shaped
+    like ``A``, marks cells with a yellow background and bold digits. ``number_format`` (a
+    ``st.column_config.NumberColumn`` format such as "%.6e") replaces the fixed decimals.
     """
     A = np.asarray(A, dtype=float)
     frame = matrix_frame(A, row_labels, col_labels)
-    config = {c: st.column_config.NumberColumn(format=f"%.{digits}f") for c in frame.columns}
-    st.dataframe(frame, column_config=config, height=height, width="stretch")
+    config = {c: st.column_config.NumberColumn(format=number_format or f"%.{digits}f") for c in frame.columns}
+    shown = frame
+    if highlight is not None and np.any(highlight):
+        mask = np.asarray(highlight, dtype=bool).reshape(frame.shape)
+        shown = frame.style.apply(lambda _: np.where(mask, HIGHLIGHT_CSS, ""), axis=None)
+    st.dataframe(shown, column_config=config, height=height, width="stretch")
     shape = "×".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
     st.caption(f"{caption} — shape ({shape.replace('×', ', ')})")
 
