@@ -98,10 +98,12 @@ class History:
     weights *before* update e; ``y_hat_train`` (E, N, N_O) the training predictions before update e;
     ``W_H``, ``W_O`` (E+1, …) the weights before update e, the last entry being the final weights;
     ``diverged_at`` is None or the first epoch whose training loss is not finite (then E = that
-    epoch, and everything kept is finite).
+    epoch: losses and predictions cover epochs 0 … E−1 and are finite; the last weight entry is
+    the diverging epoch's, finite but huge, since only the squared loss overflowed).
 
     With ``stride`` > 1 the weight arrays hold only the epochs in ``kept_epochs`` (every stride-th
     and the last); ``at(e)`` replays the few steps from the nearest kept epoch, bit for bit.
+    ``at(e)`` and ``losses`` reach ``last_epoch``: E, or E−1 after a divergence.
     """
 
     kept_epochs: np.ndarray      # (K,) epochs whose weights and predictions are stored
@@ -151,14 +153,15 @@ class History:
 
     @property
     def kept_y_hat(self) -> tuple[np.ndarray, np.ndarray]:
-        """Predictions (train, test) at every kept epoch, the last included."""
-        return self._z_O[:, : self.n_train], self._z_O[:, self.n_train:]
+        """Predictions (train, test) at the kept epochs up to ``last_epoch`` (finite ones only)."""
+        rows = self.kept_epochs <= self.last_epoch
+        return self._z_O[rows, : self.n_train], self._z_O[rows, self.n_train:]
 
     def at(self, epoch: int) -> Snapshot:
         """Weights, losses and predictions at ``epoch`` (0 … last_epoch), before that epoch's update."""
+        if not network.is_whole(epoch, 0, self.last_epoch):
+            raise ValueError(f"epoch must be a whole number from 0 to {self.last_epoch}, got {epoch!r}.")
         epoch = int(epoch)
-        if not 0 <= epoch <= self.last_epoch:
-            raise ValueError(f"epoch must be between 0 and {self.last_epoch}, got {epoch}.")
         i = int(np.searchsorted(self.kept_epochs, epoch, side="right")) - 1
         W_H, W_O, z_O = self.W_H[i], self.W_O[i], self._z_O[i]
         if self.kept_epochs[i] != epoch:
@@ -253,27 +256,23 @@ def _run(stepper: _Stepper, W_H0, W_O0, epochs: int, stride: int):
             if ring is not None and e % stride == 0:
                 k = e // stride
                 W_H[k], W_O[k], z_O[k] = ring_H[c], ring_O[c], ring_z[c]
-        last = epochs if diverged_at is None else diverged_at - 1
+        # The weights training ended with: after E epochs, or at the diverging epoch (finite but
+        # huge there: only the squared loss overflowed). SPEC §3 keeps them as the last entry.
+        final = epochs if diverged_at is None else diverged_at
         if diverged_at is None:
-            c = last if ring is None else last % 3
-            stepper.forward(ring_H[c], ring_O[c], ring_z[c], sq[last])
-        # The loop keeps epochs < E only, so the final weights (epoch E) always need storing; after
-        # a divergence the last finite epoch was kept already if it falls on the stride.
-        if last >= 0 and ring is not None and (last % stride != 0 or diverged_at is None):
-            k = last // stride + (last % stride != 0)
-            c = last % 3
+            c = final if ring is None else final % 3
+            stepper.forward(ring_H[c], ring_O[c], ring_z[c], sq[final])
+        if ring is not None:
+            # The loop stored the kept epochs before `final`; the final entry is stored here.
+            k = final // stride + (final % stride != 0)
+            c = final % 3
             W_H[k], W_O[k], z_O[k] = ring_H[c], ring_O[c], ring_z[c]
     if ring is None:
-        kept = np.arange(last + 1)
+        kept = np.arange(final + 1)
     else:
-        kept = np.arange(0, last + 1, stride)
-        if last >= 0 and last % stride != 0:
-            kept = np.append(kept, last)
+        kept = np.unique(np.append(np.arange(0, final + 1, stride), final))
     K = len(kept)
-    if diverged_at == 0:
-        # Not even the initial loss is finite: keep the initial weights so pages can show them.
-        K, kept = 1, np.array([0])
-        W_H[0], W_O[0] = W_H0, W_O0
+    last = final if diverged_at is None else diverged_at - 1   # the last epoch with a finite loss
     losses = 0.5 * sq[: last + 1]
     return kept, W_H[:K].copy(), W_O[:K].copy(), z_O[:K].copy(), losses, diverged_at
 
