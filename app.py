@@ -4,19 +4,36 @@ The sidebar widgets are created here, before the page runs, so they exist on eve
 their values when the page changes. Page files live in ``app_pages/`` (not ``pages/``; see README).
 """
 
+import runpy
+from pathlib import Path
+
 import streamlit as st
 
 from ui import settings, style
 
 st.set_page_config(page_title="Backprop Explainer", page_icon=":material/school:", layout="wide")
 
+ROOT = Path(__file__).resolve().parent
+DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
+               default=True)
+
+
+def _data_at_its_name():
+    """``/data`` shows the Data page too (its own address is the app's root, ``/``).
+
+    Not ``st.switch_page``: it clears the query string, which the link-bound settings forbid.
+    """
+    runpy.run_path(str(ROOT / "app_pages" / "data.py"), run_name="__main__")
+
+
 PAGES = [
-    st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
+    DATA,
     st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
     st.Page("app_pages/backprop.py", title="Backprop step by step", icon=":material/calculate:",
             url_path="backprop"),
     st.Page("app_pages/training.py", title="Training & results", icon=":material/monitoring:",
             url_path="training"),
+    st.Page(_data_at_its_name, title="Data", url_path="data", visibility="hidden"),
 ]
 
 page = st.navigation(PAGES, position="sidebar", expanded=True)

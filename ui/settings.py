@@ -237,7 +237,7 @@ def sidebar() -> Settings:
         split = whole_number_input(st, "Split seed", 0, SEED_MAX, DEFAULTS.split, 1, "split",
                                    "random_state of train_test_split: which rows are training rows.")
         test = st.select_slider("Test fraction", TEST_SIZES, DEFAULTS.test, key="test",
-                                bind="query-params", format_func=lambda v: f"{v:.0%}",
+                                bind="query-params",
                                 help="Share of the rows held out to test the trained network.")
     choice = upload.data_section(data_box, float(test), int(split))
     projector = sb.toggle("Projector mode", DEFAULTS.projector, key="projector", bind="query-params",

@@ -64,6 +64,8 @@ html { font-size: 21px; }
 .katex { font-size: 1.3em; }
 [data-testid="stMetricValue"] { font-size: 2.4rem; }
 [data-testid="stDataFrame"] * { font-size: 1rem; }
+#vg-tooltip-element { font-size: 18px; }
+#vg-tooltip-element td { padding: 2px 6px; }
 </style>
 """
 

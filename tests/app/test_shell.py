@@ -72,10 +72,10 @@ def test_reset_returns_every_setting_to_its_default():
 
 def test_a_link_opens_with_its_values_on_every_page():
     for page in PAGES:
-        at = open_app(page, {"seed": "9", "hidden": "5", "lr": "0.01"})
+        at = open_app(page, {"seed": "9", "hidden": "5", "lr": "0.01", "split": "7", "test": "0.2",
+                             "act": "tanh", "epochs": "300"})
         no_exception(at)
-        v = sidebar_values(at)
-        assert (v["seed"], v["hidden"], v["lr"]) == (9, 5, 0.01)
+        assert sidebar_values(at) == dict(seed=9, hidden=5, lr=0.01, epochs=300, act="tanh", split=7, test=0.2)
         assert not at.warning
 
 

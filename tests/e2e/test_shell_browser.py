@@ -5,13 +5,13 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_no_exception, no_horizontal_scroll, screenshot, wait_ready
 
-PAGES = [("data", "Data"), ("network", "Network"), ("backprop", "Backprop step by step"),
+PAGES = [("", "Data"), ("data", "Data"), ("network", "Network"), ("backprop", "Backprop step by step"),
          ("training", "Training & results")]
 
 
 @pytest.mark.parametrize("path,title", PAGES)
 def test_cold_deep_link_opens_page_with_sidebar_and_linked_values(server, page, path, title):
-    page.goto(f"{server.url}/{path}?seed=9&hidden=5&lr=0.01")
+    page.goto(f"{server.url}/{path}?seed=9&hidden=5&lr=0.01&test=0.2")
     wait_ready(page)
     assert_no_exception(page)
     assert page.locator("h1").first.inner_text().strip() == title
@@ -21,8 +21,9 @@ def test_cold_deep_link_opens_page_with_sidebar_and_linked_values(server, page, 
     thumbs = sidebar.locator('[data-testid="stSliderThumbValue"]')
     expect(thumbs.nth(0)).to_have_text("5")          # hidden units
     expect(thumbs.nth(1)).to_have_text("0.01")       # learning rate
+    assert page.locator('[role="dialog"]').count() == 0       # no "Page not found"
     assert no_horizontal_scroll(page)
-    screenshot(page, f"shell-{path}")
+    screenshot(page, f"shell-{path or 'root'}")
     assert "seed=9" in page.url and "hidden=5" in page.url
 
 
