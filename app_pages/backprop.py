@@ -8,9 +8,8 @@ from ui.settings import LR_CHOICES, Param, _bool, _int_in
 
 s = page.header(
     "Backprop step by step",
-    "One gradient-descent step of the network in the sidebar, at the epoch you pick, number by number: "
-    "each step's equation, the same equation with the live numbers of one sample and one hidden unit, "
-    "then every number of the step in labelled tables.",
+    "Every number of one gradient-descent step of the network in the sidebar, at the epoch you pick: "
+    "each step's equation, the same equation with one sample's numbers, then all of them in tables.",
 )
 h = compute.history(s)
 p = compute.prepared(s)
@@ -45,7 +44,7 @@ show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
                         help="The whole derivation on one page, for reading or printing.")
 step_no = c_steps.segmented_control(
     "Step", list(range(1, steps.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
-    width="stretch", disabled=show_all,
+    width="stretch", disabled=show_all, label_visibility="collapsed",
     help=" · ".join(f"{k} {t}" for k, t in enumerate(steps.TITLES, start=1))) or 1
 c_prev.button("← Previous", on_click=_move, args=(-1,), disabled=show_all or step_no <= 1, width="stretch",
               key="prev", help=f"Step {step_no - 1}: {steps.TITLES[step_no - 2]}" if step_no > 1 else None)

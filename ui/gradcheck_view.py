@@ -7,7 +7,6 @@ bias stacked last), so the student sees the check catch it.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np

@@ -2,7 +2,8 @@
 
 Pure builders: a ``Context`` (one ``core.step.Step``, the sample and hidden unit picked) in, a
 ``StepView`` out — LaTeX strings, app-written Markdown, tables and what the network diagram should
-light up. ``show`` draws a view with Streamlit; ``diagram_chart`` turns its diagram into Altair.
+light up. ``show`` draws a view with Streamlit; ``diagram_spec`` turns its diagram into a cached
+Vega-Lite spec through ``ui.diagram.network_chart``.
 
 Indices follow the notation on screen: sample n = 1…N, input i = 0…N_I (x₀ = 1 is the bias
 node), hidden unit j = 1…N_H (h₀ = 1 is the hidden bias node). In the code arrays sample n is row
@@ -24,7 +25,6 @@ from ui import diagram, style as st_style, tables
 from ui.safe import md
 
 TITLES = ("Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update")
-SHORT = ("Forward", "Loss", "δ_O", "δ_H", "∂L/∂W", "Update")
 COUNT = len(TITLES)
 SUM_ROW = "Σ over samples"
 SMALL = 4          # matrices up to this many columns are also written out in LaTeX
@@ -88,6 +88,8 @@ class Diagram(NamedTuple):
 
 
 class StepView(NamedTuple):
+    """One step ready to draw: the why, general equations, equations with numbers, metrics, notes, tables."""
+
     number: int
     title: str
     why: str
@@ -217,20 +219,24 @@ def forward_view(ctx: Context) -> StepView:
     r, c = n - 1, j - 1
     g = activations.get(s.activation)
     x, z, u = s.X_aug[r], s.fwd.z_H[r, c], s.fwd.u_H[r, c]
-    terms = " + ".join(rf"x_{{{n},{i}}}\,w^{{H}}_{{{i},{j}}}" for i in range(ctx.n_inputs + 1))
-    numbers = " + ".join(rf"{par(x[i])} \times {par(s.W_H[i, c])}" for i in range(ctx.n_inputs + 1))
-    z_eq = aligned([rf"z^{{H}}_{{{n},{j}}} &= {terms}", rf"&= {numbers}", rf"&= {num(z)}"])
+    inputs_ = range(ctx.n_inputs + 1)
+    z_eq = aligned(_chain(rf"z^{{H}}_{{{n},{j}}}", [rf"x_{{{n},{i}}}\,w^{{H}}_{{{i},{j}}}" for i in inputs_])
+                   + _chain("", [rf"{par(x[i])} \times {par(s.W_H[i, c])}" for i in inputs_], per_line=2)
+                   + [rf"&= {num(z)}"])
     u_eq = rf"u^{{H}}_{{{n},{j}}} = g\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_numbers(s.activation, z)} = {num(u)}"
     y_hat = s.fwd.z_O[r, 0]
     if ctx.n_hidden <= 3:
-        sym = " + ".join([r"w^{O}_{0}"] + [rf"u^{{H}}_{{{n},{k}}}\,w^{{O}}_{{{k}}}" for k in range(1, ctx.n_hidden + 1)])
-        nums = " + ".join([num(s.W_O[0, 0])] + [rf"{par(s.fwd.u_H[r, k - 1])} \times {par(s.W_O[k, 0])}"
-                                                for k in range(1, ctx.n_hidden + 1)])
+        units_ = range(1, ctx.n_hidden + 1)
+        sym = [r"w^{O}_{0}"] + [rf"u^{{H}}_{{{n},{k}}}\,w^{{O}}_{{{k}}}" for k in units_]
+        nums = [num(s.W_O[0, 0])] + [rf"{par(s.fwd.u_H[r, k - 1])} \times {par(s.W_O[k, 0])}" for k in units_]
     else:
         rest = y_hat - s.W_O[0, 0] - u * s.W_O[j, 0]
-        sym = rf"w^{{O}}_{{0}} + u^{{H}}_{{{n},{j}}}\,w^{{O}}_{{{j}}} + \sum_{{k \ne {j}}} u^{{H}}_{{{n},k}}\,w^{{O}}_{{k}}"
-        nums = rf"{num(s.W_O[0, 0])} + {par(u)} \times {par(s.W_O[j, 0])} + \underbrace{{{par(rest)}}}_{{\text{{the other {ctx.n_hidden - 1} units}}}}"
-    y_eq = aligned([rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}} &= {sym}", rf"&= {nums}", rf"&= {num(y_hat)}"])
+        sym = [r"w^{O}_{0}", rf"u^{{H}}_{{{n},{j}}}\,w^{{O}}_{{{j}}}",
+               rf"\sum_{{k \ne {j}}} u^{{H}}_{{{n},k}}\,w^{{O}}_{{k}}"]
+        nums = [num(s.W_O[0, 0]), rf"{par(u)} \times {par(s.W_O[j, 0])}",
+                rf"\underbrace{{{par(rest)}}}_{{\text{{the other {ctx.n_hidden - 1} units}}}}"]
+    y_eq = aligned(_chain(rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}}", sym) + _chain("", nums, per_line=2)
+                   + [rf"&= {num(y_hat)}"])
     rows = sample_rows(ctx)
     units = tables.unit_labels(ctx.n_hidden)
     inputs = tables.input_labels(ctx.n_inputs)
@@ -257,9 +263,14 @@ def forward_view(ctx: Context) -> StepView:
          Table(s.fwd.u_H, rows, units, f"Hidden outputs u_H = g(z_H), g = {s.activation}"),
          Table(s.X_aug, rows, inputs, "Inputs X_aug (scaled; x₀ = 1 is the bias node)"),
          Table(s.fwd.z_O, rows, ["ŷ = z_O"], "Predictions ŷ = z_O = [1, u_H]·W_O")],
-        Diagram(weight_values(s.W_H, s.W_O), "weight", _all_nodes(ctx), lit_edges, node_text,
-                {e: short(weight_values(s.W_H, s.W_O)[e]) for e in _edges_into(ctx, j)}),
+        Diagram(weight_values(s.W_H, s.W_O), "weight", _all_nodes(ctx), lit_edges, node_text, {}),
     )
+
+
+def _chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:
+    """``lhs = a + b + …`` as aligned lines of at most ``per_line`` terms, so a projector never cuts them."""
+    return [(rf"{lhs} &= " if k == 0 else r"&\quad + ") + " + ".join(parts[k:k + per_line])
+            for k in range(0, len(parts), per_line)]
 
 
 def _g_numbers(act: str, z: float) -> str:
@@ -284,7 +295,7 @@ def loss_view(ctx: Context) -> StepView:
         nums = rf"{num(ell[0])} + {num(ell[1])} + \dots + {num(ell[-1])}"
     worst = int(np.argmax(ell))
     frame = np.column_stack([y, y_hat, y - y_hat, ell])
-    total = np.array([[np.nan, np.nan, np.nan, s.loss]])
+    total = frame.sum(axis=0, keepdims=True)
     return StepView(
         2, TITLES[1],
         "The loss measures how far the predictions are from the targets: half the squared error of "
@@ -301,7 +312,7 @@ def loss_view(ctx: Context) -> StepView:
                       f"sample n = {worst + 1} (data row {ctx.data_rows[worst]}), {ell[worst] / s.loss:.1%}."
               if s.loss > 0 else "The loss is 0: every prediction hits its target.")],
         [Table(np.vstack([frame, total]), sample_rows(ctx, total=True), ["y", "ŷ", "y − ŷ", "ℓ = ½(y − ŷ)²"],
-               "Each sample's share of the loss (y and ŷ are scaled); the Σ row is L")],
+               "Each sample's share ℓ of the loss (y and ŷ are scaled); the Σ row of ℓ is L")],
         Diagram(weight_values(s.W_H, s.W_O), "weight", {OUT}, set(),
                 {OUT: f"ℓ = {short(ell[r])}"}, {}),
     )
@@ -343,7 +354,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
     z, u, gp = s.fwd.z_H[r, c], s.fwd.u_H[r, c], s.g_prime[r, c]
     w, dO, dH = s.W_O[j, 0], s.bwd.delta_O[r, 0], s.bwd.delta_H[r, c]
     subs = [rf"g'\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_prime_numbers(s.activation, z, u)} = {num(gp)}",
-            aligned([rf"\delta^{{H}}_{{{n},{j}}} &= g'\!\left(z^{{H}}_{{{n},{j}}}\right)\; w^{{O}}_{{{j}}}\; \delta^{{O}}_{{{n}}}",
+            aligned([rf"\delta^{{H}}_{{{n},{j}}} &= g'\!\left(z^{{H}}_{{{n},{j}}}\right)\; w^{{O}}_{{{j}}}\;"
+                     rf" \delta^{{O}}_{{{n}}}",
                      rf"&= {par(gp)} \times {par(w)} \times {par(dO)}", rf"&= {num(dH)}"])]
     if ctx.n_hidden <= 5:
         kept = r",\ ".join(num(v) for v in s.W_O[1:, 0])
@@ -423,13 +435,16 @@ def gradient_view(ctx: Context) -> StepView:
                   r"\frac{\partial L}{\partial W_H} &= X_{\mathrm{aug}}^{\top}\,\delta_H = "
                   r"\sum_{n=1}^{N} x_{n}^{\top}\,\delta^{H}_{n}"]),
          r"\frac{\partial L}{\partial w_{a \to b}} = \sum_{n=1}^{N} (\text{value at } a)_n\,(\delta \text{ at } b)_n"],
-        _focus(ctx), out, [], [],
+        _focus(ctx), out, [],
+        [Note("info", "Row 0 of ∂L/∂W_O belongs to the bias node h₀ because the forward pass puts its 1 first, "
+                      "[1, u_H]. The original lecture demo stacked it last when forming this gradient and "
+                      "printed a wrong update; the gradient check at the bottom of the page catches it.")],
         [Table(dW_O, units_b, ["∂L/∂w → ŷ"], "Output-layer gradient ∂L/∂W_O (row h₀: bias)"),
          Table(dW_H, inputs, tables.unit_labels(ctx.n_hidden), "Hidden-layer gradient ∂L/∂W_H (row x₀: biases)"),
          Table(np.vstack([s.dW_O_terms[:, :, 0], dW_O[:, 0]]), rows, units_b,
-               "Each sample's term u_{n,j}·δ_O,n of ∂L/∂W_O (column h₀: 1·δ_O,n); the Σ row is ∂L/∂W_Oᵀ"),
+               "Each sample's term u_H·δ_O of ∂L/∂W_O (column h₀: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ"),
          Table(np.vstack([s.dW_H_terms[:, :, c], dW_H[:, c]]), rows, inputs,
-               f"Each sample's term x_n,i·δ_H,n{j} of the weights into h{_sub(j)}; "
+               f"Each sample's term x·δ_H of the weights into h{_sub(j)}; "
                f"the Σ row is column h{_sub(j)} of ∂L/∂W_H")],
         Diagram(grads, "gradient", {X(i) for i in range(ctx.n_inputs + 1)} | {H(0), H(j), OUT}, lit, {},
                 {e: short(grads[e]) for e in lit}),
@@ -510,8 +525,8 @@ def _update_notes(ctx: Context) -> list[Note]:
             + (" (more than the whole loss: a sure sign that the step is far too long)" if
                -s.predicted_change > s.loss else "") +
             f". That estimate holds only for small steps: with η = {_eta(s.eta)} the step overshoots the "
-            "bottom of the valley "            "and lands higher up on the other side. Larger losses make larger gradients and still larger "
-            "steps, so the run can blow up." + _try_eta(ctx))))
+            "bottom of the valley and lands higher up on the other side. Larger losses make larger "
+            "gradients and still larger steps, so the run can blow up." + _try_eta(ctx))))
     else:
         pct = -s.change / s.loss if s.loss > 0 else 0.0
         notes.append(Note("success", (
@@ -536,10 +551,10 @@ def _try_eta(ctx: Context) -> str:
 def status_line(ctx: Context) -> str:
     """One line above the stepper: the loss at this epoch and after this epoch's step."""
     s = ctx.step
-    line = f"Loss L at epoch {ctx.epoch}: **{plain(s.loss)}** · after this step: **{plain(s.loss_after)}**"
+    line = f"Loss L at epoch {ctx.epoch}: **{plain(s.loss)}** → after this step: **{plain(s.loss_after)}**"
     if math.isfinite(s.change):
         line += f" ({'fell' if s.change <= 0 else 'ROSE'} by {plain(abs(s.change))})"
-    return line + f" · η = {_eta(s.eta)}, g = {s.activation}, N = {ctx.N} samples, N_H = {ctx.n_hidden} units"
+    return line + f" · η = {_eta(s.eta)}"
 
 
 BUILDERS = (forward_view, loss_view, output_delta_view, hidden_delta_view, gradient_view, update_view)
@@ -571,9 +586,10 @@ def _spec(key, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle) -
     values, title, nodes, edges, node_text, edge_text = key
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, n_hidden, input_names=[""] * n_inputs, output_names=[""])
+    G.nodes[X(0)]["label"], G.nodes[H(0)]["label"] = "x₀ = 1", "h₀ = 1"      # short: the column is narrow
     chart = diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                   highlight_edges=set(edges), node_text=dict(node_text),
-                                  edge_text=dict(edge_text), style=chart_style, x_domain=(-0.45, 2.95))
+                                  edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0))
     spec = chart_style.apply(chart).to_dict()
     # Serialised once here rather than by st.vega_lite_chart on every rerun.
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
@@ -630,7 +646,7 @@ def _show_numbers(view: StepView, projector: bool) -> None:
         for tex in (*view.substituted, *view.side):
             st.latex(tex)
     if view.metrics:
-        for col, m in zip(st.columns(len(view.metrics) + 1), view.metrics):
+        for col, m in zip(st.columns(len(view.metrics) + (0 if projector else 1)), view.metrics):
             col.metric(m.label, m.value, m.delta, delta_color="inverse")
     for note in view.notes:
         getattr(st, note.kind)(note.text)
@@ -639,7 +655,7 @@ def _show_numbers(view: StepView, projector: bool) -> None:
         spare = (4 if projector else 6) - sum(widths)
         for col, (t, _) in zip(st.columns(widths + ([spare] if spare else [])), row):
             with col:
-                show_table(t)
+                show_table(t, row_px=46 if projector else 35)
 
 
 def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Table, int]]]:
@@ -656,9 +672,10 @@ def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Tabl
     return rows
 
 
-def show_table(t: Table) -> None:
+def show_table(t: Table, row_px: int = 35) -> None:
+    """A table tall enough for 16 rows (N = 15 samples and their Σ); longer ones scroll."""
     rows = min(len(t.rows), 16)
-    tables.show_matrix(t.values, t.rows, t.cols, t.caption, digits=8, height=35 * (rows + 1) + 3)
+    tables.show_matrix(t.values, t.rows, t.cols, t.caption, digits=8, height=row_px * (rows + 1) + 3)
 
 
 def index_picker(container, label: str, count: int, key: str, help: str) -> int:

@@ -276,3 +276,15 @@ def test_the_gradient_check_passes_along_a_training_run_and_the_mistake_fails(pr
     ctx = context(prepared, eta=0.01, act=act, W=(snap.W_H, snap.W_O))
     assert gradcheck_view.check(ctx.step).passed
     assert not gradcheck_view.check(ctx.step, mistake=True).passed
+
+
+def test_long_sums_wrap_onto_lines_of_three_terms(prepared):
+    rng = np.random.RandomState(0)
+    X_aug = np.hstack([np.ones((6, 1)), rng.rand(6, 4)])          # four features, as an uploaded CSV may have
+    s = core_step.one_step(X_aug, rng.rand(6, 1), rng.randn(5, 3), rng.randn(4, 1), 0.05)
+    ctx = steps.Context(s, 2, 3, 0, list(range(1, 7)))
+    z_eq, _, y_eq = steps.build(1, ctx).substituted
+    assert z_eq.count(r"&\quad +") == 1 + 2                    # 5 terms: symbols 3 + 2, numbers 2 + 2 + 1
+    assert r"x_{2,4}\,w^{H}_{4,3}" in z_eq
+    assert y_eq.count(r"&\quad +") == 1 + 1                    # bias + 3 units: symbols 3 + 1, numbers 2 + 2
+    assert len(steps.build(5, ctx).side) == 5 + 1               # a line for each of x₀ … x₄, then ∂L/∂W_H
