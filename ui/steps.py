@@ -368,8 +368,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
         "Each hidden unit gets its share of the output's error: δ_O sent back along the unit's outgoing "
         "weight, times the slope g′ of the activation at the unit's sum. **Why the bias row of W_O is "
         "dropped:** row 0 belongs to the hidden bias node h₀, whose output is the constant 1. It has no "
-        "inputs and no sum z, so there is nothing behind it to pass error to. Its weight w^O₀ still "
-        "gets a gradient in step 5.",
+        "inputs and no sum z, so there is nothing behind it to pass error to. Its own weight, row 0 of "
+        "W_O, still gets a gradient in step 5.",
         [aligned([r"\delta_H &= g'(z_H) \odot \left(\delta_O\; W_O[1{:}]^{\top}\right)",
                   r"\delta^{H}_{n,j} &= g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}"]),
          g.der_latex],

@@ -22,8 +22,8 @@ def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
     text = main_text(page)
     assert "Loss L at epoch 10:" in text
     assert "Why the bias row of W_O is dropped" in text
-    assert page.locator(f'{MAIN} [data-testid="stVegaLiteChart"]').count() == 1      # the diagram
-    assert page.locator(f"{MAIN} .katex").count() >= 4                               # equations drawn
+    expect(page.locator(f'{MAIN} [data-testid="stVegaLiteChart"]')).to_have_count(1)   # the diagram
+    expect(page.locator(f"{MAIN} .katex-display").nth(3)).to_be_visible()            # equations drawn
     assert no_horizontal_scroll(page)
     name = "backprop-step4-epoch10" + ("-projector" if projector else "")
     screenshot(page, name)
@@ -45,6 +45,10 @@ def test_next_and_previous_change_the_step_and_the_link(server, page):
     wait_ready(page)
     expect(page.get_by_role("heading", name="Step 5 of 6 · Gradients")).to_be_visible()
     assert "step=5" in page.url
+    page.get_by_role("spinbutton", name="Sample n").fill("4")
+    page.get_by_role("spinbutton", name="Sample n").press("Enter")
+    wait_ready(page)
+    assert "sample=4" in page.url and "sample n = 4 (data row 26)" in main_text(page)
     assert_no_exception(page)
 
 
