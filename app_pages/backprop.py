@@ -57,12 +57,9 @@ ctx = steps.Context(
     core_step.one_step(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, s.lr, s.act), n, j, epoch,
     list(p.train_rows), float(h.losses[epoch + 1, 0]) if epoch < h.last_epoch else None,
     h.diverged_at, LR_CHOICES, h.n_epochs)
-look = style.chart_style(s.projector)
 status.markdown(steps.status_line(ctx))
-for k in range(1, steps.COUNT + 1) if show_all else [step_no]:
-    view = steps.build(k, ctx)
-    steps.show(view, steps.diagram_spec(view, p.n_inputs, s.hidden, look),
-               steps.diagram_caption(view, p.features, p.target), s.projector)
+views = [steps.build(k, ctx) for k in (range(1, steps.COUNT + 1) if show_all else [step_no])]
+slots = [steps.show(view, s.projector) for view in views]
 
 st.divider()
 st.subheader("Gradient check", anchor="gradient-check")
@@ -71,6 +68,11 @@ mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked l
                     key="mistake", bind="query-params",
                     help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
 gradcheck_view.show(gradcheck_view.check(ctx.step, mistake), ctx.step, mistake)
+
+look = style.chart_style(s.projector)
+for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
+    steps.show_diagram(slot, view, steps.diagram_spec(view, p.n_inputs, s.hidden, look),
+                       steps.diagram_caption(view, p.features, p.target))
 with notices:
     page.page_param_notices(
         {"sample": Param(_int_in(1, N), f"a whole number from 1 to {N}"),

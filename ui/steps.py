@@ -609,19 +609,23 @@ def diagram_caption(view: StepView, features: Sequence[str], target: str) -> str
             f"{names}; ŷ = predicted {md(target)}.")
 
 
-def show(view: StepView, spec: dict, caption: str, projector: bool) -> None:
+def show(view: StepView, projector: bool):
     """One step: title, why and general equations beside the diagram (stacked on a projector,
-    where a column is too narrow to read), then the numbers full width."""
+    where a column is too narrow to read), then the numbers full width.
+
+    Returns the diagram's slot, to be filled by ``show_diagram`` once the rest of the page is
+    out: building a new diagram is the slowest part of moving to another step or epoch.
+    """
     if projector:
         _show_head(view)
-        _show_diagram(view, spec, caption)
+        slot = st.empty()
     else:
         head, picture = st.columns([3, 2], gap="medium")
         with head:
             _show_head(view)
-        with picture:
-            _show_diagram(view, spec, caption)
+        slot = picture.empty()
     _show_numbers(view, projector)
+    return slot
 
 
 def _show_head(view: StepView) -> None:
@@ -631,9 +635,10 @@ def _show_head(view: StepView) -> None:
         st.latex(tex)
 
 
-def _show_diagram(view: StepView, spec: dict, caption: str) -> None:
-    st.vega_lite_chart(spec, width="stretch", key=f"diagram-{view.number}")
-    st.caption(caption)
+def show_diagram(slot, view: StepView, spec: dict, caption: str) -> None:
+    with slot.container():
+        st.vega_lite_chart(spec, width="stretch", key=f"diagram-{view.number}")
+        st.caption(caption)
 
 
 def _show_numbers(view: StepView, projector: bool) -> None:
