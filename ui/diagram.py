@@ -77,7 +77,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                   highlight_edges=None, highlight_nodes=None, node_text: Mapping | None = None,
                   edge_text: Mapping | None = None, style: st_style.ChartStyle = st_style.NORMAL,
                   height: int | None = None, width: int | str = "container",
-                  label_halo: bool = False, width_range: tuple[float, float] | None = None) -> alt.LayerChart:
+                  label_halo: bool = False, width_range: tuple[float, float] | None = None,
+                  x_domain: tuple[float, float] = (-0.55, 2.55)) -> alt.LayerChart:
     """The layered diagram. ``edge_values`` maps each edge (u, v) to the number it shows.
 
     ``edge_extra``/``node_extra`` map edges/nodes to dicts of extra tooltip fields (numbers get six
@@ -85,6 +86,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     strings beside nodes / at the middle of edges. ``label_halo`` draws every text over a white
     outline, so labels stay readable where many edges cross them (wide hidden layers).
     ``width_range`` (thinnest, thickest) overrides the edge widths, e.g. thinner for a crowded layer.
+    ``x_domain`` is the horizontal extent in layer units (layers sit at 0, 1, 2): widen it to make
+    room for long labels or node texts.
     """
     edges = edge_frame(G, edge_values, edge_extra, highlight_edges)
     nodes = node_frame(G, node_extra, highlight_nodes, node_text)
@@ -95,7 +98,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     spacing = max(diameter + 6, 20 if big else 15) if crowded else diameter + style.font + 10
     if height is None:
         height = int(min(max((n_max - 1) * spacing * 1.12 + 70, style.height), 980 if big else 700))
-    x_scale = alt.Scale(domain=[-0.55, 2.55], nice=False)
+    x_scale = alt.Scale(domain=list(x_domain), nice=False)
     y_scale = alt.Scale(domain=[-0.06, 1.06], nice=False)
     x = alt.X("x:Q", axis=None, scale=x_scale)
     y = alt.Y("y:Q", axis=None, scale=y_scale)

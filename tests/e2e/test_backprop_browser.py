@@ -1,0 +1,77 @@
+"""The backprop page in Chromium, each test on a freshly started server opened by its deep link."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_exception, no_horizontal_scroll, screenshot, wait_ready
+
+MAIN = '[data-testid="stMain"]'
+
+
+def main_text(page) -> str:
+    return page.locator(MAIN).inner_text()
+
+
+@pytest.mark.parametrize("projector", [False, True])
+def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
+    query = "step=4&epoch=10&seed=9" + ("&projector=true" if projector else "")
+    page.goto(f"{server.url}/backprop?{query}")
+    wait_ready(page)
+    assert_no_exception(page)
+    expect(page.get_by_role("heading", name="Step 4 of 6 · Hidden deltas")).to_be_visible()
+    text = main_text(page)
+    assert "Loss L at epoch 10:" in text
+    assert "Why the bias row of W_O is dropped" in text
+    expect(page.locator(f'{MAIN} [data-testid="stVegaLiteChart"]')).to_have_count(1)   # the diagram
+    expect(page.locator(f"{MAIN} .katex-display").nth(3)).to_be_visible()            # equations drawn
+    assert no_horizontal_scroll(page)
+    name = "backprop-step4-epoch10" + ("-projector" if projector else "")
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 3200})
+    page.wait_for_timeout(800)
+    screenshot(page, name + "-tall")
+    assert "step=4" in page.url and "epoch=10" in page.url
+
+
+def test_next_and_previous_change_the_step_and_the_link(server, page):
+    page.goto(f"{server.url}/backprop?seed=9&lr=0.01&step=5")
+    wait_ready(page)
+    page.get_by_role("button", name="Next →").click()
+    wait_ready(page)
+    expect(page.get_by_role("heading", name="Step 6 of 6 · Update")).to_be_visible()
+    assert "2.44151428" in main_text(page)
+    assert "step=6" in page.url
+    page.get_by_role("button", name="← Previous").click()
+    wait_ready(page)
+    expect(page.get_by_role("heading", name="Step 5 of 6 · Gradients")).to_be_visible()
+    assert "step=5" in page.url
+    page.get_by_role("spinbutton", name="Sample n").fill("4")
+    page.get_by_role("spinbutton", name="Sample n").press("Enter")
+    wait_ready(page)
+    assert "sample=4" in page.url and "sample n = 4 (data row 26)" in main_text(page)
+    assert_no_exception(page)
+
+
+def test_the_demo_mistake_switch_fails_the_check_and_stays_in_the_link(server, page):
+    page.goto(f"{server.url}/backprop?seed=9&lr=0.01")
+    wait_ready(page)
+    assert "PASS: backprop and the numerical gradient agree" in main_text(page)
+    page.get_by_text("Reproduce the lecture demo's mistake").click()
+    wait_ready(page)
+    text = main_text(page)
+    assert "FAIL: 4 of 13 weights disagree" in text and "2.89056541" in text
+    assert "mistake=true" in page.url
+    assert_no_exception(page)
+    page.get_by_text("FAIL: 4 of 13").scroll_into_view_if_needed()
+    screenshot(page, "backprop-gradient-check-mistake")
+
+
+def test_a_diverged_run_shows_the_overflowing_step_without_an_exception(server, page):
+    page.goto(f"{server.url}/backprop?lr=5&step=6&epoch=81&all=true")
+    wait_ready(page)
+    assert_no_exception(page)
+    text = main_text(page)
+    assert "ROSE beyond what a computer can represent" in text
+    assert "NaN" not in text and "inf" not in text.replace("infer", "")
+    assert no_horizontal_scroll(page)
+    screenshot(page, "backprop-diverged")
