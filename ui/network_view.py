@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import altair as alt
 import numpy as np
 
 from core import activations
@@ -106,18 +105,12 @@ def edge_widths(n_hidden: int, style: st_style.ChartStyle) -> tuple[float, float
 
 
 def network_chart(G, q: Quantities, show: str, nodes: dict, style: st_style.ChartStyle = st_style.NORMAL):
-    """The diagram with edges showing ``show`` (one of SHOW), every tooltip filled in, styled.
-
-    The style's configuration is taken from an empty chart and attached: ``ChartStyle.apply``
-    on the diagram itself would copy all its layers once per ``configure_*`` call, which is most
-    of the page's time on every rerun. The spec is the same.
-    """
+    """The diagram with edges showing ``show`` (one of SHOW), every tooltip filled in, styled."""
     M_H, M_O = q.shown(show)
     chart = diagram.network_chart(G, edge_values(G, M_H, M_O), value_title=TITLES[show],
                                   edge_extra=edge_tooltips(G, q), node_extra=nodes, style=style,
                                   label_halo=True, width_range=edge_widths(M_H.shape[1], style))
-    chart.config = style.apply(alt.Chart()).config
-    return chart
+    return style.apply(chart)
 
 
 def shapes_rows(n: int, n_inputs: int, n_hidden: int, n_outputs: int) -> list[tuple[str, str, str, str]]:

@@ -152,6 +152,9 @@ def safe_snippet(text: str, limit: int = 24) -> str:
 
 
 def _fmt(value) -> str:
+    """A value as the link spells it (0.05, 321, false)."""
+    if isinstance(value, bool):
+        return str(value).lower()
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -38,15 +38,29 @@ class ChartStyle:
     height: int = 320
 
     def apply(self, chart):
-        """Fonts and sizes on an Altair chart (top-level configuration)."""
-        return (chart.configure_axis(labelFontSize=self.font, titleFontSize=self.font + 1,
-                                     labelLimit=320)
-                .configure_legend(labelFontSize=self.font, titleFontSize=self.font + 1,
-                                  symbolSize=self.point * 1.5)
-                .configure_title(fontSize=self.title)
-                .configure_header(labelFontSize=self.font, titleFontSize=self.font + 1)
-                .configure_text(fontSize=self.font)
-                .configure_view(strokeWidth=0))
+        """The chart with this style's fonts and sizes (a copy; ``chart`` is not changed).
+
+        The configuration is built once on an empty chart and attached: calling ``configure_*`` on
+        a large layered chart would copy all of its layers once per call.
+        """
+        styled = chart.copy(deep=False)
+        styled.config = self._config()
+        return styled
+
+    def _config(self):
+        return _CONFIGS.get(self) or _CONFIGS.setdefault(self, _configured(alt.Chart(), self).config)
+
+
+_CONFIGS: dict = {}
+
+
+def _configured(chart, s: ChartStyle):
+    return (chart.configure_axis(labelFontSize=s.font, titleFontSize=s.font + 1, labelLimit=320)
+            .configure_legend(labelFontSize=s.font, titleFontSize=s.font + 1, symbolSize=s.point * 1.5)
+            .configure_title(fontSize=s.title)
+            .configure_header(labelFontSize=s.font, titleFontSize=s.font + 1)
+            .configure_text(fontSize=s.font)
+            .configure_view(strokeWidth=0))
 
 
 NORMAL = ChartStyle()

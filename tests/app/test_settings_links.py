@@ -39,3 +39,8 @@ def test_any_link_gives_sentences_never_an_exception(link):
     assert all(isinstance(n, str) and "`" in n for n in notes)
     for n in notes:
         assert n.count("`") % 2 == 0            # every code span is closed
+
+
+def test_a_bad_toggle_value_names_the_fallback_as_the_link_spells_it():
+    [note] = link_notices({"projector": ["maybe"]}, USED)
+    assert "using false" in note and "true or false" in note
