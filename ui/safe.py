@@ -4,13 +4,20 @@ Streamlit's Markdown (titles, captions, metric and widget labels, alerts) acts o
 LaTeX (``$``), directives (``:red[...]``) and emphasis. Backslash-escaping every ASCII punctuation
 character makes CommonMark show each one literally. Prefer ``st.text``, ``st.code`` or
 ``st.dataframe`` for such text; use ``md`` only where a label must be Markdown.
+
+Escaping is not enough for GitHub-style autolinks: ``http://…``, ``www.…`` and ``a@b.c`` become
+links even when their punctuation is escaped, so a zero-width space breaks each of those patterns
+(invisible on screen).
 """
 
 from __future__ import annotations
 
+import re
 import string
 
 _PUNCT = set(string.punctuation)
+_ZWSP = "\u200b"
+_WWW = re.compile(r"(www)(\.)", re.IGNORECASE)
 
 
 def md(text: object, limit: int = 80) -> str:
@@ -18,4 +25,5 @@ def md(text: object, limit: int = 80) -> str:
     s = "".join(ch for ch in str(text) if ch.isprintable())
     if len(s) > limit:
         s = s[: limit - 1] + "…"
+    s = _WWW.sub(r"\1" + _ZWSP + r"\2", s.replace("://", ":" + _ZWSP + "//").replace("@", "@" + _ZWSP))
     return "".join("\\" + ch if ch in _PUNCT else ch for ch in s)
