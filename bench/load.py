@@ -62,16 +62,17 @@ def free_port() -> int:
 class Server:
     """``streamlit run app.py`` on a free port, its output in a temporary log file."""
 
-    def __init__(self, root: Path = ROOT):
+    def __init__(self, root: Path = ROOT, profile_to: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
         self._log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=root, stdout=self._log, stderr=subprocess.STDOUT)
+        run = ["run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        launcher = ["-m", "streamlit"] if profile_to is None else \
+            ["-m", "bench.load", "--serve-profiled", str(profile_to), "--"]
+        self.proc = subprocess.Popen([sys.executable, *launcher, *run], cwd=root,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -151,7 +152,8 @@ class AppShape:
 
 
 def option_labels(w: Widget) -> list[str]:
-    return list(w.proto.options)
+    """The labels a student can pick from (empty for numeric widgets)."""
+    return list(getattr(w.proto, "options", ()))
 
 
 def widget_range(w: Widget) -> tuple[float, float, float]:
@@ -170,23 +172,23 @@ def random_value(w: Widget, rng: random.Random):
     return type_like(w, lo + step * rng.randint(0, n))
 
 
-def nearby_value(w: Widget, rng: random.Random):
-    """A value one to three steps away from the current one (a student nudging a control)."""
-    if w.kind in ("radio", "selectbox") or (w.kind == "slider" and option_labels(w)):
-        options = option_labels(w)
-        current = current_label(w)
+def nearby_value(w: Widget, rng: random.Random, current=None):
+    """A value one to three steps from ``current`` (default: the widget's value): a student nudging it."""
+    current = current_label(w) if current is None else current
+    options = option_labels(w)
+    if w.kind in ("radio", "selectbox"):
+        return rng.choice([o for o in options if o != current])
+    if w.kind == "slider" and options:
         i = options.index(current) if current in options else 0
         j = min(len(options) - 1, max(0, i + rng.choice((-2, -1, 1, 2))))
-        if j == i:
-            j = (i + 1) % len(options)
-        return options[j] if w.kind == "slider" else rng.choice([o for o in options if o != current])
+        return options[j if j != i else (i + 1) % len(options)]
     if w.kind == "checkbox":
-        return not w.value
+        return not current
     lo, hi, step = widget_range(w)
-    current = w.value[0] if isinstance(w.value, list) else w.value
+    current = float(current)
     new = min(hi, max(lo, current + step * rng.choice((-3, -2, -1, 1, 2, 3))))
     if new == current:
-        new = min(hi, max(lo, current - step)) if current + step > hi else current + step
+        new = current - step if current + step > hi else current + step
     return type_like(w, new)
 
 
@@ -266,18 +268,17 @@ class Classroom:
             if rng.random() < 0.5:
                 key = rng.choice([k for k in CONTROLS if self.w(k)])
                 w = self.w(key)
-                base = Widget(w.id, w.kind, w.proto, w.script_hash, w.value, w.has_value)
-                if key in link:
-                    base.value = [str(link[key])] if isinstance(base.value, list) and option_labels(w) \
-                        else link[key]
-                link[key] = url_value(w, nearby_value(base, rng))
+                current = link.get(key)
+                if current is not None and option_labels(w):
+                    current = url_value(w, current)          # the option's label, e.g. "0.01"
+                link[key] = url_value(w, nearby_value(w, rng, current))
                 kind = "lecture+1"
             return Student(number, kind, page, link, rng)
         link = {k: url_value(self.w(k), random_value(self.w(k), rng)) for k in CONTROLS if self.w(k)}
         return Student(number, "random", page, link, rng)
 
     def click(self, st: Student, s: Session):
-        """The next click: (description, coroutine factory)."""
+        """The next click, as a function that performs it and returns its RunResult."""
         rng = st.rng
         pages = [p for p in self.shape.pages if p != s.page_path]
         p_page = 0.6 if self.mix == "max" else 0.4
@@ -347,7 +348,7 @@ async def play_student(room: Classroom, st: Student, url: str, start: float, arr
 
 
 async def play(url: str, args, on_start=lambda: None) -> tuple[list[Student], RunResult]:
-    shape, teacher = await read_app_shape(url, args.timeout)
+    shape, teacher = await read_app_shape(url, max(args.timeout, 180))  # imports: slow, once
     room = Classroom(shape, args.mix, args.seed)
     arrivals = sorted(random.Random(args.seed).uniform(0, args.arrive) for _ in range(args.students))
     students = [room.student(i) for i in range(args.students)]
@@ -463,7 +464,9 @@ def report(s: dict) -> str:
 
 def run_load(args) -> dict:
     load_before = os.getloadavg()
-    server = Server()
+    stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
+        if args.server_profile else None
+    server = Server(profile_to=stats_path)
     try:
         sampler = RssSampler(server.proc.pid)
         start_rss = sampler.rss()
@@ -485,6 +488,10 @@ def run_load(args) -> dict:
     if summary["server_log_tracebacks"]:
         summary["server_log_tail"] = log[-3000:]
     server.log_path.unlink(missing_ok=True)
+    if stats_path is not None:
+        if stats_path.stat().st_size:
+            summary["breakdown"] = server_breakdown(stats_path, summary["runs"], cpu_s)
+        stats_path.unlink(missing_ok=True)
     return summary
 
 
@@ -579,6 +586,70 @@ def _top_app_functions(stats, n: int = 6) -> list[tuple[str, float]]:
     return [r for r in rows if not r[0].endswith(":<module>")][:n]
 
 
+def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
+    """``streamlit <args>`` with every script run profiled (thread CPU time); stats to ``out`` at exit."""
+    import atexit
+    import cProfile
+    import pstats
+
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.web import cli
+
+    lock = threading.Lock()
+    agg: dict = {"stats": None, "calls": 0}
+    orig = script_runner.ScriptRunner._run_script
+
+    def profiled(self, *a, **k):
+        with lock:
+            first = not agg.get("teacher_done")
+            agg["teacher_done"] = True
+        if first:                    # the teacher's run, alone before class: imports, not reruns
+            return orig(self, *a, **k)
+        prof = cProfile.Profile(time.thread_time)      # CPU of this thread: waiting is not cost
+        try:
+            return prof.runcall(orig, self, *a, **k)
+        finally:
+            with lock:
+                agg["calls"] += 1
+                if agg["stats"] is None:
+                    agg["stats"] = pstats.Stats(prof)
+                else:
+                    agg["stats"].add(prof)
+
+    def dump():
+        with lock:
+            if agg["stats"] is not None:
+                agg["stats"].dump_stats(str(out))
+
+    script_runner.ScriptRunner._run_script = profiled
+    atexit.register(dump)
+    sys.argv = ["streamlit", *streamlit_args]
+    cli.main()
+
+
+def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict:
+    """Where the server's script CPU went during the load run, in ms per click."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path))
+    row = _categories(stats)
+    per = {k: v / max(clicks, 1) for k, v in row.items()}
+    per["server_cpu_per_click"] = 1000 * server_cpu_s / max(clicks, 1)
+    per["top"] = [(name, ms / max(clicks, 1)) for name, ms in _top_app_functions(stats, 8)]
+    return per
+
+
+def breakdown_report(b: dict) -> str:
+    cols = ("total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash")
+    return "\n".join([
+        "where the server's CPU went (cProfile on thread CPU time, ms per click; profiling slows the "
+        "server, so use the timings above only from a run without --server-profile):",
+        f"  server process {b['server_cpu_per_click']:.0f}; in scripts: "
+        + ", ".join(f"{c} {b[c]:.1f}" for c in cols),
+        "  slowest project functions: " + ", ".join(f"{n} {ms:.1f}" for n, ms in b["top"]),
+    ])
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -595,18 +666,26 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=2024, help="seed of the class's random choices")
     ap.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target (p95, RSS) is missed")
+    ap.add_argument("--server-profile", action="store_true",
+                    help="profile every script run in the server and say where its CPU went")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the class: profile one rerun of every page in-process")
     return ap.parse_args(argv)
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-profiled"]:
+        serve_profiled(Path(argv[1]), argv[3:])
+        return 0
     args = parse_args(argv)
     if args.profile:
         print(profile_pages(args))
         return 0
     summary = run_load(args)
     print(report(summary))
+    if summary.get("breakdown"):
+        print(breakdown_report(summary["breakdown"]))
     if summary.get("server_log_tail"):
         print("--- server log (tail) ---\n" + summary["server_log_tail"])
     if args.json:
