@@ -28,6 +28,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -62,13 +63,16 @@ def free_port() -> int:
 class Server:
     """``streamlit run app.py`` on a free port, its output in a temporary log file."""
 
-    def __init__(self, root: Path = ROOT, profile_to: Path | None = None):
+    def __init__(self, root: Path = ROOT, profile_to: Path | None = None, options=()):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
         self._log = open(self.log_path, "w")
         run = ["run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        for option in options:                       # "runner.postScriptGC=false" -> --runner...
+            name, _, value = option.partition("=")
+            run += [f"--{name}", value]
         launcher = ["-m", "streamlit"] if profile_to is None else \
             ["-m", "bench.load", "--serve-profiled", str(profile_to), "--"]
         self.proc = subprocess.Popen([sys.executable, *launcher, *run], cwd=root,
@@ -395,7 +399,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
     peak_t, peak = sampler.peak
     tracebacks = log.count("Traceback (most recent call last)")
     summary = dict(
-        mix=args.mix, students=args.students, seconds=args.seconds, arrive=args.arrive,
+        mix=args.mix, st_options=args.st_option, students=args.students, seconds=args.seconds, arrive=args.arrive,
         machine=dict(cpus=os.cpu_count(), load_before=load_before, load_after=load_after),
         runs=len(runs), finished=len(done),
         opens=sum(r.action == "open" for r in runs),
@@ -431,7 +435,7 @@ def report(s: dict) -> str:
     lb, la = s["machine"]["load_before"], s["machine"]["load_after"]
     lines = [
         f"load test, {s['mix']} mix: {s['students']} students for {s['seconds']:g} s, "
-        f"arriving over {s['arrive']:g} s",
+        f"arriving over {s['arrive']:g} s" + (f"; server options {s['st_options']}" if s["st_options"] else ""),
         f"machine: {s['machine']['cpus']} cores; load average before {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f}, "
         f"after {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
         f"runs: {s['runs']} ({s['opens']} opens, {s['setting_changes']} setting changes, "
@@ -466,7 +470,7 @@ def run_load(args) -> dict:
     load_before = os.getloadavg()
     stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
         if args.server_profile else None
-    server = Server(profile_to=stats_path)
+    server = Server(profile_to=stats_path, options=args.st_option)
     try:
         sampler = RssSampler(server.proc.pid)
         start_rss = sampler.rss()
@@ -474,6 +478,8 @@ def run_load(args) -> dict:
         mark = {}
 
         def on_start():                # the teacher's first run is done: students start now
+            if stats_path is not None:
+                server.proc.send_signal(signal.SIGUSR1)
             mark.update(cpu=sampler.cpu_seconds(), t=time.perf_counter())
 
         students, _ = asyncio.run(play(server.url, args, on_start))
@@ -493,6 +499,53 @@ def run_load(args) -> dict:
             summary["breakdown"] = server_breakdown(stats_path, summary["runs"], cpu_s)
         stats_path.unlink(missing_ok=True)
     return summary
+
+
+# ----------------------------------------------------------------------------- calibrate
+
+
+async def _calibrate(url: str, sampler: RssSampler, reruns: int) -> list[str]:
+    shape, _ = await read_app_shape(url, 180)
+    out = []
+    for name, link in (("lecture", ""), ("max", "hidden=32&epochs=20000")):
+        s = Session(url, timeout=120)
+        await s.open("", link)
+        for page in shape.pages:
+            await s.switch_page(page)
+            cpu0, lat, kb = sampler.cpu_seconds(), [], []
+            for _ in range(reruns):
+                r = await s.rerun()
+                lat.append(r.seconds)
+                kb.append(r.bytes / 1024)
+            cpu = 1000 * (sampler.cpu_seconds() - cpu0) / reruns
+            out.append(f"  {name:8s} {s.page_label:10s} warm rerun: server CPU {cpu:6.0f} ms, "
+                       f"latency median {1000 * statistics.median(lat):6.0f} ms, {statistics.mean(kb):5.0f} KB")
+        for page in shape.pages:                  # a new seed: one training, then the page
+            await s.switch_page(page)
+            cpu0, lat = sampler.cpu_seconds(), []
+            for i in range(3):
+                r = await s.set_widget("seed", 1000 + 7 * i + 100 * len(out))
+                lat.append(r.seconds)
+            cpu = 1000 * (sampler.cpu_seconds() - cpu0) / 3
+            out.append(f"  {name:8s} {s.page_label:10s} new seed:    server CPU {cpu:6.0f} ms, "
+                       f"latency median {1000 * statistics.median(lat):6.0f} ms")
+        await s.close()
+    return out
+
+
+def calibrate(args) -> str:
+    """One student alone: server CPU and latency of a rerun on each page, warm and with a new seed."""
+    load_before = os.getloadavg()
+    server = Server(options=args.st_option)
+    try:
+        sampler = RssSampler(server.proc.pid)
+        lines = asyncio.run(_calibrate(server.url, sampler, args.reruns))
+    finally:
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
+    la = os.getloadavg()
+    return "\n".join([f"calibration: one student alone, {args.reruns} reruns per page; load average "
+                      f"before {load_before[0]:.2f}, after {la[0]:.2f}", *lines])
 
 
 # ----------------------------------------------------------------------------- profile
@@ -600,11 +653,6 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
     orig = script_runner.ScriptRunner._run_script
 
     def profiled(self, *a, **k):
-        with lock:
-            first = not agg.get("teacher_done")
-            agg["teacher_done"] = True
-        if first:                    # the teacher's run, alone before class: imports, not reruns
-            return orig(self, *a, **k)
         prof = cProfile.Profile(time.thread_time)      # CPU of this thread: waiting is not cost
         try:
             return prof.runcall(orig, self, *a, **k)
@@ -616,14 +664,26 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
                 else:
                     agg["stats"].add(prof)
 
+    loop_prof = cProfile.Profile(time.thread_time)     # the main thread runs the event loop
+
+    def start_of_class(*_):
+        """SIGUSR1: forget start-up and the teacher's first run (imports); measure from here."""
+        loop_prof.clear()
+        with lock:
+            agg.update(stats=None, calls=0)
+
     def dump():
+        loop_prof.disable()
+        loop_prof.dump_stats(str(out) + ".loop")
         with lock:
             if agg["stats"] is not None:
                 agg["stats"].dump_stats(str(out))
 
     script_runner.ScriptRunner._run_script = profiled
+    signal.signal(signal.SIGUSR1, start_of_class)
     atexit.register(dump)
     sys.argv = ["streamlit", *streamlit_args]
+    loop_prof.enable()
     cli.main()
 
 
@@ -636,6 +696,13 @@ def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict
     per = {k: v / max(clicks, 1) for k, v in row.items()}
     per["server_cpu_per_click"] = 1000 * server_cpu_s / max(clicks, 1)
     per["top"] = [(name, ms / max(clicks, 1)) for name, ms in _top_app_functions(stats, 8)]
+    loop_path = Path(str(stats_path) + ".loop")
+    if loop_path.exists() and loop_path.stat().st_size:
+        loop = pstats.Stats(str(loop_path))
+        per["loop"] = 1000 * loop.total_tt / max(clicks, 1)
+        per["loop_top"] = [(f"{Path(k[0]).name}:{k[2]}", 1000 * v[2] / max(clicks, 1))
+                           for k, v in sorted(loop.stats.items(), key=lambda kv: -kv[1][2])[:8]]
+        loop_path.unlink()
     return per
 
 
@@ -647,7 +714,8 @@ def breakdown_report(b: dict) -> str:
         f"  server process {b['server_cpu_per_click']:.0f}; in scripts: "
         + ", ".join(f"{c} {b[c]:.1f}" for c in cols),
         "  slowest project functions: " + ", ".join(f"{n} {ms:.1f}" for n, ms in b["top"]),
-    ])
+    ] + ([f"  event loop (main thread: websocket, sessions, messages) {b['loop']:.1f}; most self time: "
+          + ", ".join(f"{n} {ms:.1f}" for n, ms in b["loop_top"])] if "loop" in b else []))
 
 
 # ----------------------------------------------------------------------------- entry point
@@ -664,10 +732,15 @@ def parse_args(argv=None):
     ap.add_argument("--think-min", type=float, default=2.0)
     ap.add_argument("--think-max", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=2024, help="seed of the class's random choices")
+    ap.add_argument("--st-option", action="append", default=[], metavar="NAME=VALUE",
+                    help="a Streamlit config option for the server, e.g. runner.postScriptGC=false")
     ap.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target (p95, RSS) is missed")
     ap.add_argument("--server-profile", action="store_true",
                     help="profile every script run in the server and say where its CPU went")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="instead of the class: one student alone, server CPU per rerun of each page")
+    ap.add_argument("--reruns", type=int, default=10, help="reruns per page for --calibrate")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the class: profile one rerun of every page in-process")
     return ap.parse_args(argv)
@@ -681,6 +754,9 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     if args.profile:
         print(profile_pages(args))
+        return 0
+    if args.calibrate:
+        print(calibrate(args))
         return 0
     summary = run_load(args)
     print(report(summary))
