@@ -230,6 +230,7 @@ class Student:
     rng: random.Random
     results: list[RunResult] = field(default_factory=list)
     pages_seen: list[str] = field(default_factory=list)
+    auto_reruns: int = 0
     error: str | None = None
 
 
@@ -348,6 +349,7 @@ async def play_student(room: Classroom, st: Student, url: str, start: float, arr
     except (ProtocolError, OSError, KeyError) as e:
         st.error = f"{type(e).__name__}: {e}"
     finally:
+        st.auto_reruns = s.auto_reruns
         await s.close()
 
 
@@ -406,6 +408,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
         setting_changes=sum(r.action.startswith(("set ", "click ")) for r in runs),
         page_switches=sum(r.action.startswith("page ") for r in runs),
         interrupted_by_rerun=sum(r.early_finishes for r in runs),
+        fragment_auto_reruns=sum(st.auto_reruns for st in students),
         exceptions=sum(len(r.exceptions) for r in runs),
         exception_samples=sorted({e for r in runs for e in r.exceptions})[:5],
         warnings=sum(len(r.warnings) for r in runs),
@@ -439,7 +442,8 @@ def report(s: dict) -> str:
         f"machine: {s['machine']['cpus']} cores; load average before {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f}, "
         f"after {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
         f"runs: {s['runs']} ({s['opens']} opens, {s['setting_changes']} setting changes, "
-        f"{s['page_switches']} page switches); {s['interrupted_by_rerun']} interrupted by a rerun",
+        f"{s['page_switches']} page switches); {s['interrupted_by_rerun']} interrupted by a rerun; "
+        f"{s['fragment_auto_reruns']} fragment reruns on a timer",
         f"exceptions shown to users: {s['exceptions']}"
         + (f"  e.g. {s['exception_samples']}" if s["exceptions"] else "")
         + f"   (warnings {s['warnings']}, st.error boxes {s['error_alerts']})",
@@ -470,7 +474,7 @@ def run_load(args) -> dict:
     load_before = os.getloadavg()
     stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
         if args.server_profile else None
-    server = Server(profile_to=stats_path, options=args.st_option)
+    server = Server(args.root, profile_to=stats_path, options=args.st_option)
     try:
         sampler = RssSampler(server.proc.pid)
         start_rss = sampler.rss()
@@ -734,6 +738,7 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=2024, help="seed of the class's random choices")
     ap.add_argument("--st-option", action="append", default=[], metavar="NAME=VALUE",
                     help="a Streamlit config option for the server, e.g. runner.postScriptGC=false")
+    ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # another checkout
     ap.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target (p95, RSS) is missed")
     ap.add_argument("--server-profile", action="store_true",

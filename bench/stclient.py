@@ -19,7 +19,11 @@ What the frontend does and this client copies (Streamlit 1.67):
   keeps them and lists their hashes in ``cached_message_hashes``, and the server then sends only
   a ``ref_hash``. Entries unused for ``max_cached_message_age`` runs are dropped, as in the browser.
 
-A run ends with ``script_finished`` (``FINISHED_EARLY_FOR_RERUN`` means another run follows).
+- ``auto_rerun`` (a fragment with ``run_every``): the browser reruns that fragment on a timer
+  (``fragment_id``, ``is_auto_rerun``) until ``stop_auto_rerun`` or a page change; so does this client.
+
+A run ends with ``script_finished`` (``FINISHED_EARLY_FOR_RERUN`` means another run follows; a
+fragment's run ends with ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY`` and is not what a click waits for).
 Exceptions shown to the user are ``Exception`` elements (not warnings), compile errors, and a
 ``script_finished`` with ``FINISHED_WITH_COMPILE_ERROR``.
 """
@@ -164,6 +168,8 @@ class Session:
         self._run: RunResult | None = None
         self._done: asyncio.Event | None = None
         self._reader: asyncio.Task | None = None
+        self._timers: dict[str, tuple[float, asyncio.Task]] = {}   # fragment id -> auto-rerun
+        self.auto_reruns = 0
         self.closed_reason: str | None = None
 
     # ------------------------------------------------------------------ connection
@@ -183,6 +189,7 @@ class Session:
         return await self._send_and_wait("open", msg)
 
     async def close(self) -> None:
+        self._stop_timers()
         if self.ws is not None:
             await self.ws.close()
         if self._reader is not None:
@@ -235,6 +242,7 @@ class Session:
                   if k in bound]
         self.query = urllib.parse.urlencode(params)
         states = [s for s in (w.state() for w in entry) if s is not None]
+        self._stop_timers()                   # the browser drops a page's timers when it leaves
         msg = self._rerun_msg(query_string=self.query, page_hash=target.page_script_hash,
                               widgets=states)
         return await self._send_and_wait(f"page {url_path or 'default'}", msg)
@@ -266,6 +274,32 @@ class Session:
         return ""
 
     # ------------------------------------------------------------------ internals
+
+    def _start_timer(self, fragment_id: str, interval: float) -> None:
+        """``auto_rerun``: like the browser's setInterval, rerun the fragment every ``interval`` s."""
+        if fragment_id in self._timers and self._timers[fragment_id][0] == interval:
+            return
+        self._stop_timers([fragment_id])
+
+        async def tick():
+            while True:
+                await asyncio.sleep(interval)
+                msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
+                                      widgets=self._states())
+                msg.rerun_script.fragment_id = fragment_id
+                msg.rerun_script.is_auto_rerun = True
+                try:
+                    await self.ws.send(msg.SerializeToString())
+                except websockets.ConnectionClosed:
+                    return
+                self.auto_reruns += 1
+
+        self._timers[fragment_id] = (interval, asyncio.create_task(tick()))
+
+    def _stop_timers(self, fragment_ids=None) -> None:
+        for fid in list(self._timers if fragment_ids is None else fragment_ids):
+            if fid in self._timers:
+                self._timers.pop(fid)[1].cancel()
 
     def _states(self) -> list[WidgetState]:
         return [s for s in (w.state() for w in self.widgets.values()) if s is not None]
@@ -366,6 +400,10 @@ class Session:
             if fm.session_event.HasField("script_compilation_exception") and run is not None:
                 exc = fm.session_event.script_compilation_exception
                 run.exceptions.append(f"{exc.type}: {exc.message}")
+        elif kind == "auto_rerun" and fm.auto_rerun.fragment_id:
+            self._start_timer(fm.auto_rerun.fragment_id, fm.auto_rerun.interval)
+        elif kind == "stop_auto_rerun":
+            self._stop_timers(list(fm.stop_auto_rerun.fragment_ids))
         elif kind == "page_not_found" and run is not None:
             run.exceptions.append(f"page not found: {fm.page_not_found.page_name}")
         elif kind == "script_finished":
@@ -380,6 +418,8 @@ class Session:
                 self._run_count += 1
                 self._cache = {h: (m, n) for h, (m, n) in self._cache.items()
                                if self._run_count - n <= self._max_cache_age}
+            if status == FRAGMENT_FINISHED:
+                return                 # a timer's fragment run, not the run a click waits for
             if run is not None:
                 run.status = status
                 if status == COMPILE_ERROR:
