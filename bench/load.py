@@ -467,6 +467,11 @@ def report(s: dict) -> str:
         f"{s['kb_per_run']:.0f} KB sent per run, {s['cache_refs']} messages served from the browser cache",
         f"server log: {s['server_log_tracebacks']} tracebacks",
     ]
+    busy = max(lb[0], la[0])
+    if busy > s["machine"]["cpus"]:
+        lines.append(f"NOTE: load average reached {busy:.1f} on {s['machine']['cpus']} cores: other work "
+                     "competed for the CPU, so the timings are pessimistic; re-run on a quiet machine "
+                     "before quoting them")
     return "\n".join(lines)
 
 
