@@ -583,7 +583,7 @@ def profile_pages(args) -> str:
     out = [f"profile: one rerun of each page in-process (AppTest), link {links[args.mix] or 'defaults'}; "
            "cold = caches cleared first, warm = the same rerun again",
            "inclusive ms per rerun; a column can contain another (vega contains altair, cache contains train)"]
-    header = ("page", "run", "total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash")
+    header = ("page", "run", "total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash", "gc")
     out.append("  ".join(f"{h:>8s}" for h in header))
     tops = []
     for page in pages:
@@ -606,7 +606,8 @@ def profile_pages(args) -> str:
     script_runner.ScriptRunner._run_script = orig
     out.append("columns: train = core.training; cache = st.cache_data calls (incl. training on a miss);"
                " pickle = copies in and out of the cache; altair = Chart.to_dict; vega = st.altair_chart/"
-               "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash")
+               "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash;"
+               " gc = Streamlit's gc.collect() after every run (runner.postScriptGC)")
     for page, top in tops:
         out.append(f"warm {page}: slowest project functions (cumulative ms): "
                    + ", ".join(f"{name} {ms:.0f}" for name, ms in top))
@@ -635,6 +636,7 @@ def _categories(stats) -> dict:
         arrow=cum(f("streamlit/dataframe_util.py", {"convert_anything_to_arrow_bytes",
                                                      "convert_pandas_df_to_arrow_bytes"})),
         hash=cum(f("streamlit/runtime/forward_msg_cache.py", {"populate_hash_if_needed"})),
+        gc=cum(lambda k: k[0] == "~" and k[2] == "<built-in method gc.collect>"),
     )
 
 
@@ -716,7 +718,7 @@ def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict
 
 
 def breakdown_report(b: dict) -> str:
-    cols = ("total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash")
+    cols = ("total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash", "gc")
     return "\n".join([
         "where the server's CPU went (cProfile on thread CPU time, ms per click; profiling slows the "
         "server, so use the timings above only from a run without --server-profile):",
