@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import signal
@@ -372,22 +373,29 @@ async def play(url: str, args, on_start=lambda: None) -> tuple[list[Student], Ru
 
 
 def pct(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile; an unfinished run counts as infinitely slow."""
     if not values:
         return float("nan")
     values = sorted(values)
     k = (len(values) - 1) * q
     lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    if k == lo or values[hi] == values[lo]:
+        return values[lo]
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def _secs(r: RunResult) -> float:
+    return r.seconds if r.finished else math.inf
 
 
 def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s: float,
               log: str, args, load_before, load_after, start_rss: int) -> dict:
     runs = [r for st in students for r in st.results]
     done = [r for r in runs if r.finished]
-    secs = [r.seconds for r in done]
+    secs = [_secs(r) for r in runs]
 
     def group(pred):
-        xs = [r.seconds for r in done if pred(r)]
+        xs = [_secs(r) for r in runs if pred(r)]
         return dict(n=len(xs), p50=pct(xs, 0.5), p95=pct(xs, 0.95), max=max(xs, default=float("nan")))
 
     by_page: dict[str, dict] = {}
@@ -396,13 +404,13 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
             by_page.setdefault(page, []).append(r)
     pages = {}
     for page, rs in sorted(by_page.items()):
-        xs = [r.seconds for r in rs if r.finished]
+        xs = [_secs(r) for r in rs]
         pages[page] = dict(n=len(rs), p50=pct(xs, 0.5), p95=pct(xs, 0.95),
                            kb_per_run=statistics.mean(r.bytes for r in rs) / 1024 if rs else 0)
     peak_t, peak = sampler.peak
     tracebacks = log.count("Traceback (most recent call last)")
     summary = dict(
-        mix=args.mix, st_options=args.st_option, students=args.students, seconds=args.seconds, arrive=args.arrive,
+        mix=args.mix, st_options=args.st_option, students=args.students, timeout=args.timeout, seconds=args.seconds, arrive=args.arrive,
         machine=dict(cpus=os.cpu_count(), load_before=load_before, load_after=load_after),
         runs=len(runs), finished=len(done),
         opens=sum(r.action == "open" for r in runs),
@@ -423,6 +431,8 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
         by_page=pages,
         kb_per_run=statistics.mean(r.bytes for r in runs) / 1024 if runs else 0,
         cache_refs=sum(r.refs for r in runs),
+        runs_raw=[(r.action, page, r.seconds) for st in students
+                  for r, page in zip(st.results, st.pages_seen)],
         rss_start_mb=start_rss / 2**20, rss_peak_mb=peak / 2**20, rss_peak_at_s=peak_t,
         rss_end_mb=(sampler.samples[-1][1] / 2**20) if sampler.samples else 0,
         server_cpu_s=cpu_s, wall_s=wall_s, server_log_tracebacks=tracebacks,
@@ -435,7 +445,9 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
 
 
 def report(s: dict) -> str:
-    f = lambda x: f"{x:.2f}"  # noqa: E731
+    def f(x: float) -> str:
+        return f"{x:.2f}" if math.isfinite(x) or math.isnan(x) else f">{s['timeout']:g}"
+
     lb, la = s["machine"]["load_before"], s["machine"]["load_after"]
     lines = [
         f"load test, {s['mix']} mix: {s['students']} students for {s['seconds']:g} s, "
@@ -448,9 +460,10 @@ def report(s: dict) -> str:
         f"exceptions shown to users: {s['exceptions']}"
         + (f"  e.g. {s['exception_samples']}" if s["exceptions"] else "")
         + f"   (warnings {s['warnings']}, st.error boxes {s['error_alerts']})",
-        f"runs that never finished: {s['unfinished']}"
+        f"runs that never finished (no script_finished within {s['timeout']:g} s): {s['unfinished']}"
         + (f"   student errors: {s['student_errors']}" if s["student_errors"] else ""),
-        f"click -> run finished: p50 {f(s['p50'])} s, p95 {f(s['p95'])} s, max {f(s['max'])} s"
+        f"click -> run finished (unfinished runs count as slowest): p50 {f(s['p50'])} s, "
+        f"p95 {f(s['p95'])} s, max {f(s['max'])} s"
         f"   [p95 < {P95_TARGET_S:g} s: {'PASS' if s['p95_ok'] else 'FAIL'}]",
     ]
     for name, g in s["by_action"].items():
