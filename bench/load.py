@@ -596,7 +596,9 @@ def profile_pages(args) -> str:
     pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
     out = [f"profile: one rerun of each page in-process (AppTest), link {links[args.mix] or 'defaults'}; "
            "cold = caches cleared first, warm = the same rerun again",
-           "inclusive ms per rerun; a column can contain another (vega contains altair, cache contains train)"]
+           "inclusive ms per rerun; a column can contain another (vega contains altair, cache contains train)",
+           "AppTest's runner skips Streamlit's post-run gc.collect(): the gc column stays 0 here; the real "
+           "server's cost is in --calibrate and --server-profile"]
     header = ("page", "run", "total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash", "gc")
     out.append("  ".join(f"{h:>8s}" for h in header))
     tops = []
