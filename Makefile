@@ -34,3 +34,9 @@ bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the sa
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
+
+load: $(VENV)/.installed-dev       ## 40 students for a minute against a real server; LOAD_ARGS="--mix max" for maximum settings
+	$(BIN)/python -m bench.load --students 40 --seconds 60 $(LOAD_ARGS)
+
+load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
+	$(BIN)/python -m bench.load --students 10 --seconds 15

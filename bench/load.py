@@ -1,0 +1,805 @@
+"""A class of students against a real ``streamlit run app.py`` server: ``python -m bench.load``.
+
+Each student is a ``bench.stclient.Session`` (Streamlit's own websocket protocol, one browser tab).
+Students arrive over the first ``--arrive`` seconds and open a link; then, until ``--seconds``
+have passed, they read for 2–6 s and click: switch page, or change one sidebar setting.
+
+Mixes (``--mix``):
+  lecture  three in four open the lecture's settings (the defaults, or seed=9&lr=0.01), half of
+           those with one control changed; the rest open random settings up to the maximums.
+           Clicks change a setting nearby (random settings for the random students).
+  max      every student on distinct maximum settings (the largest network and epoch count,
+           each with a different seed); clicks switch page or change seed/η/activation, staying
+           at the maximums with a seed no other student has.
+
+The settings' ranges, options and pages come from the app itself (a first "teacher" session reads
+the sidebar widgets and the navigation), so the player follows the app as it changes.
+
+Reported: runs, exceptions shown to users, runs that never finished, time from a click to its run
+finishing (p50/p95), the server's peak RSS (process and children, sampled every 0.5 s), its CPU
+time, and the machine's load average. ``--profile`` instead runs every page in-process (AppTest)
+under cProfile and says where a rerun's time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from bench.stclient import RunResult, Session, Widget
+
+ROOT = Path(__file__).resolve().parents[1]
+CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lecture's five settings
+LECTURE_LINKS = ({}, {"seed": 9, "lr": 0.01})                # defaults, or the first-step demo
+P95_TARGET_S = 2.0
+RSS_TARGET_MB = 1024
+
+
+# ----------------------------------------------------------------------------- the server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``streamlit run app.py`` on a free port, its output in a temporary log file."""
+
+    def __init__(self, root: Path = ROOT, profile_to: Path | None = None, options=()):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
+        self._log = open(self.log_path, "w")
+        run = ["run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+        for option in options:                       # "runner.postScriptGC=false" -> --runner...
+            name, _, value = option.partition("=")
+            run += [f"--{name}", value]
+        launcher = ["-m", "streamlit"] if profile_to is None else \
+            ["-m", "bench.load", "--serve-profiled", str(profile_to), "--"]
+        self.proc = subprocess.Popen([sys.executable, *launcher, *run], cwd=root,
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("streamlit did not start within 60 s")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self._log.close()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+class RssSampler(threading.Thread):
+    """Samples the RSS of a process and its children every ``interval`` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.5):
+        super().__init__(daemon=True)
+        self.proc = psutil.Process(pid)
+        self.interval = interval
+        self.samples: list[tuple[float, int]] = []
+        self._halt = threading.Event()
+        self.t0 = time.perf_counter()
+
+    def rss(self) -> int:
+        total = 0
+        for p in [self.proc, *self.proc.children(recursive=True)]:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def cpu_seconds(self) -> float:
+        t = self.proc.cpu_times()
+        return t.user + t.system
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            try:
+                self.samples.append((time.perf_counter() - self.t0, self.rss()))
+            except psutil.Error:
+                return
+            self._halt.wait(self.interval)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+    @property
+    def peak(self) -> tuple[float, int]:
+        return max(self.samples, key=lambda s: s[1]) if self.samples else (0.0, 0)
+
+
+# ----------------------------------------------------------------------------- what students pick
+
+
+@dataclass
+class AppShape:
+    """What the first session learned about the app: its pages and its settings' widgets."""
+
+    pages: list[str]                     # URL paths; "" is the default page
+    widgets: dict[str, Widget]           # the entry script's widgets, by user key
+
+
+def option_labels(w: Widget) -> list[str]:
+    """The labels a student can pick from (empty for numeric widgets)."""
+    return list(getattr(w.proto, "options", ()))
+
+
+def widget_range(w: Widget) -> tuple[float, float, float]:
+    p = w.proto
+    return p.min, p.max, p.step or 1
+
+
+def random_value(w: Widget, rng: random.Random):
+    """Any value the widget allows (what a curious student might pick)."""
+    if w.kind in ("radio", "selectbox") or (w.kind == "slider" and option_labels(w)):
+        return rng.choice(option_labels(w))
+    if w.kind == "checkbox":
+        return rng.random() < 0.5
+    lo, hi, step = widget_range(w)
+    n = int((hi - lo) // step)
+    return type_like(w, lo + step * rng.randint(0, n))
+
+
+def nearby_value(w: Widget, rng: random.Random, current=None):
+    """A value one to three steps from ``current`` (default: the widget's value): a student nudging it."""
+    current = current_label(w) if current is None else current
+    options = option_labels(w)
+    if w.kind in ("radio", "selectbox"):
+        return rng.choice([o for o in options if o != current])
+    if w.kind == "slider" and options:
+        i = options.index(current) if current in options else 0
+        j = min(len(options) - 1, max(0, i + rng.choice((-2, -1, 1, 2))))
+        return options[j if j != i else (i + 1) % len(options)]
+    if w.kind == "checkbox":
+        return not current
+    lo, hi, step = widget_range(w)
+    current = float(current)
+    new = min(hi, max(lo, current + step * rng.choice((-3, -2, -1, 1, 2, 3))))
+    if new == current:
+        new = current - step if current + step > hi else current + step
+    return type_like(w, new)
+
+
+def current_label(w: Widget):
+    return w.value[0] if isinstance(w.value, list) else w.value
+
+
+def type_like(w: Widget, v: float):
+    p = w.proto
+    is_int = (w.kind == "number_input" and p.data_type == type(p).INT) or \
+             (w.kind == "slider" and p.data_type in (type(p).INT,))
+    return int(round(v)) if is_int else float(v)
+
+
+def url_value(w: Widget, v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def max_value(w: Widget):
+    if w.kind == "slider" and option_labels(w):
+        return option_labels(w)[-1]
+    return type_like(w, widget_range(w)[1])
+
+
+@dataclass
+class Student:
+    number: int
+    kind: str                                  # "lecture", "lecture+1", "random", "max"
+    page: str
+    link: dict
+    rng: random.Random
+    results: list[RunResult] = field(default_factory=list)
+    pages_seen: list[str] = field(default_factory=list)
+    auto_reruns: int = 0
+    error: str | None = None
+
+
+class Classroom:
+    """Decides who opens what and which clicks follow."""
+
+    def __init__(self, shape: AppShape, mix: str, seed: int):
+        self.shape = shape
+        self.mix = mix
+        self.rng = random.Random(seed)
+        self.used_seeds: set[int] = set()
+
+    def w(self, key: str) -> Widget | None:
+        return self.shape.widgets.get(key)
+
+    def distinct_seed(self, rng: random.Random) -> int:
+        seed_w = self.w("seed")
+        hi = int(widget_range(seed_w)[1]) if seed_w else 2**31
+        while True:
+            s = rng.randint(0, hi)
+            if s not in self.used_seeds:
+                self.used_seeds.add(s)
+                return s
+
+    def student(self, number: int) -> Student:
+        rng = random.Random(self.rng.getrandbits(64))
+        page = rng.choice(self.shape.pages)
+        if self.mix == "max":
+            link = {"seed": self.distinct_seed(rng)}
+            for key in ("hidden", "epochs"):
+                if self.w(key):
+                    link[key] = url_value(self.w(key), max_value(self.w(key)))
+            for key in ("lr", "act"):
+                if self.w(key) and rng.random() < 0.5:
+                    link[key] = url_value(self.w(key), random_value(self.w(key), rng))
+            return Student(number, "max", page, link, rng)
+        if rng.random() < 0.75:
+            link = dict(rng.choice(LECTURE_LINKS))
+            kind = "lecture"
+            if rng.random() < 0.5:
+                key = rng.choice([k for k in CONTROLS if self.w(k)])
+                w = self.w(key)
+                current = link.get(key)
+                if current is not None and option_labels(w):
+                    current = url_value(w, current)          # the option's label, e.g. "0.01"
+                link[key] = url_value(w, nearby_value(w, rng, current))
+                kind = "lecture+1"
+            return Student(number, kind, page, link, rng)
+        link = {k: url_value(self.w(k), random_value(self.w(k), rng)) for k in CONTROLS if self.w(k)}
+        return Student(number, "random", page, link, rng)
+
+    def click(self, st: Student, s: Session):
+        """The next click, as a function that performs it and returns its RunResult."""
+        rng = st.rng
+        pages = [p for p in self.shape.pages if p != s.page_path]
+        p_page = 0.6 if self.mix == "max" else 0.4
+        if pages and rng.random() < p_page:
+            target = rng.choice(pages)
+            return lambda: s.switch_page(target)
+        extra = rng.random()
+        if self.mix != "max" and extra < 0.04 and _has(s, "preset"):
+            options = option_labels(s.widget("preset"))
+            return lambda: s.set_widget("preset", rng.choice(options))
+        if self.mix != "max" and extra < 0.08 and _has(s, "projector"):
+            return lambda: s.set_widget("projector", not s.widget("projector").value)
+        if self.mix == "max":
+            key = rng.choice([k for k in ("seed", "lr", "act") if _has(s, k)])
+            value = self.distinct_seed(rng) if key == "seed" else nearby_value(s.widget(key), rng)
+        else:
+            key = rng.choice([k for k in CONTROLS if _has(s, k)])
+            w = s.widget(key)
+            near = st.kind != "random" and (key != "seed" or rng.random() < 0.5)
+            value = nearby_value(w, rng) if near else random_value(w, rng)
+        return lambda: s.set_widget(key, value)
+
+
+def _has(s: Session, key: str) -> bool:
+    try:
+        s.widget(key)
+        return True
+    except KeyError:
+        return False
+
+
+# ----------------------------------------------------------------------------- playing the class
+
+
+async def read_app_shape(url: str, timeout: float) -> tuple[AppShape, RunResult]:
+    """The teacher opens the app before class: learn its pages and sidebar widgets."""
+    s = Session(url, timeout=timeout)
+    r = await s.open()
+    if not r.finished:
+        raise RuntimeError("the app's first run did not finish")
+    pages = [p.url_pathname if not p.is_default else "" for p in s.pages]
+    widgets = {w.key: w for w in s.widgets.values() if w.script_hash == s.main_script_hash}
+    await s.close()
+    return AppShape(pages, widgets), r
+
+
+async def play_student(room: Classroom, st: Student, url: str, start: float, arrive_at: float,
+                       end: float, timeout: float, think: tuple[float, float]) -> None:
+    await asyncio.sleep(max(0.0, start + arrive_at - time.perf_counter()))
+    s = Session(url, timeout=timeout)
+    query = urllib.parse.urlencode(st.link)
+    try:
+        r = await s.open(st.page, query)
+        st.results.append(r)
+        st.pages_seen.append(s.page_label)
+        while r.finished and time.perf_counter() < end:
+            await asyncio.sleep(st.rng.uniform(*think))
+            if time.perf_counter() >= end:
+                break
+            r = await room.click(st, s)()
+            st.results.append(r)
+            st.pages_seen.append(s.page_label)
+    except Exception as e:          # noqa: BLE001 - a student who cannot go on is reported
+        st.error = f"{type(e).__name__}: {e}"
+    finally:
+        st.auto_reruns = s.auto_reruns
+        await s.close()
+
+
+async def play(url: str, args, on_start=lambda: None) -> tuple[list[Student], RunResult]:
+    shape, teacher = await read_app_shape(url, max(args.timeout, 180))  # imports: slow, once
+    room = Classroom(shape, args.mix, args.seed)
+    arrivals = sorted(random.Random(args.seed).uniform(0, args.arrive) for _ in range(args.students))
+    students = [room.student(i) for i in range(args.students)]
+    on_start()
+    start = time.perf_counter()
+    end = start + args.seconds
+    think = (args.think_min, args.think_max)
+    await asyncio.gather(*(play_student(room, st, url, start, a, end, args.timeout, think)
+                           for st, a in zip(students, arrivals)))
+    return students, teacher
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def pct(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile; an unfinished run counts as infinitely slow."""
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    if k == lo or values[hi] == values[lo]:
+        return values[lo]
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def _secs(r: RunResult) -> float:
+    return r.seconds if r.finished else math.inf
+
+
+def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s: float,
+              log: str, args, load_before, load_after, start_rss: int) -> dict:
+    runs = [r for st in students for r in st.results]
+    done = [r for r in runs if r.finished]
+    secs = [_secs(r) for r in runs]
+
+    def group(pred):
+        xs = [_secs(r) for r in runs if pred(r)]
+        return dict(n=len(xs), p50=pct(xs, 0.5), p95=pct(xs, 0.95), max=max(xs, default=float("nan")))
+
+    by_page: dict[str, dict] = {}
+    for st in students:
+        for r, page in zip(st.results, st.pages_seen):
+            by_page.setdefault(page, []).append(r)
+    pages = {}
+    for page, rs in sorted(by_page.items()):
+        xs = [_secs(r) for r in rs]
+        pages[page] = dict(n=len(rs), p50=pct(xs, 0.5), p95=pct(xs, 0.95),
+                           kb_per_run=statistics.mean(r.bytes for r in rs) / 1024 if rs else 0)
+    peak_t, peak = sampler.peak
+    tracebacks = log.count("Traceback (most recent call last)")
+    summary = dict(
+        mix=args.mix, st_options=args.st_option, students=args.students, timeout=args.timeout, seconds=args.seconds, arrive=args.arrive,
+        machine=dict(cpus=os.cpu_count(), load_before=load_before, load_after=load_after),
+        runs=len(runs), finished=len(done),
+        opens=sum(r.action == "open" for r in runs),
+        setting_changes=sum(r.action.startswith(("set ", "click ")) for r in runs),
+        page_switches=sum(r.action.startswith("page ") for r in runs),
+        interrupted_by_rerun=sum(r.early_finishes for r in runs),
+        fragment_auto_reruns=sum(st.auto_reruns for st in students),
+        exceptions=sum(len(r.exceptions) for r in runs),
+        exception_samples=sorted({e for r in runs for e in r.exceptions})[:5],
+        warnings=sum(len(r.warnings) for r in runs),
+        error_alerts=sum(r.error_alerts for r in runs),
+        unfinished=len(runs) - len(done),
+        student_errors=[st.error for st in students if st.error],
+        p50=pct(secs, 0.5), p95=pct(secs, 0.95), max=max(secs, default=float("nan")),
+        by_action=dict(open=group(lambda r: r.action == "open"),
+                       setting=group(lambda r: r.action.startswith(("set ", "click "))),
+                       page=group(lambda r: r.action.startswith("page "))),
+        by_page=pages,
+        kb_per_run=statistics.mean(r.bytes for r in runs) / 1024 if runs else 0,
+        cache_refs=sum(r.refs for r in runs),
+        runs_raw=[(r.action, page, r.seconds) for st in students
+                  for r, page in zip(st.results, st.pages_seen)],
+        rss_start_mb=start_rss / 2**20, rss_peak_mb=peak / 2**20, rss_peak_at_s=peak_t,
+        rss_end_mb=(sampler.samples[-1][1] / 2**20) if sampler.samples else 0,
+        server_cpu_s=cpu_s, wall_s=wall_s, server_log_tracebacks=tracebacks,
+    )
+    summary["p95_ok"] = summary["p95"] < P95_TARGET_S
+    summary["rss_ok"] = summary["rss_peak_mb"] < RSS_TARGET_MB
+    summary["ok"] = (summary["exceptions"] == 0 and summary["unfinished"] == 0
+                     and not summary["student_errors"])
+    return summary
+
+
+def report(s: dict) -> str:
+    def f(x: float) -> str:
+        return f"{x:.2f}" if math.isfinite(x) or math.isnan(x) else f">{s['timeout']:g}"
+
+    lb, la = s["machine"]["load_before"], s["machine"]["load_after"]
+    lines = [
+        f"load test, {s['mix']} mix: {s['students']} students for {s['seconds']:g} s, "
+        f"arriving over {s['arrive']:g} s" + (f"; server options {s['st_options']}" if s["st_options"] else ""),
+        f"machine: {s['machine']['cpus']} cores; load average before {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f}, "
+        f"after {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
+        f"runs: {s['runs']} ({s['opens']} opens, {s['setting_changes']} setting changes, "
+        f"{s['page_switches']} page switches); {s['interrupted_by_rerun']} interrupted by a rerun; "
+        f"{s['fragment_auto_reruns']} fragment reruns on a timer",
+        f"exceptions shown to users: {s['exceptions']}"
+        + (f"  e.g. {s['exception_samples']}" if s["exceptions"] else "")
+        + f"   (warnings {s['warnings']}, st.error boxes {s['error_alerts']})",
+        f"runs that never finished (no script_finished within {s['timeout']:g} s): {s['unfinished']}"
+        + (f"   student errors: {s['student_errors']}" if s["student_errors"] else ""),
+        f"click -> run finished (unfinished runs count as slowest): p50 {f(s['p50'])} s, "
+        f"p95 {f(s['p95'])} s, max {f(s['max'])} s"
+        f"   [p95 < {P95_TARGET_S:g} s: {'PASS' if s['p95_ok'] else 'FAIL'}]",
+    ]
+    for name, g in s["by_action"].items():
+        lines.append(f"  {name:8s} n={g['n']:4d}  p50 {f(g['p50'])} s  p95 {f(g['p95'])} s  max {f(g['max'])} s")
+    for page, g in s["by_page"].items():
+        lines.append(f"  page {page:10s} n={g['n']:4d}  p50 {f(g['p50'])} s  p95 {f(g['p95'])} s  "
+                     f"{g['kb_per_run']:.0f} KB/run")
+    lines += [
+        f"server peak RSS: {s['rss_peak_mb']:.0f} MB at {s['rss_peak_at_s']:.0f} s "
+        f"(start {s['rss_start_mb']:.0f} MB, end {s['rss_end_mb']:.0f} MB)"
+        f"   [< {RSS_TARGET_MB} MB: {'PASS' if s['rss_ok'] else 'FAIL'}]",
+        f"server CPU: {s['server_cpu_s']:.0f} s in {s['wall_s']:.0f} s "
+        f"({s['server_cpu_s'] / max(s['wall_s'], 1e-9):.2f} cores, "
+        f"{1000 * s['server_cpu_s'] / max(s['runs'], 1):.0f} ms per run); "
+        f"{s['kb_per_run']:.0f} KB sent per run, {s['cache_refs']} messages served from the browser cache",
+        f"server log: {s['server_log_tracebacks']} tracebacks",
+    ]
+    busy = max(lb[0], la[0])
+    if busy > s["machine"]["cpus"]:
+        lines.append(f"NOTE: load average reached {busy:.1f} on {s['machine']['cpus']} cores: other work "
+                     "competed for the CPU, so the timings are pessimistic; re-run on a quiet machine "
+                     "before quoting them")
+    return "\n".join(lines)
+
+
+def run_load(args) -> dict:
+    load_before = os.getloadavg()
+    stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
+        if args.server_profile else None
+    server = Server(args.root, profile_to=stats_path, options=args.st_option)
+    try:
+        sampler = RssSampler(server.proc.pid)
+        start_rss = sampler.rss()
+        sampler.start()
+        mark = {}
+
+        def on_start():                # the teacher's first run is done: students start now
+            if stats_path is not None:
+                server.proc.send_signal(signal.SIGUSR1)
+            mark.update(cpu=sampler.cpu_seconds(), t=time.perf_counter())
+
+        students, _ = asyncio.run(play(server.url, args, on_start))
+        time.sleep(1.0)
+        cpu_s, wall_s = sampler.cpu_seconds() - mark["cpu"], time.perf_counter() - mark["t"]
+        sampler.stop()
+    finally:
+        server.stop()
+    log = server.log_text()
+    summary = summarise(students, sampler, cpu_s, wall_s, log, args, load_before, os.getloadavg(),
+                        start_rss)
+    if summary["server_log_tracebacks"]:
+        summary["server_log_tail"] = log[-3000:]
+    server.log_path.unlink(missing_ok=True)
+    if stats_path is not None:
+        if stats_path.stat().st_size:
+            summary["breakdown"] = server_breakdown(stats_path, summary["runs"], cpu_s)
+        stats_path.unlink(missing_ok=True)
+    return summary
+
+
+# ----------------------------------------------------------------------------- calibrate
+
+
+async def _calibrate(url: str, sampler: RssSampler, reruns: int) -> list[str]:
+    shape, _ = await read_app_shape(url, 180)
+    out = []
+    for name, link in (("lecture", ""), ("max", "hidden=32&epochs=20000")):
+        s = Session(url, timeout=120)
+        await s.open("", link)
+        for page in shape.pages:
+            await s.switch_page(page)
+            cpu0, lat, kb = sampler.cpu_seconds(), [], []
+            for _ in range(reruns):
+                r = await s.rerun()
+                lat.append(r.seconds)
+                kb.append(r.bytes / 1024)
+            cpu = 1000 * (sampler.cpu_seconds() - cpu0) / reruns
+            out.append(f"  {name:8s} {s.page_label:10s} warm rerun: server CPU {cpu:6.0f} ms, "
+                       f"latency median {1000 * statistics.median(lat):6.0f} ms, {statistics.mean(kb):5.0f} KB")
+        for page in shape.pages:                  # a new seed: one training, then the page
+            await s.switch_page(page)
+            cpu0, lat = sampler.cpu_seconds(), []
+            for i in range(3):
+                r = await s.set_widget("seed", 1000 + 7 * i + 100 * len(out))
+                lat.append(r.seconds)
+            cpu = 1000 * (sampler.cpu_seconds() - cpu0) / 3
+            out.append(f"  {name:8s} {s.page_label:10s} new seed:    server CPU {cpu:6.0f} ms, "
+                       f"latency median {1000 * statistics.median(lat):6.0f} ms")
+        await s.close()
+    return out
+
+
+def calibrate(args) -> str:
+    """One student alone: server CPU and latency of a rerun on each page, warm and with a new seed."""
+    load_before = os.getloadavg()
+    server = Server(options=args.st_option)
+    try:
+        sampler = RssSampler(server.proc.pid)
+        lines = asyncio.run(_calibrate(server.url, sampler, args.reruns))
+    finally:
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
+    la = os.getloadavg()
+    return "\n".join([f"calibration: one student alone, {args.reruns} reruns per page; load average "
+                      f"before {load_before[0]:.2f}, after {la[0]:.2f}", *lines])
+
+
+# ----------------------------------------------------------------------------- profile
+
+
+def profile_pages(args) -> str:
+    """Run each page in-process (AppTest) under cProfile, cold then warm, and say where time goes."""
+    import cProfile
+    import pstats
+
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.testing.v1 import AppTest
+
+    import streamlit as st
+
+    holder: dict = {"prof": None}
+    orig = script_runner.ScriptRunner._run_script
+
+    def profiled(self, *a, **k):
+        prof = holder["prof"]
+        return prof.runcall(orig, self, *a, **k) if prof is not None else orig(self, *a, **k)
+
+    script_runner.ScriptRunner._run_script = profiled
+    links = {"lecture": {}, "max": {"hidden": "32", "epochs": "20000", "seed": "12345"}}
+    pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
+    out = [f"profile: one rerun of each page in-process (AppTest), link {links[args.mix] or 'defaults'}; "
+           "cold = caches cleared first, warm = the same rerun again",
+           "inclusive ms per rerun; a column can contain another (vega contains altair, cache contains train)",
+           "AppTest's runner skips Streamlit's post-run gc.collect(): the gc column stays 0 here; the real "
+           "server's cost is in --calibrate and --server-profile"]
+    header = ("page", "run", "total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash", "gc")
+    out.append("  ".join(f"{h:>8s}" for h in header))
+    tops = []
+    for page in pages:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.query_params.update(links[args.mix])
+        at.run()
+        st.cache_data.clear()
+        at.switch_page(page)
+        for run in ("cold", "warm"):
+            holder["prof"] = cProfile.Profile()
+            at.run()
+            stats = pstats.Stats(holder["prof"])
+            holder["prof"] = None
+            row = _categories(stats)
+            note = f"  exception: {str(at.exception[0].value)[:80]}" if at.exception else ""
+            out.append("  ".join([f"{Path(page).stem:>8s}", f"{run:>8s}"]
+                                 + [f"{row[c]:8.0f}" for c in header[2:]]) + note)
+            if run == "warm":
+                tops.append((page, _top_app_functions(stats)))
+    script_runner.ScriptRunner._run_script = orig
+    out.append("columns: train = core.training; cache = st.cache_data calls (incl. training on a miss);"
+               " pickle = copies in and out of the cache; altair = Chart.to_dict; vega = st.altair_chart/"
+               "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash;"
+               " gc = Streamlit's gc.collect() after every run (runner.postScriptGC)")
+    for page, top in tops:
+        out.append(f"warm {page}: slowest project functions (cumulative ms): "
+                   + ", ".join(f"{name} {ms:.0f}" for name, ms in top))
+    return "\n".join(out)
+
+
+def _categories(stats) -> dict:
+    def cum(pred) -> float:
+        # inclusive time of matching functions that are not called by another matching one
+        total = 0.0
+        for key, (cc, nc, tt, ct, callers) in stats.stats.items():
+            if pred(key) and not any(pred(c) for c in callers):
+                total += ct
+        return total * 1000
+
+    def f(path_part, names=None):
+        return lambda k: path_part in k[0].replace(os.sep, "/") and (names is None or k[2] in names)
+
+    return dict(
+        total=cum(lambda k: k[2] == "_run_script"),
+        train=cum(f("/core/training.py", {"train", "train_many"})),
+        cache=cum(f("streamlit/runtime/caching/cache_utils.py", {"__call__"})),
+        pickle=cum(lambda k: k[0] == "~" and ("pickle" in k[2] or "_pickle" in k[2])),
+        altair=cum(f("altair/", {"to_dict"})),
+        vega=cum(f("streamlit/elements/vega_charts.py", {"altair_chart", "vega_lite_chart"})),
+        arrow=cum(f("streamlit/dataframe_util.py", {"convert_anything_to_arrow_bytes",
+                                                     "convert_pandas_df_to_arrow_bytes"})),
+        hash=cum(f("streamlit/runtime/forward_msg_cache.py", {"populate_hash_if_needed"})),
+        gc=cum(lambda k: k[0] == "~" and k[2] == "<built-in method gc.collect>"),
+    )
+
+
+def _top_app_functions(stats, n: int = 6) -> list[tuple[str, float]]:
+    rows = []
+    for key, (cc, nc, tt, ct, callers) in stats.stats.items():
+        path = key[0]
+        if any(path.startswith(str(ROOT / d)) for d in ("app_pages", "ui", "core")):
+            rows.append((f"{Path(path).parent.name}/{Path(path).name}:{key[2]}", ct * 1000))
+    rows.sort(key=lambda r: -r[1])
+    return [r for r in rows if not r[0].endswith(":<module>")][:n]
+
+
+def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
+    """``streamlit <args>`` with every script run profiled (thread CPU time); stats to ``out`` at exit."""
+    import atexit
+    import cProfile
+    import pstats
+
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.web import cli
+
+    lock = threading.Lock()
+    agg: dict = {"stats": None, "calls": 0}
+    orig = script_runner.ScriptRunner._run_script
+
+    def profiled(self, *a, **k):
+        prof = cProfile.Profile(time.thread_time)      # CPU of this thread: waiting is not cost
+        try:
+            return prof.runcall(orig, self, *a, **k)
+        finally:
+            with lock:
+                agg["calls"] += 1
+                if agg["stats"] is None:
+                    agg["stats"] = pstats.Stats(prof)
+                else:
+                    agg["stats"].add(prof)
+
+    loop_prof = cProfile.Profile(time.thread_time)     # the main thread runs the event loop
+
+    def start_of_class(*_):
+        """SIGUSR1: forget start-up and the teacher's first run (imports); measure from here."""
+        loop_prof.clear()
+        with lock:
+            agg.update(stats=None, calls=0)
+
+    def dump():
+        loop_prof.disable()
+        loop_prof.dump_stats(str(out) + ".loop")
+        with lock:
+            if agg["stats"] is not None:
+                agg["stats"].dump_stats(str(out))
+
+    script_runner.ScriptRunner._run_script = profiled
+    signal.signal(signal.SIGUSR1, start_of_class)
+    atexit.register(dump)
+    sys.argv = ["streamlit", *streamlit_args]
+    loop_prof.enable()
+    cli.main()
+
+
+def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict:
+    """Where the server's script CPU went during the load run, in ms per click."""
+    import pstats
+
+    stats = pstats.Stats(str(stats_path))
+    row = _categories(stats)
+    per = {k: v / max(clicks, 1) for k, v in row.items()}
+    per["server_cpu_per_click"] = 1000 * server_cpu_s / max(clicks, 1)
+    per["top"] = [(name, ms / max(clicks, 1)) for name, ms in _top_app_functions(stats, 8)]
+    loop_path = Path(str(stats_path) + ".loop")
+    if loop_path.exists() and loop_path.stat().st_size:
+        loop = pstats.Stats(str(loop_path))
+        per["loop"] = 1000 * loop.total_tt / max(clicks, 1)
+        per["loop_top"] = [(f"{Path(k[0]).name}:{k[2]}", 1000 * v[2] / max(clicks, 1))
+                           for k, v in sorted(loop.stats.items(), key=lambda kv: -kv[1][2])[:8]]
+        loop_path.unlink()
+    return per
+
+
+def breakdown_report(b: dict) -> str:
+    cols = ("total", "train", "cache", "pickle", "altair", "vega", "arrow", "hash", "gc")
+    return "\n".join([
+        "where the server's CPU went (cProfile on thread CPU time, ms per click; profiling slows the "
+        "server, so use the timings above only from a run without --server-profile):",
+        f"  server process {b['server_cpu_per_click']:.0f}; in scripts: "
+        + ", ".join(f"{c} {b[c]:.1f}" for c in cols),
+        "  slowest project functions: " + ", ".join(f"{n} {ms:.1f}" for n, ms in b["top"]),
+    ] + ([f"  event loop (main thread: websocket, sessions, messages) {b['loop']:.1f}; most self time: "
+          + ", ".join(f"{n} {ms:.1f}" for n, ms in b["loop_top"])] if "loop" in b else []))
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
+    ap.add_argument("--students", type=int, default=40)
+    ap.add_argument("--seconds", type=float, default=60, help="how long students keep clicking")
+    ap.add_argument("--arrive", type=float, default=10, help="students arrive over this many seconds")
+    ap.add_argument("--mix", choices=("lecture", "max"), default="lecture")
+    ap.add_argument("--timeout", type=float, default=30,
+                    help="a run with no script_finished after this many seconds never finished")
+    ap.add_argument("--think-min", type=float, default=2.0)
+    ap.add_argument("--think-max", type=float, default=6.0)
+    ap.add_argument("--seed", type=int, default=2024, help="seed of the class's random choices")
+    ap.add_argument("--st-option", action="append", default=[], metavar="NAME=VALUE",
+                    help="a Streamlit config option for the server, e.g. runner.postScriptGC=false")
+    ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # another checkout
+    ap.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
+    ap.add_argument("--strict", action="store_true", help="exit 1 when a target (p95, RSS) is missed")
+    ap.add_argument("--server-profile", action="store_true",
+                    help="profile every script run in the server and say where its CPU went")
+    ap.add_argument("--calibrate", action="store_true",
+                    help="instead of the class: one student alone, server CPU per rerun of each page")
+    ap.add_argument("--reruns", type=int, default=10, help="reruns per page for --calibrate")
+    ap.add_argument("--profile", action="store_true",
+                    help="instead of the class: profile one rerun of every page in-process")
+    return ap.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--serve-profiled"]:
+        serve_profiled(Path(argv[1]), argv[3:])
+        return 0
+    args = parse_args(argv)
+    if args.profile:
+        print(profile_pages(args))
+        return 0
+    if args.calibrate:
+        print(calibrate(args))
+        return 0
+    summary = run_load(args)
+    print(report(summary))
+    if summary.get("breakdown"):
+        print(breakdown_report(summary["breakdown"]))
+    if summary.get("server_log_tail"):
+        print("--- server log (tail) ---\n" + summary["server_log_tail"])
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=2, default=str))
+    if not summary["ok"]:
+        return 1
+    if args.strict and not (summary["p95_ok"] and summary["rss_ok"]):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
