@@ -71,8 +71,7 @@ gradcheck_view.show(gradcheck_view.check(ctx.step, mistake), ctx.step, mistake)
 
 look = style.chart_style(s.projector)
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
-    steps.show_diagram(slot, view, steps.diagram_spec(view, p.n_inputs, s.hidden, look),
-                       steps.diagram_caption(view, p.features, p.target))
+    steps.show_diagram(slot, view, p.n_inputs, s.hidden, look, steps.diagram_caption(view, p.features, p.target))
 with notices:
     page.page_param_notices(
         {"sample": Param(_int_in(1, N), f"a whole number from 1 to {N}"),

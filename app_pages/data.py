@@ -46,14 +46,14 @@ titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.featur
 titles["y"] = labels[p.target]
 main, side = side_by_side([3, 2]) if p.n_inputs >= 2 else (st.container(), None)
 with main:
-    style.altair_chart(data_charts.feature_scatter(frame, titles, sty), sty)
+    style.show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
 if side is not None:      # the target against each feature: stacked beside, or two a row below
     per_row = 2 if s.projector else 1
     height = int(sty.height * (0.8 if s.projector else 1.3 / p.n_inputs))
     for first in range(1, p.n_inputs + 1, per_row):
         for col, i in zip(side.columns(per_row), range(first, min(first + per_row, p.n_inputs + 1))):
             with col:
-                style.altair_chart(data_charts.target_vs_feature(frame, i, titles, sty, height), sty)
+                style.show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
 st.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
            "row. Hover over a point for all its values.")
 

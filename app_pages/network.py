@@ -49,7 +49,7 @@ if not q.finite():
 G = graph.architecture(p.n_inputs, h.n_hidden, p.n_outputs, p.features, [p.target])
 n = sample - 1
 nodes = network_view.node_tooltips(G, p.X_train_aug[n], fwd.z_H[n], fwd.u_H[n], fwd.z_O[n], p.y_train[n])
-st.altair_chart(network_view.network_chart(G, q, show, nodes, sty), width="stretch")
+style.show_chart(network_view.network_chart, G, q, show, nodes, sty, style=sty)
 st.caption("Blue solid line = positive, vermilion dashed = negative; the thicker, the larger. Squares "
            "are bias nodes (always 1). Hover a line for its name, weight and gradient, a node for z "
            f"and u of training sample n = {sample} (data row {p.train_rows[n]}).")

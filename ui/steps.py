@@ -17,7 +17,6 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 import streamlit as st
-from streamlit import dataframe_util
 
 from core import activations, graph
 from core.step import Step, largest_lowering_eta
@@ -568,33 +567,23 @@ def build(number: int, ctx: Context) -> StepView:
 # ----------------------------------------------------------------------------- drawing
 
 
-def diagram_spec(view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle) -> dict:
-    """The step's network diagram (``ui.diagram.network_chart``) as a finished Vega-Lite spec, cached.
-
-    Altair takes about half a second to build it, which would be most of a rerun. The key is the
-    diagram's contents, so stepping back and forth, or any widget that leaves them alone, is free.
-    """
+def diagram_key(view: StepView) -> tuple:
+    """The step diagram's contents as a plain tuple: what decides how it looks."""
     d = view.diagram
-    key = (tuple(sorted(d.edge_values.items())), d.value_title, tuple(sorted(d.highlight_nodes)),
-           tuple(sorted(d.highlight_edges)), tuple(sorted(d.node_text.items())),
-           tuple(sorted(d.edge_text.items())))
-    return _spec(key, n_inputs, n_hidden, chart_style)
+    return (tuple(sorted(d.edge_values.items())), d.value_title, tuple(sorted(d.highlight_nodes)),
+            tuple(sorted(d.highlight_edges)), tuple(sorted(d.node_text.items())),
+            tuple(sorted(d.edge_text.items())))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _spec(key, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle) -> dict:
+def diagram_chart(key: tuple, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle):
+    """The step's network diagram (``ui.diagram.network_chart``) from ``diagram_key(view)``."""
     values, title, nodes, edges, node_text, edge_text = key
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, n_hidden, input_names=[""] * n_inputs, output_names=[""])
     G.nodes[X(0)]["label"], G.nodes[H(0)]["label"] = "x₀ = 1", "h₀ = 1"      # short: the column is narrow
-    chart = diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
-                                  highlight_edges=set(edges), node_text=dict(node_text),
-                                  edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0))
-    spec = chart_style.apply(chart).to_dict()
-    # Serialised once here rather than by st.vega_lite_chart on every rerun.
-    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
-                        for name, rows in spec.get("datasets", {}).items()}
-    return spec
+    return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
+                                 highlight_edges=set(edges), node_text=dict(node_text),
+                                 edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0))
 
 
 def diagram_caption(view: StepView, features: Sequence[str], target: str) -> str:
@@ -635,9 +624,12 @@ def _show_head(view: StepView) -> None:
         st.latex(tex)
 
 
-def show_diagram(slot, view: StepView, spec: dict, caption: str) -> None:
+def show_diagram(slot, view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
+                 caption: str) -> None:
+    """Fill ``slot`` with the step's diagram (its spec cached on its contents) and caption."""
     with slot.container():
-        st.vega_lite_chart(spec, width="stretch", key=f"diagram-{view.number}")
+        st_style.show_chart(diagram_chart, diagram_key(view), n_inputs, n_hidden, chart_style,
+                            style=chart_style, key=f"diagram-{view.number}")
         st.caption(caption)
 
 

@@ -214,9 +214,13 @@ def test_the_diagram_lights_what_each_step_touches(lecture):
 
 
 def test_the_diagram_spec_carries_the_steps_values(lecture):
-    spec = steps.diagram_spec(steps.build(4, lecture), 2, 3, style.NORMAL)
+    view = steps.build(4, lecture)
+    spec = style.vega_spec(steps.diagram_chart(steps.diagram_key(view), 2, 3, style.NORMAL), style.NORMAL)
     assert spec["layer"] and all(isinstance(v, bytes) for v in spec["datasets"].values())
     assert spec["config"]["text"]["fontSize"] == style.NORMAL.font
+    # the key holds the step's values: the output bias's delta travels to the chart
+    values = dict(steps.diagram_key(view)[0])
+    assert values == view.diagram.edge_values
 
 
 def test_the_diagram_caption_names_columns_without_markdown(lecture):
