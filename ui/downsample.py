@@ -30,7 +30,7 @@ def downsample(y, max_points: int = MAX_POINTS, head: int = HEAD) -> np.ndarray:
         raise ValueError(f"max_points must be at least 2, got {max_points}.")
     if T <= max_points:
         return np.arange(T)
-    head = min(head, max_points // 4)
+    head = max(1, min(head, max_points // 4))              # epoch 0 always among them
     budget = max_points - head - 1                        # rows left for the buckets
     n_buckets = budget // (2 * S)
     if n_buckets == 0:                                    # too many series for extremes: thin evenly

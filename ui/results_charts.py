@@ -369,12 +369,18 @@ def points_frame(p, snap) -> pd.DataFrame:
     return frame
 
 
-def surface_frame(sfc: evaluate.Surface) -> pd.DataFrame:
-    """Grid cells of a prediction surface: x1, x1e, x2, x2e (cell edges) and predicted."""
+def surface_frame(sfc: evaluate.Surface, overlap: float = 0.2) -> pd.DataFrame:
+    """Grid cells of a prediction surface: x1, x1e, x2, x2e (cell edges) and predicted.
+
+    Each cell reaches ``overlap`` of a step into its right and upper neighbours (not past the
+    grid): abutting cells would leave hairline seams where the browser anti-aliases their edges.
+    """
     e1, e2 = _edges(sfc.x1), _edges(sfc.x2)
     g1, g2 = np.meshgrid(np.arange(len(sfc.x1)), np.arange(len(sfc.x2)))
     g1, g2 = g1.ravel(), g2.ravel()
-    return pd.DataFrame({"x1": e1[g1], "x1e": e1[g1 + 1], "x2": e2[g2], "x2e": e2[g2 + 1],
+    reach1 = np.where(g1 + 1 < len(sfc.x1), overlap * np.diff(e1)[g1], 0.0)
+    reach2 = np.where(g2 + 1 < len(sfc.x2), overlap * np.diff(e2)[g2], 0.0)
+    return pd.DataFrame({"x1": e1[g1], "x1e": e1[g1 + 1] + reach1, "x2": e2[g2], "x2e": e2[g2 + 1] + reach2,
                          "predicted": np.asarray(sfc.y_hat, dtype=float).ravel()})
 
 
@@ -403,11 +409,9 @@ def surface_chart(cells: pd.DataFrame, points: pd.DataFrame, box: pd.DataFrame, 
     x = _q("x1", x_title, scale={"domain": [float(cells.x1.min()), float(cells.x1e.max())], "nice": False})
     y = _q("x2", y_title, scale={"domain": [float(cells.x2.min()), float(cells.x2e.max())], "nice": False})
     colours = {"scheme": _VIRIDIS, "domain": list(map(float, colour_domain)), "clamp": True}
-    # A thin stroke in each cell's own colour hides the anti-aliasing seams between cells.
-    heat = {"data": {"name": "cells"}, "mark": {"type": "rect", "strokeWidth": 0.8},
+    heat = {"data": {"name": "cells"}, "mark": {"type": "rect"},
             "encoding": {"x": x, "x2": {"field": "x1e"}, "y": y, "y2": {"field": "x2e"},
-                         "color": _q("predicted", z_title, scale=colours, legend=_gradient(style)),
-                         "stroke": _q("predicted", scale=colours, legend=None)}}
+                         "color": _q("predicted", z_title, scale=colours, legend=_gradient(style))}}
     frame = {"data": {"name": "box"},
              "mark": {"type": "rect", "fillOpacity": 0, "stroke": st_style.BLACK,
                       "strokeWidth": max(1.5, style.line * 0.6), "strokeDash": [6, 4]},
