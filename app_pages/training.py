@@ -114,11 +114,11 @@ st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: rc.histor
 
 st.subheader("How much luck is in the initial weights?")
 st.markdown(f"The same data, settings and epochs, started from {compute.SEED_COUNT} different random "
-            f"initial weights (seeds {s.seed}, {s.seed} + 1, …, {s.seed} + {compute.SEED_COUNT - 1}). "
-            "Everything else is equal, so the spread is luck.")
+            f"initial weights (seeds {s.seed} to {(s.seed + compute.SEED_COUNT - 1) % 2**32}). Everything "
+            "else is equal, so the spread is luck.")
 seeds = st.toggle(f"Train from {compute.SEED_COUNT} seeds", key="seeds", bind="query-params",
                   help="All seeds train at once; at the largest settings this takes several seconds.")
-page.page_param_notices({"seeds": settings.PARAMS["projector"]}, {"seeds": seeds})
+page.page_param_notices({"seeds": settings.PARAMS["projector"]}, {"seeds": seeds})    # true or false too
 if seeds:
     ens = compute.ensemble(s)
     st.markdown(rc.seed_summary(ens.seeds, ens.final_loss_test, s.seed))

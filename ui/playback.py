@@ -17,6 +17,9 @@ How it works, and why this way:
   training steps.
 - At the last epoch playing stops. The fragment is still declared with a timer until the next full
   run, so the next tick finds "declared as playing, but stopped" and asks for one.
+- A tick the browser sent before it saw the last frame can still arrive after playing stopped (or
+  after Pause), carrying a slider value a frame or two old. For a moment after stopping, the
+  slider is therefore held at the epoch where playing stopped.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ import streamlit as st
 
 SPEEDS = {"Slow": 40.0, "Normal": 20.0, "Fast": 8.0}   # seconds for a whole run
 FRAME_SECONDS = 0.25
+SETTLE_SECONDS = 2.0              # how long stale ticks may still arrive after playing stops
 PLAY = "training_play"            # {"start": epoch, "t0": clock} while playing; this page's own state
 FRAME = "training_frame"          # the epoch of the latest frame
+STOPPED = "training_stopped"      # (epoch, clock) where and when playing last stopped
 SPEED = "training_speed"
 clock = time.monotonic            # replaceable in tests
 
@@ -54,13 +59,15 @@ def _toggle(key: str, last: int) -> None:
     state = st.session_state
     if state.get(PLAY) is not None:                    # pause where the last frame was
         state[PLAY] = None
-        state[key] = min(state.pop(FRAME, state.get(key, last)), last)
+        state[key] = min(state.get(FRAME, state.get(key, last)), last)
+        state[STOPPED] = (state[key], clock())
         return
     start = int(state.get(key, last))
     if start >= last:
         start = 0                                      # play from the start, not from the end
     state[key] = state[FRAME] = start
     state[PLAY] = {"start": start, "t0": clock()}
+    state[STOPPED] = None
 
 
 def _re_anchor(key: str) -> None:
@@ -92,9 +99,10 @@ def advance(last: int, stride: int, declared_playing: bool, key: str = "epoch") 
     state = st.session_state
     play = state.get(PLAY)
     if play is None:
+        stopped = state.get(STOPPED)
+        if stopped is not None and clock() - stopped[1] < SETTLE_SECONDS:
+            state[key] = min(stopped[0], last)         # not a stale slider value from a late tick
         if declared_playing:                           # stale timer: a full run declares no timer
-            if FRAME in state:
-                state[key] = min(state.pop(FRAME), last)
             st.rerun()
         return
     seconds = SPEEDS.get(state.get(SPEED), SPEEDS["Normal"])
@@ -102,3 +110,4 @@ def advance(last: int, stride: int, declared_playing: bool, key: str = "epoch") 
     state[key] = state[FRAME] = epoch
     if epoch >= last:
         state[PLAY] = None
+        state[STOPPED] = (epoch, clock())

@@ -246,6 +246,20 @@ def test_play_stops_at_the_last_epoch(clock):
     assert at.slider(key="epoch").value == 1000
 
 
+def test_a_late_tick_with_an_old_slider_value_does_not_undo_the_end(clock):
+    """The browser's timer may send the slider value of a frame it had not yet replaced."""
+    at = open_app("training")
+    play_button(at).click().run()
+    clock.now += 30.0
+    at.run()
+    at.run()
+    at.slider(key="epoch").set_value(930).run()        # a tick sent before the last frame arrived
+    assert at.slider(key="epoch").value == 1000
+    clock.now += playback.SETTLE_SECONDS
+    at.slider(key="epoch").set_value(930).run()        # later, the student's own choice
+    assert at.slider(key="epoch").value == 930
+
+
 def test_pause_keeps_the_epoch_of_the_last_frame(clock):
     at = open_app("training", {"epoch": "100"})
     play_button(at).click().run()

@@ -58,8 +58,11 @@ def test_play_runs_to_the_end_and_stops(server, page):
     play_button(page).click()
     expect(play_button(page)).to_contain_text("Pause")
     expect(play_button(page)).to_contain_text("Play", timeout=30_000)
-    page.wait_for_timeout(1000)
+    page.wait_for_timeout(2500)                      # late timer ticks must not move it back
     assert epoch_shown(page) == 1000
+    thumb = page.locator('[data-testid="stMain"] [data-testid="stSliderThumbValue"]').first
+    expect(thumb).to_have_text("1000")
+    assert "epoch=" not in page.url                  # the last epoch is the default: a clean link
     assert_no_exception(page)
 
 
