@@ -97,17 +97,18 @@ def views():
             show(spec)
         st.caption("Inside the dashed box lie the training rows; outside it the network extrapolates."
                    if p.n_inputs == 2 else "Other features held at their median.")
+    # Files are written only when asked for, and not offered while playing (frames replace them).
     d1, d2 = st.columns(2)
-    d1.download_button(f"Weights at epoch {epoch:,} (JSON)", rc.weights_json(snap, p, s.training_args()),
+    d1.download_button(f"Weights at epoch {epoch:,} (JSON)", lambda: rc.weights_json(snap, p, s.training_args()),
                        file_name=f"weights_epoch_{epoch}.json", mime="application/json",
-                       icon=":material/download:", on_click="ignore", width="stretch")
-    d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", rc.predictions_csv(p, snap),
+                       icon=":material/download:", on_click="ignore", width="stretch",
+                       disabled=playback.playing())
+    d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: rc.predictions_csv(p, snap),
                        file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
-                       icon=":material/download:", on_click="ignore", width="stretch")
-
+                       icon=":material/download:", on_click="ignore", width="stretch",
+                       disabled=playback.playing())
 
 views()
-# Up to 20,001 lines: written only when asked for.
 st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: rc.history_csv(h.losses),
                    file_name="loss_history.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")

@@ -245,16 +245,17 @@ def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style
     x = _epoch_x(last_epoch)
     y = _q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
     tips = [_tip("split", "rows", kind="nominal"), _tip("epoch", fmt=",d"), _tip("loss", fmt=".6g")]
+    # Colour, dash and marker all say "training or test": one legend shows all three.
+    legend = _legend(style, labelExpr="datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'")
+    colour = _n("split", scale=_SPLIT_COLOUR, legend=legend)
     lines = {"data": {"name": "loss"}, "mark": {"type": "line", "strokeWidth": style.line},
-             "encoding": {"x": x, "y": y, "tooltip": tips,
-                          "color": _n("split", scale=_SPLIT_COLOUR, legend=_legend(style, labelExpr=(
-                              "datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'"))),
-                          "strokeDash": _n("split", scale=_SPLIT_DASH, legend=None)}}
+             "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
+                          "strokeDash": _n("split", scale=_SPLIT_DASH, legend=legend)}}
     dots = {"data": {"name": "cursor"},
             "mark": {"type": "point", "filled": True, "size": style.point * 1.5, "stroke": st_style.BLACK,
                      "strokeWidth": 1},
-            "encoding": {"x": x, "y": y, "tooltip": tips, "color": _n("split", scale=_SPLIT_COLOUR, legend=None),
-                         "shape": _n("split", scale=_SPLIT_SHAPE, legend=None)}}
+            "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
+                         "shape": _n("split", scale=_SPLIT_SHAPE, legend=legend)}}
     return _spec([lines, *_cursor(last_epoch, style), dots],
                  {"loss": frame, "cursor": cursor, "epoch": epoch_frame(cursor.epoch.iloc[0])},
                  style, style.height)
@@ -422,8 +423,8 @@ def surface_chart(cells: pd.DataFrame, points: pd.DataFrame, box: pd.DataFrame, 
              "encoding": {"x": x, "y": {**y, "field": "x2e"}, "text": _n("text")}}
     dots = {"data": {"name": "points"},
             "mark": {"type": "point", "filled": True, "size": style.point * 1.6, "stroke": "white",
-                     "strokeWidth": 1.5},
-            "encoding": {"x": x, "y": y, "fill": _q("true", scale=colours, legend=None),
+                     "strokeWidth": 1.5, "opacity": 1},
+            "encoding": {"x": x, "y": y, "color": _q("true", z_title, scale=colours, legend=_gradient(style)),
                          "shape": _n("split", scale=_SPLIT_SHAPE, legend=_legend(style)),
                          "tooltip": [_tip("split", "rows", kind="nominal"), _tip("row", kind="nominal"),
                                      _tip("x1", x_title, ".3g"), _tip("x2", y_title, ".3g"),

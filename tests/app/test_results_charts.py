@@ -212,7 +212,7 @@ def test_surface_is_a_grid_of_cells_matching_core(p, h):
     points = spec["datasets"]["points"]
     assert set(points.split) == {"training", "test"} and len(points) == 30
     dots = layer_using(spec, "points")[0]["encoding"]
-    assert dots["shape"]["field"] == "split" and dots["fill"]["field"] == "true"
+    assert dots["shape"]["field"] == "split" and dots["color"]["field"] == "true"
 
 
 def make_prepared(n_features: int):

@@ -223,6 +223,8 @@ def test_play_starts_from_epoch_0_and_follows_the_clock(clock, h):
     no_exception(at)
     assert play_button(at).label == "Pause"
     assert at.slider(key="epoch").value == 0 and at.slider(key="epoch").disabled
+    frames = [b for b in at.get("download_button") if "at epoch" in b.label]
+    assert len(frames) == 2 and all(b.proto.disabled for b in frames)     # no files for passing frames
     clock.now += 5.0                                   # a quarter of the 20-second run
     at.run()
     assert at.slider(key="epoch").value == 250
