@@ -107,6 +107,8 @@ def views():
                        file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        disabled=playback.playing())
+    playback.finish_frame()
+
 
 views()
 st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: rc.history_csv(h.losses),

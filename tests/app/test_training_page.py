@@ -239,27 +239,61 @@ def test_play_stops_at_the_last_epoch(clock):
     at = open_app("training")
     play_button(at).click().run()
     clock.now += 30.0
-    at.run()
+    at.run()                                           # the last frame, then a run without a timer
     no_exception(at)
     assert at.slider(key="epoch").value == 1000
     assert at.session_state[playback.PLAY] is None
-    at.run()                                           # the next frame declares no timer any more
     assert play_button(at).label == "Play" and not at.slider(key="epoch").disabled
+    at.run()
     assert at.slider(key="epoch").value == 1000
 
 
-def test_a_late_tick_with_an_old_slider_value_does_not_undo_the_end(clock):
-    """The browser's timer may send the slider value of a frame it had not yet replaced."""
+def test_late_ticks_echoing_earlier_frames_do_not_undo_the_end(clock):
+    """A busy browser's timer sends the slider value of the last frame it drew, seconds late."""
     at = open_app("training")
     play_button(at).click().run()
+    for _ in range(2):
+        clock.now += 5.0
+        at.run()
+    assert at.slider(key="epoch").value == 500
     clock.now += 30.0
     at.run()
-    at.run()
-    at.slider(key="epoch").set_value(930).run()        # a tick sent before the last frame arrived
+    assert at.slider(key="epoch").value == 1000 and play_button(at).label == "Play"
+    at.slider(key="epoch").set_value(250).run()         # echoes of frames the browser drew late
     assert at.slider(key="epoch").value == 1000
-    clock.now += playback.SETTLE_SECONDS
-    at.slider(key="epoch").set_value(930).run()        # later, the student's own choice
-    assert at.slider(key="epoch").value == 930
+    at.slider(key="epoch").set_value(500).run()
+    assert at.slider(key="epoch").value == 1000
+    at.run()                                             # the browser has caught up: 1000
+    at.slider(key="epoch").set_value(500).run()          # now it is the student's choice
+    assert at.slider(key="epoch").value == 500
+
+
+def test_after_playing_an_epoch_no_frame_showed_is_taken_at_once(clock):
+    at = open_app("training")
+    play_button(at).click().run()
+    clock.now += 5.0
+    at.run()
+    clock.now += 30.0
+    at.run()
+    at.slider(key="epoch").set_value(123).run()
+    assert at.slider(key="epoch").value == 123
+
+
+def test_pause_stops_at_the_latest_frame_and_ignores_late_echoes(clock):
+    at = open_app("training")
+    play_button(at).click().run()
+    for _ in range(3):
+        clock.now += 2.0
+        at.run()
+    assert at.slider(key="epoch").value == 300
+    at.session_state["epoch"] = 200                      # the browser is a frame behind
+    play_button(at).click().run()
+    assert at.slider(key="epoch").value == 300 and play_button(at).label == "Play"
+    at.slider(key="epoch").set_value(200).run()          # a late echo of a frame it drew before
+    assert at.slider(key="epoch").value == 300
+    at.run()                                             # the browser has drawn the latest frame
+    at.slider(key="epoch").set_value(200).run()
+    assert at.slider(key="epoch").value == 200
 
 
 def test_pause_keeps_the_epoch_of_the_last_frame(clock):

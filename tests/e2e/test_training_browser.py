@@ -15,6 +15,18 @@ def epoch_shown(page) -> int:
     return int(HEADING.search(text).group(1).replace(",", ""))
 
 
+def settled_epoch(page, tries: int = 20) -> int:
+    """The epoch shown once it has stayed the same for a second."""
+    before = epoch_shown(page)
+    for _ in range(tries):
+        page.wait_for_timeout(1000)
+        now = epoch_shown(page)
+        if now == before:
+            return now
+        before = now
+    raise AssertionError(f"the epoch kept moving after Pause (last {before})")
+
+
 def play_button(page):
     return page.locator('[data-testid="stMain"] button[kind="primary"]').first
 
@@ -41,9 +53,9 @@ def test_cold_deep_link_at_the_largest_settings_plays_without_error(server, page
     assert "Pause" in play_button(page).inner_text()
     screenshot(page, "training-max-settings-playing")
     play_button(page).click()
-    wait_ready(page)
-    paused = epoch_shown(page)
-    page.wait_for_timeout(1500)
+    expect(play_button(page)).to_contain_text("Play", timeout=20_000)
+    paused = settled_epoch(page)                     # a busy browser may still draw a frame or two
+    page.wait_for_timeout(2000)
     assert epoch_shown(page) == paused and 0 < paused < 20000
     assert f"epoch={paused}" in page.url             # the link holds the paused view
     assert_no_exception(page)
@@ -56,7 +68,7 @@ def test_play_runs_to_the_end_and_stops(server, page):
     page.get_by_text("Fast", exact=True).click()
     wait_ready(page)
     play_button(page).click()
-    expect(play_button(page)).to_contain_text("Pause")
+    expect(play_button(page)).to_contain_text("Pause", timeout=20_000)
     expect(play_button(page)).to_contain_text("Play", timeout=30_000)
     page.wait_for_timeout(2500)                      # late timer ticks must not move it back
     assert epoch_shown(page) == 1000
