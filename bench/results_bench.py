@@ -91,7 +91,8 @@ def main() -> list[str]:
     lines = []
     for name, query in SETTINGS.items():
         render, frame = page_times(query)
-        lines.append(f"training page, {name} settings {query or ''}: first render (warm cache) "
+        link = "&".join(f"{k}={v}" for k, v in query.items()) or "no link parameters"
+        lines.append(f"training page, {name} settings ({link}): first render (warm cache) "
                      f"{render * 1000:.0f} ms, one Play frame {frame * 1000:.0f} ms")
     for hidden, epochs, repeats in ((3, 1000, REPEATS), (32, 20000, 2)):
         one, many = ensemble_ratio(hidden, epochs, repeats)
