@@ -10,6 +10,15 @@ HEADING = re.compile(r"At epoch ([\d,]+) of ([\d,]+)")
 CHARTS = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
 
 
+def drawn(page, charts: int = 4) -> None:
+    """Wait until the lazily loaded widgets and charts have replaced their placeholders."""
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.locator('[data-testid="stSlider"]')).to_be_visible(timeout=30_000)
+    expect(main.locator('[data-testid="stMetricValue"]')).to_have_count(6, timeout=30_000)
+    expect(page.locator(CHARTS)).to_have_count(charts, timeout=30_000)
+    expect(main.locator('[data-testid="stVegaLiteChart"] canvas')).to_have_count(charts, timeout=30_000)
+
+
 def epoch_shown(page) -> int:
     text = page.locator("h4", has_text="At epoch").first.inner_text()
     return int(HEADING.search(text).group(1).replace(",", ""))
@@ -36,7 +45,7 @@ def test_cold_deep_link_at_the_largest_settings_plays_without_error(server, page
     wait_ready(page, timeout=180_000)
     assert_no_exception(page)
     expect(page.locator("h4", has_text="At epoch 20,000 of 20,000")).to_be_visible()
-    expect(page.locator(CHARTS)).to_have_count(4)
+    drawn(page)
     assert no_horizontal_scroll(page)
     screenshot(page, "training-max-settings")
     page.get_by_text("Slow", exact=True).click()      # forty seconds for the whole run
@@ -83,8 +92,8 @@ def test_projector_mode_is_legible_and_fits(server, page):
     wait_ready(page, timeout=120_000)
     assert_no_exception(page)
     assert epoch_shown(page) == 40
+    drawn(page, charts=6)
     assert no_horizontal_scroll(page)
-    expect(page.locator(CHARTS)).to_have_count(6)
     screenshot(page, "training-projector")
     # Streamlit scrolls its main block, not the document: scroll to each part and shoot it.
     for i, name in ((0, "loss"), (2, "fit"), (3, "surface"), (5, "seeds")):
@@ -100,5 +109,6 @@ def test_a_diverging_link_explains_itself(server, page):
     banner = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "Training diverged at epoch 82" in banner and "smaller learning rate" in banner
     assert epoch_shown(page) == 81
+    drawn(page)
     assert no_horizontal_scroll(page)
     screenshot(page, "training-diverged")
