@@ -11,9 +11,10 @@ import streamlit as st
 
 from ui import settings, style
 
-st.set_page_config(page_title="Backprop Explainer", page_icon=":material/school:", layout="wide")
-
 ROOT = Path(__file__).resolve().parent
+# A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
+st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
+                   layout="wide")
 DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
                default=True)
 
