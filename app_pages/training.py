@@ -32,7 +32,7 @@ shown = rc.shown_rows(p.y_train)
 losses = rc.loss_frame(h.losses)
 paths, goals = rc.trajectory_frame(h, p, shown), rc.target_frame(p, shown)
 domain = rc.income_domain(p.to_original_y(np.vstack([p.y_train, p.y_test])),
-                          p.to_original_y(np.concatenate(h.kept_y_hat, axis=1)))
+                          p.to_original_y(np.concatenate(h.kept_predictions()[1:], axis=1)))
 labels = [ds.label(f) for f in p.features]
 
 

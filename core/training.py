@@ -32,6 +32,14 @@ class Snapshot(NamedTuple):
     y_hat_test: np.ndarray
 
 
+class KeptPredictions(NamedTuple):
+    """``epochs`` (K,) and the predictions there: ``train`` (K, N_train, N_O), ``test`` (K, N_test, N_O)."""
+
+    epochs: np.ndarray
+    train: np.ndarray
+    test: np.ndarray
+
+
 class _Stepper:
     """One epoch of gradient descent with preallocated buffers.
 
@@ -151,11 +159,11 @@ class History:
     def y_hat_test(self) -> np.ndarray:
         return self._z_O[self.kept_epochs < self.n_epochs, self.n_train:]
 
-    @property
-    def kept_y_hat(self) -> tuple[np.ndarray, np.ndarray]:
-        """Predictions (train, test) at the kept epochs up to ``last_epoch`` (finite ones only)."""
+    def kept_predictions(self) -> "KeptPredictions":
+        """Predictions at the kept epochs up to ``last_epoch``, with those epochs (finite values only)."""
         rows = self.kept_epochs <= self.last_epoch
-        return self._z_O[rows, : self.n_train], self._z_O[rows, self.n_train:]
+        z = self._z_O[rows]
+        return KeptPredictions(self.kept_epochs[rows], z[:, : self.n_train], z[:, self.n_train:])
 
     def at(self, epoch: int) -> Snapshot:
         """Weights, losses and predictions at ``epoch`` (0 … last_epoch), before that epoch's update."""

@@ -275,10 +275,11 @@ def shown_rows(y, limit: int = MAX_LINES) -> np.ndarray:
 
 def trajectory_frame(h, p, rows: np.ndarray) -> pd.DataFrame:
     """Each shown training row's prediction (target units) at every kept epoch: epoch, row, target, predicted."""
-    y_hat = p.to_original_y(h.kept_y_hat[0][:, rows, :])[..., 0]          # (K, m)
+    kept = h.kept_predictions()
+    y_hat = p.to_original_y(kept.train[:, rows, :])[..., 0]          # (K, m)
     target = p.to_original_y(p.y_train[rows])[:, 0]
     K, m = y_hat.shape
-    return pd.DataFrame({"epoch": np.repeat(h.kept_epochs, m), "row": np.tile(p.train_rows[rows], K),
+    return pd.DataFrame({"epoch": np.repeat(kept.epochs, m), "row": np.tile(p.train_rows[rows], K),
                          "target": np.tile(target, K), "predicted": y_hat.ravel()})
 
 

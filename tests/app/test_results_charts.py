@@ -52,7 +52,7 @@ def chart_set(h, p, epoch, look=style.NORMAL):
     snap, final = h.at(epoch), h.at(h.last_epoch)
     rows = rc.shown_rows(p.y_train)
     domain = rc.income_domain(p.to_original_y(np.vstack([p.y_train, p.y_test])),
-                              p.to_original_y(np.concatenate(h.kept_y_hat, axis=1)))
+                              p.to_original_y(np.concatenate(h.kept_predictions()[1:], axis=1)))
     return [rc.loss_chart(rc.loss_frame(h.losses), rc.loss_cursor(h.losses, epoch), h.last_epoch, look),
             rc.trajectory_chart(rc.trajectory_frame(h, p, rows), rc.target_frame(p, rows),
                                 rc.trajectory_cursor(p, snap, rows), h.last_epoch, domain, "Income", look),
@@ -143,10 +143,10 @@ def test_charts_that_follow_the_slider_change_only_their_data(p, h):
 def test_trajectories_are_the_kept_predictions_in_thousands_of_dollars(p, long_h):
     rows = rc.shown_rows(p.y_train)
     frame = rc.trajectory_frame(long_h, p, rows)
-    assert len(frame) == len(long_h.kept_epochs) * len(rows)
+    assert len(frame) == len(long_h.kept_predictions().epochs) * len(rows)
     assert frame.groupby("row").size().max() <= 1001                  # at most ~1000 points per line
     first = frame[frame.row == p.train_rows[rows[0]]]
-    expected = p.to_original_y(long_h.kept_y_hat[0][:, rows[0], 0])
+    expected = p.to_original_y(long_h.kept_predictions().train[:, rows[0], 0])
     assert np.allclose(first.predicted, expected)
     assert np.allclose(first.target, p.to_original_y(p.y_train[rows[0]]))
 

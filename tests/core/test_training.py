@@ -143,9 +143,10 @@ def test_a_large_learning_rate_stops_at_divergence_without_warnings(prepared, ac
     assert h.kept_epochs[-1] == E and h.W_H.shape[0] == len(h.kept_epochs)
     if stride == 1:
         assert h.W_H.shape[0] == h.W_O.shape[0] == E + 1
-    for a in (h.losses, h.W_H, h.W_O, h.y_hat_train, h.y_hat_test, *h.kept_y_hat):
+    kept = h.kept_predictions()
+    for a in (h.losses, h.W_H, h.W_O, h.y_hat_train, h.y_hat_test, kept.train, kept.test):
         assert np.isfinite(a).all()
-    assert len(h.kept_y_hat[0]) == (h.kept_epochs <= E - 1).sum()
+    assert kept.epochs[-1] <= E - 1 and len(kept.train) == len(kept.epochs) == (h.kept_epochs <= E - 1).sum()
     last = h.at(E - 1)
     assert np.isfinite(last.W_H).all() and np.isfinite(last.loss_train)
     # The next step really is not finite: the weights at E−1, stepped once, give a non-finite loss.
