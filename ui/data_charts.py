@@ -45,8 +45,12 @@ def labelled_table(table: pd.DataFrame, columns: Sequence[str], labels: Mapping[
 
 
 def summary(table: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, str]) -> pd.DataFrame:
-    """Mean, standard deviation, min, median and max (rows) of each column (columns, by label)."""
-    stats = table[list(columns)].astype(float).agg(["mean", "std", "min", "median", "max"])
+    """Mean, standard deviation, min, median and max (rows) of each column (columns, by label).
+
+    Over the finite values only: blank, NaN and infinite cells of an upload are left out.
+    """
+    values = table[list(columns)].astype(float).replace([np.inf, -np.inf], np.nan)
+    stats = values.agg(["mean", "std", "min", "median", "max"])
     stats.index = ["mean", "standard deviation", "minimum", "median", "maximum"]
     return stats.rename(columns=dict(labels))
 
