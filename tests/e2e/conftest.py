@@ -104,12 +104,19 @@ class Server:
 
 @pytest.fixture
 def server():
-    """A fresh server: the test's first request is the first this server ever sees."""
+    """A fresh server: the test's first request is the first this server ever sees.
+
+    A test fails if its server logged a traceback or a warning (users never see the console, but
+    a warning there is a bug the page hid).
+    """
     s = Server()
     yield s
     s.stop()
-    if "Traceback" not in s.log_text():
-        s.log.unlink(missing_ok=True)
+    log = s.log_text()
+    problems = [word for word in ("Traceback", "RuntimeWarning", "Warning:") if word in log]
+    if problems:
+        pytest.fail(f"the server logged {problems}; see {s.log}", pytrace=False)
+    s.log.unlink(missing_ok=True)
 
 
 def wait_ready(page, timeout: float = 60_000) -> None:
