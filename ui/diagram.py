@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Hashable, Mapping
 
-import altair as alt
 import numpy as np
 import pandas as pd
 
@@ -78,8 +77,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                   edge_text: Mapping | None = None, style: st_style.ChartStyle = st_style.NORMAL,
                   height: int | None = None, width: int | str = "container",
                   label_halo: bool = False, width_range: tuple[float, float] | None = None,
-                  x_domain: tuple[float, float] = (-0.55, 2.55)) -> alt.LayerChart:
-    """The layered diagram. ``edge_values`` maps each edge (u, v) to the number it shows.
+                  x_domain: tuple[float, float] = (-0.55, 2.55)) -> dict:
+    """The layered diagram as a Vega-Lite spec. ``edge_values`` maps each edge (u, v) to its number.
 
     ``edge_extra``/``node_extra`` map edges/nodes to dicts of extra tooltip fields (numbers get six
     decimals). ``highlight_*`` (sets) dim everything else. ``node_text``/``edge_text`` put short
@@ -88,6 +87,9 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     ``width_range`` (thinnest, thickest) overrides the edge widths, e.g. thinner for a crowded layer.
     ``x_domain`` is the horizontal extent in layer units (layers sit at 0, 1, 2): widen it to make
     room for long labels or node texts.
+
+    Written as a plain dict over two named datasets ("edges", "nodes"; layers pick subsets with
+    filters): Altair took ~0.2 s to build and serialise this chart, most of a rerun.
     """
     edges = edge_frame(G, edge_values, edge_extra, highlight_edges)
     nodes = node_frame(G, node_extra, highlight_nodes, node_text)
@@ -98,94 +100,88 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     spacing = max(diameter + 6, 20 if big else 15) if crowded else diameter + style.font + 10
     if height is None:
         height = int(min(max((n_max - 1) * spacing * 1.12 + 70, style.height), 980 if big else 700))
-    x_scale = alt.Scale(domain=list(x_domain), nice=False)
-    y_scale = alt.Scale(domain=[-0.06, 1.06], nice=False)
-    x = alt.X("x:Q", axis=None, scale=x_scale)
-    y = alt.Y("y:Q", axis=None, scale=y_scale)
+    x = {"field": "x", "type": "quantitative", "axis": None,
+         "scale": {"domain": list(x_domain), "nice": False}}
+    y = {"field": "y", "type": "quantitative", "axis": None, "scale": {"domain": [-0.06, 1.06], "nice": False}}
     finite = edges["magnitude"][np.isfinite(edges["magnitude"])]
     top = float(finite.max()) if len(finite) and finite.max() > 0 else 1.0
     width_range = list(width_range) if width_range else ([1.2, 14] if big else [0.6, 9])
 
-    edge_tips = [alt.Tooltip("name:N", title="weight"), alt.Tooltip("frm:N", title="from"),
-                 alt.Tooltip("to:N", title="to"), alt.Tooltip("value:Q", title=value_title, format=".6f")]
+    edge_tips = [_tip_of("name", "weight"), _tip_of("frm", "from"), _tip_of("to", "to"),
+                 _tip_of("value", value_title, numeric=True)]
     edge_tips += [_tip(edges, c) for c in edges.columns if c not in _EDGE_BASE]
-    lines = alt.Chart(edges).mark_rule(strokeCap="round").encode(
-        x=x, y=y, x2=alt.X2("x2:Q"), y2=alt.Y2("y2:Q"),
-        color=alt.Color("sign:N", title=f"sign of {value_title}",
-                        scale=alt.Scale(domain=SIGN_DOMAIN, range=[st_style.POSITIVE, st_style.NEGATIVE]),
-                        legend=alt.Legend(orient="bottom", symbolType="stroke",
-                                          symbolStrokeWidth=style.line + 1,
-                                          labelExpr="datum.label == 'negative' ? 'negative (dashed)' : 'positive (solid)'")),
-        strokeDash=alt.StrokeDash("sign:N", scale=alt.Scale(domain=SIGN_DOMAIN, range=[[1, 0], [7, 4]]),
-                                  legend=None),
-        strokeWidth=alt.StrokeWidth("magnitude:Q", scale=alt.Scale(domain=[0, top], range=width_range),
-                                    legend=None),
-        opacity=_lit(0.85, 0.12),
-        tooltip=edge_tips,
-    )
-    node_tips = [alt.Tooltip("node:N", title="node")]
-    node_tips += [_tip(nodes, c) for c in nodes.columns if c not in _NODE_BASE]
+    lines = {"data": {"name": "edges"}, "mark": {"type": "rule", "strokeCap": "round"}, "encoding": {
+        "x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"},
+        "color": {"field": "sign", "type": "nominal", "title": f"sign of {value_title}",
+                  "scale": {"domain": SIGN_DOMAIN, "range": [st_style.POSITIVE, st_style.NEGATIVE]},
+                  "legend": {"orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": style.line + 1,
+                             "labelExpr": "datum.label == 'negative' ? 'negative (dashed)' : 'positive (solid)'"}},
+        "strokeDash": {"field": "sign", "type": "nominal", "legend": None,
+                       "scale": {"domain": SIGN_DOMAIN, "range": [[1, 0], [7, 4]]}},
+        "strokeWidth": {"field": "magnitude", "type": "quantitative", "legend": None,
+                        "scale": {"domain": [0, top], "range": width_range}},
+        "opacity": _lit(0.85, 0.12),
+        "tooltip": edge_tips}}
+    node_tips = [_tip_of("node", "node")] + [_tip(nodes, c) for c in nodes.columns if c not in _NODE_BASE]
     fills = {"input": "#ffffff", "bias": "#dddddd", "hidden": st_style.YELLOW, "output": st_style.GREEN}
     shapes = {"input": "circle", "bias": "square", "hidden": "circle", "output": "diamond"}
     nodes = nodes.assign(fill=nodes.kind.map(fills), shape=nodes.kind.map(shapes))
-    # Node colours and shapes are literal (scale=None) so they never share the edges' sign scale.
-    dots = alt.Chart(nodes).mark_point(filled=True, stroke=st_style.BLACK, strokeWidth=1.2).encode(
-        x=x, y=y,
-        shape=alt.Shape("shape:N", scale=None),
-        fill=alt.Fill("fill:N", scale=None),
-        size=alt.SizeValue(diameter * diameter),
-        opacity=_lit(1.0, 0.25),
-        tooltip=node_tips,
-    )
+    # Node colours and shapes are literal (scale None) so they never share the edges' sign scale.
+    dots = {"data": {"name": "nodes"},
+            "mark": {"type": "point", "filled": True, "stroke": st_style.BLACK, "strokeWidth": 1.2},
+            "encoding": {"x": x, "y": y, "shape": {"field": "shape", "type": "nominal", "scale": None},
+                         "fill": {"field": "fill", "type": "nominal", "scale": None},
+                         "size": {"value": diameter * diameter}, "opacity": _lit(1.0, 0.25),
+                         "tooltip": node_tips}}
     font = style.font
     pad = diameter // 2 + 6
-    left = alt.Chart(nodes[nodes.layer == 0]).mark_text(align="right", dx=-pad, fontSize=font).encode(
-        x=x, y=y, text=alt.Text("label:N"))
-    middle = alt.Chart(nodes[nodes.layer == 1]).mark_text(
-        align="right" if crowded else "center", dx=-pad if crowded else 0,
-        dy=0 if crowded else -(pad + font // 2 - 2), fontSize=font if not crowded else font - 2).encode(
-        x=x, y=y, text=alt.Text("label:N"))
-    right = alt.Chart(nodes[nodes.layer == 2]).mark_text(align="left", dx=pad, fontSize=font).encode(
-        x=x, y=y, text=alt.Text("label:N"))
-    layers = [lines, dots, left, middle, right]
+
+    def text(dataset, where, field, mark, xy=(x, y)):
+        return {"data": {"name": dataset}, "transform": [{"filter": where}],
+                "mark": {"type": "text", **mark},
+                "encoding": {"x": xy[0], "y": xy[1], "text": {"field": field, "type": "nominal"}}}
+
+    layers = [lines, dots,
+              text("nodes", "datum.layer == 0", "label", {"align": "right", "dx": -pad, "fontSize": font}),
+              text("nodes", "datum.layer == 1", "label",
+                   {"align": "right", "dx": -pad, "dy": 0, "fontSize": font - 2} if crowded else
+                   {"align": "center", "dx": 0, "dy": -(pad + font // 2 - 2), "fontSize": font}),
+              text("nodes", "datum.layer == 2", "label", {"align": "left", "dx": pad, "fontSize": font})]
+    bold = {"fontWeight": "bold", "color": st_style.BLACK}
     if node_text:
-        layers.append(alt.Chart(nodes[nodes.text != ""]).mark_text(
-            align="left", dx=pad, dy=pad, fontSize=font, fontWeight="bold", color=st_style.BLACK).encode(
-            x=x, y=y, text=alt.Text("text:N")))
+        layers.append(text("nodes", "datum.text != ''", "text",
+                           {"align": "left", "dx": pad, "dy": pad, "fontSize": font, **bold}))
+    edges = edges.assign(text=[(edge_text or {}).get(k, "") for k in G.edges()],
+                         mx=(edges.x + edges.x2) / 2, my=(edges.y + edges.y2) / 2)
     if edge_text:
-        et = edges.assign(text=[edge_text.get(k, "") for k in G.edges()],
-                          mx=(edges.x + edges.x2) / 2, my=(edges.y + edges.y2) / 2)
-        et = et[et.text != ""]
-        layers.append(alt.Chart(et).mark_text(fontSize=font - 1, fontWeight="bold", color=st_style.BLACK,
-                                              dy=-6).encode(
-            x=alt.X("mx:Q", axis=None, scale=x_scale), y=alt.Y("my:Q", axis=None, scale=y_scale),
-            text=alt.Text("text:N")))
+        layers.append(text("edges", "datum.text != ''", "text", {"fontSize": font - 1, "dy": -6, **bold},
+                           xy=({**x, "field": "mx"}, {**y, "field": "my"})))
     if label_halo:
-        layers = layers[:2] + [c for text in layers[2:] for c in (_halo(text, style), text)]
-    return alt.layer(*layers).properties(height=height, width=width)
+        layers = layers[:2] + [t for layer in layers[2:] for t in (_halo(layer, style), layer)]
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "layer": layers,
+            "datasets": {"edges": edges, "nodes": nodes}, "height": height, "width": width}
 
 
-def _lit(lit: float, dim: float) -> alt.OpacityValue:
-    """Opacity ``lit`` where ``datum.lit``, else ``dim``.
-
-    Written as a channel object: Altair turns bare strings, ``alt.value`` and ``alt.condition``
-    into channels by searching its schema, which costs milliseconds per call on every rerun.
-    """
-    return alt.OpacityValue(dim, condition={"test": "datum.lit", "value": lit})
+def _lit(lit: float, dim: float) -> dict:
+    """Opacity ``lit`` where ``datum.lit``, else ``dim``."""
+    return {"condition": {"test": "datum.lit", "value": lit}, "value": dim}
 
 
-def _halo(text: alt.Chart, style: st_style.ChartStyle) -> alt.Chart:
+def _halo(layer: dict, style: st_style.ChartStyle) -> dict:
     """The same text layer drawn as a thick white outline, to sit underneath it."""
-    mark = {**text.mark.to_dict(), "stroke": "white", "strokeWidth": 3 + style.font // 5,
+    mark = {**layer["mark"], "stroke": "white", "strokeWidth": 3 + style.font // 5,
             "strokeJoin": "round", "strokeOpacity": 0.9}
-    return alt.Chart(text.data, mark=alt.MarkDef(**mark), encoding=text.encoding)
+    return {**layer, "mark": mark}
 
 
 _EDGE_BASE = {"x", "y", "x2", "y2", "name", "frm", "to", "value", "magnitude", "sign", "lit"}
 _NODE_BASE = {"x", "y", "label", "node", "kind", "layer", "lit", "text", "fill", "shape"}
 
 
-def _tip(frame: pd.DataFrame, column: str) -> alt.Tooltip:
-    numeric = pd.api.types.is_numeric_dtype(frame[column])
-    return alt.Tooltip(f"{column}:{'Q' if numeric else 'N'}", title=column,
-                       **({"format": ".6f"} if numeric else {}))
+def _tip_of(field: str, title: str, numeric: bool = False) -> dict:
+    return {"field": field, "type": "quantitative" if numeric else "nominal", "title": title,
+            **({"format": ".6f"} if numeric else {})}
+
+
+def _tip(frame: pd.DataFrame, column: str) -> dict:
+    return _tip_of(column, column, numeric=pd.api.types.is_numeric_dtype(frame[column]))

@@ -47,9 +47,15 @@ class ChartStyle:
         The configuration is built once on an empty chart and attached: calling ``configure_*`` on
         a large layered chart would copy all of its layers once per call.
         """
+        if isinstance(chart, dict):                       # a Vega-Lite spec written by hand
+            return {**chart, "config": self._config_dict()}
         styled = chart.copy(deep=False)
         styled.config = self._config()
         return styled
+
+    def _config_dict(self) -> dict:
+        key = ("dict", self)
+        return _CONFIGS.get(key) or _CONFIGS.setdefault(key, self._config().to_dict())
 
     def _config(self):
         return _CONFIGS.get(self) or _CONFIGS.setdefault(self, _configured(alt.Chart(), self).config)
@@ -101,7 +107,8 @@ def vega_spec(chart, style: ChartStyle) -> dict:
     ``st.altair_chart`` validates and serialises the whole chart on every rerun (hundreds of ms
     for the network diagram); a spec made once can be drawn by ``st.vega_lite_chart`` in a few.
     """
-    spec = style.apply(chart).to_dict()
+    spec = style.apply(chart)
+    spec = dict(spec) if isinstance(spec, dict) else spec.to_dict(validate=False)  # validated in tests
     spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
                         for name, rows in spec.get("datasets", {}).items()}
     return spec

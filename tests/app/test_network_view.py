@@ -1,6 +1,7 @@
 """The Network page's builders, without a browser: which number each edge and node carries."""
 
 import numpy as np
+import altair as alt
 import pandas as pd
 import pytest
 
@@ -22,9 +23,24 @@ def quantities(p, n_hidden=3, epoch=10, act="sigmoid"):
                                                           h.W_H[0], h.W_O[0])
 
 
-def chart_layers(chart) -> tuple[dict, list[pd.DataFrame]]:
-    spec = chart.to_dict()                     # validates against the Vega-Lite schema
-    return spec, [pd.DataFrame(spec["datasets"][layer["data"]["name"]]) for layer in spec["layer"]]
+def chart_layers(chart: dict) -> tuple[dict, list[pd.DataFrame]]:
+    """The spec, checked against the Vega-Lite schema, and each layer's rows (its filter applied)."""
+    records = {name: pd.DataFrame(rows).to_dict("records") for name, rows in chart["datasets"].items()}
+    alt.LayerChart.from_dict({**chart, "datasets": records}, validate=True)
+    frames = []
+    for layer in chart["layer"]:
+        frame = pd.DataFrame(chart["datasets"][layer["data"]["name"]])
+        for step in layer.get("transform", []):
+            frame = frame[_vega_filter(frame, step["filter"])]
+        frames.append(frame.reset_index(drop=True))
+    return chart, frames
+
+
+def _vega_filter(frame: pd.DataFrame, expression: str):
+    """The few filter expressions the diagram uses: ``datum.f == n`` and ``datum.f != ''``."""
+    field, op, value = expression.replace("datum.", "").split(" ", 2)
+    value = "" if value == "''" else float(value)
+    return frame[field] == value if op == "==" else frame[field] != value
 
 
 def edges_of(spec_frames) -> pd.DataFrame:
