@@ -7,8 +7,11 @@ replay the rest on demand, so even a 20,000-epoch, 32-unit run is about 1.6 MB i
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
 import math
+import multiprocessing
+import threading
 from typing import NamedTuple
 
 import pandas as pd
@@ -25,6 +28,31 @@ gc.freeze()
 
 MAX_SNAPSHOTS = 1000
 SEED_COUNT = 20
+
+# Training runs in one worker process. A pure-Python training loop holds the GIL, so in the server
+# process a 1-second run would stall every other student's page; in the worker it uses the second
+# core while the server keeps drawing pages. "spawn", not fork: the server process runs threads.
+WORKERS = 1
+_POOL_LOCK = threading.Lock()
+_POOL: list[concurrent.futures.ProcessPoolExecutor] = []
+
+
+def in_worker(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in the training worker, or in this process if the worker is gone."""
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(concurrent.futures.ProcessPoolExecutor(
+                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn")))
+        pool = _POOL[0]
+    try:
+        return pool.submit(fn, *args, **kwargs).result()
+    except (concurrent.futures.process.BrokenProcessPool, RuntimeError, OSError):
+        # The worker died or could not start (e.g. out of memory): replace it next time, and
+        # compute this result here, so the student still gets it.
+        with _POOL_LOCK:
+            if _POOL and _POOL[0] is pool:
+                _POOL.clear()
+        return fn(*args, **kwargs)
 
 
 def stride_for(epochs: int, rows: int = 30) -> int:
@@ -47,14 +75,14 @@ def income_prepared(split: int, test: float) -> data.Prepared:
 
 @st.cache_data(max_entries=64, show_spinner="Training the network…")
 def _history(split: int, test: float, seed: int, hidden: int, lr: float, epochs: int, act: str):
-    return training.train(income_prepared(split, test), n_hidden=hidden, learning_rate=lr,
-                          epochs=epochs, seed=seed, activation=act, stride=stride_for(epochs))
+    return in_worker(training.train, income_prepared(split, test), n_hidden=hidden, learning_rate=lr,
+                     epochs=epochs, seed=seed, activation=act, stride=stride_for(epochs))
 
 
 @st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
 def _ensemble(split: int, test: float, seed: int, hidden: int, lr: float, epochs: int, act: str):
-    return training.train_many(income_prepared(split, test), seeds_from(seed), n_hidden=hidden,
-                               learning_rate=lr, epochs=epochs, activation=act)
+    return in_worker(training.train_many, income_prepared(split, test), seeds_from(seed), n_hidden=hidden,
+                     learning_rate=lr, epochs=epochs, activation=act)
 
 
 def seeds_from(seed: int) -> list[int]:
@@ -126,9 +154,9 @@ def history(s: Settings) -> training.History:
     epochs = epochs_allowed(s)
     p = prepared(s)
     return _session_memo(("history", s.seed, s.hidden, s.lr, epochs, s.act) + s.data_key(),
-                         lambda: training.train(p, n_hidden=s.hidden, learning_rate=s.lr, epochs=epochs,
-                                                seed=s.seed, activation=s.act,
-                                                stride=stride_for(epochs, len(p.y_train) + len(p.y_test))))
+                         lambda: in_worker(training.train, p, n_hidden=s.hidden, learning_rate=s.lr,
+                                           epochs=epochs, seed=s.seed, activation=s.act,
+                                           stride=stride_for(epochs, len(p.y_train) + len(p.y_test))))
 
 
 def ensemble(s: Settings) -> training.Ensemble | None:
@@ -140,8 +168,8 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     if SEED_COUNT * epochs * len(p.y_train) * (s.hidden + 2) > 3 * WORK_LIMIT:
         return None
     return _session_memo(("ensemble", s.seed, s.hidden, s.lr, epochs, s.act) + s.data_key(),
-                         lambda: training.train_many(p, seeds_from(s.seed), n_hidden=s.hidden,
-                                                     learning_rate=s.lr, epochs=epochs, activation=s.act))
+                         lambda: in_worker(training.train_many, p, seeds_from(s.seed), n_hidden=s.hidden,
+                                           learning_rate=s.lr, epochs=epochs, activation=s.act))
 
 
 _MEMO = "_session_results"

@@ -273,13 +273,32 @@ def shown_rows(y, limit: int = MAX_LINES) -> np.ndarray:
     return np.sort(order[np.linspace(0, len(y) - 1, limit).round().astype(int)])
 
 
+TRAJECTORY_POINTS = 240      # per line: smooth curves on a chart a few hundred pixels wide
+TRAJECTORY_HEAD = 40         # the first kept epochs, where predictions move fastest, all kept
+
+
+def trajectory_epochs(n_kept: int, points: int = TRAJECTORY_POINTS, head: int = TRAJECTORY_HEAD) -> np.ndarray:
+    """Indices into the kept epochs for the prediction lines: the first ``head``, then evenly spaced."""
+    if n_kept <= points:
+        return np.arange(n_kept)
+    rest = np.linspace(head, n_kept - 1, points - head).round().astype(int)
+    return np.unique(np.concatenate([np.arange(head), rest]))
+
+
 def trajectory_frame(h, p, rows: np.ndarray) -> pd.DataFrame:
-    """Each shown training row's prediction (target units) at every kept epoch: epoch, row, target, predicted."""
+    """Each shown training row's prediction (target units) over the epochs: epoch, row, target, predicted.
+
+    At most ``TRAJECTORY_POINTS`` epochs per line: 15 lines of every kept epoch were half a
+    megabyte per view, more than the rest of the page together. (Values stay 64-bit: just before a
+    divergence predictions reach 1e150, beyond float32.)
+    """
     kept = h.kept_predictions()
-    y_hat = p.to_original_y(kept.train[:, rows, :])[..., 0]          # (K, m)
+    pick = trajectory_epochs(len(kept.epochs))
+    y_hat = p.to_original_y(kept.train[pick][:, rows, :])[..., 0]          # (K, m)
     target = p.to_original_y(p.y_train[rows])[:, 0]
     K, m = y_hat.shape
-    return pd.DataFrame({"epoch": np.repeat(kept.epochs, m), "row": np.tile(p.train_rows[rows], K),
+    return pd.DataFrame({"epoch": np.repeat(kept.epochs[pick], m).astype(np.int32),
+                         "row": np.tile(p.train_rows[rows], K).astype(np.int32),
                          "target": np.tile(target, K), "predicted": y_hat.ravel()})
 
 

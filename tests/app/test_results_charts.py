@@ -143,10 +143,14 @@ def test_charts_that_follow_the_slider_change_only_their_data(p, h):
 def test_trajectories_are_the_kept_predictions_in_thousands_of_dollars(p, long_h):
     rows = rc.shown_rows(p.y_train)
     frame = rc.trajectory_frame(long_h, p, rows)
-    assert len(frame) == len(long_h.kept_predictions().epochs) * len(rows)
-    assert frame.groupby("row").size().max() <= 1001                  # at most ~1000 points per line
+    kept = long_h.kept_predictions()
+    pick = rc.trajectory_epochs(len(kept.epochs))
+    assert len(frame) == len(pick) * len(rows)
+    assert frame.groupby("row").size().max() <= rc.TRAJECTORY_POINTS      # a few hundred points per line
     first = frame[frame.row == p.train_rows[rows[0]]]
-    expected = p.to_original_y(long_h.kept_predictions().train[:, rows[0], 0])
+    assert list(first.epoch[:rc.TRAJECTORY_HEAD]) == list(kept.epochs[:rc.TRAJECTORY_HEAD])   # the start in full
+    assert first.epoch.iloc[-1] == kept.epochs[-1]                                            # and the end
+    expected = p.to_original_y(kept.train[pick, rows[0], 0])
     assert np.allclose(first.predicted, expected)
     assert np.allclose(first.target, p.to_original_y(p.y_train[rows[0]]))
 
