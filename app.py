@@ -9,14 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import settings, style
 
 ROOT = Path(__file__).resolve().parent
-# A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
-st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
-                   layout="wide")
-DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
-               default=True)
 
 
 def _data_at_its_name():
@@ -27,17 +21,32 @@ def _data_at_its_name():
     runpy.run_path(str(ROOT / "app_pages" / "data.py"), run_name="__main__")
 
 
-PAGES = [
-    DATA,
-    st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
-    st.Page("app_pages/backprop.py", title="Backprop step by step", icon=":material/calculate:",
-            url_path="backprop"),
-    st.Page("app_pages/training.py", title="Training & results", icon=":material/monitoring:",
-            url_path="training"),
-    st.Page(_data_at_its_name, title="Data", url_path="data", visibility="hidden"),
-]
+def main():
+    # Imported here, not at the top: the training worker re-reads this file (see the end) and must
+    # not import the pages' modules, whose caches log warnings outside a Streamlit server.
+    from ui import compute, settings, style
 
-page = st.navigation(PAGES, position="sidebar", expanded=True)
-current = settings.sidebar()
-style.apply_page_style(current.projector)
-page.run()
+    # A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
+    st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
+                       layout="wide")
+    compute.start_worker()
+    pages = [
+        st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
+                default=True),
+        st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
+        st.Page("app_pages/backprop.py", title="Backprop step by step", icon=":material/calculate:",
+                url_path="backprop"),
+        st.Page("app_pages/training.py", title="Training & results", icon=":material/monitoring:",
+                url_path="training"),
+        st.Page(_data_at_its_name, title="Data", url_path="data", visibility="hidden"),
+    ]
+    page = st.navigation(pages, position="sidebar", expanded=True)
+    current = settings.sidebar()
+    style.apply_page_style(current.projector)
+    page.run()
+
+
+# Streamlit runs this file as "__main__". The training worker process re-reads it as "__mp_main__"
+# (Python's "spawn" start method does that with every main module) and must not draw the app there.
+if __name__ == "__main__":
+    main()

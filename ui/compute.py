@@ -37,13 +37,24 @@ _POOL_LOCK = threading.Lock()
 _POOL: list[concurrent.futures.ProcessPoolExecutor] = []
 
 
-def in_worker(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` in the training worker, or in this process if the worker is gone."""
+def start_worker() -> concurrent.futures.ProcessPoolExecutor:
+    """The training worker, started on first use and kept for the life of the server.
+
+    Starting it submits a trivial task, so the worker imports numpy and ``core`` while the first
+    student is still reading the Data page, not while their first training waits for it.
+    """
     with _POOL_LOCK:
         if not _POOL:
-            _POOL.append(concurrent.futures.ProcessPoolExecutor(
-                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn")))
-        pool = _POOL[0]
+            pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            pool.submit(training.check_settings, 1, 0.05, 1, "sigmoid")
+            _POOL.append(pool)
+        return _POOL[0]
+
+
+def in_worker(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` in the training worker, or in this process if the worker is gone."""
+    pool = start_worker()
     try:
         return pool.submit(fn, *args, **kwargs).result()
     except (concurrent.futures.process.BrokenProcessPool, RuntimeError, OSError):
