@@ -13,6 +13,9 @@ How it works, and why this way:
   The slider is disabled while playing: press Pause to choose an epoch by hand.
 - Epochs land on multiples of the history's stride, where weights are stored: a frame never replays
   training steps.
+- The button calls "play" or "pause", never "toggle": on a busy server one click can reach the
+  callback twice (once in a timer's fragment run, once more in the full run that follows), and a
+  toggle would then undo itself. Pausing a paused run, or playing a playing one, changes nothing.
 - At the last epoch playing stops: once that frame is drawn, ``finish_frame`` asks for a full run,
   which declares the fragment without a timer. Should a tick come first, it finds "declared as
   playing, but stopped" and asks for the full run itself.
@@ -66,15 +69,20 @@ def _stop(key: str, epoch: int) -> None:
     state[STOPPED] = {"epoch": epoch, "at": clock(), "fresh": True}
 
 
-def _toggle(key: str, last: int) -> None:
+def _pause(key: str, last: int) -> None:
     state = st.session_state
-    shown = state.get(SHOWN, set())
+    if state.get(PLAY) is None:
+        return                                         # a repeated click: already paused
+    # Pause at the latest frame. (Not at the browser's slider, which may lag: frames still on their
+    # way would then echo epochs after the stopping one, and could not be told apart from an echo
+    # of the stopping frame itself.)
+    _stop(key, min(max(state.get(SHOWN, set()), default=last), last))
+
+
+def _play(key: str, last: int) -> None:
+    state = st.session_state
     if state.get(PLAY) is not None:
-        # Pause at the latest frame. (Not at the browser's slider, which may lag: frames still on
-        # their way would then echo epochs after the stopping one, and could not be told apart
-        # from an echo of the stopping frame itself.)
-        _stop(key, min(max(shown, default=last), last))
-        return
+        return                                         # a repeated click: already playing
     start = int(state.get(key, last))
     if start >= last:
         start = 0                                      # play from the start, not from the end
@@ -115,7 +123,8 @@ def controls(last: int, key: str = "epoch") -> float | None:
     on = playing()
     c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     c1.button("Pause" if on else "Play", icon=":material/pause:" if on else ":material/play_arrow:",
-              type="primary", on_click=_toggle, args=(key, last), disabled=last < 1, width="stretch",
+              type="primary", on_click=_pause if on else _play, args=(key, last), disabled=last < 1,
+              width="stretch",
               help="Animate training from epoch 0 (or from the chosen epoch) to the end.")
     c2.segmented_control("Speed", list(SPEEDS), default="Normal", required=True, key=SPEED,
                          on_change=_re_anchor, args=(key,),

@@ -3,6 +3,7 @@ Play moves it, a diverging run is explained, downloads hold the right rows."""
 
 import io
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -309,6 +310,21 @@ def test_pause_keeps_the_epoch_of_the_last_frame(clock):
     clock.now += 5.0
     at.run()
     assert at.slider(key="epoch").value == 200
+
+
+def test_a_click_that_reaches_its_callback_twice_still_pauses_and_still_plays(clock, monkeypatch):
+    """On a busy server one click can run its callback twice (seen in the browser tests under load:
+    once in a timer's fragment run, then again in the full run). A toggle then undid the click."""
+    state = {"epoch": 0}
+    monkeypatch.setattr(playback, "st", SimpleNamespace(session_state=state))
+    for _ in range(2):
+        playback._play("epoch", 1000)
+    assert state[playback.PLAY] == {"start": 0, "t0": clock.now}
+    state[playback.SHOWN] = {0, 120, 240}
+    clock.now += 3.0
+    for _ in range(2):
+        playback._pause("epoch", 1000)
+    assert state[playback.PLAY] is None and state["epoch"] == 240
 
 
 def test_a_faster_speed_keeps_the_position(clock):
