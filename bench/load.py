@@ -355,7 +355,16 @@ async def play_student(room: Classroom, st: Student, url: str, start: float, arr
         await s.close()
 
 
-async def play(url: str, args, on_start=lambda: None) -> tuple[list[Student], RunResult]:
+async def watch_lag(lags: list[float], stop: asyncio.Event, every: float = 0.05) -> None:
+    """How late this client's own event loop wakes up: its lag inflates every timing it takes."""
+    while not stop.is_set():
+        t = time.perf_counter()
+        await asyncio.sleep(every)
+        lags.append(time.perf_counter() - t - every)
+
+
+async def play(url: str, args, on_start=lambda: None, lags: list[float] | None = None
+               ) -> tuple[list[Student], RunResult]:
     shape, teacher = await read_app_shape(url, max(args.timeout, 180))  # imports: slow, once
     room = Classroom(shape, args.mix, args.seed)
     arrivals = sorted(random.Random(args.seed).uniform(0, args.arrive) for _ in range(args.students))
@@ -364,8 +373,12 @@ async def play(url: str, args, on_start=lambda: None) -> tuple[list[Student], Ru
     start = time.perf_counter()
     end = start + args.seconds
     think = (args.think_min, args.think_max)
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch_lag(lags if lags is not None else [], stop))
     await asyncio.gather(*(play_student(room, st, url, start, a, end, args.timeout, think)
                            for st, a in zip(students, arrivals)))
+    stop.set()
+    await watcher
     return students, teacher
 
 
@@ -422,6 +435,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
         exception_samples=sorted({e for r in runs for e in r.exceptions})[:5],
         warnings=sum(len(r.warnings) for r in runs),
         error_alerts=sum(r.error_alerts for r in runs),
+        error_samples=sorted({t for r in runs for t in r.error_texts})[:5],
         unfinished=len(runs) - len(done),
         student_errors=[st.error for st in students if st.error],
         p50=pct(secs, 0.5), p95=pct(secs, 0.95), max=max(secs, default=float("nan")),
@@ -459,7 +473,8 @@ def report(s: dict) -> str:
         f"{s['fragment_auto_reruns']} fragment reruns on a timer",
         f"exceptions shown to users: {s['exceptions']}"
         + (f"  e.g. {s['exception_samples']}" if s["exceptions"] else "")
-        + f"   (warnings {s['warnings']}, st.error boxes {s['error_alerts']})",
+        + f"   (warnings {s['warnings']}, st.error boxes {s['error_alerts']})"
+        + (f"\n  error boxes said, e.g.: {s['error_samples']}" if s.get("error_samples") else ""),
         f"runs that never finished (no script_finished within {s['timeout']:g} s): {s['unfinished']}"
         + (f"   student errors: {s['student_errors']}" if s["student_errors"] else ""),
         f"click -> run finished (unfinished runs count as slowest): p50 {f(s['p50'])} s, "
@@ -481,9 +496,13 @@ def report(s: dict) -> str:
         f"{s['kb_per_run']:.0f} KB sent per run, {s['cache_refs']} messages served from the browser cache",
         f"server log: {s['server_log_tracebacks']} tracebacks",
     ]
-    busy = max(lb[0], la[0])
+    if "client_lag" in s:
+        lag = s["client_lag"]
+        lines.append(f"this client's own event-loop lag (adds to every timing above): "
+                     f"p50 {lag['p50']:.3f} s, p95 {lag['p95']:.3f} s, max {lag['max']:.3f} s")
+    busy = lb[0]              # after the run, the server's own threads are in the load average
     if busy > s["machine"]["cpus"]:
-        lines.append(f"NOTE: load average reached {busy:.1f} on {s['machine']['cpus']} cores: other work "
+        lines.append(f"NOTE: load average was {busy:.1f} before the run on {s['machine']['cpus']} cores: other work "
                      "competed for the CPU, so the timings are pessimistic; re-run on a quiet machine "
                      "before quoting them")
     return "\n".join(lines)
@@ -505,7 +524,8 @@ def run_load(args) -> dict:
                 server.proc.send_signal(signal.SIGUSR1)
             mark.update(cpu=sampler.cpu_seconds(), t=time.perf_counter())
 
-        students, _ = asyncio.run(play(server.url, args, on_start))
+        lags: list[float] = []
+        students, _ = asyncio.run(play(server.url, args, on_start, lags))
         time.sleep(1.0)
         cpu_s, wall_s = sampler.cpu_seconds() - mark["cpu"], time.perf_counter() - mark["t"]
         sampler.stop()
@@ -514,6 +534,7 @@ def run_load(args) -> dict:
     log = server.log_text()
     summary = summarise(students, sampler, cpu_s, wall_s, log, args, load_before, os.getloadavg(),
                         start_rss)
+    summary["client_lag"] = {"p50": pct(lags, 0.5), "p95": pct(lags, 0.95), "max": max(lags, default=0.0)}
     if summary["server_log_tracebacks"]:
         summary["server_log_tail"] = log[-3000:]
     server.log_path.unlink(missing_ok=True)

@@ -141,6 +141,7 @@ class RunResult:
     exceptions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error_alerts: int = 0
+    error_texts: list[str] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
@@ -438,6 +439,7 @@ class Session:
                 f"{el.exception.type}: {el.exception.message}"[:300])
         elif which == "alert" and run is not None and el.alert.format == type(el.alert).ERROR:
             run.error_alerts += 1
+            run.error_texts.append(el.alert.body[:120])
         elif which in WIDGET_KINDS:
             p = getattr(el, which)
             self._seen.add(p.id)
