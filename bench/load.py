@@ -30,9 +30,7 @@ import math
 import os
 import random
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +42,7 @@ from pathlib import Path
 
 import psutil
 
+from bench.server import Server
 from bench.stclient import RunResult, Session, Widget
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,53 +55,10 @@ RSS_TARGET_MB = 1024
 # ----------------------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``streamlit run app.py`` on a free port, its output in a temporary log file."""
-
-    def __init__(self, root: Path = ROOT, profile_to: Path | None = None, options=()):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = Path(tempfile.mkstemp(prefix="load-server-", suffix=".log")[1])
-        self._log = open(self.log_path, "w")
-        run = ["run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-        for option in options:                       # "runner.postScriptGC=false" -> --runner...
-            name, _, value = option.partition("=")
-            run += [f"--{name}", value]
-        launcher = ["-m", "streamlit"] if profile_to is None else \
-            ["-m", "bench.load", "--serve-profiled", str(profile_to), "--"]
-        self.proc = subprocess.Popen([sys.executable, *launcher, *run], cwd=root,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.log_path.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not start within 60 s")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
-
-    def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
+def profiled_server(root: Path, profile_to: Path | None, options) -> Server:
+    launcher = ("-m", "streamlit") if profile_to is None else \
+        ("-m", "bench.load", "--serve-profiled", str(profile_to), "--")
+    return Server(root, options=options, launcher=launcher)
 
 
 class RssSampler(threading.Thread):
@@ -512,7 +468,7 @@ def run_load(args) -> dict:
     load_before = os.getloadavg()
     stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
         if args.server_profile else None
-    server = Server(args.root, profile_to=stats_path, options=args.st_option)
+    server = profiled_server(args.root, stats_path, args.st_option)
     try:
         sampler = RssSampler(server.proc.pid)
         start_rss = sampler.rss()

@@ -8,15 +8,13 @@ a missing browser is a failure.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 from pathlib import Path
 
 import pytest
+
+from bench.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -58,50 +56,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 720}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A Streamlit server started for one test."""
-
-    def __init__(self):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = ARTIFACTS / f"server-{self.port}.log"
-        ARTIFACTS.mkdir(exist_ok=True)
-        self._log = open(self.log, "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited: {self.log.read_text()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=1) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("streamlit did not start within 60 s")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self._log.close()
-
-    def log_text(self) -> str:
-        return self.log.read_text()
-
-
 @pytest.fixture
 def server():
     """A fresh server: the test's first request is the first this server ever sees.
@@ -109,14 +63,15 @@ def server():
     A test fails if its server logged a traceback or a warning (users never see the console, but
     a warning there is a bug the page hid).
     """
-    s = Server()
+    ARTIFACTS.mkdir(exist_ok=True)
+    s = Server(log_path=Path(tempfile.mkstemp(prefix="server-", suffix=".log", dir=ARTIFACTS)[1]))
     yield s
     s.stop()
     log = s.log_text()
     problems = [word for word in ("Traceback", "RuntimeWarning", "Warning:") if word in log]
     if problems:
-        pytest.fail(f"the server logged {problems}; see {s.log}", pytrace=False)
-    s.log.unlink(missing_ok=True)
+        pytest.fail(f"the server logged {problems}; see {s.log_path}", pytrace=False)
+    s.log_path.unlink(missing_ok=True)
 
 
 def wait_ready(page, timeout: float = 60_000) -> None:
