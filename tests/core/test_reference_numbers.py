@@ -252,3 +252,18 @@ def test_default_run_last_losses_are_pinned(default_history, lecture_losses_seed
     np.testing.assert_allclose(default_history.loss_train[-1], LAST_LOSS_TRAIN_SEED_321, rtol=RTOL)
     np.testing.assert_allclose(default_history.losses[-1, 0], FINAL_LOSS_TRAIN_SEED_321, rtol=RTOL)
     np.testing.assert_allclose(default_history.losses[-1, 1], FINAL_LOSS_TEST_SEED_321, rtol=RTOL)
+
+
+# ----- the "Learning rate too high" preset: seed 321, η = 5 --------------------------------------
+
+def test_divergence_epoch_at_eta_5_is_the_plain_lecture_loops(prepared):
+    """The pages say "Training diverged at epoch 82" for ?lr=5. Derived here from the naive loop:
+    the first epoch whose training loss (before its update) is not finite."""
+    W_H, W_O = lecture_init(321)
+    with np.errstate(all="ignore"):
+        losses = lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
+                               prepared.y_test, W_H, W_O, eta=5.0, epochs=1000)
+    first_bad = int(np.argmax(~np.isfinite(losses[:, 0])))
+    assert not np.isfinite(losses[first_bad, 0]) and np.isfinite(losses[:first_bad, 0]).all()
+    h = training.train(prepared, n_hidden=3, learning_rate=5.0, epochs=1000, seed=321)
+    assert h.diverged_at == first_bad == 82
