@@ -31,7 +31,7 @@ gc.freeze()
 # pyarrow, which release the GIL for many short calls; each time, the thread waits up to the switch
 # interval (5 ms by default) to get it back, and pyarrow started a thread pool for every larger
 # table. With a 1 ms interval and no pyarrow threads, `make load` showed the median click -> page
-# time fall from 2.5-3.1 s to about 0.8 s with the same CPU use (see README, "A class at once").
+# time fall from 2.5-3.1 s to 0.8-1.9 s with the same CPU use (see README, "A class at once").
 sys.setswitchinterval(0.001)
 pyarrow.set_cpu_count(1)
 
