@@ -288,6 +288,12 @@ async def read_app_shape(url: str, timeout: float) -> tuple[AppShape, RunResult]
     return AppShape(pages, widgets), r
 
 
+def arrival_times(n: int, over: float, seed: int) -> list[float]:
+    """When each of ``n`` students opens the app: uniformly over the first ``over`` seconds."""
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0, over) for _ in range(n))
+
+
 async def play_student(room: Classroom, st: Student, url: str, start: float, arrive_at: float,
                        end: float, timeout: float, think: tuple[float, float]) -> None:
     await asyncio.sleep(max(0.0, start + arrive_at - time.perf_counter()))
@@ -323,7 +329,7 @@ async def play(url: str, args, on_start=lambda: None, lags: list[float] | None =
                ) -> tuple[list[Student], RunResult]:
     shape, teacher = await read_app_shape(url, max(args.timeout, 180))  # imports: slow, once
     room = Classroom(shape, args.mix, args.seed)
-    arrivals = sorted(random.Random(args.seed).uniform(0, args.arrive) for _ in range(args.students))
+    arrivals = arrival_times(args.students, args.arrive, args.seed)
     students = [room.student(i) for i in range(args.students)]
     on_start()
     start = time.perf_counter()
@@ -361,6 +367,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
               log: str, args, load_before, load_after, start_rss: int) -> dict:
     runs = [r for st in students for r in st.results]
     done = [r for r in runs if r.finished]
+    first = min((r.started for r in runs), default=0.0)
     secs = [_secs(r) for r in runs]
 
     def group(pred):
@@ -401,7 +408,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
         by_page=pages,
         kb_per_run=statistics.mean(r.bytes for r in runs) / 1024 if runs else 0,
         cache_refs=sum(r.refs for r in runs),
-        runs_raw=[(r.action, page, r.seconds) for st in students
+        runs_raw=[(round(r.started - first, 3), r.action, page, r.seconds) for st in students
                   for r, page in zip(st.results, st.pages_seen)],
         rss_start_mb=start_rss / 2**20, rss_peak_mb=peak / 2**20, rss_peak_at_s=peak_t,
         rss_end_mb=(sampler.samples[-1][1] / 2**20) if sampler.samples else 0,

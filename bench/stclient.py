@@ -142,6 +142,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     error_alerts: int = 0
     error_texts: list[str] = field(default_factory=list)
+    started: float = 0.0                   # time.perf_counter() when the click was sent
 
     @property
     def finished(self) -> bool:
@@ -334,7 +335,7 @@ class Session:
             raise ProtocolError(f"session closed: {self.closed_reason}")
         self._run = RunResult(action)
         self._done = asyncio.Event()
-        t0 = time.perf_counter()
+        t0 = self._run.started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         try:
             await asyncio.wait_for(self._done.wait(), self.timeout)

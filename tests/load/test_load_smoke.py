@@ -24,6 +24,8 @@ def test_a_class_of_ten_sees_no_exception_and_every_run_finishes(tmp_path):
     assert out.exists(), proc.stderr[-3000:]
     s = json.loads(out.read_text())
     assert s["opens"] == 10
+    opened = [t for t, action, _, _ in s["runs_raw"] if action == "open"]
+    assert max(opened) - min(opened) > 3, f"the class arrived in a burst: {opened}"
     assert s["runs"] > s["opens"], "students clicked nothing after opening the app"
     assert s["exceptions"] == 0, s["exception_samples"]
     assert s["unfinished"] == 0
