@@ -33,12 +33,7 @@ def side_by_side(spec):
 
 
 st.header("The table", divider="gray")
-numbers = {labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns}
-st.dataframe(data_charts.labelled_table(ds.table, columns, labels, p.train_rows),
-             height=min(36 * len(ds.table) + 38, 400), width="stretch", column_config=numbers)
-st.caption(f"Source: {md(ds.title)}. The *set* column is decided by the split below.")
-st.markdown("**Summary statistics**")
-st.dataframe(data_charts.summary(ds.table, columns, labels), width="stretch", column_config=numbers)
+tables.show_data(ds.table, columns, labels, p.train_rows, ds.title)
 
 st.header("What the network must learn", divider="gray")
 frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)

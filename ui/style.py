@@ -6,14 +6,14 @@ Wherever sign or data split matters, it is shown by a second channel too (dash, 
 
 from __future__ import annotations
 
-import hashlib
 import importlib
-import pickle
 from dataclasses import dataclass
 
 import altair as alt
 import streamlit as st
 from streamlit import dataframe_util
+
+from ui import replay
 
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -114,28 +114,21 @@ def vega_spec(chart, style: ChartStyle) -> dict:
     return spec
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _shared_spec(digest: str, builder: str, _args: tuple, _kwargs: dict, _style: ChartStyle) -> dict:
+@replay.shared(max_entries=256)
+def _chart(builder: str, args: tuple, kwargs: dict, style: ChartStyle, key: str | None) -> None:
     module, name = builder.split(":")
-    return vega_spec(getattr(importlib.import_module(module), name)(*_args, **_kwargs), _style)
+    spec = vega_spec(getattr(importlib.import_module(module), name)(*args, **kwargs), style)
+    st.vega_lite_chart(spec, width="stretch", key=key)
 
 
 def show_chart(build, *args, style: ChartStyle, key: str | None = None, **kwargs) -> None:
     """Draw ``build(*args, **kwargs)`` (a pure, module-level chart builder) full width.
 
-    The finished spec is cached on a digest of the builder and its arguments, so a rerun that shows
-    the same chart costs almost nothing. Only charts of the bundled data go in that cross-session
-    cache; charts of a session's own upload are built for that session alone.
+    The finished chart is recorded per builder and arguments and replayed (``ui.replay``), so a
+    rerun that shows the same chart costs almost nothing. Only charts of the bundled data go in
+    that cross-session cache; charts of a session's own upload are built for that session alone.
     """
-    from ui import settings               # late: settings imports this module's neighbours
-
-    if settings.current().data == "income":
-        builder = f"{build.__module__}:{build.__qualname__}"
-        digest = hashlib.sha256(pickle.dumps((builder, args, kwargs, style), protocol=5)).hexdigest()
-        spec = _shared_spec(digest, builder, args, kwargs, style)
-    else:
-        spec = vega_spec(build(*args, **kwargs), style)
-    st.vega_lite_chart(spec, width="stretch", key=key)
+    _chart(f"{build.__module__}:{build.__qualname__}", args, kwargs, style, key)
 
 
 alt.data_transformers.disable_max_rows()

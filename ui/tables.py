@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import data_charts, replay
+from ui.safe import md
+
 HIGHLIGHT_CSS = "background-color: #F0E442; color: #000000; font-weight: bold"   # Okabe-Ito yellow
 
 
@@ -19,6 +22,7 @@ def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.
     return pd.DataFrame(A, index=list(row_labels), columns=list(col_labels))
 
 
+@replay.shared(max_entries=512)
 def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption: str,
                 digits: int = 8, height: int | str = "auto", highlight=None,
                 number_format: str | None = None) -> None:
@@ -28,6 +32,7 @@ def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption
     ``st.dataframe`` only, which never renders Markdown. ``highlight``, a boolean array shaped
     like ``A``, marks cells with a yellow background and bold digits. ``number_format`` (a
     ``st.column_config.NumberColumn`` format such as "%.6e") replaces the fixed decimals.
+    Drawn once per distinct table and replayed after (``ui.replay``): a table is a few kB.
     """
     A = np.asarray(A, dtype=float)
     frame = matrix_frame(A, row_labels, col_labels)
@@ -39,6 +44,20 @@ def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption
     st.dataframe(shown, column_config=config, height=height, width="stretch")
     shape = "×".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
     st.caption(f"{caption} — shape ({shape.replace('×', ', ')})")
+
+
+@replay.shared(max_entries=64)
+def show_data(table: pd.DataFrame, columns: Sequence[str], labels: dict, train_rows, title: str) -> None:
+    """The data as read (headers with units, the set of each row) and its summary statistics.
+
+    Column names may be user text: they appear only as ``st.dataframe`` headers, never as Markdown.
+    """
+    numbers = {labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns}
+    st.dataframe(data_charts.labelled_table(table, columns, labels, train_rows),
+                 height=min(36 * len(table) + 38, 400), width="stretch", column_config=numbers)
+    st.caption(f"Source: {md(title)}. The *set* column is decided by the split below.")
+    st.markdown("**Summary statistics**")
+    st.dataframe(data_charts.summary(table, columns, labels), width="stretch", column_config=numbers)
 
 
 def sample_labels(rows) -> list[str]:

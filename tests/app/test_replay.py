@@ -1,0 +1,101 @@
+"""ui.replay: what every student shares is drawn once and replayed; an upload is never shared."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.helpers import PAGES, no_exception, open_app
+
+CALLS: list[tuple] = []          # what the drawing function below was really run with
+
+
+def replay_app(data: str, value: float, note: str):
+    """An app that draws a shared table twice (in a column, then below) with the given settings."""
+    import pandas as pd
+    import streamlit as st
+
+    from tests.app import test_replay
+    from ui import replay, settings
+
+    @replay.shared(max_entries=8)
+    def draw(frame, label, _note):
+        test_replay.CALLS.append((label, _note))
+        st.dataframe(frame)
+        st.caption(f"{label} {_note}")
+
+    st.session_state[settings._CURRENT] = settings.Settings(data=data)
+    left, _ = st.columns(2)
+    with left:
+        draw(pd.DataFrame({"v": [value]}), "in a column", note)
+    draw(pd.DataFrame({"v": [value]}), "below", note)
+    st.markdown("end")
+
+
+def _script(data: str, value: float, note: str) -> AppTest:
+    return AppTest.from_function(replay_app, args=(data, value, note), default_timeout=30)
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    import streamlit as st
+    CALLS.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def shown(at: AppTest) -> list:
+    return [(c.value, float(d.value["v"].iloc[0])) for c, d in zip(at.caption, at.dataframe)]
+
+
+def test_a_second_session_gets_the_elements_without_running_the_function():
+    first = _script("income", 1.5, "first")
+    first.run()
+    no_exception(first)
+    assert CALLS == [("in a column", "first"), ("below", "first")]
+    second = _script("income", 1.5, "second")          # another student, same arguments
+    second.run()
+    no_exception(second)
+    assert CALLS == [("in a column", "first"), ("below", "first")], "ran again instead of replaying"
+    # The recorded elements, in the same places: one inside the column, one in the main area.
+    assert shown(second) == shown(first) == [("in a column first", 1.5), ("below first", 1.5)]
+    assert len(second.columns[0].dataframe) == 1
+    assert [m.value for m in second.markdown] == ["end"]
+
+
+def test_other_arguments_draw_again():
+    _script("income", 1.5, "a").run()
+    at = _script("income", 2.5, "b")
+    at.run()
+    assert shown(at) == [("in a column b", 2.5), ("below b", 2.5)]
+    assert len(CALLS) == 4
+
+
+def test_an_upload_is_never_recorded():
+    for note in ("first", "second"):
+        at = _script("upload-1234", 1.5, note)
+        at.run()
+        no_exception(at)
+        assert shown(at) == [(f"in a column {note}", 1.5), (f"below {note}", 1.5)]
+    assert len(CALLS) == 4
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_a_replayed_page_shows_what_the_first_run_drew(page):
+    """Every page, opened by a second student, shows the same tables, captions and charts."""
+    import streamlit as st
+    st.cache_data.clear()
+    first = open_app(page, {"seed": "9", "lr": "0.01"})
+    second = open_app(page, {"seed": "9", "lr": "0.01"})
+    for at in (first, second):
+        no_exception(at)
+
+    def content(at):
+        return ([c.value for c in at.caption], [m.value for m in at.markdown],
+                [f"{m.label} {m.value}" for m in at.metric],
+                [d.value.to_csv() for d in at.dataframe],
+                [c.proto.spec for c in at.get("vega_lite_chart")])
+
+    assert content(second) == content(first)
+    assert len(first.dataframe) + len(first.get("vega_lite_chart")) > 0

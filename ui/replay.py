@@ -1,0 +1,60 @@
+"""Drawing that every student shares: done once per distinct input, replayed after that.
+
+Most of a rerun's server time goes into turning tables and chart data into Arrow bytes and
+protobuf messages (see README, "A class at once"). In a lecture most students look at the same
+settings, so most of that work is repeated. A function decorated with ``shared`` draws with
+``st.*`` calls and returns nothing. With the bundled data set, ``st.cache_data`` records the
+elements it draws the first time it runs with given arguments; every later call with equal
+arguments, from any session, sends the recorded elements again without running the function.
+
+A session's own upload is never put in this cross-session cache: with an upload the function just
+runs. So its arguments must decide everything it draws (pass the ``Settings`` when the function
+reads page state), and it must not create widgets, which cannot be replayed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import inspect
+import pickle
+from typing import Callable
+
+import streamlit as st
+
+
+def shared(max_entries: int) -> Callable:
+    """Decorator: record the function's elements per argument values, for at most ``max_entries``
+    distinct argument values at a time (least recently used dropped first).
+
+    Arguments whose parameter name starts with ``_`` are not part of the key (Streamlit's rule).
+    The key is a SHA-256 of the other arguments pickled: Streamlit's own hashing of a small
+    DataFrame or a list of labels costs milliseconds, more than replaying the elements.
+    """
+
+    def decorate(draw: Callable[..., None]) -> Callable[..., None]:
+        names = list(inspect.signature(draw).parameters)
+
+        def replayed(digest: str, _args: tuple, _kwargs: dict) -> None:
+            draw(*_args, **_kwargs)
+
+        # Streamlit names a function's cache by module and name: one cache per drawing function.
+        # (Not functools.wraps: Streamlit would then read ``draw``'s parameter names, not these.)
+        replayed.__module__, replayed.__qualname__ = draw.__module__, draw.__qualname__
+
+        cached = st.cache_data(max_entries=max_entries, show_spinner=False)(replayed)
+
+        @functools.wraps(draw)
+        def run(*args, **kwargs) -> None:
+            from ui import settings           # late: settings imports modules that use this one
+
+            if settings.current().data != "income":
+                return draw(*args, **kwargs)
+            keyed = ([a for name, a in zip(names, args) if not name.startswith("_")],
+                     sorted((k, v) for k, v in kwargs.items() if not k.startswith("_")))
+            cached(hashlib.sha256(pickle.dumps(keyed, protocol=5)).hexdigest(), args, kwargs)
+
+        run.clear = cached.clear
+        return run
+
+    return decorate
