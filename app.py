@@ -4,21 +4,12 @@ The sidebar widgets are created here, before the page runs, so they exist on eve
 their values when the page changes. Page files live in ``app_pages/`` (not ``pages/``; see README).
 """
 
-import runpy
 from pathlib import Path
 
 import streamlit as st
 
 
 ROOT = Path(__file__).resolve().parent
-
-
-def _data_at_its_name():
-    """``/data`` shows the Data page too (its own address is the app's root, ``/``).
-
-    Not ``st.switch_page``: it clears the query string, which the link-bound settings forbid.
-    """
-    runpy.run_path(str(ROOT / "app_pages" / "data.py"), run_name="__main__")
 
 
 def main():
@@ -38,7 +29,9 @@ def main():
                 url_path="backprop"),
         st.Page("app_pages/training.py", title="Training & results", icon=":material/monitoring:",
                 url_path="training"),
-        st.Page(_data_at_its_name, title="Data", url_path="data", visibility="hidden"),
+        # /data shows the Data page too (its own address is the app's root, /). Not st.switch_page:
+        # that clears the query string, which the link-bound settings forbid.
+        st.Page("app_pages/data.py", title="Data", url_path="data", visibility="hidden"),
     ]
     page = st.navigation(pages, position="sidebar", expanded=True)
     current = settings.sidebar()
