@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from core import data, training
 from ui import replay, style
@@ -19,6 +22,30 @@ from ui import results_charts as rc
 from ui.compute import Dataset
 from ui.safe import md
 from ui.settings import Settings
+
+
+def arrow_bytes(frame: pd.DataFrame) -> bytes:
+    """A chart's data as the Arrow IPC bytes ``st.vega_lite_chart`` sends to the browser.
+
+    Number and text columns go straight to Arrow: Streamlit's general converter, which goes through
+    the pandas metadata, takes about 1.4 ms per frame, this about 0.4 ms, and a Training view has
+    a dozen frames. Any other column type takes Streamlit's way.
+    """
+    columns = {}
+    try:
+        for name in frame.columns:
+            values = frame[name].to_numpy()
+            if values.dtype.kind in "fiub":
+                columns[str(name)] = pa.array(values, from_pandas=True)
+            else:
+                columns[str(name)] = pa.array(values.astype(object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return dataframe_util.convert_anything_to_arrow_bytes(frame)
+    table = pa.table(columns)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
 
 
 class TrainingRun:
@@ -31,6 +58,23 @@ class TrainingRun:
         self.target = ds.label(p.target)            # user text: only in charts, tables and files
         self.unit = f" ({md(ds.units[p.target])})" if ds.units.get(p.target) else ""
         self.labels = [ds.label(f) for f in p.features]
+        self._arrow: dict[str, bytes] = {}
+
+    FIXED = ("losses", "paths", "goals")        # frames every epoch's charts share
+
+    def arrow(self, spec: dict) -> dict:
+        """``spec`` with its datasets as Arrow bytes; this run's fixed frames converted only once."""
+        fixed = {id(self.__dict__[k]): k for k in self.FIXED if k in self.__dict__}
+        datasets = {}
+        for name, frame in spec.get("datasets", {}).items():
+            key = fixed.get(id(frame))
+            if key is None:
+                datasets[name] = arrow_bytes(frame)
+            else:
+                if key not in self._arrow:
+                    self._arrow[key] = arrow_bytes(frame)
+                datasets[name] = self._arrow[key]
+        return {**spec, "datasets": datasets}
 
     @functools.cached_property
     def final(self) -> training.Snapshot:
@@ -64,9 +108,9 @@ def pair(projector: bool):
     return (st.container(), st.container()) if projector else st.columns(2)
 
 
-def show(spec: dict) -> None:
-    """A Vega-Lite spec from ui.results_charts, full width."""
-    st.vega_lite_chart(spec, width="stretch")
+def show(spec: dict, run: TrainingRun | None = None) -> None:
+    """A Vega-Lite spec from ui.results_charts, full width (its data converted via ``run``)."""
+    st.vega_lite_chart(run.arrow(spec) if run is not None else spec, width="stretch")
 
 
 def metrics(run: TrainingRun, snap) -> None:
@@ -93,18 +137,18 @@ def draw_epoch(s: Settings, epoch: int, _run: TrainingRun) -> None:
     left, right = pair(s.projector)
     with left:
         st.markdown("**Loss** on training and test rows")
-        show(rc.loss_chart(run.losses, rc.loss_cursor(h.losses, epoch), last, look))
+        show(rc.loss_chart(run.losses, rc.loss_cursor(h.losses, epoch), last, look), run)
     with right:
         st.markdown("**Predictions over the epochs** — dashed: each row's target")
         show(rc.trajectory_chart(run.paths, run.goals, rc.trajectory_cursor(p, snap, run.shown), last,
-                                 run.domain, run.target, look))
+                                 run.domain, run.target, look), run)
         if len(run.shown) < len(p.y_train):
             st.caption(f"{len(run.shown)} of {len(p.y_train)} training rows, spread over the range of targets.")
     left, right = pair(s.projector)
     fit = rc.fit_frame(p, snap)
     with left:
         st.markdown("**Predicted vs true** — on the dashed line y = x a prediction is exact")
-        show(rc.fit_chart(fit, run.domain, run.target, look))
+        show(rc.fit_chart(fit, run.domain, run.target, look), run)
         if off := rc.outside(fit.predicted, run.domain):
             st.caption(f"{off} prediction{'s' if off > 1 else ''} outside the plotted range, drawn at its edge.")
     with right:
@@ -113,7 +157,7 @@ def draw_epoch(s: Settings, epoch: int, _run: TrainingRun) -> None:
         final = run.final
         for spec in rc.learned_function(p, snap, (final.W_H, final.W_O), h.activation, run.labels,
                                         run.target, look):
-            show(spec)
+            show(spec, run)
         st.caption("Inside the dashed box lie the training rows; outside it the network extrapolates."
                    if p.n_inputs == 2 else "Other features held at their median.")
 
