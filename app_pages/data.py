@@ -4,8 +4,9 @@ import numpy as np
 import streamlit as st
 
 from core.graph import sub
-from ui import compute, data_charts, page, style, tables
+from ui import compute, data_charts, page, replay, style, tables
 from ui.safe import md
+from ui.settings import Settings
 
 s = page.header(
     "Data",
@@ -14,108 +15,117 @@ s = page.header(
     "(what it must learn) → **Network** (what it is) → **Backprop step by step** (one gradient "
     "step, every number) → **Training & results** (thousands of steps, and how good the fit is).",
 )
-ds, p = compute.dataset(s), compute.prepared(s)
-sty = style.chart_style(s.projector)
-columns = [*p.features, p.target]
-labels = {c: ds.label(c) for c in columns}
-inputs = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(p.features, start=1))
-st.markdown(
-    f"Each of the {len(ds.table)} rows is one example. The network gets the inputs {inputs} and must "
-    f"predict y = {md(p.target)}. Before anything is learned, the rows are split into training and "
-    "test rows and every number is scaled; this page shows both, because the network only ever sees "
-    "the scaled numbers."
-)
 
 
-def side_by_side(spec):
+def side_by_side(spec, projector: bool):
     """Columns on a laptop; one under the other in projector mode, where the page is narrow."""
-    return [st.container() for _ in spec] if s.projector else st.columns(spec, gap="medium")
+    return [st.container() for _ in spec] if projector else st.columns(spec, gap="medium")
 
 
-st.header("The table", divider="gray")
-tables.show_data(ds.table, columns, labels, p.train_rows, ds.title)
+@replay.shared(max_entries=32)
+def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
+    """Everything below the title. ``data_key`` and ``projector`` decide all of it: one student draws
+    it and every other student with the same split is sent the same elements (``ui.replay``)."""
+    s = _s
+    ds, p = compute.dataset(s), compute.prepared(s)
+    sty = style.chart_style(s.projector)
+    columns = [*p.features, p.target]
+    labels = {c: ds.label(c) for c in columns}
+    inputs = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(p.features, start=1))
+    st.markdown(
+        f"Each of the {len(ds.table)} rows is one example. The network gets the inputs {inputs} and must "
+        f"predict y = {md(p.target)}. Before anything is learned, the rows are split into training and "
+        "test rows and every number is scaled; this page shows both, because the network only ever sees "
+        "the scaled numbers."
+    )
 
-st.header("What the network must learn", divider="gray")
-frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
-titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.features, start=1)}
-titles["y"] = labels[p.target]
-main, side = side_by_side([3, 2]) if p.n_inputs >= 2 else (st.container(), None)
-with main:
-    style.show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
-if side is not None:      # the target against each feature: stacked beside, or two a row below
-    per_row = 2 if s.projector else 1
-    height = int(sty.height * (0.8 if s.projector else 1.3 / p.n_inputs))
-    for first in range(1, p.n_inputs + 1, per_row):
-        for col, i in zip(side.columns(per_row), range(first, min(first + per_row, p.n_inputs + 1))):
-            with col:
-                style.show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
-st.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
-           "row. Hover over a point for all its values.")
+    st.header("The table", divider="gray")
+    tables.show_data(ds.table, columns, labels, p.train_rows, ds.title)
 
-st.header("The split", divider="gray")
-n_train, n_test = len(p.train_rows), len(p.test_rows)
-st.markdown(
-    f"`train_test_split(X, y, test_size={s.test:g}, random_state={s.split})` puts "
-    f"**N = {n_train}** rows in the training set and **{n_test}** in the test set. The network "
-    "learns from the training rows only; the test rows show whether what it learned carries over "
-    "to examples it has never seen. (Split seed and test fraction: *Advanced*, in the sidebar.)"
-)
-c1, c2 = st.columns(2)
-c1.metric("Training rows", n_train)
-c2.metric("Test rows", n_test)
-c1.markdown("Training rows: " + ", ".join(str(r) for r in sorted(p.train_rows.tolist())))
-c2.markdown("Test rows: " + ", ".join(str(r) for r in sorted(p.test_rows.tolist())))
+    st.header("What the network must learn", divider="gray")
+    frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
+    titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.features, start=1)}
+    titles["y"] = labels[p.target]
+    main, side = side_by_side([3, 2], s.projector) if p.n_inputs >= 2 else (st.container(), None)
+    with main:
+        style.show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
+    if side is not None:      # the target against each feature: stacked beside, or two a row below
+        per_row = 2 if s.projector else 1
+        height = int(sty.height * (0.8 if s.projector else 1.3 / p.n_inputs))
+        for first in range(1, p.n_inputs + 1, per_row):
+            for col, i in zip(side.columns(per_row), range(first, min(first + per_row, p.n_inputs + 1))):
+                with col:
+                    style.show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
+    st.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
+               "row. Hover over a point for all its values.")
 
-st.header("Scaling", divider="gray")
-st.markdown("Every input and the target are divided by their largest absolute value **in the "
-            "training rows**, so that all training numbers lie between −1 and 1:")
-st.latex(r"x_{n,i} \;\leftarrow\; \frac{x_{n,i}}{\max_{m\,\in\,\text{train}} |x_{m,i}|}, \qquad "
-         r"y_n \;\leftarrow\; \frac{y_n}{\max_{m\,\in\,\text{train}} |y_m|}")
-scales = [*p.x_scale, *p.y_scale]
-st.markdown(f"**The {len(columns)} maxima, taken from the training rows only:**")
-for col, name, scale in zip(st.columns(len(columns)), columns, scales):
-    col.metric(md(labels[name]), f"{scale:.8g}", help="The largest absolute value in the training rows.")
-left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
-with left:
-    tables.show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
-                       "X_train_aug: the scaled training inputs, with the column of ones x₀ first")
-with right:
-    tables.show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
-row, first = p.train_rows[0], p.X_train_aug[0]
-steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
-         in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
-st.markdown(f"The first training row is data row {row}: {', '.join(steps)}, so the network sees "
-            f"x = [{', '.join(f'{v:.8f}'.rstrip('0').rstrip('.') for v in first)}].")
-left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
-with left:
-    tables.show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
-                       "X_test_aug: the test inputs, scaled by the training maxima",
-                       highlight=np.abs(p.X_test_aug) > 1)
-with right:
-    tables.show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
-                       highlight=np.abs(p.y_test) > 1)
-hits = data_charts.above_one(p.X_test_aug, p.y_test, p.test_rows, p.features, p.target)
-if len(hits):
-    listed = "; ".join(f"row {r}: {md(c)} = **{v:.8f}**" for r, c, v in zip(hits.row, hits.column, hits.value))
-    st.info(   # an info box, not a warning: warnings on this app are about a broken link or run
-        f"**{len(hits)} test value{'s are' if len(hits) > 1 else ' is'} above 1** (highlighted): "
-        f"{listed}. That is expected: the maxima come from the training rows only, as if the test "
-        "rows arrived after training, so a test example can lie outside the range seen in training. "
-        "The network must then extrapolate a little.", icon=":material/priority_high:")
-else:
-    st.markdown(":material/check: No test value is above 1 with this split: every test row lies "
-                "inside the range of the training rows. With another split seed or test fraction that "
-                "can change, because the maxima come from the training rows only.")
+    st.header("The split", divider="gray")
+    n_train, n_test = len(p.train_rows), len(p.test_rows)
+    st.markdown(
+        f"`train_test_split(X, y, test_size={s.test:g}, random_state={s.split})` puts "
+        f"**N = {n_train}** rows in the training set and **{n_test}** in the test set. The network "
+        "learns from the training rows only; the test rows show whether what it learned carries over "
+        "to examples it has never seen. (Split seed and test fraction: *Advanced*, in the sidebar.)"
+    )
+    c1, c2 = st.columns(2)
+    c1.metric("Training rows", n_train)
+    c2.metric("Test rows", n_test)
+    c1.markdown("Training rows: " + ", ".join(str(r) for r in sorted(p.train_rows.tolist())))
+    c2.markdown("Test rows: " + ", ".join(str(r) for r in sorted(p.test_rows.tolist())))
 
-st.header("Shapes", divider="gray")
-n_in, n_all = p.n_inputs, n_train + n_test
-st.markdown(
-    "| | before augmentation | after augmentation (column of ones first) |\n|---|---|---|\n"
-    f"| all inputs `X`, all targets `y` | ({n_all}, {n_in}), ({n_all}, {p.n_outputs}) | (split first) |\n"
-    f"| training inputs `X_train` → `X_train_aug` | ({n_train}, {n_in}) | ({n_train}, {n_in + 1}) |\n"
-    f"| test inputs `X_test` → `X_test_aug` | ({n_test}, {n_in}) | ({n_test}, {n_in + 1}) |\n"
-    f"| training targets `y_train` | ({n_train}, {p.n_outputs}) | unchanged |\n"
-    f"| test targets `y_test` | ({n_test}, {p.n_outputs}) | unchanged |"
-)
-st.latex(r"X_{\text{aug}} = \begin{bmatrix} \mathbf{1} & X \end{bmatrix}"
-         r"\quad\text{(the bias is an input that is always 1)}")
+    st.header("Scaling", divider="gray")
+    st.markdown("Every input and the target are divided by their largest absolute value **in the "
+                "training rows**, so that all training numbers lie between −1 and 1:")
+    st.latex(r"x_{n,i} \;\leftarrow\; \frac{x_{n,i}}{\max_{m\,\in\,\text{train}} |x_{m,i}|}, \qquad "
+             r"y_n \;\leftarrow\; \frac{y_n}{\max_{m\,\in\,\text{train}} |y_m|}")
+    scales = [*p.x_scale, *p.y_scale]
+    st.markdown(f"**The {len(columns)} maxima, taken from the training rows only:**")
+    for col, name, scale in zip(st.columns(len(columns)), columns, scales):
+        col.metric(md(labels[name]), f"{scale:.8g}", help="The largest absolute value in the training rows.")
+    left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
+    with left:
+        tables.show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
+                           "X_train_aug: the scaled training inputs, with the column of ones x₀ first")
+    with right:
+        tables.show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
+    row, first = p.train_rows[0], p.X_train_aug[0]
+    steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
+             in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
+    st.markdown(f"The first training row is data row {row}: {', '.join(steps)}, so the network sees "
+                f"x = [{', '.join(f'{v:.8f}'.rstrip('0').rstrip('.') for v in first)}].")
+    left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
+    with left:
+        tables.show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
+                           "X_test_aug: the test inputs, scaled by the training maxima",
+                           highlight=np.abs(p.X_test_aug) > 1)
+    with right:
+        tables.show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
+                           highlight=np.abs(p.y_test) > 1)
+    hits = data_charts.above_one(p.X_test_aug, p.y_test, p.test_rows, p.features, p.target)
+    if len(hits):
+        listed = "; ".join(f"row {r}: {md(c)} = **{v:.8f}**" for r, c, v in zip(hits.row, hits.column, hits.value))
+        st.info(   # an info box, not a warning: warnings on this app are about a broken link or run
+            f"**{len(hits)} test value{'s are' if len(hits) > 1 else ' is'} above 1** (highlighted): "
+            f"{listed}. That is expected: the maxima come from the training rows only, as if the test "
+            "rows arrived after training, so a test example can lie outside the range seen in training. "
+            "The network must then extrapolate a little.", icon=":material/priority_high:")
+    else:
+        st.markdown(":material/check: No test value is above 1 with this split: every test row lies "
+                    "inside the range of the training rows. With another split seed or test fraction that "
+                    "can change, because the maxima come from the training rows only.")
+
+    st.header("Shapes", divider="gray")
+    n_in, n_all = p.n_inputs, n_train + n_test
+    st.markdown(
+        "| | before augmentation | after augmentation (column of ones first) |\n|---|---|---|\n"
+        f"| all inputs `X`, all targets `y` | ({n_all}, {n_in}), ({n_all}, {p.n_outputs}) | (split first) |\n"
+        f"| training inputs `X_train` → `X_train_aug` | ({n_train}, {n_in}) | ({n_train}, {n_in + 1}) |\n"
+        f"| test inputs `X_test` → `X_test_aug` | ({n_test}, {n_in}) | ({n_test}, {n_in + 1}) |\n"
+        f"| training targets `y_train` | ({n_train}, {p.n_outputs}) | unchanged |\n"
+        f"| test targets `y_test` | ({n_test}, {p.n_outputs}) | unchanged |"
+    )
+    st.latex(r"X_{\text{aug}} = \begin{bmatrix} \mathbf{1} & X \end{bmatrix}"
+             r"\quad\text{(the bias is an input that is always 1)}")
+
+
+page_body(s.data_key(), s.projector, s)
