@@ -14,6 +14,7 @@ reads page state), and it must not create widgets, which cannot be replayed.
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import hashlib
 import inspect
@@ -21,6 +22,13 @@ import pickle
 from typing import Callable
 
 import streamlit as st
+
+
+# True while a shared function draws for recording. A shared function called from inside another
+# then just draws: Streamlit places the elements of a cached function nested in another cached
+# function by the inner function's containers only, so on replay an inner table drawn into the
+# outer function's column would land outside that column. The outer recording covers both.
+_recording = contextvars.ContextVar("replay_recording", default=False)
 
 
 def shared(max_entries: int) -> Callable:
@@ -36,7 +44,11 @@ def shared(max_entries: int) -> Callable:
         names = list(inspect.signature(draw).parameters)
 
         def replayed(digest: str, _args: tuple, _kwargs: dict) -> None:
-            draw(*_args, **_kwargs)
+            token = _recording.set(True)
+            try:
+                draw(*_args, **_kwargs)
+            finally:
+                _recording.reset(token)
 
         # Streamlit names a function's cache by module and name: one cache per drawing function.
         # (Not functools.wraps: Streamlit would then read ``draw``'s parameter names, not these.)
@@ -48,7 +60,7 @@ def shared(max_entries: int) -> Callable:
         def run(*args, **kwargs) -> None:
             from ui import settings           # late: settings imports modules that use this one
 
-            if settings.current().data != "income":
+            if _recording.get() or settings.current().data != "income":
                 return draw(*args, **kwargs)
             keyed = ([a for name, a in zip(names, args) if not name.startswith("_")],
                      sorted((k, v) for k, v in kwargs.items() if not k.startswith("_")))

@@ -32,6 +32,30 @@ def replay_app(data: str, value: float, note: str):
     st.markdown("end")
 
 
+def nested_app(label: str):
+    """A shared function that draws another shared function into a column it made."""
+    import streamlit as st
+
+    from tests.app import test_replay
+    from ui import replay
+
+    @replay.shared(max_entries=8)
+    def inner(text):
+        test_replay.CALLS.append(("inner", text))
+        st.caption(text)
+
+    @replay.shared(max_entries=8)
+    def outer(text):
+        test_replay.CALLS.append(("outer", text))
+        _, right = st.columns(2)
+        with right:
+            inner(text)
+        st.markdown("after the columns")
+
+    inner("alone")              # recorded on its own first, at the top level
+    outer(label)
+
+
 def _script(data: str, value: float, note: str) -> AppTest:
     return AppTest.from_function(replay_app, args=(data, value, note), default_timeout=30)
 
@@ -43,6 +67,15 @@ def fresh():
     st.cache_data.clear()
     yield
     st.cache_data.clear()
+
+
+def layout(node, depth: int = 0) -> list[str]:
+    """The page as an indented outline of element and container types: where everything sits."""
+    lines = []
+    for child in getattr(node, "children", {}).values():
+        lines.append("  " * depth + type(child).__name__)
+        lines += layout(child, depth + 1)
+    return lines
 
 
 def shown(at: AppTest) -> list:
@@ -61,7 +94,20 @@ def test_a_second_session_gets_the_elements_without_running_the_function():
     # The recorded elements, in the same places: one inside the column, one in the main area.
     assert shown(second) == shown(first) == [("in a column first", 1.5), ("below first", 1.5)]
     assert len(second.columns[0].dataframe) == 1
+    assert layout(second.main) == layout(first.main)
     assert [m.value for m in second.markdown] == ["end"]
+
+
+def test_a_shared_function_inside_another_keeps_its_place_on_replay():
+    runs = [AppTest.from_function(nested_app, args=("alone",), default_timeout=30) for _ in range(2)]
+    for at in runs:
+        at.run()
+        no_exception(at)
+    first, second = runs
+    assert layout(second.main) == layout(first.main)
+    assert [c.value for c in second.columns[1].caption] == ["alone"]
+    assert [m.value for m in second.markdown] == ["after the columns"]
+    assert CALLS == [("inner", "alone"), ("outer", "alone"), ("inner", "alone")]   # then all replayed
 
 
 def test_other_arguments_draw_again():
@@ -81,13 +127,15 @@ def test_an_upload_is_never_recorded():
     assert len(CALLS) == 4
 
 
+@pytest.mark.parametrize("link", [{"seed": "9", "lr": "0.01"}, {"projector": "true", "hidden": "32"}])
 @pytest.mark.parametrize("page", list(PAGES))
-def test_a_replayed_page_shows_what_the_first_run_drew(page):
-    """Every page, opened by a second student, shows the same tables, captions and charts."""
+def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
+    """Every page, opened by a second student, shows the same tables, captions and charts, in the
+    same places."""
     import streamlit as st
     st.cache_data.clear()
-    first = open_app(page, {"seed": "9", "lr": "0.01"})
-    second = open_app(page, {"seed": "9", "lr": "0.01"})
+    first = open_app(page, link)
+    second = open_app(page, link)
     for at in (first, second):
         no_exception(at)
 
@@ -98,4 +146,5 @@ def test_a_replayed_page_shows_what_the_first_run_drew(page):
                 [c.proto.spec for c in at.get("vega_lite_chart")])
 
     assert content(second) == content(first)
+    assert layout(second.main) == layout(first.main), "an element left its column or container"
     assert len(first.dataframe) + len(first.get("vega_lite_chart")) > 0
