@@ -15,7 +15,8 @@ import streamlit as st
 
 from core import gradcheck
 from core.step import Step, loss_after_step
-from ui import steps
+from ui import replay, steps
+from ui.settings import Settings
 
 EPS = 1e-6
 REL_TOL = 1e-5          # a relative error above this fails, unless the gap is within round-off
@@ -118,3 +119,10 @@ def show(c: Check, s: Step, mistake: bool) -> None:
     st.dataframe(c.frame, column_config=config, hide_index=True, width="stretch", height=280)
     st.caption(f"Every weight, one row each ({len(c.frame)} rows): W_H[i,j] joins xᵢ to hⱼ, W_O[j,1] "
                f"joins hⱼ to ŷ; ε = {EPS:g}, two forward passes per weight.")
+
+
+@replay.shared(max_entries=128)
+def panel(settings: Settings, epoch: int, mistake: bool, _step: Step) -> None:
+    """``check`` and ``show`` for the step at ``epoch`` of the run ``settings`` decide (``_step``):
+    computed and drawn once, replayed to every student on the same settings, epoch and switch."""
+    show(check(_step, mistake), _step, mistake)
