@@ -36,12 +36,22 @@ def shared(max_entries: int) -> Callable:
     distinct argument values at a time (least recently used dropped first).
 
     Arguments whose parameter name starts with ``_`` are not part of the key (Streamlit's rule).
-    The key is a SHA-256 of the other arguments pickled: Streamlit's own hashing of a small
-    DataFrame or a list of labels costs milliseconds, more than replaying the elements.
+    The key is a SHA-256 of the function's file, name and source and of the other arguments
+    pickled: Streamlit's own hashing of a small DataFrame or a list of labels costs milliseconds,
+    more than replaying the elements. (Page scripts all run as ``__main__``, and an edited function
+    must not replay what its old source drew.)
+
+    Whether to share is decided by the data set in the sidebar (``settings.current()``), so a
+    shared function must not be called from the sidebar itself, before that is known.
     """
 
     def decorate(draw: Callable[..., None]) -> Callable[..., None]:
         names = list(inspect.signature(draw).parameters)
+        try:
+            source = inspect.getsource(draw)
+        except (OSError, TypeError):
+            source = draw.__code__.co_code
+        identity = (draw.__code__.co_filename, draw.__qualname__, source)
 
         def replayed(digest: str, _args: tuple, _kwargs: dict) -> None:
             token = _recording.set(True)
@@ -62,7 +72,7 @@ def shared(max_entries: int) -> Callable:
 
             if _recording.get() or settings.current().data != "income":
                 return draw(*args, **kwargs)
-            keyed = ([a for name, a in zip(names, args) if not name.startswith("_")],
+            keyed = (identity, [a for name, a in zip(names, args) if not name.startswith("_")],
                      sorted((k, v) for k, v in kwargs.items() if not k.startswith("_")))
             cached(hashlib.sha256(pickle.dumps(keyed, protocol=5)).hexdigest(), args, kwargs)
 

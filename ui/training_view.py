@@ -39,7 +39,8 @@ def arrow_bytes(frame: pd.DataFrame) -> bytes:
                 columns[str(name)] = pa.array(values, from_pandas=True)
             else:
                 columns[str(name)] = pa.array(values.astype(object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
+            TypeError, ValueError):
         return dataframe_util.convert_anything_to_arrow_bytes(frame)
     table = pa.table(columns)
     sink = pa.BufferOutputStream()

@@ -143,7 +143,8 @@ def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
         return ([c.value for c in at.caption], [m.value for m in at.markdown],
                 [f"{m.label} {m.value}" for m in at.metric],
                 [d.value.to_csv() for d in at.dataframe],
-                [c.proto.spec for c in at.get("vega_lite_chart")])
+                [(c.proto.spec, [(d.name, d.data.data) for d in c.proto.datasets])
+                 for c in at.get("vega_lite_chart")])
 
     assert content(second) == content(first)
     assert layout(second.main) == layout(first.main), "an element left its column or container"
