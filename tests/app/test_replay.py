@@ -149,3 +149,31 @@ def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
     assert content(second) == content(first)
     assert layout(second.main) == layout(first.main), "an element left its column or container"
     assert len(first.dataframe) + len(first.get("vega_lite_chart")) > 0
+
+
+@pytest.mark.parametrize("page,before,after", [
+    ("backprop", {"seed": "9", "lr": "0.01"}, {"seed": "9", "lr": "0.01", "step": "4", "sample": "3", "epoch": "10"}),
+    ("backprop", {"seed": "9", "mistake": "true"}, {"seed": "9", "mistake": "false", "all": "true"}),
+    ("training", {}, {"epoch": "500"}),
+    ("network", {"hidden": "5"}, {"hidden": "5", "epoch": "20"}),
+    ("data", {"split": "7"}, {"split": "7", "projector": "true", "seed": "1"}),
+])
+def test_what_the_cache_holds_never_shows_through_a_different_view(page, before, after):
+    """A student on ``after``, once another has filled the cache on ``before``, sees exactly what
+    they would see with an empty cache: nothing recorded for one view leaks into another."""
+    import streamlit as st
+    st.cache_data.clear()
+    open_app(page, before)
+    warm = open_app(page, after)
+    st.cache_data.clear()
+    cold = open_app(page, after)
+    for at in (warm, cold):
+        no_exception(at)
+
+    def content(at):
+        return ([c.value for c in at.caption], [m.value for m in at.markdown], [l.value for l in at.latex],
+                [f"{m.label} {m.value}" for m in at.metric], [d.value.to_csv() for d in at.dataframe],
+                [(c.proto.spec, [(d.name, d.data.data) for d in c.proto.datasets])
+                 for c in at.get("vega_lite_chart")], layout(at.main))
+
+    assert content(warm) == content(cold)
