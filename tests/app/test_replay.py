@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import PAGES, no_exception, open_app
+from tests.app.test_data_page import matrix
+from tests.core import test_reference_numbers as ref
 
 CALLS: list[tuple] = []          # what the drawing function below was really run with
 
@@ -177,3 +181,50 @@ def test_what_the_cache_holds_never_shows_through_a_different_view(page, before,
                  for c in at.get("vega_lite_chart")], layout(at.main))
 
     assert content(warm) == content(cold)
+
+
+def second_visit(page: str, link: dict) -> AppTest:
+    """The page as the second student to open ``link`` sees it: replayed from the shared cache."""
+    import streamlit as st
+    st.cache_data.clear()
+    open_app(page, link)
+    at = open_app(page, link)
+    no_exception(at)
+    return at
+
+
+def metric(at: AppTest, label: str) -> float:
+    [m] = [m for m in at.metric if m.label.startswith(label)]
+    return float(m.value.replace(",", ""))
+
+
+def test_a_second_student_reads_the_lecture_numbers_on_every_page():
+    """The replayed views carry the reference numbers of SPEC §2, and those derived in
+    tests/core/test_reference_numbers.py from the plain lecture loop, not this app's output."""
+    tight = dict(rel=5e-8, abs=5e-9)
+    at = second_visit("data", {})
+    assert matrix(at, "X_train_aug").iloc[0].tolist() == pytest.approx(ref.X_TRAIN_AUG_0, **tight)
+    assert matrix(at, "X_test_aug").iloc[7].tolist() == pytest.approx(ref.X_TEST_AUG_7, **tight)
+
+    at = second_visit("network", {"seed": "9", "epoch": "0"})
+    assert at.dataframe[0].value.to_numpy()[0] == pytest.approx(ref.W_H_0, rel=5e-8)
+    assert at.dataframe[1].value.to_numpy().ravel() == pytest.approx(ref.W_O_SEED_9, rel=5e-8)
+    assert metric(at, "Training loss L") == pytest.approx(ref.LOSS_SEED_9, rel=1e-6)
+
+    at = second_visit("backprop", {"seed": "9", "lr": "0.01", "epoch": "0", "mistake": "true"})
+    [status] = [m.value for m in at.markdown if m.value.startswith("Loss L at epoch 0:")]
+    before, after = (float(x) for x in re.findall(r"\*\*([0-9.]+)\*\*", status)[:2])
+    assert before == pytest.approx(ref.LOSS_SEED_9, rel=5e-8)
+    assert after == pytest.approx(ref.LOSS_AFTER_CORRECT_STEP, rel=5e-8)
+    assert metric(at, "Loss after a step with the demo's gradient") == \
+        pytest.approx(ref.LOSS_AFTER_MISORDERED_STEP, rel=5e-8)
+    assert metric(at, "Loss after a step with the correct gradient") == \
+        pytest.approx(ref.LOSS_AFTER_CORRECT_STEP, rel=5e-8)
+    [check] = [d.value for d in at.dataframe if "numerical ∂L/∂w" in d.value.columns]
+    w_o = check[check.weight.str.startswith("W_O")].sort_values("weight")
+    assert w_o["numerical ∂L/∂w"].tolist() == pytest.approx(ref.DW_O_SEED_9, rel=1e-6)
+    assert w_o["backprop ∂L/∂w"].tolist() == pytest.approx(ref.DW_O_MISORDERED, rel=5e-8)
+
+    at = second_visit("training", {})
+    assert metric(at, "Training loss") == pytest.approx(ref.FINAL_LOSS_TRAIN_SEED_321, rel=1e-5)
+    assert metric(at, "Test loss") == pytest.approx(ref.FINAL_LOSS_TEST_SEED_321, rel=1e-5)
