@@ -67,7 +67,7 @@ gradcheck_view.intro()
 mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked last in ∂L/∂W_O)", False,
                     key="mistake", bind="query-params",
                     help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
-gradcheck_view.panel(s, epoch, mistake, ctx.step)
+gradcheck_view.panel(s.training_args(), epoch, mistake, ctx.step)
 
 look = style.chart_style(s.projector)
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change

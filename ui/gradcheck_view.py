@@ -16,7 +16,6 @@ import streamlit as st
 from core import gradcheck
 from core.step import Step, loss_after_step
 from ui import replay, steps
-from ui.settings import Settings
 
 EPS = 1e-6
 REL_TOL = 1e-5          # a relative error above this fails, unless the gap is within round-off
@@ -122,7 +121,8 @@ def show(c: Check, s: Step, mistake: bool) -> None:
 
 
 @replay.shared(max_entries=128)
-def panel(settings: Settings, epoch: int, mistake: bool, _step: Step) -> None:
-    """``check`` and ``show`` for the step at ``epoch`` of the run ``settings`` decide (``_step``):
-    computed and drawn once, replayed to every student on the same settings, epoch and switch."""
+def panel(run: dict, epoch: int, mistake: bool, _step: Step) -> None:
+    """``check`` and ``show`` for the step at ``epoch`` of the run ``run`` (``Settings.training_args``)
+    decides (``_step``): computed and drawn once, replayed to every student on the same run, epoch
+    and switch, whatever their other settings (e.g. projector mode)."""
     show(check(_step, mistake), _step, mistake)

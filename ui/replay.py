@@ -46,25 +46,7 @@ def shared(max_entries: int) -> Callable:
     """
 
     def decorate(draw: Callable[..., None]) -> Callable[..., None]:
-        names = list(inspect.signature(draw).parameters)
-        try:
-            source = inspect.getsource(draw)
-        except (OSError, TypeError):
-            source = draw.__code__.co_code
-        identity = (draw.__code__.co_filename, draw.__qualname__, source)
-
-        def replayed(digest: str, _args: tuple, _kwargs: dict) -> None:
-            token = _recording.set(True)
-            try:
-                draw(*_args, **_kwargs)
-            finally:
-                _recording.reset(token)
-
-        # Streamlit names a function's cache by module and name: one cache per drawing function.
-        # (Not functools.wraps: Streamlit would then read ``draw``'s parameter names, not these.)
-        replayed.__module__, replayed.__qualname__ = draw.__module__, draw.__qualname__
-
-        cached = st.cache_data(max_entries=max_entries, show_spinner=False)(replayed)
+        cached, names, identity = _cache_for(draw, max_entries)
 
         @functools.wraps(draw)
         def run(*args, **kwargs) -> None:
@@ -74,9 +56,39 @@ def shared(max_entries: int) -> Callable:
                 return draw(*args, **kwargs)
             keyed = (identity, [a for name, a in zip(names, args) if not name.startswith("_")],
                      sorted((k, v) for k, v in kwargs.items() if not k.startswith("_")))
-            cached(hashlib.sha256(pickle.dumps(keyed, protocol=5)).hexdigest(), args, kwargs)
+            cached(hashlib.sha256(pickle.dumps(keyed, protocol=5)).hexdigest(), draw, args, kwargs)
 
-        run.clear = cached.clear
         return run
 
     return decorate
+
+
+# One cache per drawing function's code. A function defined in a page script is defined again on
+# every rerun, but Streamlit keeps the page's compiled code, so its code object stays the same:
+# the signature, source and cache are worked out once, not on every rerun.
+_CACHES: dict = {}
+
+
+def _cache_for(draw: Callable[..., None], max_entries: int):
+    """(cached replayer, parameter names, identity) for ``draw``'s code."""
+    code = draw.__code__
+    if code not in _CACHES:
+        try:
+            source = inspect.getsource(draw)
+        except (OSError, TypeError):
+            source = code.co_code
+        identity = (code.co_filename, draw.__qualname__, source)
+
+        def replayed(digest: str, _draw: Callable[..., None], _args: tuple, _kwargs: dict) -> None:
+            token = _recording.set(True)
+            try:
+                _draw(*_args, **_kwargs)
+            finally:
+                _recording.reset(token)
+
+        # Streamlit names a function's cache by module and name: one cache per drawing function.
+        # (Not functools.wraps: Streamlit would then read ``draw``'s parameter names, not these.)
+        replayed.__module__, replayed.__qualname__ = draw.__module__, draw.__qualname__
+        cached = st.cache_data(max_entries=max_entries, show_spinner=False)(replayed)
+        _CACHES[code] = (cached, list(inspect.signature(draw).parameters), identity)
+    return _CACHES[code]
