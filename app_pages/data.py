@@ -17,11 +17,6 @@ s = page.header(
 )
 
 
-def side_by_side(spec, projector: bool):
-    """Columns on a laptop; one under the other in projector mode, where the page is narrow."""
-    return [st.container() for _ in spec] if projector else st.columns(spec, gap="medium")
-
-
 @replay.shared(max_entries=32)
 def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     """Everything below the title. ``data_key`` and ``projector`` decide all of it: one student draws
@@ -47,7 +42,7 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
     titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.features, start=1)}
     titles["y"] = labels[p.target]
-    main, side = side_by_side([3, 2], s.projector) if p.n_inputs >= 2 else (st.container(), None)
+    main, side = style.side_by_side([3, 2], projector) if p.n_inputs >= 2 else (st.container(), None)
     with main:
         style.show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
     if side is not None:      # the target against each feature: stacked beside, or two a row below

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compute, page, playback, settings, training_view, widgets
+from ui import compute, page, playback, settings, style, training_view, widgets
 from ui import results_charts as rc
 
 s = page.header(
@@ -61,7 +61,7 @@ page.page_param_notices({"seeds": settings.PARAMS["projector"]}, {"seeds": seeds
 if seeds:
     ens = compute.ensemble(s)
     st.markdown(rc.seed_summary(ens.seeds, ens.final_loss_test, s.seed))
-    left, right = training_view.pair(s.projector)
+    left, right = style.side_by_side(2, s.projector)
     with left:
         st.markdown("**Training loss over the epochs**")
         training_view.show(rc.seed_chart(rc.seed_band_frame(ens.loss_train),

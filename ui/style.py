@@ -101,6 +101,14 @@ def apply_page_style(projector: bool) -> None:
         st.html(_PROJECTOR_CSS)
 
 
+def side_by_side(spec, projector: bool) -> list:
+    """Columns on a laptop (``spec`` as for ``st.columns``); one under the other in projector mode,
+    where the page is narrow and the type large."""
+    if projector:
+        return [st.container() for _ in (range(spec) if isinstance(spec, int) else spec)]
+    return st.columns(spec, gap="medium")
+
+
 def vega_spec(chart, style: ChartStyle) -> dict:
     """An Altair chart's finished Vega-Lite spec with its data already in Arrow form.
 

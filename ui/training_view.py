@@ -104,11 +104,6 @@ class TrainingRun:
                                 p.to_original_y(np.concatenate(self.h.kept_predictions()[1:], axis=1)))
 
 
-def pair(projector: bool):
-    """Two places for charts: side by side, or one under the other in projector mode."""
-    return (st.container(), st.container()) if projector else st.columns(2)
-
-
 def show(spec: dict, run: TrainingRun | None = None) -> None:
     """A Vega-Lite spec from ui.results_charts, full width (its data converted via ``run``)."""
     st.vega_lite_chart(run.arrow(spec) if run is not None else spec, width="stretch")
@@ -135,7 +130,7 @@ def draw_epoch(s: Settings, epoch: int, _run: TrainingRun) -> None:
         "the last finite epoch" if epoch == last else f"{epoch / max(last, 1):.0%} of the way")
     st.markdown(f"#### At epoch {epoch:,} of {last:,} — {where}")
     metrics(run, snap)
-    left, right = pair(s.projector)
+    left, right = style.side_by_side(2, s.projector)
     with left:
         st.markdown("**Loss** on training and test rows")
         show(rc.loss_chart(run.losses, rc.loss_cursor(h.losses, epoch), last, look), run)
@@ -145,7 +140,7 @@ def draw_epoch(s: Settings, epoch: int, _run: TrainingRun) -> None:
                                  run.domain, run.target, look), run)
         if len(run.shown) < len(p.y_train):
             st.caption(f"{len(run.shown)} of {len(p.y_train)} training rows, spread over the range of targets.")
-    left, right = pair(s.projector)
+    left, right = style.side_by_side(2, s.projector)
     fit = rc.fit_frame(p, snap)
     with left:
         st.markdown("**Predicted vs true** — on the dashed line y = x a prediction is exact")
