@@ -652,7 +652,7 @@ def _show_numbers(view: StepView, projector: bool) -> None:
         spare = (4 if projector else 6) - sum(widths)
         for col, (t, _) in zip(st.columns(widths + ([spare] if spare else [])), row):
             with col:
-                show_table(t, row_px=46 if projector else 35)
+                show_table(t)
 
 
 def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Table, int]]]:
@@ -670,7 +670,10 @@ def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Tabl
 
 
 def show_table(t: Table, row_px: int = 35) -> None:
-    """A table tall enough for 16 rows (N = 15 samples and their Σ); longer ones scroll."""
+    """A table tall enough for 16 rows (N = 15 samples and their Σ); longer ones scroll.
+
+    ``st.dataframe`` draws its rows 35 px tall whatever the page's font size, projector mode too.
+    """
     rows = min(len(t.rows), 16)
     tables.show_matrix(t.values, t.rows, t.cols, t.caption, digits=8, height=row_px * (rows + 1) + 3)
 
