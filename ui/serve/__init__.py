@@ -1,0 +1,1 @@
+"""What exists because a class shares one server: caches, replay, the training worker, tuning."""

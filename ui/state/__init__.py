@@ -1,0 +1,1 @@
+"""Settings: one table of parameters, the immutable ``Settings`` value, links, the sidebar."""
