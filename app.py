@@ -15,12 +15,15 @@ ROOT = Path(__file__).resolve().parent
 def main():
     # Imported here, not at the top: the training worker re-reads this file (see the end) and must
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
-    from ui import compute, settings, style
+    from ui.draw import layout
+    from ui.serve import tuning, worker
+    from ui.state import sidebar
 
     # A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
     st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
                        layout="wide")
-    compute.start_worker()
+    tuning.apply()
+    worker.start()
     pages = [
         st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
                 default=True),
@@ -34,8 +37,8 @@ def main():
         st.Page("app_pages/data.py", title="Data", url_path="data", visibility="hidden"),
     ]
     page = st.navigation(pages, position="sidebar", expanded=True)
-    current = settings.sidebar()
-    style.apply_page_style(current.projector)
+    current = sidebar.sidebar()
+    layout.apply_page_style(current.projector)
     page.run()
 
 

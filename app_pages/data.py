@@ -4,9 +4,14 @@ import numpy as np
 import streamlit as st
 
 from core.graph import sub
-from ui import compute, data_charts, page, replay, style, tables
-from ui.safe import md
-from ui.settings import Settings
+from ui.draw import page
+from ui.draw.chart import show_chart
+from ui.draw.layout import side_by_side
+from ui.draw.matrix import show_data, show_matrix
+from ui.serve import cache, replay
+from ui.state.params import Settings
+from ui.views import data_charts, style, tables
+from ui.views.safe import md
 
 s = page.header(
     "Data",
@@ -23,7 +28,7 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     it and every other student with the same split is sent the same elements (``ui.replay``)."""
     s = _s
     assert s.data_key() == data_key and s.projector == projector, "the key must describe _s"
-    ds, p = compute.dataset(s), compute.prepared(s)
+    ds, p = cache.dataset(s), cache.prepared(s)
     sty = style.chart_style(s.projector)
     columns = [*p.features, p.target]
     labels = {c: ds.label(c) for c in columns}
@@ -36,22 +41,22 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     )
 
     st.header("The table", divider="gray")
-    tables.show_data(ds.table, columns, labels, p.train_rows, ds.title)
+    show_data(ds.table, columns, labels, p.train_rows, ds.title)
 
     st.header("What the network must learn", divider="gray")
     frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
     titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.features, start=1)}
     titles["y"] = labels[p.target]
-    main, side = style.side_by_side([3, 2], projector) if p.n_inputs >= 2 else (st.container(), None)
+    main, side = side_by_side([3, 2], projector) if p.n_inputs >= 2 else (st.container(), None)
     with main:
-        style.show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
+        show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
     if side is not None:      # the target against each feature: stacked beside, or two a row below
         per_row = 2 if s.projector else 1
         height = int(sty.height * (0.8 if s.projector else 1.3 / p.n_inputs))
         for first in range(1, p.n_inputs + 1, per_row):
             for col, i in zip(side.columns(per_row), range(first, min(first + per_row, p.n_inputs + 1))):
                 with col:
-                    style.show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
+                    show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
     st.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
                "row. Hover over a point for all its values.")
 
@@ -80,10 +85,10 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
         col.metric(md(labels[name]), f"{scale:.8g}", help="The largest absolute value in the training rows.")
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
-        tables.show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
+        show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
                            "X_train_aug: the scaled training inputs, with the column of ones x₀ first")
     with right:
-        tables.show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
+        show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
     row, first = p.train_rows[0], p.X_train_aug[0]
     steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
              in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
@@ -91,11 +96,11 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
                 f"x = [{', '.join(f'{v:.8f}'.rstrip('0').rstrip('.') for v in first)}].")
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
-        tables.show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
+        show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
                            "X_test_aug: the test inputs, scaled by the training maxima",
                            highlight=np.abs(p.X_test_aug) > 1)
     with right:
-        tables.show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
+        show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
                            highlight=np.abs(p.y_test) > 1)
     hits = data_charts.above_one(p.X_test_aug, p.y_test, p.test_rows, p.features, p.target)
     if len(hits):

@@ -4,9 +4,14 @@ import numpy as np
 import streamlit as st
 
 from core import graph, network
-from ui import compute, network_view, page, style, tables, widgets
-from ui.safe import md
-from ui.settings import Param, _choice, _int_in
+from ui.draw import page, widgets
+from ui.draw.chart import show_chart
+from ui.draw.matrix import show_matrix
+from ui.serve import cache
+from ui.state.params import ETA_CHOICES, PAGE, choice_param
+from ui.views import messages, numbers, style, tables
+from ui.views import network as network_view
+from ui.views.safe import md
 
 s = page.header(
     "Network",
@@ -14,7 +19,7 @@ s = page.header(
     "the training adjusts; scrub through the epochs to watch them change, or switch to the "
     "gradients to see which way each weight is being pushed.",
 )
-ds, p, h = compute.dataset(s), compute.prepared(s), compute.history(s)
+ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
 sty = style.chart_style(s.projector)
 n_train = p.X_train_aug.shape[0]
 
@@ -23,24 +28,20 @@ show = c_show.segmented_control(
     "Lines show", network_view.SHOW, default=network_view.SHOW[0], required=True, key="show",
     bind="query-params", help="Colour and width of each line: the weight, its gradient ∂L/∂W at this "
                               "epoch, or how far it has moved since epoch 0.")
-if st.session_state.get("sample", 1) > n_train:
-    st.session_state["sample"] = n_train          # fewer training rows now: keep the choice in range
-sample = int(c_sample.number_input(
-    "Sample n", 1, n_train, 1, key="sample", bind="query-params",
-    help=f"The training sample (1 … {n_train}) whose values z and u appear when you hover a node."))
+sample_param = PAGE["sample"].within(1, n_train)
+sample = widgets.index_picker(
+    c_sample, sample_param,
+    help=f"The training sample (1 … {n_train}) whose values z and u appear when you hover a node.")
 epoch = widgets.epoch_slider(h)
-page.page_param_notices(
-    {"show": Param(_choice(network_view.SHOW), "one of " + ", ".join(network_view.SHOW)),
-     "sample": Param(_int_in(1, n_train), f"a whole number from 1 to {n_train}")},
-    {"show": show, "sample": sample})
+page.page_param_notices({"show": choice_param("show", network_view.SHOW), "sample": sample_param},
+                        {"show": show, "sample": sample})
 
 if h.diverged_at is not None:
-    st.warning(f"With η = {s.lr:g} the training diverged at epoch {h.diverged_at} (the loss overflowed), "
-               f"so the slider stops at epoch {h.last_epoch}, the last with finite numbers. "
-               "Try a smaller learning rate.", icon=":material/trending_up:")
+    st.warning(messages.divergence(h, s.eta, messages.smaller_eta(s.eta, ETA_CHOICES)),
+               icon=":material/trending_up:")
 
 snap = h.at(epoch)
-fwd, back = network.gradients(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, s.act)
+fwd, back = network.gradients(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, s.activation)
 q = network_view.Quantities.of(snap.W_H, snap.W_O, back.dW_H, back.dW_O, h.W_H[0], h.W_O[0])
 if not q.finite():
     st.error("Some gradients overflowed at this epoch; they are drawn as zero. Choose an earlier "
@@ -49,7 +50,7 @@ if not q.finite():
 G = graph.architecture(p.n_inputs, h.n_hidden, p.n_outputs, p.features, [p.target])
 n = sample - 1
 nodes = network_view.node_tooltips(G, p.X_train_aug[n], fwd.z_H[n], fwd.u_H[n], fwd.z_O[n], p.y_train[n])
-style.show_chart(network_view.network_chart, G, q, show, nodes, sty, style=sty)
+show_chart(network_view.network_chart, G, q, show, nodes, sty, style=sty)
 st.caption("Blue solid line = positive, vermilion dashed = negative; the thicker, the larger. Squares "
            "are bias nodes (always 1). Hover a line for its name, weight and gradient, a node for z "
            f"and u of training sample n = {sample} (data row {p.train_rows[n]}).")
@@ -66,27 +67,27 @@ c3.metric("Test loss", f"{snap.loss_test:.6g}")
 
 M_H, M_O = q.shown(show)
 what = network_view.PREFIX[show]
-number = network_view.number_format(M_H, M_O)
+number = numbers.table_format(M_H, M_O)
 left, right = st.columns([3, 1], gap="medium")
 with left:
-    tables.show_matrix(M_H, tables.input_labels(p.n_inputs), tables.unit_labels(h.n_hidden),
+    show_matrix(M_H, tables.input_labels(p.n_inputs), tables.unit_labels(h.n_hidden),
                        f"{what}W_H at epoch {epoch}: row i = from xᵢ, column j = to hⱼ", number_format=number)
 with right:
-    tables.show_matrix(M_O, tables.unit_labels(h.n_hidden, bias=True), ["ŷ"], f"{what}W_O at epoch {epoch}",
+    show_matrix(M_O, tables.unit_labels(h.n_hidden, bias=True), ["ŷ"], f"{what}W_O at epoch {epoch}",
                        number_format=number)
-tables.show_matrix(np.vstack([fwd.z_H[n], fwd.u_H[n]]), ["z_H", "u_H = g(z_H)"], tables.unit_labels(h.n_hidden),
+show_matrix(np.vstack([fwd.z_H[n], fwd.u_H[n]]), ["z_H", "u_H = g(z_H)"], tables.unit_labels(h.n_hidden),
                    f"Hidden layer for training sample n = {sample} at epoch {epoch}",
-                   number_format=network_view.number_format(fwd.z_H[n], fwd.u_H[n]))
+                   number_format=numbers.table_format(fwd.z_H[n], fwd.u_H[n]))
 unit = md(ds.units.get(p.target, ""))
-fmt = network_view.fmt
+fmt = numbers.fixed
 st.markdown(f"Sample n = {sample}: prediction ŷ = z_O = **{fmt(fwd.z_O[n, 0])}** (scaled), that is "
             f"{fmt(p.to_original_y(fwd.z_O[n])[0], 2)} {unit}; target y = **{fmt(p.y_train[n, 0])}**, that is "
             f"{fmt(p.to_original_y(p.y_train[n])[0], 2)} {unit} of {md(p.target)}.")
 
 st.subheader("Variables and their shapes")
 st.markdown(network_view.shapes_markdown(n_train, p.n_inputs, h.n_hidden, p.n_outputs))
-st.subheader(f"Forward pass, g = {s.act}")
-lines = network_view.forward_latex(s.act, n_train, p.n_inputs, h.n_hidden, p.n_outputs)
+st.subheader(f"Forward pass, g = {s.activation}")
+lines = network_view.forward_latex(s.activation, n_train, p.n_inputs, h.n_hidden, p.n_outputs)
 left, right = st.columns(2, gap="large") if not s.projector else (st.container(), st.container())
 for line in lines[:4]:
     left.latex(line)

@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from ui import compute, page, playback, settings, style, training_view, widgets
-from ui import results_charts as rc
+from ui.draw import page, playback, widgets
+from ui.draw import training as training_view
+from ui.draw.layout import side_by_side
+from ui.serve import cache
+from ui.state.params import ETA_CHOICES, PAGE
+from ui.views import exports, loss_charts, messages
 
 s = page.header(
     "Training & results",
@@ -12,13 +16,13 @@ s = page.header(
     "the training and test rows, each training row's prediction approaching its target, predicted "
     "against true values, and what the network predicts between and beyond the data.",
 )
-ds, p, h = compute.dataset(s), compute.prepared(s), compute.history(s)
+ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
 run = training_view.TrainingRun(s, ds, p, h)
 last = run.last
 
 if h.diverged_at is not None:
-    smaller = max([v for v in settings.LR_CHOICES if v <= s.lr / 10] or [settings.LR_CHOICES[0]])
-    st.error(rc.divergence_message(h, s.lr, smaller), icon=":material/trending_up:")
+    st.error(messages.divergence(h, s.eta, messages.smaller_eta(s.eta, ETA_CHOICES), why=True),
+             icon=":material/trending_up:")
     if h.last_epoch < 0:
         st.stop()
 
@@ -35,11 +39,11 @@ def views():
     # Files are written only when asked for, and not offered while playing (frames replace them).
     d1, d2 = st.columns(2)
     d1.download_button(f"Weights at epoch {epoch:,} (JSON)",
-                       lambda: rc.weights_json(h.at(epoch), p, s.training_args()),
+                       lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
                        file_name=f"weights_epoch_{epoch}.json", mime="application/json",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        disabled=playback.playing())
-    d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: rc.predictions_csv(p, h.at(epoch)),
+    d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
                        file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        disabled=playback.playing())
@@ -47,26 +51,27 @@ def views():
 
 
 views()
-st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: rc.history_csv(h.losses),
+st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: exports.history_csv(h.losses),
                    file_name="loss_history.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")
 
 st.subheader("How much luck is in the initial weights?")
-st.markdown(f"The same data, settings and epochs, started from {compute.SEED_COUNT} different random "
-            f"initial weights (seeds {s.seed} to {(s.seed + compute.SEED_COUNT - 1) % 2**32}). Everything "
+st.markdown(f"The same data, settings and epochs, started from {cache.SEED_COUNT} different random "
+            f"initial weights (seeds {s.seed} to {(s.seed + cache.SEED_COUNT - 1) % 2**32}). Everything "
             "else is equal, so the spread is luck.")
-seeds = st.toggle(f"Train from {compute.SEED_COUNT} seeds", key="seeds", bind="query-params",
+seeds = st.toggle(f"Train from {cache.SEED_COUNT} seeds", key="seeds", bind="query-params",
                   help="All seeds train at once; at the largest settings this takes several seconds.")
-page.page_param_notices({"seeds": settings.PARAMS["projector"]}, {"seeds": seeds})    # true or false too
+page.page_param_notices({"seeds": PAGE["seeds"]}, {"seeds": seeds})
 if seeds:
-    ens = compute.ensemble(s)
-    st.markdown(rc.seed_summary(ens.seeds, ens.final_loss_test, s.seed))
-    left, right = style.side_by_side(2, s.projector)
+    ens = cache.ensemble(s)
+    st.markdown(messages.seed_summary(ens.seeds, ens.final_loss_test, s.seed))
+    left, right = side_by_side(2, s.projector)
     with left:
         st.markdown("**Training loss over the epochs**")
-        training_view.show(rc.seed_chart(rc.seed_band_frame(ens.loss_train),
-                                         rc.this_run_frame(ens.loss_train[:, 0]), len(ens.seeds), run.look))
+        training_view.show(loss_charts.seed_chart(loss_charts.seed_band_frame(ens.loss_train),
+                                                  loss_charts.this_run_frame(ens.loss_train[:, 0]),
+                                                  len(ens.seeds), run.look))
     with right:
         st.markdown("**Final test loss of each seed**")
-        training_view.show(rc.final_losses_chart(rc.final_losses_frame(ens.seeds, ens.final_loss_test, s.seed),
-                                                 run.look))
+        training_view.show(loss_charts.final_losses_chart(
+            loss_charts.final_losses_frame(ens.seeds, ens.final_loss_test, s.seed), run.look))

@@ -1,4 +1,7 @@
-"""Presentation helpers shared by the pages: settings and sidebar, cached computation, styling.
+"""The presentation code, in four layers; imports run down only (``tests/views/test_layers.py``):
 
-Imports flow one way: app.py → app_pages → ui → core.
+    ui/draw   the only Streamlit drawing helpers: a step, a matrix, a chart, page notices, Play
+    ui/serve  what exists because a class shares one server: caches, replay, the worker, tuning
+    ui/state  the settings table, the Settings value, the sidebar and the data choice
+    ui/views  pure: data in → LaTeX, tables, Vega-Lite dicts, sentences, files out
 """

@@ -5,7 +5,7 @@ import pytest
 
 from core import data, step as core_step, training
 from tests.app.helpers import no_exception, open_app, texts
-from ui.compute import stride_for
+from ui.serve.cache import stride_for
 
 DW_H = [[-1.03990459, -3.12814644, -0.35050278],
         [-0.88510364, -2.64996514, -0.296022],
@@ -128,7 +128,7 @@ def test_the_numbers_are_core_recomputed_from_the_historys_weights(prepared, que
 def test_a_too_large_eta_says_the_loss_rose_and_an_overflow_never_crashes():
     at = open_app("backprop", {"lr": "5", "step": "6"})
     no_exception(at)
-    assert "training diverged: the loss overflowed at epoch 82" in at.warning[0].value
+    assert "Training diverged at epoch 82" in at.warning[0].value
     assert any(e.value.startswith("The loss ROSE, from 3.11571807") for e in at.error)
     at.slider(key="epoch").set_value(81).run()
     no_exception(at)

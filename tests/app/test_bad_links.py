@@ -4,7 +4,7 @@ and the page names what it could not use."""
 import pytest
 
 from tests.app.helpers import no_exception, open_app
-from ui.settings import LR_CHOICES, SEED_MAX
+from ui.state.params import ETA_CHOICES, SEED_MAX
 
 BAD = [
     {"seed": "-1"}, {"seed": "1.5"}, {"seed": "inf"}, {"seed": "-inf"}, {"epochs": "1e400"}, {"split": "inf"}, {"seed": str(2**32)}, {"seed": "9" * 400}, {"seed": ""},
@@ -31,7 +31,7 @@ def test_a_bad_link_falls_back_within_limits_and_says_so(query):
     no_exception(at)
     v = used(at)
     assert 0 <= v["seed"] <= SEED_MAX and 1 <= v["hidden"] <= 32 and 1 <= v["epochs"] <= 20000
-    assert v["lr"] in LR_CHOICES and v["act"] in ("sigmoid", "tanh", "relu")
+    assert v["lr"] in ETA_CHOICES and v["act"] in ("sigmoid", "tanh", "relu")
     notice = "\n".join(w.value for w in at.warning)
     bad_keys = [k for k in query if k not in ("seed", "hidden", "lr", "act") or query[k] not in ("9", "5", "0.01", "tanh")]
     for key in bad_keys:

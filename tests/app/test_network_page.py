@@ -10,15 +10,15 @@ import pytest
 
 from core import activations, data, network, training
 from tests.app.helpers import no_exception, open_app, texts
-from ui import compute
-from ui.settings import Settings
+from ui.serve import cache as compute
+from ui.state.params import Settings
 
 
 def history(**settings) -> training.History:
     s = Settings(**settings)
     p = data.prepare(data.load_income(), test_size=s.test, split_seed=s.split)
-    return training.train(p, n_hidden=s.hidden, learning_rate=s.lr, epochs=s.epochs, seed=s.seed,
-                           activation=s.act, stride=compute.stride_for(s.epochs)), p
+    return training.train(p, n_hidden=s.hidden, learning_rate=s.eta, epochs=s.epochs, seed=s.seed,
+                           activation=s.activation, stride=compute.stride_for(s.epochs)), p
 
 
 def diagram(at) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -51,7 +51,7 @@ def expected_edges(W_H, W_O) -> dict[str, float]:
 def test_edges_are_the_histories_weights_at_the_chosen_epoch(hidden, act):
     at = open_app("network", {"hidden": str(hidden), "act": act, "epoch": "500"})
     no_exception(at)
-    h, _ = history(hidden=hidden, act=act)
+    h, _ = history(hidden=hidden, activation=act)
     epoch = 500 if h.last_epoch >= 500 else 0     # 32 tanh units diverge at epoch 113: link refused
     snap = h.at(epoch)
     e = edges(at)

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.app.helpers import PAGES, no_exception, open_app, texts
-from ui.settings import DEFAULTS, PRESETS
+from ui.state.params import BY_NAME, DEFAULTS, PRESETS
 
 SIDEBAR_KEYS = ("seed", "hidden", "lr", "epochs", "act", "split", "test", "projector", "preset")
 
@@ -49,16 +49,16 @@ def test_each_preset_sets_what_it_says(name):
     at.sidebar.slider(key="hidden").set_value(9).run()           # something to be overwritten
     at.sidebar.selectbox(key="preset").set_value(name).run()
     no_exception(at)
-    expected = {**{k: getattr(DEFAULTS, k) for k in ("seed", "hidden", "lr", "epochs", "act", "split", "test")},
-                **PRESETS[name]}
+    expected = {**{k: DEFAULTS.linked()[k] for k in ("seed", "hidden", "lr", "epochs", "act", "split", "test")},
+                **{BY_NAME[n].key: v for n, v in PRESETS[name].items()}}
     assert sidebar_values(at) == expected
     # and the numbers on the page follow
     assert at.sidebar.selectbox(key="preset").value is None
 
 
 def test_preset_names_state_their_values():
-    assert PRESETS["Lecture demo — first step: seed 9, η 0.01"] == dict(seed=9, lr=0.01)
-    assert PRESETS["Lecture demo — training: seed 321, η 0.05, 1000 epochs"] == dict(seed=321, lr=0.05, epochs=1000)
+    assert PRESETS["Lecture demo — first step: seed 9, η 0.01"] == dict(seed=9, eta=0.01)
+    assert PRESETS["Lecture demo — training: seed 321, η 0.05, 1000 epochs"] == dict(seed=321, eta=0.05, epochs=1000)
     assert PRESETS["Wide network (16 units)"] == dict(hidden=16)
     assert PRESETS["One hidden unit"] == dict(hidden=1)
 

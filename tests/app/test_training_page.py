@@ -14,8 +14,8 @@ from streamlit.testing.v1 import app_test
 
 from core import data, evaluate, training
 from tests.app.helpers import no_exception, open_app, texts
-from ui import playback
-from ui.compute import SEED_COUNT, stride_for
+from ui.draw import playback
+from ui.serve.cache import SEED_COUNT, stride_for
 
 DIVERGE = "Learning rate too high (η 5)"
 
@@ -181,7 +181,10 @@ def test_the_learning_rate_too_high_preset_explains_the_divergence():
 
 
 def test_a_run_that_does_not_diverge_has_no_banner():
-    assert not open_app("training").error
+    at = open_app("training")
+    no_exception(at)
+    assert "At epoch 1,000 of 1,000 — the end of training" in texts(at)
+    assert not at.error
 
 
 # ----------------------------------------------------------------------------- downloads

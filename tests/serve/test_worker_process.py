@@ -1,0 +1,32 @@
+"""The training worker process re-reads app.py the way Python's "spawn" start method does.
+
+Before app.py guarded its body, every worker start ran the whole app in bare mode: dozens of
+Streamlit warnings in the server log and a second copy of the sidebar's work.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ui.serve import worker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_worker_reading_app_py_draws_nothing_and_logs_nothing():
+    code = ("import runpy, multiprocessing; "
+            "runpy.run_path('app.py', run_name='__mp_main__'); "
+            "print(len(multiprocessing.active_children()))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+    assert done.stdout.strip() == "0"  # and it starts no worker of its own
+
+
+def test_work_sent_to_the_worker_comes_back_equal():
+    from core import data, training
+    prepared = data.prepare(data.load_income())
+    here = training.train(prepared, n_hidden=2, epochs=5, seed=3)
+    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=3)
+    assert there.losses.tolist() == here.losses.tolist()

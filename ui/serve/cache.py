@@ -1,0 +1,133 @@
+"""The one place where expensive results are computed and cached, keyed on scalar settings.
+
+``st.cache_data`` hands every caller its own copy, so no session can change another's result.
+Training histories keep the weights every ``stride`` epochs (about 1,000 snapshots at most) and
+replay the rest on demand, so even a 20,000-epoch, 32-unit run is about 1.6 MB in the cache.
+Results on a session's own upload are never shared: they live in a tiny per-session memo.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from core import data, training
+from ui.serve import worker
+from ui.state import upload
+from ui.state.params import Settings
+from ui.views.dataset import INCOME_TITLE, Dataset
+
+MAX_SNAPSHOTS = 1000
+SEED_COUNT = 20
+WORK_LIMIT = 60_000_000      # epochs × rows × (hidden + 2): about 1–2 s of training on this kind of machine
+
+
+def stride_for(epochs: int, rows: int = 30) -> int:
+    """Keep at most about MAX_SNAPSHOTS snapshots, fewer for large uploads (predictions are kept too)."""
+    snapshots = max(20, min(MAX_SNAPSHOTS, 2_000_000 // max(rows, 1)))
+    return max(1, math.ceil(epochs / snapshots))
+
+
+def seeds_from(seed: int) -> list[int]:
+    """The seeds of the seed-sensitivity ensemble: seed, seed+1, … (wrapping at 2³²)."""
+    return [(seed + i) % (2**32) for i in range(SEED_COUNT)]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def income_table():
+    """The bundled Income2 rows."""
+    return data.load_income()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def income_prepared(split: int, test: float) -> data.Prepared:
+    """Income2 split with ``split_seed`` and scaled by the training maxima."""
+    return data.prepare(data.load_income(), test_size=test, split_seed=split)
+
+
+def _train(p: data.Prepared, hidden: int, eta: float, epochs: int, seed: int, activation: str):
+    return worker.run(training.train, p, n_hidden=hidden, learning_rate=eta, epochs=epochs, seed=seed,
+                      activation=activation, stride=stride_for(epochs, len(p.y_train) + len(p.y_test)))
+
+
+def _train_many(p: data.Prepared, hidden: int, eta: float, epochs: int, seed: int, activation: str):
+    return worker.run(training.train_many, p, seeds_from(seed), n_hidden=hidden, learning_rate=eta,
+                      epochs=epochs, activation=activation)
+
+
+@st.cache_data(max_entries=64, show_spinner="Training the network…")
+def _history(split: int, test: float, seed: int, hidden: int, eta: float, epochs: int, activation: str):
+    return _train(income_prepared(split, test), hidden, eta, epochs, seed, activation)
+
+
+@st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
+def _ensemble(split: int, test: float, seed: int, hidden: int, eta: float, epochs: int, activation: str):
+    return _train_many(income_prepared(split, test), hidden, eta, epochs, seed, activation)
+
+
+def dataset(s: Settings) -> Dataset:
+    """The data set in use: the bundled Income2 rows or this session's upload."""
+    if s.data != "income":
+        up = upload.current_upload()
+        if up is not None and up.key == s.data:
+            return Dataset(up.key, up.name, up.table, s.features, s.target, {})
+    return Dataset("income", INCOME_TITLE, income_table(), data.FEATURES, data.TARGET, dict(data.UNITS))
+
+
+def prepared(s: Settings) -> data.Prepared:
+    """The data in use, split and scaled per the settings."""
+    if s.data == "income":
+        return income_prepared(s.split, s.test)
+    return _session_memo(("prepared",) + s.data_key(), lambda: data.prepare(
+        dataset(s).table, s.features, s.target, test_size=s.test, split_seed=s.split,
+        drop_incomplete=s.drop))
+
+
+def epochs_allowed(s: Settings) -> int:
+    """Epochs actually run: the setting, capped for large uploads so a run stays within seconds."""
+    p = prepared(s)
+    rows = p.X_train_aug.shape[0] + p.X_test_aug.shape[0]
+    return max(1, min(s.epochs, WORK_LIMIT // (rows * (s.hidden + 2))))
+
+
+def _run_key(s: Settings, what: str) -> tuple:
+    return (what, s.seed, s.hidden, s.eta, epochs_allowed(s), s.activation) + s.data_key()
+
+
+def history(s: Settings) -> training.History:
+    """The training run for these settings (cached; every page shares it)."""
+    if s.data == "income":
+        return _history(**s.training_args())
+    p = prepared(s)
+    return _session_memo(_run_key(s, "history"),
+                         lambda: _train(p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation))
+
+
+def ensemble(s: Settings) -> training.Ensemble | None:
+    """The same settings trained from 20 seeds (cached); None when that is too much work (uploads)."""
+    if s.data == "income":
+        return _ensemble(**s.training_args())
+    p = prepared(s)
+    if SEED_COUNT * epochs_allowed(s) * len(p.y_train) * (s.hidden + 2) > 3 * WORK_LIMIT:
+        return None
+    return _session_memo(_run_key(s, "ensemble"),
+                         lambda: _train_many(p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation))
+
+
+_MEMO = "_session_results"
+_MEMO_SIZE = 4
+
+
+def _session_memo(key: tuple, compute):
+    """A tiny per-session LRU for results on uploaded data, which must not be shared across sessions."""
+    memo: dict = st.session_state.setdefault(_MEMO, {})
+    if key in memo:
+        memo[key] = memo.pop(key)
+        return memo[key]
+    with st.spinner("Working on your data…"):
+        value = compute()
+    memo[key] = value
+    while len(memo) > _MEMO_SIZE:
+        memo.pop(next(iter(memo)))
+    return value

@@ -1,0 +1,209 @@
+"""Every setting the app has, declared once: name, URL key, type, default, range, label and help.
+
+Pure (no Streamlit). From ``TABLE`` derive: the ``Settings`` value the pages receive, the strict
+parsing of a link, the one-line notices about a link the app could not use, the presets, and (in
+``ui.state.sidebar``) the widgets. One name per idea: the Python name is the name in the equations
+(``eta`` for η); the URL key is the short one a teacher types (``lr``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+from core import activations, training
+from core.data import FEATURES, MAX_ROWS, TARGET
+
+SEED_MAX = 2**32 - 1
+ETA_CHOICES: tuple[float, ...] = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
+                                  0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+TEST_SIZES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(2, 9))
+
+
+@dataclass(frozen=True)
+class Param:
+    """One setting. ``kind`` is "int", "choice" or "bool"; ``lo``/``hi`` bound an int, ``choices`` a choice."""
+
+    name: str                      # the Python name (Settings field)
+    key: str                       # the URL parameter and widget key
+    kind: str
+    default: Any
+    label: str = ""
+    help: str = ""
+    lo: int = 0
+    hi: int = 0
+    choices: tuple = ()
+    step: int = 1
+
+    @property
+    def rule(self) -> str:
+        """What the link may hold, as a sentence fragment ("a whole number from 1 to 32")."""
+        if self.kind == "int":
+            return f"a whole number from {self.lo:,} to {self.hi:,}"
+        if self.kind == "bool":
+            return "true or false"
+        return "one of " + ", ".join(spell(c) for c in self.choices)
+
+    def parse(self, text: str) -> Any:
+        """The value ``text`` stands for; ValueError when the link cannot hold it."""
+        text = str(text).strip()
+        if self.kind == "int":
+            value = int(text)                  # "3.0", "inf", "1e3" and "" are refused
+            if not self.lo <= value <= self.hi:
+                raise ValueError(text)
+            return value
+        if self.kind == "bool":
+            if text.lower() not in ("true", "false"):
+                raise ValueError(text)
+            return text.lower() == "true"
+        for option in self.choices:
+            if spell(option) == text or str(option) == text or _same_number(option, text):
+                return option
+        raise ValueError(text)
+
+    def within(self, lo: int | None = None, hi: int | None = None) -> "Param":
+        """The same parameter with a range that depends on the page (e.g. samples 1 … N)."""
+        return replace(self, lo=self.lo if lo is None else lo, hi=self.hi if hi is None else hi)
+
+    def clamp(self, value: int) -> int:
+        """``value`` moved into ``lo … hi`` (the one clamp of the app)."""
+        return min(max(int(value), self.lo), self.hi)
+
+
+def _same_number(option, text: str) -> bool:
+    try:
+        return isinstance(option, float) and math.isclose(float(text), option, rel_tol=1e-12)
+    except (ValueError, OverflowError):
+        return False
+
+
+def spell(value) -> str:
+    """A value as a link spells it: 0.05, 321, false."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- the table
+
+TABLE: tuple[Param, ...] = (
+    Param("seed", "seed", "int", 321, "Seed (initial weights)",
+          "Seeds the random initial weights; the same seed gives the same run.", 0, SEED_MAX),
+    Param("hidden", "hidden", "int", 3, "Hidden units N_H",
+          "Sigmoid (or tanh/ReLU) units in the hidden layer.", 1, training.MAX_HIDDEN),
+    Param("eta", "lr", "choice", 0.05, "Learning rate η",
+          "Step size of gradient descent: W ← W − η·∂L/∂W. Too large and the loss explodes.",
+          choices=ETA_CHOICES),
+    Param("epochs", "epochs", "int", 1000, "Epochs",
+          "Full passes over the training rows, one weight update each.", 1, training.MAX_EPOCHS, step=100),
+    Param("activation", "act", "choice", "sigmoid", "Activation g",
+          "The hidden units' nonlinearity; the output stays linear.", choices=activations.NAMES),
+    Param("split", "split", "int", 42, "Split seed",
+          "random_state of train_test_split: which rows are training rows.", 0, SEED_MAX),
+    Param("test", "test", "choice", 0.5, "Test fraction",
+          "Share of the rows held out to test the trained network.", choices=TEST_SIZES),
+    Param("projector", "projector", "bool", False, "Projector mode",
+          "Larger text, thicker lines and bigger points for a lecture hall."),
+)
+BY_NAME: dict[str, Param] = {p.name: p for p in TABLE}
+BY_KEY: dict[str, Param] = {p.key: p for p in TABLE}
+MODEL = ("seed", "hidden", "eta", "epochs", "activation", "split", "test")   # what Reset and presets set
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what the pages compute; built once per run by the sidebar."""
+
+    seed: int = BY_NAME["seed"].default
+    hidden: int = BY_NAME["hidden"].default
+    eta: float = BY_NAME["eta"].default
+    epochs: int = BY_NAME["epochs"].default
+    activation: str = BY_NAME["activation"].default
+    split: int = BY_NAME["split"].default
+    test: float = BY_NAME["test"].default
+    projector: bool = BY_NAME["projector"].default
+    data: str = "income"                  # or an uploaded file's key (never in the URL)
+    features: tuple[str, ...] = FEATURES
+    target: str = TARGET
+    drop: bool = False                    # drop rows with missing values in the chosen columns
+
+    def training_args(self) -> dict[str, Any]:
+        """The scalars that decide a training run on the bundled data (the cache key)."""
+        return dict(split=self.split, test=self.test, seed=self.seed, hidden=self.hidden,
+                    eta=self.eta, epochs=self.epochs, activation=self.activation)
+
+    def data_key(self) -> tuple:
+        """What decides the prepared data."""
+        return (self.data, self.features, self.target, self.drop, self.split, self.test)
+
+    def linked(self) -> dict[str, Any]:
+        """URL key → value in use, for every parameter of the table."""
+        return {p.key: getattr(self, p.name) for p in TABLE}
+
+
+DEFAULTS = Settings()
+assert {f.name for f in fields(Settings)} >= {p.name for p in TABLE}
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "Lecture demo — first step: seed 9, η 0.01": dict(seed=9, eta=0.01),
+    "Lecture demo — training: seed 321, η 0.05, 1000 epochs": dict(seed=321, eta=0.05, epochs=1000),
+    "Learning rate too high (η 5)": dict(eta=5.0),
+    "One hidden unit": dict(hidden=1),
+    "Wide network (16 units)": dict(hidden=16),
+}
+
+
+# ----------------------------------------------------------------------------- link notices
+
+def link_notices(link: Mapping[str, list[str]], used: Mapping[str, Any],
+                 params: Mapping[str, Param] = BY_KEY) -> list[str]:
+    """One sentence per parameter of ``link`` that the app could not take as it was.
+
+    ``link`` maps URL keys to every value the URL gave (as ``st.query_params.get_all``); ``used``
+    maps URL keys to the value in effect. Unknown parameters are ignored (chat apps add their own).
+    """
+    notes = []
+    for key, param in params.items():
+        values = link.get(key)
+        if not values:
+            continue
+        text, shown = values[-1], safe_snippet(values[-1])
+        try:
+            value = param.parse(text)
+        except (ValueError, TypeError, OverflowError):
+            value = None
+        if value is None:
+            notes.append(f"The link's `{key}={shown}` is not allowed ({key} must be {param.rule}); "
+                         f"using {spell(used.get(key))}.")
+        elif value != used.get(key):
+            notes.append(f"The link's `{key}={shown}` could not be used here; using {spell(used.get(key))}.")
+        elif len(values) > 1:
+            notes.append(f"The link gives `{key}` {len(values)} times; using the last one, {spell(value)}.")
+    return notes
+
+
+def safe_snippet(text: str, limit: int = 24) -> str:
+    """A URL value cut short and stripped of anything Markdown could act on, for an inline code span."""
+    cleaned = "".join(ch if ch.isprintable() and ch not in "`\\" else "?" for ch in str(text))
+    return cleaned[:limit] + ("…" if len(cleaned) > limit else "")
+
+
+# ----------------------------------------------------------------------------- page-level parameters
+
+PAGE: dict[str, Param] = {p.key: p for p in (
+    Param("epoch", "epoch", "int", 0, "Epoch", "", 0, training.MAX_EPOCHS),
+    Param("sample", "sample", "int", 1, "Sample n", "", 1, MAX_ROWS),
+    Param("unit", "unit", "int", 1, "Hidden unit j", "", 1, training.MAX_HIDDEN),
+    Param("step", "step", "int", 1, "Step", "", 1, 6),
+    Param("all", "all", "bool", False, "Show all steps"),
+    Param("mistake", "mistake", "bool", False, "Reproduce the lecture demo's mistake"),
+    Param("seeds", "seeds", "bool", False, "Train from 20 seeds"),
+)}
+
+
+def choice_param(key: str, choices) -> Param:
+    """A page's own choice parameter (e.g. what the Network page's lines show)."""
+    return Param(key, key, "choice", choices[0], choices=tuple(choices))

@@ -1,0 +1,116 @@
+"""The shared sidebar: one widget per row of ``ui.state.params.TABLE``, built in ``app.py``.
+
+Every setting is a widget bound to the query string (``bind="query-params"``): the address bar is
+always a share link, and the values survive page changes. Streamlit drops a link value a widget
+cannot take and uses the default; on a session's first run we compare the link as it arrived with
+what the widgets took and say so (``pending_notices``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import streamlit as st
+
+from ui.state import params, upload
+from ui.state.params import BY_NAME, DEFAULTS, PRESETS, Param, Settings
+
+_LINK_KEY = "_link_as_opened"      # the query string of the session's first run
+_CURRENT = "_settings"             # the Settings value of this run, built by sidebar()
+_LINK_SEEN = "_link_opened_with"   # values in use when the link was opened
+
+
+def remember_link() -> None:
+    """Keep the query string as the session first saw it, before any widget corrects it."""
+    if _LINK_KEY not in st.session_state:
+        qp = st.query_params
+        st.session_state[_LINK_KEY] = {k: qp.get_all(k) for k in qp}
+
+
+def pending_notices(used: Mapping[str, Any], table: Mapping[str, Param] = params.BY_KEY) -> list[str]:
+    """``params.link_notices`` while the values in use are still the ones the link opened with.
+
+    Once the student changes one of these settings the notices have done their job and go away.
+    """
+    opened_with = st.session_state.setdefault(_LINK_SEEN, {})
+    group = tuple(sorted(table))
+    now = {k: used.get(k) for k in table}
+    opened_with.setdefault(group, now)
+    if opened_with[group] != now:
+        return []
+    return params.link_notices(st.session_state.get(_LINK_KEY, {}), used, table)
+
+
+# Whole numbers are float-typed number inputs (see whole_number_input); Reset and presets must
+# write them as floats.
+_FLOAT_TYPED = ("seed", "epochs", "split")
+
+
+def _apply(values: Mapping[str, Any]) -> None:
+    """Set the model settings to ``values`` (Python names), the others to their defaults."""
+    for name in params.MODEL:
+        p = BY_NAME[name]
+        value = values.get(name, p.default)
+        st.session_state[p.key] = float(value) if p.key in _FLOAT_TYPED else value
+
+
+def _apply_preset() -> None:
+    name = st.session_state.get("preset")
+    if name in PRESETS:
+        _apply(PRESETS[name])
+        st.toast(f"Preset applied: {name}")
+    st.session_state["preset"] = None
+
+
+def whole_number_input(where, p: Param) -> int:
+    """A number input for the whole-number parameter ``p``, bound to its URL key.
+
+    Float-typed (shown with no decimals) on purpose: Streamlit 1.67 seeds an int-typed bound
+    number_input from the URL with ``int(float(text))``, which raises OverflowError for ``inf`` or
+    a 400-digit number — a traceback from a mangled link. The float type checks ``isfinite`` and
+    range and falls back instead.
+    """
+    value = where.number_input(p.label, float(p.lo), float(p.hi), float(p.default), step=float(p.step),
+                               format="%.0f", key=p.key, bind="query-params", help=p.help)
+    return int(value)
+
+
+def _choice(where, p: Param, **kw):
+    return where.select_slider(p.label, p.choices, p.default, key=p.key, bind="query-params",
+                               format_func=params.spell, help=p.help, **kw)
+
+
+def sidebar() -> Settings:
+    """Draw the shared sidebar controls and return the Settings they hold."""
+    remember_link()
+    sb = st.sidebar
+    sb.selectbox("Presets", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
+                 placeholder="Choose a preset…",
+                 help="Load a prepared set of settings; everything else returns to its default.")
+    data_box = sb.container()          # filled below, once the split settings it needs exist
+    p = BY_NAME
+    values: dict[str, Any] = {"seed": whole_number_input(sb, p["seed"])}
+    values["hidden"] = int(sb.slider(p["hidden"].label, p["hidden"].lo, p["hidden"].hi, p["hidden"].default,
+                                     key="hidden", bind="query-params", help=p["hidden"].help))
+    values["eta"] = float(_choice(sb, p["eta"]))
+    values["epochs"] = whole_number_input(sb, p["epochs"])
+    with sb.expander("Advanced"):
+        act = p["activation"]
+        values["activation"] = st.radio(act.label, act.choices, index=0, key=act.key, bind="query-params",
+                                        horizontal=True, help=act.help)
+        values["split"] = whole_number_input(st, p["split"])
+        values["test"] = float(_choice(st, p["test"]))
+    choice = upload.data_section(data_box, values["test"], values["split"])
+    proj = p["projector"]
+    values["projector"] = bool(sb.toggle(proj.label, proj.default, key=proj.key, bind="query-params",
+                                         help=proj.help))
+    sb.button("Reset to defaults", on_click=_apply, args=({},), width="stretch",
+              help="Every setting back to its default (projector mode stays as it is).")
+    s = Settings(**values, **choice._asdict())
+    st.session_state[_CURRENT] = s
+    return s
+
+
+def current() -> Settings:
+    """The Settings the sidebar built for this run."""
+    return st.session_state.get(_CURRENT, DEFAULTS)

@@ -1,0 +1,223 @@
+"""The Training page's charts over the epochs: loss curves, each row's prediction, the seeds' spread.
+
+Pure: a History, a Prepared and arrays in; DataFrames and Vega-Lite dicts out (see ``ui.views.vega``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ui.views import style as st_style
+from ui.views import vega
+from ui.views.downsample import downsample
+from ui.views.vega import SPLITS
+
+MAX_LINES = 30          # training rows drawn in "predictions over epochs"
+LOSS_TITLE = "loss ½·Σ(y − ŷ)², scaled data (log scale)"
+
+# ----------------------------------------------------------------------------- loss curves
+
+
+def loss_frame(losses, max_points: int = 1000) -> pd.DataFrame:
+    """Train and test loss (epoch, split, loss), downsampled to at most ``max_points`` epochs.
+
+    ``losses`` is (E+1, 2), row e = epoch e. Non-positive or non-finite values are dropped (the
+    axis is logarithmic).
+    """
+    losses = np.asarray(losses, dtype=float)
+    keep = downsample(losses, max_points)
+    frame = pd.DataFrame({"epoch": np.tile(keep, 2), "split": np.repeat(SPLITS, len(keep)),
+                          "loss": np.concatenate([losses[keep, 0], losses[keep, 1]])})
+    return frame[np.isfinite(frame.loss) & (frame.loss > 0)].reset_index(drop=True)
+
+
+def loss_cursor(losses, epoch: int) -> pd.DataFrame:
+    """The two losses at ``epoch``."""
+    return pd.DataFrame({"epoch": [epoch, epoch], "split": SPLITS, "loss": np.asarray(losses)[epoch]})
+
+
+def log_domain(values) -> list[float]:
+    """A fixed log-scale range holding every positive finite value (so the axis never moves)."""
+    v = np.asarray(values, dtype=float).ravel()
+    v = v[np.isfinite(v) & (v > 0)]
+    if not v.size:
+        return [0.1, 10.0]
+    lo, hi = float(v.min()), float(v.max())
+    return [lo / 1.25, hi * 1.25] if hi > lo else [lo / 2, lo * 2]
+
+
+def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style=st_style.NORMAL) -> dict:
+    """Train (solid) and test (dashed) loss against the epoch, log scale, cursor at the chosen epoch.
+
+    Every scale has a fixed domain, so a new cursor does not make Vega re-encode the curves.
+    """
+    x = vega.epoch_x(last_epoch)
+    y = vega.q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
+    tips = [vega.tip("split", "rows", kind="nominal"), vega.tip("epoch", fmt=",d"), vega.tip("loss", fmt=".6g")]
+    # Colour, dash and marker all say "training or test": one legend shows all three.
+    legend = vega.legend(style, labelExpr="datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'")
+    colour = vega.n("split", scale=vega.SPLIT_COLOUR, legend=legend)
+    lines = {"data": {"name": "loss"}, "mark": {"type": "line", "strokeWidth": style.line},
+             "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
+                          "strokeDash": vega.n("split", scale=vega.SPLIT_DASH, legend=legend)}}
+    dots = {"data": {"name": "cursor"},
+            "mark": {"type": "point", "filled": True, "size": style.point * 1.5, "stroke": st_style.BLACK,
+                     "strokeWidth": 1},
+            "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
+                         "shape": vega.n("split", scale=vega.SPLIT_SHAPE, legend=legend)}}
+    return vega.spec([lines, *vega.cursor(last_epoch, style), dots],
+                 {"loss": frame, "cursor": cursor, "epoch": vega.epoch_frame(cursor.epoch.iloc[0])},
+                 style, style.height)
+
+
+# ----------------------------------------------------------------------------- predictions over epochs
+
+
+def shown_rows(y, limit: int = MAX_LINES) -> np.ndarray:
+    """Indices of at most ``limit`` rows spread evenly over the range of ``y`` (all when few)."""
+    y = np.asarray(y, dtype=float).ravel()
+    if len(y) <= limit:
+        return np.arange(len(y))
+    order = np.argsort(y, kind="stable")
+    return np.sort(order[np.linspace(0, len(y) - 1, limit).round().astype(int)])
+
+
+TRAJECTORY_POINTS = 240      # per line: smooth curves on a chart a few hundred pixels wide
+TRAJECTORY_HEAD = 40         # the first kept epochs, where predictions move fastest, all kept
+
+
+def trajectory_epochs(n_kept: int, points: int = TRAJECTORY_POINTS, head: int = TRAJECTORY_HEAD) -> np.ndarray:
+    """Indices into the kept epochs for the prediction lines: the first ``head``, then evenly spaced."""
+    if n_kept <= points:
+        return np.arange(n_kept)
+    rest = np.linspace(head, n_kept - 1, points - head).round().astype(int)
+    return np.unique(np.concatenate([np.arange(head), rest]))
+
+
+def trajectory_frame(h, p, rows: np.ndarray) -> pd.DataFrame:
+    """Each shown training row's prediction (target units) over the epochs: epoch, row, target, predicted.
+
+    At most ``TRAJECTORY_POINTS`` epochs per line: 15 lines of every kept epoch were half a
+    megabyte per view, more than the rest of the page together. (Values stay 64-bit: just before a
+    divergence predictions reach 1e150, beyond float32.)
+    """
+    kept = h.kept_predictions()
+    pick = trajectory_epochs(len(kept.epochs))
+    y_hat = p.to_original_y(kept.train[pick][:, rows, :])[..., 0]          # (K, m)
+    target = p.to_original_y(p.y_train[rows])[:, 0]
+    K, m = y_hat.shape
+    return pd.DataFrame({"epoch": np.repeat(kept.epochs[pick], m).astype(np.int32),
+                         "row": np.tile(p.train_rows[rows], K).astype(np.int32),
+                         "target": np.tile(target, K), "predicted": y_hat.ravel()})
+
+
+def target_frame(p, rows: np.ndarray) -> pd.DataFrame:
+    """One row per shown training row: its label and target."""
+    return pd.DataFrame({"row": p.train_rows[rows], "target": p.to_original_y(p.y_train[rows])[:, 0]})
+
+
+def trajectory_cursor(p, snap, rows: np.ndarray) -> pd.DataFrame:
+    """The shown rows' predictions at the chosen epoch."""
+    return pd.DataFrame({"epoch": snap.epoch, "row": p.train_rows[rows],
+                         "target": p.to_original_y(p.y_train[rows])[:, 0],
+                         "predicted": p.to_original_y(snap.y_hat_train[rows])[:, 0]})
+
+
+def trajectory_chart(frame: pd.DataFrame, targets: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int,
+                     domain, target_title: str, style=st_style.NORMAL) -> dict:
+    """Predicted target per training row against the epoch; its target a dashed line of the same colour."""
+    x = vega.epoch_x(last_epoch)
+    y = vega.q("predicted", f"predicted {target_title}", scale={"domain": list(domain), "nice": False})
+    # Colour only pairs a line with its dashed target; the y axis gives the value, so no legend.
+    t = targets.target.to_numpy(dtype=float)
+    t_domain = [float(t.min()), float(t.max())] if len(t) else [0.0, 1.0]
+    colour = vega.q("target", f"target {target_title}", scale={"scheme": vega.VIRIDIS, "domain": t_domain}, legend=None)
+    tips = [vega.tip("row", kind="nominal"), vega.tip("target", fmt=".2f")]
+    thin = max(1.0, style.line * 0.6)
+    goals = {"data": {"name": "targets"}, "mark": {"type": "rule", "strokeDash": [6, 4], "strokeWidth": thin},
+             "encoding": {"y": vega.q("target", scale={"domain": list(domain), "nice": False}), "color": colour,
+                          "tooltip": tips}}
+    lines = {"data": {"name": "paths"}, "mark": {"type": "line", "strokeWidth": thin, "clip": True},
+             "encoding": {"x": x, "y": y, "color": colour, "detail": vega.n("row")}}
+    dots = {"data": {"name": "cursor"},
+            "mark": {"type": "point", "filled": True, "size": style.point, "stroke": st_style.BLACK,
+                     "strokeWidth": 1, "clip": True},
+            "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips + [vega.tip("predicted", fmt=".2f")]}}
+    return vega.spec([goals, lines, *vega.cursor(last_epoch, style), dots],
+                 {"targets": targets, "paths": frame, "cursor": cursor,
+                  "epoch": vega.epoch_frame(cursor.epoch.iloc[0] if len(cursor) else 0)}, style, style.height)
+
+
+
+# ----------------------------------------------------------------------------- seed sensitivity
+
+
+def seed_band_frame(loss_train, max_points: int = 1000) -> pd.DataFrame:
+    """Per epoch over the seeds still finite: low (min), median and high (max) training loss."""
+    L = np.asarray(loss_train, dtype=float)
+    L = np.where(np.isfinite(L) & (L > 0), L, np.nan)
+    alive = ~np.all(np.isnan(L), axis=1)
+    epochs = np.flatnonzero(alive)
+    L = L[alive]
+    with np.errstate(all="ignore"):
+        stats = np.column_stack([np.nanmin(L, axis=1), np.nanmedian(L, axis=1), np.nanmax(L, axis=1)])
+    keep = downsample(stats, max_points)
+    return pd.DataFrame({"epoch": epochs[keep], "low": stats[keep, 0], "median": stats[keep, 1],
+                         "high": stats[keep, 2]})
+
+
+def this_run_frame(loss_train, max_points: int = 1000) -> pd.DataFrame:
+    """One seed's training loss (epoch, loss), finite epochs only, downsampled."""
+    L = np.asarray(loss_train, dtype=float)
+    ok = np.flatnonzero(np.isfinite(L) & (L > 0))
+    keep = ok[downsample(L[ok], max_points)] if len(ok) else ok
+    return pd.DataFrame({"epoch": keep, "loss": L[keep]})
+
+
+def seed_chart(band: pd.DataFrame, this_run: pd.DataFrame, n_seeds: int, style=st_style.NORMAL) -> dict:
+    """The range of training-loss curves over the seeds (shaded), their median, and this run's seed."""
+    kinds = [f"range of {n_seeds} seeds", "their median", "this run"]
+    colour = vega.n("kind", title=None, scale={"domain": kinds, "range": [st_style.SKY, st_style.BLUE,
+                                                                      st_style.VERMILLION]},
+                legend=vega.legend(style))
+    x, log = vega.q("epoch", "epoch", axis={"format": ",d"}), {"type": "log"}
+    area = {"data": {"name": "band"}, "mark": {"type": "area", "opacity": 0.45},
+            "encoding": {"x": x, "y": vega.q("low", "training loss (log scale)", scale=log), "y2": {"field": "high"},
+                         "color": colour,
+                         "tooltip": [vega.tip("epoch", fmt=",d"), vega.tip("low", "lowest", ".6g"),
+                                     vega.tip("median", fmt=".6g"), vega.tip("high", "highest", ".6g")]}}
+    median = {"data": {"name": "median"}, "mark": {"type": "line", "strokeWidth": style.line},
+              "encoding": {"x": x, "y": vega.q("median", scale=log), "color": colour}}
+    mine = {"data": {"name": "run"}, "mark": {"type": "line", "strokeWidth": style.line, "strokeDash": [8, 4]},
+            "encoding": {"x": x, "y": vega.q("loss", scale=log), "color": colour,
+                         "tooltip": [vega.tip("epoch", fmt=",d"), vega.tip("loss", fmt=".6g")]}}
+    datasets = {"band": band.assign(kind=kinds[0]), "median": band[["epoch", "median"]].assign(kind=kinds[1]),
+                "run": this_run.assign(kind=kinds[2])}
+    return vega.spec([area, median, mine], datasets, style, style.height)
+
+
+def final_losses_frame(seeds, final_loss_test, seed: int) -> pd.DataFrame:
+    """One row per seed that did not diverge: seed, final test loss, whether it is this run's seed."""
+    seeds = np.asarray(seeds)
+    loss = np.asarray(final_loss_test, dtype=float)
+    ok = np.isfinite(loss)
+    frame = pd.DataFrame({"seed": seeds[ok].astype(str), "loss": loss[ok],
+                          "run": np.where(seeds[ok] == seed, "this run", "other seeds")})
+    return frame.sort_values("loss", kind="stable").reset_index(drop=True)
+
+
+def final_losses_chart(frame: pd.DataFrame, style=st_style.NORMAL) -> dict:
+    """Each seed's final test loss as a dot, sorted; this run's seed stands out (colour and shape)."""
+    runs = ["this run", "other seeds"]
+    dots = {"data": {"name": "finals"},
+            "mark": {"type": "point", "filled": True, "size": style.point * 1.5, "stroke": st_style.BLACK,
+                     "strokeWidth": 0.6},
+            "encoding": {"x": vega.q("loss", "final test loss (scaled data)", scale={"zero": False}),
+                         "y": vega.n("seed", title="seed", sort=None, axis={"labelOverlap": False}),
+                         "color": vega.n("run", scale={"domain": runs, "range": [st_style.VERMILLION, st_style.BLUE]},
+                                     legend=vega.legend(style)),
+                         "shape": vega.n("run", scale={"domain": runs, "range": ["diamond", "circle"]},
+                                     legend=vega.legend(style)),
+                         "tooltip": [vega.tip("seed", kind="nominal"), vega.tip("loss", "final test loss", ".6g")]}}
+    return vega.spec([dots], {"finals": frame}, style, len(frame) * (style.font + 10) + 4 * style.font + 60)

@@ -1,0 +1,64 @@
+"""The app's sentences about a run: divergence, what η to try, the spread over seeds.
+
+Markdown written by the app only (no user text), so pages can show them as they are.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+
+def smaller_eta(eta: float, choices: Sequence[float], lowers: Callable[[float], bool] | None = None) -> float | None:
+    """The η to suggest instead of ``eta``: the largest choice below it for which ``lowers(choice)``
+    holds (e.g. "one step from here lowers the loss"); without a test, the largest choice at most a
+    tenth of ``eta`` (or the smallest choice). None when no choice passes the test.
+    """
+    below = sorted((c for c in choices if c < eta), reverse=True)
+    if lowers is None:
+        tenth = [c for c in below if c <= eta / 10]
+        return tenth[0] if tenth else (min(choices) if choices else None)
+    return next((float(c) for c in below if lowers(c)), None)
+
+
+def divergence(h, eta: float, smaller: float | None, why: bool = False) -> str:
+    """The one divergence message: when, (with ``why``) why it happens, what to try."""
+    e, last = h.diverged_at, max(h.last_epoch, 0)
+    text = f"**Training diverged at epoch {e:,}** with η = {eta:g}: the loss became too large for a computer to hold."
+    try_ = f" Try a smaller learning rate, e.g. η = {smaller:g} (or the lecture's 0.05)." if smaller else \
+        " Try a smaller learning rate."
+    if not why:
+        return text + f" Epochs 0 to {last:,} have finite numbers and can be shown." + try_
+    if h.last_epoch < 0 or e == 0:
+        when = "The loss is not a finite number even for the initial weights."
+    else:
+        when = (f"The training loss grew from {h.losses[0, 0]:.4g} at epoch 0 to {h.losses[-1, 0]:.3g} at "
+                f"epoch {h.last_epoch:,}.")
+    return (f"{text} {when}\n\n"
+            f"**Why:** with η = {eta:g} every update W ← W − η·∂L/∂W jumps past the bottom of the "
+            "loss valley and lands higher up the other side, where the slope is steeper, so the next "
+            "jump is bigger still — the weights swing further out at every step.\n\n"
+            f"**What to try:**{try_} The charts below show the finite epochs 0–{last:,}.")
+
+
+def seed_summary(seeds, final_loss_test, seed: int) -> str:
+    """The spread of final test losses over seeds in one or two sentences."""
+    loss = np.asarray(final_loss_test, dtype=float)
+    seeds = np.asarray(seeds)
+    ok = np.isfinite(loss)
+    n, bad = len(loss), int((~ok).sum())
+    if not ok.any():
+        return f"All {n} seeds diverged: no final test loss to compare."
+    good, order = loss[ok], np.argsort(loss[ok], kind="stable")
+    best, worst = seeds[ok][order[0]], seeds[ok][order[-1]]
+    text = (f"Final test loss over {ok.sum()} seeds: lowest **{good.min():.4g}** (seed {best}), median "
+            f"**{np.median(good):.4g}**, highest **{good.max():.4g}** (seed {worst}) — the worst is "
+            f"{good.max() / good.min():.3g}× the best.")
+    mine = loss[seeds == seed]
+    if len(mine) and np.isfinite(mine[0]):
+        rank = int(np.sum(good < mine[0])) + 1
+        text += f" This run's seed {seed}: **{mine[0]:.4g}**, rank {rank} of {ok.sum()}."
+    if bad:
+        text += f" {bad} of {n} seeds diverged and are left out."
+    return text

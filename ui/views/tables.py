@@ -1,0 +1,33 @@
+"""Matrices as labelled tables: rows and columns named in the notation (pure: frames and labels)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from core.graph import sub
+
+
+def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.DataFrame:
+    """A 2-D array as a DataFrame with the given labels (rows e.g. samples, columns e.g. units)."""
+    A = np.asarray(A, dtype=float)
+    if A.ndim == 1:
+        A = A[:, None]
+    return pd.DataFrame(A, index=list(row_labels), columns=list(col_labels))
+
+
+def sample_labels(rows) -> list[str]:
+    """Row labels for samples, e.g. "n=1 (row 17)": position in the matrix and row of the data."""
+    return [f"n={i + 1} (row {r})" for i, r in enumerate(rows)]
+
+
+def unit_labels(n_hidden: int, bias: bool = False) -> list[str]:
+    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``)."""
+    return (["h₀ = 1"] if bias else []) + [f"h{sub(j)}" for j in range(1, n_hidden + 1)]
+
+
+def input_labels(n_inputs: int) -> list[str]:
+    """"x₀ = 1", "x₁", … for the rows of W_H and the columns of X_aug."""
+    return ["x₀ = 1"] + [f"x{sub(i)}" for i in range(1, n_inputs + 1)]
