@@ -6,9 +6,6 @@ Hastie, Tibshirani, Springer 2013): Education (years), Seniority (months), Incom
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -17,20 +14,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+# Reading a user's file lives in csv_reader; these names are part of data's public contract (SPEC §3).
+from core.csv_reader import (DELIMITERS, MAX_BYTES, MAX_COLUMNS, MAX_NAME_LENGTH, MAX_ROWS, MIN_ROWS,
+                             TOO_LARGE, DataError, read_table, too_large_message, why_not_numeric)
+
 INCOME_CSV = Path(__file__).resolve().parent.parent / "data" / "Income2.csv"
 FEATURES = ("Education", "Seniority")
 TARGET = "Income"
 UNITS = {"Education": "years", "Seniority": "months", "Income": "$1000s"}
-
-MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 10_000
-MIN_ROWS = 4
-DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
-
-
-class DataError(ValueError):
-    """A problem with a data set, phrased so it can be shown to a student as it is."""
 
 
 class IncompleteRowsError(DataError):
@@ -96,65 +87,19 @@ def load_income() -> pd.DataFrame:
     return df
 
 
-def read_table(source) -> pd.DataFrame:
-    """A user's CSV (path, bytes or file-like) as a DataFrame indexed by row number from 1.
-
-    Raises DataError for anything that is not a small, readable table with a header row.
-    """
-    text = _decode(_read_bytes(source))
-    try:
-        delimiter = _sniff_delimiter(text)
-        # newline="": the csv module then accepts \r-only line ends (old Mac/Excel exports) too.
-        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-    except csv.Error as exc:   # e.g. a field longer than the csv module's limit
-        raise DataError(
-            f"The file could not be read as a table ({_first_line(exc)}). Check that it is a CSV "
-            "file with a header row and one row per line."
-        ) from None
-    names = [h.strip() for h in header]
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=delimiter, header=0, names=None,
-                         nrows=MAX_ROWS + 1, skipinitialspace=True, dtype=str,
-                         keep_default_na=False, na_filter=False)
-    except (pd.errors.ParserError, csv.Error, UnicodeError) as exc:
-        raise DataError(
-            "The file could not be read as a table: the rows do not all have the same number of "
-            f"columns ({_first_line(exc)}). Check for stray {_DELIMITER_NAMES[delimiter]} or quotes."
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise DataError("The file has no rows. Upload a CSV with a header row and data rows.") from None
-    if len(df) > MAX_ROWS:
-        raise DataError(
-            f"The file has more than {MAX_ROWS:,} data rows; the app refuses larger files rather "
-            "than sampling them silently. Keep a random sample of at most "
-            f"{MAX_ROWS:,} rows and upload that."
-        )
-    names = _check_names(names, df)
-    df.columns = names
-    if names and names[0] == "" and _looks_like_row_labels(df.iloc[:, 0]):
-        # A leading unnamed column of 1, 2, 3, ... is the row label a spreadsheet or pandas wrote.
-        df = df.iloc[:, 1:]
-        names = names[1:]
-    _check_empty_names(names)
-    if len(names) < 2:
-        raise DataError(
-            "Only one column was found. The app needs at least two: one or more features and a "
-            "target. Separate columns with commas (or semicolons, tabs or |)."
-        )
-    if len(df) < MIN_ROWS:
-        raise DataError(
-            f"The file has {len(df)} data row{'s' if len(df) != 1 else ''}; at least {MIN_ROWS} are "
-            "needed to have something to train on and something to test on."
-        )
-    df = df.apply(_to_number_if_possible)
-    df.index = pd.RangeIndex(1, len(df) + 1, name="Row")
-    return df
-
-
 def numeric_columns(df: pd.DataFrame) -> list[str]:
-    """Columns whose every non-blank cell is a number (infinite values count as numbers)."""
-    return [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
-            and not pd.api.types.is_bool_dtype(df[c])]
+    """Columns whose every non-blank cell is a number: the ones a student can choose."""
+    return [c for c in df.columns if _is_numeric(df[c])]
+
+
+def not_numeric_reasons(df: pd.DataFrame) -> dict[str, str]:
+    """For each column that is not numeric, the sentence saying why (e.g. true/false values)."""
+    return {c: why_not_numeric(c, df[c]) for c in df.columns if not _is_numeric(df[c])}
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    # True/False are not measurements to scale; read_table never makes bool columns, a caller's frame may.
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
 
 
 def incomplete_rows(df: pd.DataFrame, columns: Sequence[str]) -> list:
@@ -179,10 +124,8 @@ def prepare(df: pd.DataFrame, features: Sequence[str] = FEATURES, target: str = 
     for name in columns:
         if name not in df.columns:
             raise DataError(f"There is no column named {name!r}. The columns are: {', '.join(map(repr, df.columns))}.")
-        if not pd.api.types.is_numeric_dtype(df[name]) or pd.api.types.is_bool_dtype(df[name]):
-            bad = df[name][pd.to_numeric(df[name], errors="coerce").isna() & (df[name].astype(str).str.strip() != "")]
-            example = f" (row {bad.index[0]} holds {str(bad.iloc[0])[:40]!r})" if len(bad) else ""
-            raise DataError(f"Column {name!r} is not numeric{example}. Choose columns that hold only numbers.")
+        if not _is_numeric(df[name]):
+            raise DataError(why_not_numeric(name, df[name].set_axis(df.index)))
     if not 0.05 <= float(test_size) <= 0.95:
         raise DataError(f"The test fraction must be between 0.05 and 0.95, got {test_size}.")
     bad_rows = incomplete_rows(df, columns)
@@ -198,6 +141,10 @@ def prepare(df: pd.DataFrame, features: Sequence[str] = FEATURES, target: str = 
     if len(df) < MIN_ROWS:
         raise DataError(f"Only {len(df)} complete rows are left; at least {MIN_ROWS} are needed.")
     values = df[list(columns)].to_numpy(dtype=float)
+    big = np.argwhere(np.abs(values) >= TOO_LARGE)       # read_table refuses these; a caller's frame may not
+    if len(big):
+        i, j = big[0]
+        raise DataError(too_large_message(columns[j], df.index[i], f"{values[i, j]:g}"))
     for j, name in enumerate(columns):
         if np.all(values[:, j] == values[0, j]):
             raise DataError(
@@ -218,9 +165,19 @@ def prepare(df: pd.DataFrame, features: Sequence[str] = FEATURES, target: str = 
                 f"Column {name!r} is zero in every training row, so it cannot be scaled by its "
                 "maximum. Choose another column or another split seed."
             )
+    X_test_scaled, y_test_scaled = X_test / x_scale, y_test / y_scale
+    for j, name in enumerate(columns):
+        # A test value can exceed the training maximum; by more than TOO_LARGE times, its square overflows.
+        scaled = (X_test_scaled[:, j] if j < len(features) else y_test_scaled[:, 0])
+        if np.any(np.abs(scaled) >= TOO_LARGE):
+            raise DataError(
+                f"Column {name!r} spans too wide a range: a test value is more than 1e150 times its "
+                "largest training value, so scaling would overflow. Rescale that column or remove its "
+                "extreme rows."
+            )
     return Prepared(
-        X_train_aug=_augment(X_train / x_scale), X_test_aug=_augment(X_test / x_scale),
-        y_train=y_train / y_scale, y_test=y_test / y_scale, x_scale=x_scale, y_scale=y_scale,
+        X_train_aug=_augment(X_train / x_scale), X_test_aug=_augment(X_test_scaled),
+        y_train=y_train / y_scale, y_test=y_test_scaled, x_scale=x_scale, y_scale=y_scale,
         features=features, target=target, train_rows=rows_train, test_rows=rows_test,
         dropped_rows=dropped,
     )
@@ -230,124 +187,6 @@ def _augment(X: np.ndarray) -> np.ndarray:
     return np.hstack([np.ones((X.shape[0], 1)), X])
 
 
-def _read_bytes(source) -> bytes:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        raw = bytes(source)
-    elif isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise DataError(f"There is no file at {str(path)!r}.")
-        if path.stat().st_size > MAX_BYTES:
-            raise DataError(_too_big())
-        raw = path.read_bytes()
-    elif hasattr(source, "read"):
-        raw = source.read(MAX_BYTES + 1)
-        if isinstance(raw, str):
-            raw = raw.encode("utf-8")
-    else:
-        raise DataError("Give a CSV file: a path, its bytes, or an open file.")
-    if len(raw) > MAX_BYTES:
-        raise DataError(_too_big())
-    return raw
-
-
-def _too_big() -> str:
-    return f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Upload a smaller CSV (a sample of the rows)."
-
-
-_SIGNATURES = {
-    b"PK\x03\x04": "an Excel workbook (.xlsx) or another zip file",
-    b"\xd0\xcf\x11\xe0": "an old Excel workbook (.xls)",
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"\x1f\x8b": "a gzip archive",
-}
-
-
-def _decode(raw: bytes) -> str:
-    if not raw.strip():
-        raise DataError("The file is empty. Upload a CSV with a header row and at least 4 data rows.")
-    for magic, what in _SIGNATURES.items():
-        if raw.startswith(magic):
-            raise DataError(
-                f"This looks like {what}, not a CSV text file. In your spreadsheet program use "
-                "“Save as… → CSV (comma separated)” and upload that file."
-            )
-    if b"\x00" in raw[:65536]:
-        raise DataError("This is a binary file, not a CSV text file. Save the table as CSV and upload that.")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t")
-    if controls > 0.01 * min(len(text), 65536):
-        raise DataError("This does not look like a text file. Save the table as CSV and upload that.")
-    return text
-
-
-def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:50] if ln.strip()]
-    best, best_score = ",", 0
-    for d in DELIMITERS:
-        counts = [len(next(csv.reader([ln], delimiter=d))) for ln in lines]
-        # A delimiter that splits every line into the same number (> 1) of fields wins.
-        if counts and min(counts) > 1:
-            score = min(counts) * (2 if len(set(counts)) == 1 else 1)
-            if score > best_score:
-                best, best_score = d, score
-    return best
-
-
-def _check_names(names: list[str], df: pd.DataFrame) -> list[str]:
-    if len(names) != df.shape[1]:
-        names = (names + [""] * df.shape[1])[: df.shape[1]]
-    seen: dict[str, int] = {}
-    for i, n in enumerate(names):
-        if n and n in seen:
-            raise DataError(
-                f"Two columns are both named {n!r} (columns {seen[n] + 1} and {i + 1}). "
-                "Give every column a different name in the header row."
-            )
-        seen[n] = i
-    return names
-
-
-def _check_empty_names(names: list[str]) -> None:
-    for i, n in enumerate(names):
-        if not n:
-            raise DataError(
-                f"Column {i + 1} has no name in the header row. Give every column a name "
-                "(the first row of the file must be the header)."
-            )
-
-
-def _looks_like_row_labels(col: pd.Series) -> bool:
-    values = pd.to_numeric(col, errors="coerce")
-    if values.empty or values.isna().any():
-        return False
-    start = values.iloc[0]
-    return start in (0, 1) and np.array_equal(values.to_numpy(), np.arange(start, start + len(values)))
-
-
-# Spellings of "missing" that spreadsheets, R and pandas write; counted like a blank cell, so the
-# column stays numeric and prepare() reports the row instead of calling the column non-numeric.
-_MISSING = {"nan", "-nan", "na", "n/a", "#n/a", "null", "none", "<na>"}
-
-
-def _to_number_if_possible(col: pd.Series) -> pd.Series:
-    stripped = col.astype(str).str.strip()
-    blank = (stripped == "") | stripped.str.lower().isin(_MISSING)
-    numbers = pd.to_numeric(stripped.where(~blank), errors="coerce")
-    if (numbers.notna() | blank).all() and not blank.all():
-        return numbers.astype(float)
-    return col
-
-
 def _list_labels(labels: Sequence, limit: int = 8) -> str:
     shown = ", ".join(str(x) for x in labels[:limit])
     return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")
-
-
-def _first_line(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from core import data
 
@@ -90,3 +91,36 @@ def test_read_table_reads_a_semicolon_file_with_row_labels_and_missing_markers()
     df = data.read_table(text)
     assert list(df.columns) == ["Education", "Seniority", "Income"] and len(df) == 5
     assert data.incomplete_rows(df, ["Education", "Seniority", "Income"]) == [2, 3]
+
+
+def test_the_names_spec_3_promises_still_live_in_core_data():
+    for name in ("load_income", "read_table", "prepare", "numeric_columns", "incomplete_rows", "Prepared"):
+        assert callable(getattr(data, name))
+    assert issubclass(data.IncompleteRowsError, data.DataError) and issubclass(data.DataError, ValueError)
+    assert (data.MAX_BYTES, data.MAX_ROWS, data.MAX_COLUMNS, data.MIN_ROWS) == (5 * 2**20, 10_000, 50, 4)
+
+
+def test_not_numeric_reasons_give_one_sentence_per_column_a_student_cannot_choose():
+    df = data.read_table(b"Name,Married,Age,Notes,Score\nann,True,30,NA,1.5\nbob,False,41,,2\n"
+                         b"cid,True,25,?,3\ndee,False,38,,4\n")
+    assert data.numeric_columns(df) == ["Age", "Score"]
+    assert data.not_numeric_reasons(df) == {
+        "Name": "Column 'Name' is not numeric (row 1 holds 'ann'). Choose columns that hold only numbers.",
+        "Married": "Column 'Married' is not numeric (row 1 holds 'True'). True/false values are not numbers; "
+                   "code them as 1 and 0 to use this column.",
+        "Notes": "Column 'Notes' has no values, only blanks or missing-value markers. Choose a column that "
+                 "holds numbers.",
+    }
+
+
+def test_a_bool_column_in_a_callers_frame_is_not_a_numeric_feature(income):
+    df = income.assign(Senior=income["Seniority"] > 100)
+    assert "Senior" not in data.numeric_columns(df)
+    with pytest.raises(data.DataError, match=r"'Senior' is not numeric \(row 1 holds 'True'\)\. True/false"):
+        data.prepare(df, features=("Education", "Senior"))
+
+
+def test_read_table_never_hands_back_an_infinite_value():
+    df = data.read_table(b"a,b\n1,inf\n2,-Infinity\n3,4\n4,5\n")
+    assert data.numeric_columns(df) == ["a", "b"] and not np.isinf(df.to_numpy()).any()
+    assert data.incomplete_rows(df, ["a", "b"]) == [1, 2]

@@ -1,16 +1,64 @@
-"""The files a student downloads: the loss history, the weights at an epoch, the predictions."""
+"""The files a student downloads (loss history, weights, predictions), safe to open in a spreadsheet.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
+Excel, LibreOffice and Google Sheets (OWASP "CSV injection"): a student's column named
+``=HYPERLINK("http://x", "click")`` would come back as a live link. Such *text* is written with a
+leading ``'``, which spreadsheets read as "this is text". Numbers the app computed are left alone,
+so -0.5 stays a number; only headers, index labels and text cells are escaped.
+"""
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import numbers
 
 import numpy as np
 import pandas as pd
 
 from ui.views.fit_charts import points_frame
 
-# ----------------------------------------------------------------------------- downloads
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value):
+    """``value`` with a ``'`` in front if it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def to_csv(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """``frame`` as CSV text: headers and text cells escaped, numbers written in full (repr)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = [_text(c) for c in frame.columns]
+    if index:
+        header = [_text(frame.index.name or "")] + header
+    writer.writerow(header)
+    for label, row in zip(frame.index, frame.itertuples(index=False, name=None)):
+        cells = [_cell(v) for v in row]
+        writer.writerow([_cell(label)] + cells if index else cells)
+    return out.getvalue()
+
+
+def _text(value) -> str:
+    return escape_cell(str(value))
+
+
+def _cell(value):
+    if pd.api.types.is_scalar(value) and pd.isna(value):       # None, NaN, NA, NaT: an empty cell
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Number):
+        # repr: the shortest text that reads back as the same float (no rounding in the export).
+        return repr(float(value)) if isinstance(value, (float, np.floating)) else str(value)
+    return _text(value)
+
+
+# ----------------------------------------------------------------------------- the downloads
 
 
 def history_csv(losses) -> str:
@@ -18,7 +66,7 @@ def history_csv(losses) -> str:
     losses = np.asarray(losses, dtype=float)
     frame = pd.DataFrame({"epoch": np.arange(len(losses)), "train_loss": losses[:, 0],
                           "test_loss": losses[:, 1]})
-    return frame.to_csv(index=False, float_format="%.10g")
+    return to_csv(frame)
 
 
 def _numbers(a):
@@ -55,7 +103,4 @@ def predictions_csv(p, snap) -> str:
     columns += [points["true"], points["predicted"], points["true"] - points["predicted"]]
     names = ["split", "row", *map(str, p.features), str(p.target), f"predicted {p.target}", "residual"]
     # concat with keys keeps the order and allows a user column that is itself called "row".
-    frame = pd.concat(columns, axis=1, keys=names)
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.10g")
-    return buffer.getvalue()
+    return to_csv(pd.concat(columns, axis=1, keys=names))
