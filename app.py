@@ -20,8 +20,9 @@ def main():
     from ui.state import sidebar
 
     # A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
+    # A projected lecture starts with the sidebar closed: the settings stay one click away (and in the URL).
     st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
-                       layout="wide")
+                       layout="wide", initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
     worker.start()
     pages = [

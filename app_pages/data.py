@@ -10,7 +10,7 @@ from ui.draw.layout import side_by_side
 from ui.draw.matrix import show_data, show_matrix
 from ui.serve import cache, replay
 from ui.state.params import Settings
-from ui.views import data_charts, style, tables
+from ui.views import data_charts, numbers, style, tables
 from ui.views.safe import md
 
 s = page.header(
@@ -30,6 +30,7 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     assert s.data_key() == data_key and s.projector == projector, "the key must describe _s"
     ds, p = cache.dataset(s), cache.prepared(s)
     sty = style.chart_style(s.projector)
+    look = dict(digits=numbers.digits_for(projector), projector=projector)
     columns = [*p.features, p.target]
     labels = {c: ds.label(c) for c in columns}
     inputs = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(p.features, start=1))
@@ -86,9 +87,9 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
         show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
-                           "X_train_aug: the scaled training inputs, with the column of ones x₀ first")
+                           "X_train_aug: the scaled training inputs, with the column of ones x₀ first", **look)
     with right:
-        show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train")
+        show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train", **look)
     row, first = p.train_rows[0], p.X_train_aug[0]
     steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
              in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
@@ -98,10 +99,10 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     with left:
         show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
                            "X_test_aug: the test inputs, scaled by the training maxima",
-                           highlight=np.abs(p.X_test_aug) > 1)
+                           highlight=np.abs(p.X_test_aug) > 1, **look)
     with right:
         show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
-                           highlight=np.abs(p.y_test) > 1)
+                           highlight=np.abs(p.y_test) > 1, **look)
     hits = data_charts.above_one(p.X_test_aug, p.y_test, p.test_rows, p.features, p.target)
     if len(hits):
         listed = "; ".join(f"row {r}: {md(c)} = **{v:.8f}**" for r, c, v in zip(hits.row, hits.column, hits.value))
@@ -130,3 +131,4 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
 
 
 page_body(s.data_key(), s.projector, s)
+page.next_page()

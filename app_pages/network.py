@@ -67,17 +67,17 @@ c3.metric("Test loss", f"{snap.loss_test:.6g}")
 
 M_H, M_O = q.shown(show)
 what = network_view.PREFIX[show]
-number = numbers.table_format(M_H, M_O)
+look = dict(digits=numbers.digits_for(s.projector), projector=s.projector)
 left, right = st.columns([3, 1], gap="medium")
 with left:
     show_matrix(M_H, tables.input_labels(p.n_inputs), tables.unit_labels(h.n_hidden),
-                       f"{what}W_H at epoch {epoch}: row i = from xᵢ, column j = to hⱼ", number_format=number)
+                       f"{what}W_H at epoch {epoch}: row i = from xᵢ, column j = to hⱼ", **look)
 with right:
     show_matrix(M_O, tables.unit_labels(h.n_hidden, bias=True), ["ŷ"], f"{what}W_O at epoch {epoch}",
-                       number_format=number)
+                       **look)
 show_matrix(np.vstack([fwd.z_H[n], fwd.u_H[n]]), ["z_H", "u_H = g(z_H)"], tables.unit_labels(h.n_hidden),
                    f"Hidden layer for training sample n = {sample} at epoch {epoch}",
-                   number_format=numbers.table_format(fwd.z_H[n], fwd.u_H[n]))
+                   **look)
 unit = md(ds.units.get(p.target, ""))
 fmt = numbers.fixed
 st.markdown(f"Sample n = {sample}: prediction ŷ = z_O = **{fmt(fwd.z_O[n, 0])}** (scaled), that is "
@@ -95,3 +95,4 @@ right.markdown("One hidden unit j and the output, written out:")
 for line in lines[4:]:
     right.latex(line)
 right.markdown("Row 0 of each weight matrix holds the bias weights: the bias nodes x₀ and h₀ always output 1.")
+page.next_page()

@@ -39,8 +39,9 @@ def test_seed_9_at_epoch_0_shows_the_lecture_loss_and_gradients_as_text():
     np.testing.assert_allclose(_gradient_table(at, "H"), DW_H, atol=1e-8)
     dW_O = _gradient_table(at, "O")
     assert dW_O[0, 0] == pytest.approx(-9.09566587, abs=1e-8)
-    assert r"-1.0399 & -3.1281 & -0.3505 \\ -0.8851 & -2.6500 & -0.2960" in page
-    assert r"-9.0957 \\ -2.1921 \\ -2.4749 \\ -1.3967" in page
+    # SPEC §2's digits, as the laptop view writes them (8 decimals, the same as its tables)
+    assert r"-1.03990459 & -3.12814644 & -0.35050278 \\ -0.88510364 & -2.64996514 & -0.29602200" in page
+    assert r"-9.09566587 \\ -2.19214132 \\ -2.47487746 \\ -1.39665172" in page
 
 
 def _gradient_table(at, layer):
@@ -102,7 +103,7 @@ def test_the_gradient_check_passes_and_the_demo_mistake_fails_it():
 def test_the_substituted_equations_follow_the_sample_and_unit_picked():
     at = open_app("backprop", {"seed": "9", "step": "4", "sample": "4", "unit": "2"})
     page = texts(at)
-    assert r"0.2283 \times 1.7401 \times 0.0665" in page
+    assert r"0.22826604 \times 1.74011731 \times 0.06654431" in page
     at.number_input(key="unit").set_value(3).run()
     assert r"\delta^{H}_{4,3}" in texts(at) and "hidden unit h₃" in texts(at)
     at.number_input(key="sample").set_value(15).run()

@@ -86,10 +86,10 @@ def test_forward_pass_substitutes_the_chosen_sample_and_unit(lecture):
     view = steps.build(1, lecture)
     z_eq, u_eq, y_eq = view.substituted
     assert r"z^{H}_{4,2}" in z_eq and r"w^{H}_{1,2}" in z_eq
-    assert f"{s.X_aug[3, 1]:.4f} \\times {numbers.par(s.W_H[1, 1])}" in z_eq
-    assert z_eq.endswith(f"&= {s.fwd.z_H[3, 1]:.4f}" + r"\end{aligned}")
-    assert u_eq.endswith(f"= {s.fwd.u_H[3, 1]:.4f}") and r"\frac{1}{1 + e^{-" in u_eq
-    assert f"&= {s.fwd.z_O[3, 0]:.4f}" in y_eq
+    assert f"{s.X_aug[3, 1]:.8f} \\times \\left({s.W_H[1, 1]:.8f}\\right)" in z_eq
+    assert z_eq.endswith(f"&= {s.fwd.z_H[3, 1]:.8f}" + r"\end{aligned}")
+    assert u_eq.endswith(f"= {s.fwd.u_H[3, 1]:.8f}") and r"\frac{1}{1 + e^{-" in u_eq
+    assert f"&= {s.fwd.z_O[3, 0]:.8f}" in y_eq
     assert "sample n = 4 (data row 26) and hidden unit h₂" in view.focus
     assert table(view, "Hidden sums z_H").values.shape == (15, 3)
     np.testing.assert_array_equal(table(view, "Predictions").values, s.fwd.z_O)
@@ -109,16 +109,18 @@ def test_output_delta_is_minus_the_error(lecture):
     s = lecture.step
     view = steps.build(3, lecture)
     [eq] = view.substituted
-    assert eq.endswith(f"= {-(s.y[3, 0] - s.fwd.z_O[3, 0]):.4f}")
+    assert eq.endswith(f"= {-(s.y[3, 0] - s.fwd.z_O[3, 0]):.8f}")
     assert "δ_O of sample 4 is positive: its prediction is too high" in view.notes[0].text
 
 
 def test_hidden_delta_is_slope_times_weight_times_output_delta(lecture):
     view = steps.build(4, lecture)
     g_eq, delta_eq, bias_eq = view.substituted
-    assert g_eq.endswith("= 0.2283") and r"u\,(1 - u)" in g_eq
-    assert r"0.2283 \times 1.7401 \times 0.0665" in delta_eq and delta_eq.endswith(r"&= 0.0264\end{aligned}")
-    assert "-0.6479" in bias_eq and "dropped" in bias_eq
+    assert g_eq.endswith("= 0.22826604") and r"u\,(1 - u)" in g_eq
+    assert r"0.22826604 \times 1.74011731 \times 0.06654431" in delta_eq
+    result = float(delta_eq.rsplit("&= ", 1)[1].removesuffix(r"\end{aligned}"))
+    assert result == pytest.approx(0.22826604 * 1.74011731 * 0.06654431, abs=2e-8)     # the factors shown
+    assert "-0.64794746" in bias_eq and "dropped" in bias_eq
     assert "Why the bias row of W_O is dropped" in view.why
     # The bias node h₀ passes no error back: its edge stays dark.
     assert (step_model.H(0), step_model.OUT) not in view.diagram.highlight_edges
@@ -135,10 +137,10 @@ def test_gradients_are_sums_of_per_sample_terms_with_the_spec_numbers(lecture):
     np.testing.assert_allclose(terms.values[:-1].sum(axis=0), DW_O, atol=1e-8)
     np.testing.assert_allclose(terms.values[-1], DW_O, atol=1e-8)
     bias = view.substituted[1]
-    assert r"\underbrace{1 \times 0.0665}_{n = 4}" in bias and bias.endswith(r"&= -9.0957\end{aligned}")
+    assert r"\underbrace{1 \times 0.06654431}_{n = 4}" in bias and bias.endswith(r"&= -9.09566587\end{aligned}")
     assert r"\text{the other 14}" in bias
-    assert r"-1.0399 & -3.1281 & -0.3505" in view.side[-1]           # ∂L/∂W_H written out
-    assert "-9.0957" in view.substituted[-1]
+    assert r"-1.03990459 & -3.12814644 & -0.35050278" in view.side[-1]     # ∂L/∂W_H, SPEC §2's digits
+    assert "-9.09566587" in view.substituted[-1]
 
 
 def test_update_takes_a_step_against_the_gradient_and_the_loss_falls(lecture):
@@ -147,7 +149,7 @@ def test_update_takes_a_step_against_the_gradient_and_the_loss_falls(lecture):
     assert view.metrics[1].value == "2.44151428" and view.metrics[1].delta.startswith("-1.0810953")
     assert view.notes[0].kind == "success" and "fell by 1.08109539" in view.notes[0].text
     assert "Same as the training run: its loss at epoch 1 is 2.44151428" in view.notes[1].text
-    assert rf"w^{{O}}_{{2}} &\leftarrow 1.7401 - 0.01 \times \left(-2.4749\right) = {s.W_O_new[2, 0]:.4f}" \
+    assert rf"w^{{O}}_{{2}} &\leftarrow 1.74011731 - 0.01 \times \left(-2.47487746\right) = {s.W_O_new[2, 0]:.8f}" \
         in view.substituted[0]
     np.testing.assert_allclose(table(view, "Hidden weights after").values, s.W_H - 0.01 * np.array(DW_H),
                                atol=1e-8)

@@ -7,7 +7,7 @@ import streamlit as st
 from core.step import Step
 from ui.serve import replay
 from ui.views.gradcheck import EPS, FORMULAS, WHY, Check, check, verdict
-from ui.views.numbers import bmatrix, plain
+from ui.views.numbers import Digits, digits_for, plain
 
 
 def intro() -> None:
@@ -16,8 +16,9 @@ def intro() -> None:
     st.latex(FORMULAS)
 
 
-def show(c: Check, s: Step, mistake: bool) -> None:
+def show(c: Check, s: Step, mistake: bool, projector: bool) -> None:
     """The verdict, what the mistake does, the losses after a step, and the table of every weight."""
+    digits: Digits = digits_for(projector)
     kind, sentence = verdict(c)
     getattr(st, kind)(sentence)
     if mistake:
@@ -25,7 +26,7 @@ def show(c: Check, s: Step, mistake: bool) -> None:
             "The demo formed the output gradient as [u_H, 1]ᵀ·δ_O, the bias column stacked **last**, "
             "while its forward pass uses [1, u_H], bias **first**. The bias gradient lands in the last "
             "row and every other row moves up one:")
-        st.latex(rf"\text{{demo: }} {bmatrix(c.dW_O)} \qquad \text{{correct: }} {bmatrix(s.bwd.dW_O)}"
+        st.latex(rf"\text{{demo: }} {digits.matrix(c.dW_O)} \qquad \text{{correct: }} {digits.matrix(s.bwd.dW_O)}"
                  if s.W_O.shape[0] <= 6 else r"\text{demo: } [u_H,\ 1]^{\top}\delta_O \qquad "
                  r"\text{correct: } [1,\ u_H]^{\top}\delta_O")
     if mistake and c.passed:
@@ -36,16 +37,19 @@ def show(c: Check, s: Step, mistake: bool) -> None:
     cols[0].metric("Loss after a step with " + ("the demo's gradient" if mistake else "this gradient"),
                    plain(c.loss_after))
     cols[1].metric("Loss after a step with the correct gradient", plain(s.loss_after))
-    config = {col: st.column_config.NumberColumn(format="%.8f") for col in c.frame.columns[1:3]}
-    config["relative error"] = st.column_config.NumberColumn(format="%.1e")
-    st.dataframe(c.frame, column_config=config, hide_index=True, width="stretch", height=280)
+    formats = {col: digits.text for col in c.frame.columns[1:3]} | {"relative error": "{:.1e}"}
+    styled = c.frame.style.format(formats).hide(axis="index")
+    if projector:
+        st.table(styled)
+    else:           # every row in view: no scroll box inside the page
+        st.dataframe(styled, hide_index=True, width="stretch", height=35 * (len(c.frame) + 1) + 3)
     st.caption(f"Every weight, one row each ({len(c.frame)} rows): W_H[i,j] joins xᵢ to hⱼ, W_O[j,1] "
                f"joins hⱼ to ŷ; ε = {EPS:g}, two forward passes per weight.")
 
 
 @replay.shared(max_entries=128)
-def panel(run: dict, epoch: int, mistake: bool, _step: Step) -> None:
+def panel(run: dict, epoch: int, mistake: bool, projector: bool, _step: Step) -> None:
     """``check`` and ``show`` for the step at ``epoch`` of the run ``run`` (``Settings.training_args``)
-    decides (``_step``): computed and drawn once, replayed to every student on the same run, epoch
-    and switch, whatever their other settings (e.g. projector mode)."""
-    show(check(_step, mistake), _step, mistake)
+    decides (``_step``): computed and drawn once, replayed to every student on the same run, epoch,
+    switch and look."""
+    show(check(_step, mistake), _step, mistake, projector)

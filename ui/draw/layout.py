@@ -4,17 +4,30 @@ from __future__ import annotations
 
 import streamlit as st
 
+# Projector mode: everything in rem grows with the base font; the page uses the whole width and
+# starts right under the toolbar; headings shrink a step so the lesson, not the title, fills the
+# first screen; table cells are as large as the body text (20 px or more).
 _PROJECTOR_CSS = """
 <style>
 html { font-size: 21px; }
-[data-testid="stSidebar"] { min-width: 360px; }
-.katex { font-size: 1.3em; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
+[data-testid="stSidebar"][aria-expanded="true"] { min-width: 360px; }
+[data-testid="stMainBlockContainer"] { padding: 3.2rem 1.2rem 2rem 1.2rem; max-width: 100%; }
+[data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 0.3rem 0; }
+[data-testid="stMain"] h3 { font-size: 1.35rem; padding: 0.4rem 0 0.2rem 0; }
+.katex { font-size: 1.25em; }
+.katex-display { margin: 0.35em 0; }
+[data-testid="stMetricValue"] { font-size: 2.0rem; }
+[data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1rem; padding: 0.15rem 0.5rem; }
 [data-testid="stDataFrame"] * { font-size: 1rem; }
 #vg-tooltip-element { font-size: 18px; }
 #vg-tooltip-element td { padding: 2px 6px; }
 </style>
 """
+
+
+def sidebar_state(query) -> str:
+    """The sidebar's state when the page loads: closed for a projector link (``?projector=true``)."""
+    return "collapsed" if str(query.get("projector", "")).strip().lower() == "true" else "auto"
 
 
 def apply_page_style(projector: bool) -> None:

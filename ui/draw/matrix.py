@@ -11,33 +11,48 @@ import streamlit as st
 from ui.serve import replay
 from ui.views import data_charts
 from ui.views.safe import md
+from ui.views.numbers import FULL, Digits
 from ui.views.tables import matrix_frame
 
 HIGHLIGHT_CSS = "background-color: #F0E442; color: #000000; font-weight: bold"   # Okabe-Ito yellow
 
 
+FOCUS_CSS = "font-weight: bold; background-color: #FFF1A8; color: #000000"      # the chosen sample / unit
+PROJECTOR_ROWS = 20        # a projected table shows at most this many rows, the chosen ones among them
+
+
 @replay.shared(max_entries=512)
 def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption: str,
-                digits: int = 8, height: int | str = "auto", highlight=None,
-                number_format: str | None = None) -> None:
-    """``A`` as a scrollable table with ``digits`` decimals, its shape appended to the caption.
+                digits: Digits = FULL, projector: bool = False, focus_rows=(), focus_cols=(),
+                highlight=None, height: int | str = "auto") -> None:
+    """``A`` as a labelled table with the digits of ``digits``, its shape appended to the caption.
 
-    Labels must be app-written (notation like "sample 3", "h₂"); user text belongs in the cells of
-    ``st.dataframe`` only, which never renders Markdown. ``highlight``, a boolean array shaped
-    like ``A``, marks cells with a yellow background and bold digits. ``number_format`` (a
-    ``st.column_config.NumberColumn`` format such as "%.6e") replaces the fixed decimals.
-    Drawn once per distinct table and replayed after (``ui.replay``): a table is a few kB.
+    On a laptop a scrollable ``st.dataframe``; in projector mode an HTML ``st.table``, which scales
+    with the page's font and never scrolls inside a frame (long tables show their first rows and
+    the chosen ones). Rows ``focus_rows`` and columns ``focus_cols`` (the chosen sample and hidden
+    unit) are bold on a pale yellow; ``highlight``, a boolean array shaped like ``A``, marks single
+    cells in bold on yellow. Labels must be app-written (notation like "n=3 (row 17)", "h₂"); user
+    text belongs in cells only. Drawn once per distinct table and replayed (``ui.serve.replay``).
     """
     A = np.asarray(A, dtype=float)
     frame = matrix_frame(A, row_labels, col_labels)
-    config = {c: st.column_config.NumberColumn(format=number_format or f"%.{digits}f") for c in frame.columns}
-    shown = frame
-    if highlight is not None and np.any(highlight):
-        mask = np.asarray(highlight, dtype=bool).reshape(frame.shape)
-        shown = frame.style.apply(lambda _: np.where(mask, HIGHLIGHT_CSS, ""), axis=None)
-    st.dataframe(shown, column_config=config, height=height, width="stretch")
-    shape = "×".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
-    st.caption(f"{caption} — shape ({shape.replace('×', ', ')})")
+    marks = np.full(frame.shape, "", dtype=object)
+    marks[list(focus_rows), :] = FOCUS_CSS
+    marks[:, list(focus_cols)] = FOCUS_CSS
+    if highlight is not None:
+        marks[np.asarray(highlight, dtype=bool).reshape(frame.shape)] = HIGHLIGHT_CSS
+    shown = ""
+    if projector and len(frame) > PROJECTOR_ROWS:
+        keep = sorted(set(range(PROJECTOR_ROWS - 1 - len(focus_rows))) | set(focus_rows) | {len(frame) - 1})
+        frame, marks = frame.iloc[keep], marks[keep]
+        shown = f"; {len(keep)} of its {A.shape[0]} rows shown here, all of them on a laptop"
+    styled = frame.style.format(digits.text).apply(lambda _: marks, axis=None)
+    if projector:
+        st.table(styled)
+    else:
+        st.dataframe(styled, height=height, width="stretch")
+    shape = ", ".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
+    st.caption(f"{caption} — shape ({shape}){shown}")
 
 
 @replay.shared(max_entries=64)

@@ -6,12 +6,22 @@ import streamlit as st
 
 from ui.serve import cache
 from ui.state import sidebar
-from ui.state.params import Param, Settings
+from ui.state.params import PAGE, Param, Settings
 from ui.views.safe import md
+
+APP = "Backprop Explainer"
+# The pages in lesson order: (file, title). Each page but the last ends with a link to the next.
+LESSON = (("app_pages/data.py", "Data"), ("app_pages/network.py", "Network"),
+          ("app_pages/backprop.py", "Backprop step by step"), ("app_pages/training.py", "Training & results"))
+_CONTROLS = (*PAGE, "show")        # the pages' own controls (epoch, sample, step, …), not the sidebar's
+_SHOWN = "_page_shown"             # the title of the page the last run drew
+_KEPT = "_page_controls"           # title → that page's controls when the student left it
 
 
 def header(title: str, intro: str) -> Settings:
-    """Title and intro of a page; returns the Settings of this run."""
+    """Browser title, title and intro of a page; returns the Settings of this run."""
+    st.set_page_config(page_title=f"{title} · {APP}")
+    own_controls(title)
     s = sidebar.current()
     st.title(title)
     st.markdown(intro)
@@ -43,3 +53,37 @@ def link_notices(notes: list[str]) -> None:
 def page_param_notices(params: dict[str, Param], used: dict) -> None:
     """Notices for a page's own link parameters (e.g. ``epoch``, ``step``), shown like the others."""
     link_notices(sidebar.pending_notices(used, params))
+
+
+def own_controls(title: str) -> None:
+    """Each page keeps its own controls: an epoch picked on Training never moves Backprop's.
+
+    The pages share widget keys (``epoch``, ``sample``, …) and so their link parameters. On
+    arriving at a page from another, the controls the last page left behind are put away under
+    its title and this page's are brought back, unless the link names them (a deep link, or a
+    ``st.page_link`` that carries an epoch on purpose).
+    """
+    state = st.session_state
+    last = state.get(_SHOWN)
+    state[_SHOWN] = title
+    if last is None or last == title:
+        return
+    kept = state.setdefault(_KEPT, {})
+    kept[last] = {k: state[k] for k in _CONTROLS if k in state}
+    linked = set(st.query_params)
+    for key in _CONTROLS:
+        if key not in linked:
+            state.pop(key, None)
+    for key, value in kept.get(title, {}).items():
+        if key not in linked:
+            state[key] = value
+
+
+def next_page() -> None:
+    """The way on through the lesson: a link to the page after this one (none after the last)."""
+    title = st.session_state.get(_SHOWN)
+    titles = [t for _, t in LESSON]
+    if title in titles[:-1]:
+        path, after = LESSON[titles.index(title) + 1]
+        st.divider()
+        st.page_link(path, label=f"Next: {after}", icon=":material/arrow_forward:")

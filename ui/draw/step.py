@@ -1,4 +1,10 @@
-"""Drawing one step of the walk-through: its head and diagram, the numbers, the tables."""
+"""Drawing one step of the walk-through: its head and diagram, the numbers, the tables.
+
+On a laptop the head (title, why, general equations) sits beside the diagram and the numbers
+follow full width. On a projector the point of the step must fit the first screen: the title, the
+general equation in one line, then the same equations with the chosen sample's numbers beside a
+small diagram; the why, every general equation and the tables follow for those who scroll.
+"""
 
 from __future__ import annotations
 
@@ -7,70 +13,80 @@ import streamlit as st
 from ui.draw.chart import show_chart
 from ui.draw.matrix import show_matrix
 from ui.views import style as st_style
+from ui.views.numbers import digits_for
 from ui.views.step_model import COUNT, StepView, Table, diagram_chart, diagram_key, table_rows
 
 
 def show(view: StepView, projector: bool):
-    """One step: title, why and general equations beside the diagram (stacked on a projector,
-    where a column is too narrow to read), then the numbers full width.
-
-    Returns the diagram's slot, to be filled by ``show_diagram`` once the rest of the page is
-    out: building a new diagram is the slowest part of moving to another step or epoch.
-    """
+    """One step. Returns the diagram's slot, to be filled by ``show_diagram`` once the rest of the
+    page is out: building a new diagram is the slowest part of moving to another step or epoch."""
+    st.subheader(f"Step {view.number} of {COUNT} · {view.title}", anchor=f"step-{view.number}")
     if projector:
-        _show_head(view)
-        slot = st.empty()
+        st.latex(view.headline)
+        numbers, picture = st.columns([3, 2], gap="medium")
+        with numbers:
+            _substituted(view, side_by_side=False)
+        slot = picture.empty()
+        st.markdown(view.why)
+        _general(view)
     else:
         head, picture = st.columns([3, 2], gap="medium")
         with head:
-            _show_head(view)
+            st.markdown(view.why)
+            _general(view)
         slot = picture.empty()
-    _show_numbers(view, projector)
+        _substituted(view, side_by_side=True)
+    _rest(view, projector)
     return slot
 
 
-def _show_head(view: StepView) -> None:
-    st.subheader(f"Step {view.number} of {COUNT} · {view.title}", anchor=f"step-{view.number}")
-    st.markdown(view.why)
+def _general(view: StepView) -> None:
     for tex in view.general:
         st.latex(tex)
 
 
-def show_diagram(slot, view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
-                 caption: str) -> None:
-    """Fill ``slot`` with the step's diagram (its spec cached on its contents) and caption."""
-    with slot.container():
-        show_chart(diagram_chart, diagram_key(view), n_inputs, n_hidden, chart_style,
-                   style=chart_style, key=f"diagram-{view.number}")
-        st.caption(caption)
-
-
-def _show_numbers(view: StepView, projector: bool) -> None:
+def _substituted(view: StepView, side_by_side: bool) -> None:
     st.markdown(view.focus)
-    if view.side and not projector:
+    if view.side and side_by_side:
         for col, group in zip(st.columns(2), (view.substituted, view.side)):
             for tex in group:
                 col.latex(tex)
     else:
         for tex in (*view.substituted, *view.side):
             st.latex(tex)
+
+
+PROJECTOR_DIAGRAM = 320     # px: beside the equations, inside the first screen
+
+
+def show_diagram(slot, view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
+                 caption: str, projector: bool = False) -> None:
+    """Fill ``slot`` with the step's diagram (its spec cached on its contents) and caption."""
+    with slot.container():
+        show_chart(diagram_chart, diagram_key(view), n_inputs, n_hidden, chart_style,
+                   PROJECTOR_DIAGRAM if projector else None, style=chart_style, key=f"diagram-{view.number}")
+        st.caption(caption)
+
+
+def _rest(view: StepView, projector: bool) -> None:
+    """Metrics, notes and every table of the step."""
     if view.metrics:
         for col, m in zip(st.columns(len(view.metrics) + (0 if projector else 1)), view.metrics):
             col.metric(m.label, m.value, m.delta, delta_color="inverse")
     for note in view.notes:
         getattr(st, note.kind)(note.text)
-    for row in table_rows(view.tables, capacity=4 if projector else 6):
+    capacity = 4 if projector else 6
+    for row in table_rows(view.tables, capacity=capacity):
         widths = [w for _, w in row]
-        spare = (4 if projector else 6) - sum(widths)
+        spare = capacity - sum(widths)
         for col, (t, _) in zip(st.columns(widths + ([spare] if spare else [])), row):
             with col:
-                show_table(t)
+                show_table(t, projector)
 
 
-def show_table(t: Table, row_px: int = 35) -> None:
-    """A table tall enough for 16 rows (N = 15 samples and their Σ); longer ones scroll.
-
-    ``st.dataframe`` draws its rows 35 px tall whatever the page's font size, projector mode too.
-    """
+def show_table(t: Table, projector: bool, row_px: int = 35) -> None:
+    """A step's table. On a laptop tall enough for 16 rows (N = 15 samples and their Σ), longer
+    ones scroll; ``st.dataframe`` draws its rows 35 px tall whatever the page's font size."""
     rows = min(len(t.rows), 16)
-    show_matrix(t.values, t.rows, t.cols, t.caption, digits=8, height=row_px * (rows + 1) + 3)
+    show_matrix(t.values, t.rows, t.cols, t.caption, digits_for(projector), projector, t.focus_rows,
+                t.focus_cols, height=row_px * (rows + 1) + 3)

@@ -77,7 +77,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                   edge_text: Mapping | None = None, style: st_style.ChartStyle = st_style.NORMAL,
                   height: int | None = None, width: int | str = "container",
                   label_halo: bool = False, width_range: tuple[float, float] | None = None,
-                  x_domain: tuple[float, float] = (-0.55, 2.55)) -> dict:
+                  x_domain: tuple[float, float] = (-0.55, 2.55), legend: bool = True) -> dict:
     """The layered diagram as a Vega-Lite spec. ``edge_values`` maps each edge (u, v) to its number.
 
     ``edge_extra``/``node_extra`` map edges/nodes to dicts of extra tooltip fields (numbers get six
@@ -86,7 +86,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     outline, so labels stay readable where many edges cross them (wide hidden layers).
     ``width_range`` (thinnest, thickest) overrides the edge widths, e.g. thinner for a crowded layer.
     ``x_domain`` is the horizontal extent in layer units (layers sit at 0, 1, 2): widen it to make
-    room for long labels or node texts.
+    room for long labels or node texts. Without ``legend`` the caption must say what colour and
+    dash mean (a small projected diagram needs the room).
 
     Written as a plain dict over two named datasets ("edges", "nodes"; layers pick subsets with
     filters): Altair took ~0.2 s to build and serialise this chart, most of a rerun.
@@ -115,7 +116,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
         "color": {"field": "sign", "type": "nominal", "title": f"sign of {value_title}",
                   "scale": {"domain": SIGN_DOMAIN, "range": [st_style.POSITIVE, st_style.NEGATIVE]},
                   "legend": {"orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": style.line + 1,
-                             "labelExpr": "datum.label == 'negative' ? 'negative (dashed)' : 'positive (solid)'"}},
+                             "labelExpr": "datum.label == 'negative' ? 'negative (dashed)' : 'positive (solid)'"}
+                  if legend else None},
         "strokeDash": {"field": "sign", "type": "nominal", "legend": None,
                        "scale": {"domain": SIGN_DOMAIN, "range": [[1, 0], [7, 4]]}},
         "strokeWidth": {"field": "magnitude", "type": "quantitative", "legend": None,

@@ -8,6 +8,7 @@ powers of ten, so a diverging run never prints a 150-digit string.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -89,11 +90,6 @@ def spec(value: float, fmt: str) -> str:
     return format(value, fmt) if math.isfinite(value) else _special(value)
 
 
-def table_format(*arrays, decimals: int = 6) -> str:
-    """A printf format for table columns: ``decimals`` decimals, or scientific when a value is huge."""
-    return f"%.{decimals}f" if all(np.abs(a).max(initial=0) < 1e6 for a in arrays) else "%.4e"
-
-
 def bmatrix(A, digits: int = 4) -> str:
     r"""A small matrix as ``\begin{bmatrix}…``; a long column vector is written as a transposed row."""
     A = np.asarray(A, dtype=float)
@@ -105,3 +101,65 @@ def bmatrix(A, digits: int = 4) -> str:
 
 def aligned(lines: Sequence[str]) -> str:
     return r"\begin{aligned}" + r" \\[2pt] ".join(lines) + r"\end{aligned}"
+
+
+@dataclass(frozen=True)
+class Digits:
+    """How many digits a view shows, the same in its equations and its tables.
+
+    ``decimals`` fixed decimals (the laptop view: the lecture's 8) or, when ``significant`` is set,
+    that many significant digits (projector mode: 4, readable from the back of a hall). Outside
+    1e-4 … 1e6 a number switches to a power of ten in either case; a whole number is written
+    without decimals (the bias input 1).
+    """
+
+    decimals: int = 8
+    significant: int | None = None
+
+    def text(self, x: float) -> str:
+        """``x`` for a table cell, a metric or Markdown."""
+        x = float(x)
+        if (special := _special(x)) is not None:
+            return special
+        if x.is_integer() and abs(x) < 1e6:
+            return str(int(x))                # the bias input 1, an exact 0: no row of zeros
+        if self.significant:
+            if x != 0 and not 1e-4 <= abs(x) < 1e6:
+                return f"{x:.{self.significant - 1}e}"
+            return f"{x:#.{self.significant}g}".rstrip(".")
+        if x == 0 or 1e-4 <= abs(x) < 1e6:
+            return f"{x:.{self.decimals}f}"
+        return f"{x:.{min(self.decimals, 6)}e}"
+
+    def latex(self, x: float) -> str:
+        """``x`` for an equation: the same digits as ``text``, a power of ten written as one."""
+        x = float(x)
+        if (special := _special(x)) is not None:
+            return ("-" if x < 0 else "") + rf"\text{{{special}}}"
+        text = self.text(x)
+        if "e" in text:
+            mantissa, exponent = text.split("e")
+            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
+        return text
+
+    def paren(self, x: float) -> str:
+        """``latex`` in parentheses when it would otherwise read badly after ×, + or −."""
+        text = self.latex(x)
+        return rf"\left({text}\right)" if text.startswith("-") or r"\times" in text else text
+
+    def matrix(self, A) -> str:
+        r"""A small matrix as ``\begin{bmatrix}…``; a long column vector as a transposed row."""
+        A = np.asarray(A, dtype=float)
+        if A.shape[1] == 1 and A.shape[0] > 5:
+            return r"\begin{bmatrix}" + r" & ".join(self.latex(v) for v in A[:, 0]) + r"\end{bmatrix}^{\top}"
+        return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(self.latex(v) for v in row) for row in A) + \
+            r"\end{bmatrix}"
+
+
+FULL = Digits(decimals=8)
+PROJECTOR = Digits(significant=4)
+
+
+def digits_for(projector: bool) -> Digits:
+    """The digits of a view: 4 significant digits on a projector, the lecture's 8 decimals on a laptop."""
+    return PROJECTOR if projector else FULL

@@ -16,6 +16,7 @@ from core.graph import sub
 from core.step import Step
 from ui.views import diagram, tables
 from ui.views import style as st_style
+from ui.views.numbers import FULL, Digits
 from ui.views.safe import md
 
 TITLES = ("Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update")
@@ -36,6 +37,7 @@ class Context(NamedTuple):
     diverged_at: int | None = None
     eta_choices: Sequence[float] = ()      # learning rates to suggest when the loss rises
     n_epochs: int | None = None            # epochs the training run took (its last update: n_epochs − 1)
+    digits: Digits = FULL                  # the same digits in equations and tables
 
     @property
     def N(self) -> int:
@@ -51,12 +53,18 @@ class Context(NamedTuple):
 
 
 class Table(NamedTuple):
-    """A matrix with rows and columns named in the notation; ``caption`` gets the shape appended."""
+    """A matrix with rows and columns named in the notation; ``caption`` gets the shape appended.
+
+    ``focus_rows``/``focus_cols`` (indices) are the chosen sample's rows and the chosen hidden
+    unit's columns, highlighted wherever the table is drawn.
+    """
 
     values: np.ndarray
     rows: list[str]
     cols: list[str]
     caption: str
+    focus_rows: tuple[int, ...] = ()
+    focus_cols: tuple[int, ...] = ()
 
 
 class Note(NamedTuple):
@@ -95,6 +103,7 @@ class StepView(NamedTuple):
     tables: list[Table]
     diagram: Diagram
     side: tuple[str, ...] = ()     # more equations with numbers, beside ``substituted`` when there is room
+    headline: str = ""             # the step's general equation in one line, for the projector's first screen
 
 
 
@@ -158,15 +167,17 @@ def diagram_key(view: StepView) -> tuple:
             tuple(sorted(d.edge_text.items())))
 
 
-def diagram_chart(key: tuple, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle):
-    """The step's network diagram (``ui.diagram.network_chart``) from ``diagram_key(view)``."""
+def diagram_chart(key: tuple, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
+                  height: int | None = None):
+    """The step's network diagram (``ui.views.diagram.network_chart``) from ``diagram_key(view)``."""
     values, title, nodes, edges, node_text, edge_text = key
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, n_hidden, input_names=[""] * n_inputs, output_names=[""])
     G.nodes[X(0)]["label"], G.nodes[H(0)]["label"] = "x₀ = 1", "h₀ = 1"      # short: the column is narrow
     return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                  highlight_edges=set(edges), node_text=dict(node_text),
-                                 edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0))
+                                 edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0),
+                                 height=height, legend=height is None)
 
 
 def diagram_caption(view: StepView, features: Sequence[str], target: str) -> str:
@@ -177,8 +188,8 @@ def diagram_caption(view: StepView, features: Sequence[str], target: str) -> str
             5: "the gradients of the chosen unit's weights and of the output bias",
             6: "the chosen unit's new weights, labelled with their change"}[view.number]
     names = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(features, start=1))
-    return (f"Lit: {what}. Line width = size of the {view.diagram.value_title}, dashed = negative. "
-            f"{names}; ŷ = predicted {md(target)}.")
+    return (f"Lit: {what}. Line width = size of the {view.diagram.value_title}; blue solid = positive, "
+            f"vermilion dashed = negative. {names}; ŷ = predicted {md(target)}.")
 
 
 def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Table, int]]]:

@@ -13,16 +13,18 @@ from typing import Sequence
 import numpy as np
 
 from core import activations
+from core.graph import sub
 from core.step import loss_after_step
 from ui.views import tables
 from ui.views.messages import smaller_eta
-from ui.views.numbers import aligned, bmatrix, change, num, par, plain, short, signed
-from core.graph import sub
+from ui.views.numbers import aligned, change, plain, short, signed
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, H, Metric, Note, StepView, Table, X,
                                  all_nodes, each_unit, edges_into, edges_out, focus_line, sample_rows,
                                  weight_values)
 
+
 def forward_view(ctx: Context) -> StepView:
+    num, par = ctx.digits.latex, ctx.digits.paren
     s, n, j = ctx.step, ctx.n, ctx.j
     r, c = n - 1, j - 1
     g = activations.get(s.activation)
@@ -31,7 +33,7 @@ def forward_view(ctx: Context) -> StepView:
     z_eq = aligned(_chain(rf"z^{{H}}_{{{n},{j}}}", [rf"x_{{{n},{i}}}\,w^{{H}}_{{{i},{j}}}" for i in inputs_])
                    + _chain("", [rf"{par(x[i])} \times {par(s.W_H[i, c])}" for i in inputs_], per_line=2)
                    + [rf"&= {num(z)}"])
-    u_eq = rf"u^{{H}}_{{{n},{j}}} = g\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_numbers(s.activation, z)} = {num(u)}"
+    u_eq = rf"u^{{H}}_{{{n},{j}}} = g\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_numbers(s.activation, z, ctx.digits)} = {num(u)}"
     y_hat = s.fwd.z_O[r, 0]
     if ctx.n_hidden <= 3:
         units_ = range(1, ctx.n_hidden + 1)
@@ -64,13 +66,13 @@ def forward_view(ctx: Context) -> StepView:
          aligned([r"\hat y = z_O &= [1,\ u_H]\,W_O",
                   r"\hat y_n &= w^{O}_{0} + \sum_{j=1}^{N_H} u^{H}_{n,j}\,w^{O}_{j}"])],
         focus_line(ctx), [z_eq, u_eq, y_eq], [], [],
-        [Table(s.W_H, inputs, units, f"Hidden weights W_H at epoch {ctx.epoch} (row x₀: biases)"),
+        [Table(s.W_H, inputs, units, f"Hidden weights W_H at epoch {ctx.epoch} (row x₀: biases)", (), (c,)),
          Table(s.W_O, tables.unit_labels(ctx.n_hidden, bias=True), ["→ ŷ"],
-               f"Output weights W_O at epoch {ctx.epoch} (row h₀: bias)"),
-         Table(s.fwd.z_H, rows, units, "Hidden sums z_H = X_aug·W_H"),
-         Table(s.fwd.u_H, rows, units, f"Hidden outputs u_H = g(z_H), g = {s.activation}"),
-         Table(s.X_aug, rows, inputs, "Inputs X_aug (scaled; x₀ = 1 is the bias node)"),
-         Table(s.fwd.z_O, rows, ["ŷ = z_O"], "Predictions ŷ = z_O = [1, u_H]·W_O")],
+               f"Output weights W_O at epoch {ctx.epoch} (row h₀: bias)", (j,)),
+         Table(s.fwd.z_H, rows, units, "Hidden sums z_H = X_aug·W_H", (r,), (c,)),
+         Table(s.fwd.u_H, rows, units, f"Hidden outputs u_H = g(z_H), g = {s.activation}", (r,), (c,)),
+         Table(s.X_aug, rows, inputs, "Inputs X_aug (scaled; x₀ = 1 is the bias node)", (r,)),
+         Table(s.fwd.z_O, rows, ["ŷ = z_O"], "Predictions ŷ = z_O = [1, u_H]·W_O", (r,))],
         Diagram(weight_values(s.W_H, s.W_O), "weight", all_nodes(ctx), lit_edges, node_text, {}),
     )
 
@@ -81,7 +83,8 @@ def _chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:
             for k in range(0, len(parts), per_line)]
 
 
-def _g_numbers(act: str, z: float) -> str:
+def _g_numbers(act: str, z: float, d) -> str:
+    num, par = d.latex, d.paren
     if act == "sigmoid":
         return rf"\frac{{1}}{{1 + e^{{-{par(z)}}}}}"
     if act == "tanh":
@@ -90,6 +93,7 @@ def _g_numbers(act: str, z: float) -> str:
 
 
 def loss_view(ctx: Context) -> StepView:
+    num, par = ctx.digits.latex, ctx.digits.paren
     s, n = ctx.step, ctx.n
     r = n - 1
     y, y_hat = s.y[:, 0], s.fwd.z_O[:, 0]
@@ -113,20 +117,21 @@ def loss_view(ctx: Context) -> StepView:
         focus_line(ctx, unit=False),
         [rf"\ell_{{{n}}} = \tfrac{{1}}{{2}}\left(y_{{{n}}} - \hat y_{{{n}}}\right)^2 = "
          rf"\tfrac{{1}}{{2}}\left({num(y[r])} - {par(y_hat[r])}\right)^2 = {num(ell[r])}",
-         aligned([rf"L &= {sym}", rf"&= {nums}", rf"&= {num(s.loss, 8)}"])],
+         aligned([rf"L &= {sym}", rf"&= {nums}", rf"&= {num(s.loss)}"])],
         [Metric(f"Loss L at epoch {ctx.epoch}", plain(s.loss)),
          Metric(f"Sample n = {n}'s share ℓ{sub(n)}", plain(ell[r]), None)],
         [Note("info", f"Sample n = {n} contributes {share:.1%} of the loss. The largest share is "
                       f"sample n = {worst + 1} (data row {ctx.data_rows[worst]}), {ell[worst] / s.loss:.1%}."
               if s.loss > 0 else "The loss is 0: every prediction hits its target.")],
         [Table(np.vstack([frame, total]), sample_rows(ctx, total=True), ["y", "ŷ", "y − ŷ", "ℓ = ½(y − ŷ)²"],
-               "Each sample's share ℓ of the loss (y and ŷ are scaled); the Σ row of ℓ is L")],
+               "Each sample's share ℓ of the loss (y and ŷ are scaled); the Σ row of ℓ is L", (r,))],
         Diagram(weight_values(s.W_H, s.W_O), "weight", {OUT}, set(),
                 {OUT: f"ℓ = {short(ell[r])}"}, {}),
     )
 
 
 def output_delta_view(ctx: Context) -> StepView:
+    num, par = ctx.digits.latex, ctx.digits.paren
     s, n = ctx.step, ctx.n
     r = n - 1
     y, z_O, d = s.y[r, 0], s.fwd.z_O[r, 0], s.bwd.delta_O[r, 0]
@@ -150,18 +155,19 @@ def output_delta_view(ctx: Context) -> StepView:
          rf"-\left({num(y)} - {par(z_O)}\right) = {num(d)}"],
         [], [Note("info", meaning)],
         [Table(np.column_stack([s.y[:, 0], s.fwd.z_O[:, 0], s.bwd.delta_O[:, 0]]), sample_rows(ctx),
-               ["y", "z_O = ŷ", "δ_O = −(y − z_O)"], "Output deltas, one per sample")],
+               ["y", "z_O = ŷ", "δ_O = −(y − z_O)"], "Output deltas, one per sample", (r,))],
         Diagram(weight_values(s.W_H, s.W_O), "weight", {OUT}, set(), {OUT: f"δ_O = {short(d)}"}, {}),
     )
 
 
 def hidden_delta_view(ctx: Context) -> StepView:
+    num, par = ctx.digits.latex, ctx.digits.paren
     s, n, j = ctx.step, ctx.n, ctx.j
     r, c = n - 1, j - 1
     g = activations.get(s.activation)
     z, u, gp = s.fwd.z_H[r, c], s.fwd.u_H[r, c], s.g_prime[r, c]
     w, dO, dH = s.W_O[j, 0], s.bwd.delta_O[r, 0], s.bwd.delta_H[r, c]
-    subs = [rf"g'\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_prime_numbers(s.activation, z, u)} = {num(gp)}",
+    subs = [rf"g'\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_prime_numbers(s.activation, z, u, ctx.digits)} = {num(gp)}",
             aligned([rf"\delta^{{H}}_{{{n},{j}}} &= g'\!\left(z^{{H}}_{{{n},{j}}}\right)\; w^{{O}}_{{{j}}}\;"
                      rf" \delta^{{O}}_{{{n}}}",
                      rf"&= {par(gp)} \times {par(w)} \times {par(dO)}", rf"&= {num(dH)}"])]
@@ -184,8 +190,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
         focus_line(ctx), subs, [],
         [Note("info", "g′ is 0 here: this ReLU unit is off for this sample, so no error reaches its weights.")]
         if s.activation == "relu" and gp == 0 else [],
-        [Table(s.g_prime, rows, units, f"Slopes g′(z_H), g = {s.activation}"),
-         Table(s.bwd.delta_H, rows, units, "Hidden deltas δ_H = g′(z_H) ⊙ (δ_O · W_O[1:]ᵀ)")],
+        [Table(s.g_prime, rows, units, f"Slopes g′(z_H), g = {s.activation}", (r,), (c,)),
+         Table(s.bwd.delta_H, rows, units, "Hidden deltas δ_H = g′(z_H) ⊙ (δ_O · W_O[1:]ᵀ)", (r,), (c,))],
         Diagram(weight_values(s.W_H, s.W_O), "weight", {H(k) for k in range(1, ctx.n_hidden + 1)} | {OUT},
                 edges_out(ctx) - {(H(0), OUT)},
                 {**each_unit(ctx, lambda k: f"δ = {short(s.bwd.delta_H[r, k - 1])}"), OUT: f"δ_O = {short(dO)}"},
@@ -193,7 +199,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
     )
 
 
-def _g_prime_numbers(act: str, z: float, u: float) -> str:
+def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
+    num, par = d.latex, d.paren
     if act == "sigmoid":
         return rf"u\,(1 - u) = {par(u)} \times \left(1 - {par(u)}\right)"
     if act == "tanh":
@@ -201,7 +208,8 @@ def _g_prime_numbers(act: str, z: float, u: float) -> str:
     return r"1 \quad (z = " + num(z) + r" > 0)" if z > 0 else r"0 \quad (z = " + num(z) + r" \le 0)"
 
 
-def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: float, N: int) -> str:
+def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: float, N: int, d) -> str:
+    num, par = d.latex, d.paren
     others = total - term
     return aligned([
         rf"{lhs} &= \sum_{{n=1}}^{{{N}}} {symbol}",
@@ -210,24 +218,26 @@ def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: 
 
 
 def gradient_view(ctx: Context) -> StepView:
+    par = ctx.digits.paren
     s, n, j = ctx.step, ctx.n, ctx.j
     r, c = n - 1, j - 1
     u, dO = s.fwd.u_H[r, c], s.bwd.delta_O[r, 0]
     dW_O, dW_H = s.bwd.dW_O, s.bwd.dW_H
     out = [
         _sum_line(rf"\frac{{\partial L}}{{\partial w^{{O}}_{{{j}}}}}", rf"u^{{H}}_{{n,{j}}}\,\delta^{{O}}_{{n}}", n,
-                  rf"{par(u)} \times {par(dO)}", s.dW_O_terms[r, j, 0], dW_O[j, 0], ctx.N),
+                  rf"{par(u)} \times {par(dO)}", s.dW_O_terms[r, j, 0], dW_O[j, 0], ctx.N, ctx.digits),
         _sum_line(r"\frac{\partial L}{\partial w^{O}_{0}}", r"1 \cdot \delta^{O}_{n}", n,
-                  rf"1 \times {par(dO)}", s.dW_O_terms[r, 0, 0], dW_O[0, 0], ctx.N),
+                  rf"1 \times {par(dO)}", s.dW_O_terms[r, 0, 0], dW_O[0, 0], ctx.N, ctx.digits),
     ]
     hidden = []
     for i in range(ctx.n_inputs + 1):
         hidden.append(_sum_line(
             rf"\frac{{\partial L}}{{\partial w^{{H}}_{{{i},{j}}}}}", rf"x_{{n,{i}}}\,\delta^{{H}}_{{n,{j}}}", n,
-            rf"{par(s.X_aug[r, i])} \times {par(s.bwd.delta_H[r, c])}", s.dW_H_terms[r, i, c], dW_H[i, c], ctx.N))
+            rf"{par(s.X_aug[r, i])} \times {par(s.bwd.delta_H[r, c])}", s.dW_H_terms[r, i, c], dW_H[i, c], ctx.N,
+            ctx.digits))
     if ctx.n_hidden <= SMALL:
-        out.append(rf"\frac{{\partial L}}{{\partial W_O}} = {bmatrix(dW_O)}")
-        hidden.append(rf"\frac{{\partial L}}{{\partial W_H}} = {bmatrix(dW_H)}")
+        out.append(rf"\frac{{\partial L}}{{\partial W_O}} = {ctx.digits.matrix(dW_O)}")
+        hidden.append(rf"\frac{{\partial L}}{{\partial W_H}} = {ctx.digits.matrix(dW_H)}")
     rows = sample_rows(ctx, total=True)
     inputs = tables.input_labels(ctx.n_inputs)
     units_b = tables.unit_labels(ctx.n_hidden, bias=True)
@@ -247,13 +257,14 @@ def gradient_view(ctx: Context) -> StepView:
         [Note("info", "Row 0 of ∂L/∂W_O belongs to the bias node h₀ because the forward pass puts its 1 first, "
                       "[1, u_H]. The original lecture demo stacked it last when forming this gradient and "
                       "printed a wrong update; the gradient check at the bottom of the page catches it.")],
-        [Table(dW_O, units_b, ["∂L/∂w → ŷ"], "Output-layer gradient ∂L/∂W_O (row h₀: bias)"),
-         Table(dW_H, inputs, tables.unit_labels(ctx.n_hidden), "Hidden-layer gradient ∂L/∂W_H (row x₀: biases)"),
+        [Table(dW_O, units_b, ["∂L/∂w → ŷ"], "Output-layer gradient ∂L/∂W_O (row h₀: bias)", (0, j)),
+         Table(dW_H, inputs, tables.unit_labels(ctx.n_hidden), "Hidden-layer gradient ∂L/∂W_H (row x₀: biases)",
+               (), (c,)),
          Table(np.vstack([s.dW_O_terms[:, :, 0], dW_O[:, 0]]), rows, units_b,
-               "Each sample's term u_H·δ_O of ∂L/∂W_O (column h₀: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ"),
+               "Each sample's term u_H·δ_O of ∂L/∂W_O (column h₀: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ", (r,), (0, j)),
          Table(np.vstack([s.dW_H_terms[:, :, c], dW_H[:, c]]), rows, inputs,
                f"Each sample's term x·δ_H of the weights into h{sub(j)}; "
-               f"the Σ row is column h{sub(j)} of ∂L/∂W_H")],
+               f"the Σ row is column h{sub(j)} of ∂L/∂W_H", (r,))],
         Diagram(grads, "gradient", {X(i) for i in range(ctx.n_inputs + 1)} | {H(0), H(j), OUT}, lit, {},
                 {e: short(grads[e]) for e in lit}),
         tuple(hidden),
@@ -261,15 +272,16 @@ def gradient_view(ctx: Context) -> StepView:
 
 
 def update_view(ctx: Context) -> StepView:
+    num = ctx.digits.latex
     s, j = ctx.step, ctx.j
     c = j - 1
     eta = s.eta
-    lines = [_update_line(rf"w^{{O}}_{{{j}}}", s.W_O[j, 0], eta, s.bwd.dW_O[j, 0], s.W_O_new[j, 0]),
-             _update_line(r"w^{O}_{0}", s.W_O[0, 0], eta, s.bwd.dW_O[0, 0], s.W_O_new[0, 0])]
-    lines += [_update_line(rf"w^{{H}}_{{{i},{j}}}", s.W_H[i, c], eta, s.bwd.dW_H[i, c], s.W_H_new[i, c])
-              for i in range(ctx.n_inputs + 1)]
+    lines = [_update_line(rf"w^{{O}}_{{{j}}}", s.W_O[j, 0], eta, s.bwd.dW_O[j, 0], s.W_O_new[j, 0], ctx.digits),
+             _update_line(r"w^{O}_{0}", s.W_O[0, 0], eta, s.bwd.dW_O[0, 0], s.W_O_new[0, 0], ctx.digits)]
+    lines += [_update_line(rf"w^{{H}}_{{{i},{j}}}", s.W_H[i, c], eta, s.bwd.dW_H[i, c], s.W_H_new[i, c],
+                           ctx.digits) for i in range(ctx.n_inputs + 1)]
     subs = [aligned(lines),
-            rf"L:\ {num(s.loss, 8)} \;\longrightarrow\; {num(s.loss_after, 8)}"]
+            rf"L:\ {num(s.loss)} \;\longrightarrow\; {num(s.loss_after)}"]
     notes = _update_notes(ctx)
     delta = signed(s.change) if math.isfinite(s.change) else None
     lit = edges_into(ctx, j) | {(H(0), OUT), (H(j), OUT)}
@@ -290,9 +302,9 @@ def update_view(ctx: Context) -> StepView:
         notes,
         [Table(np.column_stack([s.W_O[:, 0], -eta * s.bwd.dW_O[:, 0], s.W_O_new[:, 0]]),
                tables.unit_labels(ctx.n_hidden, bias=True), ["W_O before", "− η·∂L/∂W_O", "W_O after"],
-               "Output weights, before and after the step (row h₀: bias)"),
-         Table(s.W_H_new, inputs, units, f"Hidden weights after the step (W_H at epoch {ctx.epoch + 1})"),
-         Table(-eta * s.bwd.dW_H, inputs, units, "Change of the hidden weights, −η·∂L/∂W_H")],
+               "Output weights, before and after the step (row h₀: bias)", (0, j)),
+         Table(s.W_H_new, inputs, units, f"Hidden weights after the step (W_H at epoch {ctx.epoch + 1})", (), (c,)),
+         Table(-eta * s.bwd.dW_H, inputs, units, "Change of the hidden weights, −η·∂L/∂W_H", (), (c,))],
         Diagram(new if all(math.isfinite(v) for v in new.values()) else old,
                 "new weight" if all(math.isfinite(v) for v in new.values()) else "weight",
                 {X(i) for i in range(ctx.n_inputs + 1)} | {H(0), H(j), OUT}, lit, {},
@@ -300,8 +312,8 @@ def update_view(ctx: Context) -> StepView:
     )
 
 
-def _update_line(symbol: str, w: float, eta: float, grad: float, new: float) -> str:
-    return rf"{symbol} &\leftarrow {num(w)} - {_eta(eta)} \times {par(grad)} = {num(new)}"
+def _update_line(symbol: str, w: float, eta: float, grad: float, new: float, d) -> str:
+    return rf"{symbol} &\leftarrow {d.latex(w)} - {_eta(eta)} \times {d.paren(grad)} = {d.latex(new)}"
 
 
 def _eta(eta: float) -> str:
@@ -362,9 +374,20 @@ def status_line(ctx: Context) -> str:
 BUILDERS = (forward_view, loss_view, output_delta_view, hidden_delta_view, gradient_view, update_view)
 
 
+HEADLINES = (
+    r"z_H = X_{\mathrm{aug}}\,W_H, \qquad u_H = g(z_H), \qquad \hat y = z_O = [1,\ u_H]\,W_O",
+    r"L = \tfrac{1}{2} \sum_{n=1}^{N} \left(y_n - \hat y_n\right)^2",
+    r"\delta_O = \frac{\partial L}{\partial z_O} = -\left(y - z_O\right)",
+    r"\delta^{H}_{n,j} = g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}",
+    r"\frac{\partial L}{\partial W_O} = [1,\ u_H]^{\top}\,\delta_O, \qquad "
+    r"\frac{\partial L}{\partial W_H} = X_{\mathrm{aug}}^{\top}\,\delta_H",
+    r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}",
+)
+
+
 def build(number: int, ctx: Context) -> StepView:
     """Step ``number`` (1 … 6) for ``ctx``."""
-    return BUILDERS[number - 1](ctx)
+    return BUILDERS[number - 1](ctx)._replace(headline=HEADLINES[number - 1])
 
 
 def step_lowers_loss(step, eta: float) -> bool:
