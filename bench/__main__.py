@@ -4,7 +4,7 @@ import importlib
 import sys
 from pathlib import Path
 
-SUITES = ["bench.core_bench", "bench.pages_bench", "bench.results_bench"]
+SUITES = ["bench.core_bench", "bench.pages_bench", "bench.results_bench", "bench.crosscheck_bench"]
 
 
 def main() -> None:
