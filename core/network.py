@@ -18,15 +18,11 @@ run the general passes below. There is one backward pass: the training loop call
 
 from __future__ import annotations
 
-import contextlib
 from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from core import activations
-
-_AS_IS = contextlib.nullcontext()
-
 
 class ForwardPass(NamedTuple):
     """Per layer k: its input ``a[k]`` (X_aug, then [1, u[k−1]]), ``z[k] = a[k]·W_k`` and ``u[k]``.
@@ -136,10 +132,12 @@ class Workspace:
         self.shapes, self.lead = shapes, tuple(lead)
         self.mm = np.matmul if self.lead else np.dot    # np.dot: least overhead on plain matrices
         rows = self.lead + (int(n_rows),)
-        # a[k] = [1, u[k−1]]: column 0 is the bias node's 1, written once; g(z) fills the rest.
+        # a[k] = [1, u[k−1]]: column 0 is the bias node's 1, written once; u is copied in beside it.
+        # (u gets its own contiguous buffer: numpy's elementwise loops are several times slower
+        # writing into the strided columns 1: than into a plain array.)
         self.a = [None] + [np.ones(rows + (units + 1,)) for _, units in shapes[:-1]]
         self.z = [np.empty(rows + (units,)) for _, units in shapes]
-        self.u = [a[..., 1:] for a in self.a[1:]] + [self.z[-1]]
+        self.u = [np.empty(rows + (units,)) for _, units in shapes[:-1]] + [self.z[-1]]
         self.delta = [np.empty(rows + (units,)) for _, units in shapes]
         self.back = [np.empty(rows + (units,)) for _, units in shapes[:-1]]   # δ[k+1]·W_{k+1}[1:]ᵀ
         self.decay = [np.empty(self.lead + (r - 1, c)) for r, c in shapes]   # λ·W_k[1:]
@@ -158,17 +156,18 @@ class Workspace:
         view = object.__new__(Workspace)
         view.__dict__.update(self.__dict__)
         rows = lambda arrays: [None if x is None else x[..., :n, :] for x in arrays]
-        view.a, view.z, view.delta, view.back = (rows(self.a), rows(self.z), rows(self.delta),
-                                                 rows(self.back))
-        view.u = [a[..., 1:] for a in view.a[1:]] + [view.z[-1]]
+        view.a, view.z, view.u, view.delta, view.back = (rows(self.a), rows(self.z), rows(self.u[:-1]),
+                                                         rows(self.delta), rows(self.back))
+        view.u.append(view.z[-1])
         view._link()
         return view
 
     def _link(self):
         self.forward = ForwardPass(self.a, self.z, self.u)
         self.backward = BackwardPass(self.delta, self.dW)
-        # Transposed views made once: the loops below then do no indexing of their own.
-        self.a_T = [None] + [a.swapaxes(-1, -2) for a in self.a[1:]]
+        # Views made once, so the passes below do no indexing of their own.
+        self.a_T = [None] + [a.mT for a in self.a[1:]]
+        self.a_units = [None] + [a[..., 1:] for a in self.a[1:]]
 
 
 def split_flat(flat: np.ndarray, shapes: Sequence[tuple[int, int]]) -> list[np.ndarray]:
@@ -187,17 +186,18 @@ def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoi
     Hidden layers: ``u[k] = g(z[k])`` and ``a[k+1] = [1, u[k]]``. Output layer: linear, ``ŷ = z[-1]``.
     ``X_aug`` (N, N_I+1); ``weights`` as ``init_layers`` makes them.
     """
+    if ws is None:
+        X_aug = np.asarray(X_aug, dtype=float)
+        with np.errstate(all="ignore"):
+            return forward_pass(X_aug, weights, activation, Workspace.like(X_aug, weights))
     g = activations.get(activation)
-    quiet = ws is None
-    if quiet:
-        ws = Workspace.like(X_aug, weights)
     a, z, u, mm = ws.a, ws.z, ws.u, ws.mm
     a[0] = X_aug
-    with np.errstate(all="ignore") if quiet else _AS_IS:
-        for k in range(len(weights) - 1):
-            mm(a[k], weights[k], out=z[k])
-            g.value(z[k], out=u[k])              # writes a[k+1][:, 1:]
-        mm(a[-1], weights[-1], out=z[-1])        # output: u = z
+    for k in range(len(weights) - 1):
+        mm(a[k], weights[k], out=z[k])
+        g.value(z[k], out=u[k])
+        ws.a_units[k + 1][...] = u[k]            # a[k+1] = [1, u[k]]
+    mm(a[-1], weights[-1], out=z[-1])            # output: u = z
     return ws.forward
 
 
@@ -209,31 +209,30 @@ def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation
 
     - output ``ŷ = z[-1]`` (linear): ``delta[-1] = −(y − ŷ)``;
     - ``z[k] = a[k]·W_k``: ``dW[k] = a[k]ᵀ·delta[k]`` (+ ``λ·W_k`` on rows 1: — bias rows are
-      not decayed), and ``a[k]`` receives ``delta[k]·W_kᵀ``; its column 0, the bias node, has no
-      inputs, so only ``delta[k]·W_k[1:]ᵀ`` travels on;
+      not decayed), and ``a[k]`` receives ``delta[k]·W_kᵀ``; its column 0 is the bias node,
+      which has no inputs, so only ``delta[k]·W_k[1:]ᵀ`` travels on (row 0 passes nothing back);
     - ``u[k−1] = g(z[k−1])``: ``delta[k−1] = g'(z[k−1]) ⊙ (delta[k]·W_k[1:]ᵀ)``.
 
     ``y`` (N, N_O); ``fwd`` the forward pass of the same rows and weights.
     """
+    if ws is None:
+        with np.errstate(all="ignore"):
+            return backward_pass(y, weights, fwd, activation, weight_decay, Workspace.like(fwd.a[0], weights))
     g = activations.get(activation)
-    quiet = ws is None
-    if quiet:
-        ws = Workspace.like(fwd.a[0], weights)
     a, z, u = fwd
     delta, back, dW, mm = ws.delta, ws.back, ws.dW, ws.mm
-    a_T = ws.a_T if a is ws.a else [None] + [x.swapaxes(-1, -2) for x in a[1:]]
-    with np.errstate(all="ignore") if quiet else _AS_IS:
-        np.subtract(u[-1], y, out=delta[-1])
-        for k in range(len(weights) - 1, 0, -1):
-            mm(a_T[k], delta[k], out=dW[k])
-            mm(delta[k], weights[k][..., 1:, :].swapaxes(-1, -2), out=back[k - 1])
-            g.der(z[k - 1], u[k - 1], out=delta[k - 1])
-            delta[k - 1] *= back[k - 1]
-        mm(a[0].swapaxes(-1, -2), delta[0], out=dW[0])
-        if weight_decay:
-            for W, grad, decay in zip(weights, dW, ws.decay):
-                np.multiply(W[..., 1:, :], weight_decay, out=decay)
-                grad[..., 1:, :] += decay
+    a_T = ws.a_T if a is ws.a else [None] + [x.mT for x in a[1:]]
+    np.subtract(u[-1], y, out=delta[-1])
+    for k in range(len(weights) - 1, 0, -1):
+        mm(a_T[k], delta[k], out=dW[k])
+        mm(delta[k], weights[k][..., 1:, :].mT, out=back[k - 1])
+        g.der(z[k - 1], u[k - 1], out=delta[k - 1])
+        delta[k - 1] *= back[k - 1]
+    mm(a[0].mT, delta[0], out=dW[0])
+    if weight_decay:
+        for W, grad, decay in zip(weights, dW, ws.decay):
+            np.multiply(W[..., 1:, :], weight_decay, out=decay)
+            grad[..., 1:, :] += decay
     return ws.backward
 
 

@@ -134,6 +134,8 @@ class _Trainer:
         self.train_rows = self.ws.head(n)         # its forward pass: views of the training rows
         self.R = np.empty(lead + self.y.shape)    # ŷ − y of every row
         self.SQ = np.empty(lead + (self.y.size,))
+        self.r = self.R.reshape(self.SQ.shape)
+        self.ones = np.ones(self.W.shape[-1])
         self.split = np.array([0, n * self.y.shape[1]])
         self.size = _chunk_size(batch_size, n)
         if self.size is not None:
@@ -150,19 +152,21 @@ class _Trainer:
 
     def evaluate(self, sq) -> None:
         """Forward pass of every row with the current weights; Σ(y − ŷ)² of train and test rows into ``sq`` (…, 2)."""
-        fwd = network.forward_pass(self.X, self.layers, self.activation, self.ws)
-        np.subtract(fwd.y_hat, self.y, out=self.R)
-        r = self.R.reshape(self.SQ.shape)
-        np.multiply(r, r, out=self.SQ)
+        network.forward_pass(self.X, self.layers, self.activation, self.ws)
+        np.subtract(self.ws.z[-1], self.y, out=self.R)
+        np.multiply(self.r, self.r, out=self.SQ)
         if self.X.shape[0] > self.n:
             np.add.reduceat(self.SQ, self.split, axis=-1, out=sq)
         else:
             np.sum(self.SQ, axis=-1, out=sq[..., 0])
             sq[..., 1] = 0.0
 
-    def weights_finite(self) -> bool:
-        total = float(self.W.sum())               # inf or nan exactly when some weight is (bar overflow)
-        return math.isfinite(total) or bool(np.isfinite(self.W).all())
+    def finite(self, sq) -> bool:
+        """Are both losses in ``sq`` (2,) and every weight finite? ``sq`` and a sum of W first (one cheap call)."""
+        if math.isfinite(sq[0] + sq[1] + np.dot(self.W, self.ones)):
+            return True
+        # Not finite, or only the sum overflowed: look element by element.
+        return math.isfinite(sq[0]) and math.isfinite(sq[1]) and bool(np.isfinite(self.W).all())
 
     def descend(self, rng) -> None:
         """The epoch's updates, right after ``evaluate``. ``rng``: a generator per seed for mini-batches."""
@@ -195,7 +199,7 @@ def _run(tr: _Trainer, epochs: int, stride: int, rng):
     with np.errstate(all="ignore"):
         for e in range(epochs + 1):
             tr.evaluate(sq[e])
-            if not (math.isfinite(sq[e, 0]) and math.isfinite(sq[e, 1]) and tr.weights_finite()):
+            if not tr.finite(sq[e]):
                 diverged_at = e
                 break
             if e % stride == 0 or e == epochs:
@@ -216,7 +220,7 @@ def _run(tr: _Trainer, epochs: int, stride: int, rng):
             W[len(kept)], z[len(kept)] = prev_W, prev_z
             kept.append(diverged_at - 1)
         n_predicted = len(kept)
-        if tr.weights_finite():
+        if np.isfinite(tr.W).all():
             W[len(kept)] = tr.W
             kept.append(diverged_at)
     else:
