@@ -133,11 +133,16 @@ class Workspace:
         self.mm = np.matmul if self.lead else np.dot    # np.dot: least overhead on plain matrices
         rows = self.lead + (int(n_rows),)
         # a[k] = [1, u[k−1]]: column 0 is the bias node's 1, written once; u is copied in beside it.
-        # (u gets its own contiguous buffer: numpy's elementwise loops are several times slower
-        # writing into the strided columns 1: than into a plain array.)
+        # (u gets its own buffer: numpy's elementwise loops are several times slower writing into
+        # the strided columns 1: than into a plain array.)
         self.a = [None] + [np.ones(rows + (units + 1,)) for _, units in shapes[:-1]]
         self.z = [np.empty(rows + (units,)) for _, units in shapes]
-        self.u = [np.empty(rows + (units,)) for _, units in shapes[:-1]] + [self.z[-1]]
+        self.a_units = [None] + [a[..., 1:] for a in self.a[1:]]
+        # With one row those columns are contiguous after all: u can live there (no copy).
+        self.u_apart = [not view.flags.c_contiguous for view in self.a_units[1:]]
+        self.u = [np.empty(rows + (units,)) if apart else view
+                  for apart, view, (_, units) in zip(self.u_apart, self.a_units[1:], shapes)]
+        self.u.append(self.z[-1])
         self.delta = [np.empty(rows + (units,)) for _, units in shapes]
         self.back = [np.empty(rows + (units,)) for _, units in shapes[:-1]]   # δ[k+1]·W_{k+1}[1:]ᵀ
         self.decay = [np.empty(self.lead + (r - 1, c)) for r, c in shapes]   # λ·W_k[1:]
@@ -196,7 +201,8 @@ def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoi
     for k in range(len(weights) - 1):
         mm(a[k], weights[k], out=z[k])
         g.value(z[k], out=u[k])
-        ws.a_units[k + 1][...] = u[k]            # a[k+1] = [1, u[k]]
+        if ws.u_apart[k]:
+            ws.a_units[k + 1][...] = u[k]        # a[k+1] = [1, u[k]]
     mm(a[-1], weights[-1], out=z[-1])            # output: u = z
     return ws.forward
 
@@ -222,12 +228,12 @@ def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation
     a, z, u = fwd
     delta, back, dW, mm = ws.delta, ws.back, ws.dW, ws.mm
     a_T = ws.a_T if a is ws.a else [None] + [x.mT for x in a[1:]]
-    np.subtract(u[-1], y, out=delta[-1])
+    np.subtract(u[-1], y, delta[-1])                 # (output arrays passed positionally: faster)
     for k in range(len(weights) - 1, 0, -1):
         mm(a_T[k], delta[k], out=dW[k])
         mm(delta[k], weights[k][..., 1:, :].mT, out=back[k - 1])
-        g.der(z[k - 1], u[k - 1], out=delta[k - 1])
-        delta[k - 1] *= back[k - 1]
+        g.der(z[k - 1], u[k - 1], delta[k - 1])
+        np.multiply(delta[k - 1], back[k - 1], delta[k - 1])
     mm(a[0].mT, delta[0], out=dW[0])
     if weight_decay:
         for W, grad, decay in zip(weights, dW, ws.decay):

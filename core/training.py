@@ -177,14 +177,18 @@ class _Trainer:
             np.stack([r.permutation(self.n) for r in rng])
         np.take(self.X_train, order, axis=0, out=self.X_perm)
         np.take(self.y_train, order, axis=0, out=self.y_perm)
+        W, layers, activation = self.W, self.layers, self.activation
         for X, y, ws in self.batches:
-            self._update(y, network.forward_pass(X, self.layers, self.activation, ws), ws)
+            fwd = network.forward_pass(X, layers, activation, ws)
+            network.backward_pass(y, layers, fwd, activation, self.weight_decay, ws)
+            np.multiply(ws.dW_flat, self.eta, ws.dW_flat)        # W ← W − η·∂/∂W
+            np.subtract(W, ws.dW_flat, W)
 
     def _update(self, y, fwd, ws) -> None:
         """``W ← W − η·∂/∂W`` of the batch's objective, every layer at once through the flat vectors."""
         network.backward_pass(y, self.layers, fwd, self.activation, self.weight_decay, ws)
-        np.multiply(ws.dW_flat, self.eta, out=ws.dW_flat)
-        np.subtract(self.W, ws.dW_flat, out=self.W)
+        np.multiply(ws.dW_flat, self.eta, ws.dW_flat)
+        np.subtract(self.W, ws.dW_flat, self.W)
 
 
 def _run(tr: _Trainer, epochs: int, stride: int, rng):
@@ -462,11 +466,13 @@ def train_many(prepared, seeds: Sequence[int], n_hidden=3, learning_rate: float 
     tr.W[...] = [np.concatenate([w.ravel() for w in init]) for init in inits]
     rngs = None if size is None else [np.random.default_rng(int(s)) for s in seeds]
     sq = np.empty((E + 1, S, 2))
-    finite_W = np.empty((E + 1, S), dtype=bool)
+    finite_W = np.ones((E + 1, S), dtype=bool)
+    W_all, ones = tr.W.reshape(-1), np.ones(tr.W.size)
     with np.errstate(all="ignore"):
         for e in range(E + 1):
             tr.evaluate(sq[e])
-            np.isfinite(tr.W).all(axis=-1, out=finite_W[e])
+            if not math.isfinite(np.dot(W_all, ones)):      # some weight is not finite (or the sum overflowed)
+                np.isfinite(tr.W).all(axis=-1, out=finite_W[e])
             if e < E:
                 tr.descend(rngs)
         bad = ~(np.isfinite(sq).all(axis=-1) & finite_W)
