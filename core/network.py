@@ -199,11 +199,11 @@ def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoi
     a, z, u, mm = ws.a, ws.z, ws.u, ws.mm
     a[0] = X_aug
     for k in range(len(weights) - 1):
-        mm(a[k], weights[k], out=z[k])
-        g.value(z[k], out=u[k])
+        mm(a[k], weights[k], out=z[k])                         # z[k] = a[k]·W_k
+        g.value(z[k], out=u[k])                                # u[k] = g(z[k])
         if ws.u_apart[k]:
-            ws.a_units[k + 1][...] = u[k]        # a[k+1] = [1, u[k]]
-    mm(a[-1], weights[-1], out=z[-1])            # output: u = z
+            ws.a_units[k + 1][...] = u[k]                      # a[k+1] = [1, u[k]]
+    mm(a[-1], weights[-1], out=z[-1])                          # ŷ = z[-1], linear
     return ws.forward
 
 
@@ -228,13 +228,14 @@ def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation
     a, z, u = fwd
     delta, back, dW, mm = ws.delta, ws.back, ws.dW, ws.mm
     a_T = ws.a_T if a is ws.a else [None] + [x.mT for x in a[1:]]
-    np.subtract(u[-1], y, delta[-1])                 # (output arrays passed positionally: faster)
+    # Output arrays go positionally to ufuncs (faster than out=, which matters in training).
+    np.subtract(u[-1], y, delta[-1])                           # ŷ = z[-1]: delta[-1] = ŷ − y
     for k in range(len(weights) - 1, 0, -1):
-        mm(a_T[k], delta[k], out=dW[k])
-        mm(delta[k], weights[k][..., 1:, :].mT, out=back[k - 1])
-        g.der(z[k - 1], u[k - 1], delta[k - 1])
+        mm(a_T[k], delta[k], out=dW[k])                        # z[k] = a[k]·W_k: dW[k] = a[k]ᵀ·delta[k]
+        mm(delta[k], weights[k][..., 1:, :].mT, out=back[k - 1])   # … and delta[k]·W_k[1:]ᵀ goes down
+        g.der(z[k - 1], u[k - 1], delta[k - 1])                # u[k−1] = g(z[k−1]): × g'(z[k−1])
         np.multiply(delta[k - 1], back[k - 1], delta[k - 1])
-    mm(a[0].mT, delta[0], out=dW[0])
+    mm(a[0].mT, delta[0], out=dW[0])                           # z[0] = X_aug·W_0: dW[0] = X_augᵀ·delta[0]
     if weight_decay:
         for W, grad, decay in zip(weights, dW, ws.decay):
             np.multiply(W[..., 1:, :], weight_decay, out=decay)
@@ -257,7 +258,7 @@ def loss(y, y_hat) -> float:
 
 
 def penalty(weights: Sequence[np.ndarray], weight_decay: float) -> float:
-    """Weight decay's share of the objective: ``(λ/2) Σ w²`` over every non-bias weight."""
+    """Weight decay's share of the objective: ``(λ/2) Σ w²`` over every non-bias weight of one network."""
     if not weight_decay:
         return 0.0
     with np.errstate(all="ignore"):

@@ -51,11 +51,7 @@ class KeptPredictions(NamedTuple):
 
 def hidden_layers(n_hidden) -> tuple[int, ...]:
     """``n_hidden`` as a tuple of layer widths: 3 -> (3,), (8, 4) -> (8, 4). ValueError if not allowed."""
-    widths = (n_hidden,) if np.ndim(n_hidden) == 0 else n_hidden
-    try:
-        widths = tuple(widths)
-    except TypeError:
-        widths = ()
+    widths = tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (n_hidden,)
     if not 1 <= len(widths) <= MAX_LAYERS or not all(network.is_whole(n, 1, MAX_HIDDEN) for n in widths):
         raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, or 1 to {MAX_LAYERS} "
                          f"of them (one per hidden layer), got {n_hidden!r}.")
@@ -177,12 +173,8 @@ class _Trainer:
             np.stack([r.permutation(self.n) for r in rng])
         np.take(self.X_train, order, axis=0, out=self.X_perm)
         np.take(self.y_train, order, axis=0, out=self.y_perm)
-        W, layers, activation = self.W, self.layers, self.activation
         for X, y, ws in self.batches:
-            fwd = network.forward_pass(X, layers, activation, ws)
-            network.backward_pass(y, layers, fwd, activation, self.weight_decay, ws)
-            np.multiply(ws.dW_flat, self.eta, ws.dW_flat)        # W ← W − η·∂/∂W
-            np.subtract(W, ws.dW_flat, W)
+            self._update(y, network.forward_pass(X, self.layers, self.activation, ws), ws)
 
     def _update(self, y, fwd, ws) -> None:
         """``W ← W − η·∂/∂W`` of the batch's objective, every layer at once through the flat vectors."""
