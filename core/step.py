@@ -109,7 +109,7 @@ class Step(NamedTuple):
 
     @property
     def g_prime(self) -> np.ndarray:
-        return self._pair(self.g_primes + [None])[0]
+        return self._pair(self.g_primes)[0]
 
     @property
     def dW_H_terms(self) -> np.ndarray:
