@@ -22,38 +22,42 @@ class Activation(NamedTuple):
     der_latex: str
 
 
+# Training calls these functions hundreds of thousands of times on tiny arrays, where numpy's
+# per-call overhead is the cost: constants are 0-d arrays (converted faster than a float) and the
+# output array is passed positionally (faster than out=).
+_ONE, _ZERO = np.array(1.0), np.array(0.0)
+
+
 def _sigmoid(z, out=None):
-    out = np.negative(z, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
+    out = np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, _ONE, out)
+    return np.reciprocal(out, out)
 
 
 def _sigmoid_der(z, u, out=None):
-    out = np.subtract(1.0, u, out=out)
-    out *= u
-    return out
+    out = np.subtract(_ONE, u, out)
+    return np.multiply(out, u, out)
 
 
 def _tanh(z, out=None):
-    return np.tanh(z, out=out)
+    return np.tanh(z, out)
 
 
 def _tanh_der(z, u, out=None):
-    out = np.multiply(u, u, out=out)
-    return np.subtract(1.0, out, out=out)
+    out = np.multiply(u, u, out)
+    return np.subtract(_ONE, out, out)
 
 
 def _relu(z, out=None):
-    return np.maximum(z, 0.0, out=out)
+    return np.maximum(z, _ZERO, out=out)    # (np.maximum wants out= by keyword)
 
 
 def _relu_der(z, u, out=None):
     # Strictly positive: the derivative at 0 is taken to be 0.
     if out is None:
         return (z > 0.0).astype(float)
-    np.copyto(out, z > 0.0)
-    return out
+    return np.greater(z, _ZERO, out)      # True/False written as 1.0/0.0
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -16,27 +16,37 @@ class Gradients(NamedTuple):
     dW_O: np.ndarray
 
 
-def numerical_gradient(X_aug, y, W_H, W_O, activation: str = "sigmoid", eps: float = 1e-6) -> Gradients:
-    """``∂L/∂w ≈ (L(w + ε) − L(w − ε)) / 2ε`` for every weight, one at a time (2 passes per weight)."""
+def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_decay: float = 0.0,
+                        eps: float = 1e-6) -> list[np.ndarray]:
+    """``∂J/∂w ≈ (J(w + ε) − J(w − ε)) / 2ε`` for every weight of every layer, one at a time.
 
-    def L(A, B):
-        return network.loss(y, network.forward(X_aug, A, B, activation).u_O)
+    J is the objective a step lowers: ``½ Σ (y − ŷ)² + (λ/2) Σ w²`` over non-bias weights. Only
+    ``network.forward_pass``, ``loss`` and ``penalty`` are called, never the backward pass.
+    """
 
-    W_H = np.array(W_H, dtype=float)
-    W_O = np.array(W_O, dtype=float)
+    def J():
+        return (network.loss(y, network.forward_pass(X_aug, weights, activation).y_hat)
+                + network.penalty(weights, weight_decay))
+
+    weights = [np.array(W, dtype=float) for W in weights]
     grads = []
-    for W in (W_H, W_O):
+    for W in weights:
         dW = np.zeros_like(W)
         for idx in np.ndindex(W.shape):
             saved = W[idx]
             W[idx] = saved + eps
-            plus = L(W_H, W_O)
+            plus = J()
             W[idx] = saved - eps
-            minus = L(W_H, W_O)
+            minus = J()
             W[idx] = saved
             dW[idx] = (plus - minus) / (2 * eps)
         grads.append(dW)
-    return Gradients(*grads)
+    return grads
+
+
+def numerical_gradient(X_aug, y, W_H, W_O, activation: str = "sigmoid", eps: float = 1e-6) -> Gradients:
+    """``numerical_gradients`` for the lecture's one hidden layer (no decay): ``.dW_H``, ``.dW_O``."""
+    return Gradients(*numerical_gradients(X_aug, y, [W_H, W_O], activation, 0.0, eps))
 
 
 def relative_error(analytic, numerical, floor: float = 1e-12) -> np.ndarray:

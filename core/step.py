@@ -1,8 +1,8 @@
-"""One full-batch gradient-descent step with every intermediate value, for showing it number by number.
+"""One gradient-descent step with every intermediate value, for showing it number by number.
 
-``network.gradients`` gives the matrices; this adds what a walk-through needs beside them: each
-sample's share of the loss and of every gradient (the gradients are sums of per-sample terms),
-g'(z_H), the updated weights and the loss they give.
+``network.passes`` gives the matrices; this adds what a walk-through needs beside them: each
+sample's share of the loss and of every gradient (the data gradients are sums of per-sample
+terms), g'(z) of every hidden layer, weight decay's term, the updated weights and the loss they give.
 """
 
 from __future__ import annotations
@@ -16,31 +16,46 @@ from core import activations, network
 
 
 class Step(NamedTuple):
-    """One step ``W ← W − η·∂L/∂W`` from the weights ``W_H``, ``W_O``, with everything in between.
+    """One step ``W ← W − η·∂/∂W`` from ``weights`` on the batch ``X_aug``, ``y``, with everything in between.
 
-    Shapes (N samples, N_I inputs, N_H hidden units, N_O outputs): ``losses`` (N,) each sample's
-    ½ Σ_k (y − ŷ)²; ``g_prime`` (N, N_H) g'(z_H); ``dW_O_terms`` (N, N_H+1, N_O) and
-    ``dW_H_terms`` (N, N_I+1, N_H) each sample's term of the gradients (they sum to ``bwd.dW_O``
-    and ``bwd.dW_H``); ``W_H_new``, ``W_O_new`` the weights after the step and ``loss_after`` the
-    loss they give (inf or nan when the step overflows).
+    Per layer k (N batch rows, shapes as in ``core.network``): ``forward`` (a, z, u) and
+    ``backward`` (delta, dW) are the two passes; ``g_primes[k]`` (N, n_k) is g'(z[k]) of hidden
+    layer k; ``dW_terms[k]`` (N, rows, cols) sample n's term ``a[k][n]ᵀ·delta[k][n]`` — they sum to
+    the data gradient — and ``dW_decay[k]`` weight decay's term ``λ·W_k`` (bias row 0); ``dW`` is
+    their sum. ``loss`` is ½ Σ (y − ŷ)² over the batch and ``penalty`` (λ/2) Σ w² (non-bias), the
+    objective being their sum; ``loss_after`` and ``penalty_after`` the same for ``weights_new``
+    (inf or nan when the step overflows).
+
+    With one hidden layer the lecture's names work too: ``W_H``, ``W_O``, ``fwd``, ``bwd``,
+    ``g_prime``, ``dW_H_terms``, ``dW_O_terms``, ``W_H_new``, ``W_O_new``.
     """
 
     X_aug: np.ndarray
     y: np.ndarray
-    W_H: np.ndarray
-    W_O: np.ndarray
+    weights: list
     eta: float
     activation: str
-    fwd: network.Forward
-    bwd: network.Backward
+    weight_decay: float
+    forward: network.ForwardPass
+    backward: network.BackwardPass
     loss: float
+    penalty: float
     losses: np.ndarray
-    g_prime: np.ndarray
-    dW_O_terms: np.ndarray
-    dW_H_terms: np.ndarray
-    W_H_new: np.ndarray
-    W_O_new: np.ndarray
+    g_primes: list
+    dW_terms: list
+    dW_decay: list
+    weights_new: list
     loss_after: float
+    penalty_after: float
+
+    @property
+    def objective(self) -> float:
+        """What the step lowers: ``loss + penalty``."""
+        return self.loss + self.penalty
+
+    @property
+    def objective_after(self) -> float:
+        return self.loss_after + self.penalty_after
 
     @property
     def change(self) -> float:
@@ -49,17 +64,65 @@ class Step(NamedTuple):
 
     @property
     def gradient_norm2(self) -> float:
-        """``‖∂L/∂W‖²`` over every weight of both layers."""
+        """``‖∂/∂W‖²`` over every weight of every layer."""
         with np.errstate(all="ignore"):
-            return float(np.sum(self.bwd.dW_H ** 2) + np.sum(self.bwd.dW_O ** 2))
+            return float(sum(np.sum(dW ** 2) for dW in self.backward.dW))
 
     @property
     def predicted_change(self) -> float:
-        """The change a small step would make, from the slope alone: ``−η·‖∂L/∂W‖²``."""
+        """The change of the objective a small step would make, from the slope alone: ``−η·‖∂/∂W‖²``."""
         return -self.eta * self.gradient_norm2
 
+    # ----- one hidden layer, in the lecture's names ----------------------------------------------
+
+    def _pair(self, layers):
+        if len(self.weights) != 2:
+            raise AttributeError(f"this name belongs to one hidden layer; the network has "
+                                 f"{len(self.weights) - 1}: use the per-layer lists.")
+        return layers
+
+    @property
+    def W_H(self) -> np.ndarray:
+        return self._pair(self.weights)[0]
+
+    @property
+    def W_O(self) -> np.ndarray:
+        return self._pair(self.weights)[1]
+
+    @property
+    def W_H_new(self) -> np.ndarray:
+        return self._pair(self.weights_new)[0]
+
+    @property
+    def W_O_new(self) -> np.ndarray:
+        return self._pair(self.weights_new)[1]
+
+    @property
+    def fwd(self) -> network.Forward:
+        (z_H, z_O), (u_H, u_O) = self._pair(self.forward.z), self.forward.u
+        return network.Forward(z_H, u_H, z_O, u_O)
+
+    @property
+    def bwd(self) -> network.Backward:
+        (delta_H, delta_O), (dW_H, dW_O) = self._pair(self.backward.delta), self.backward.dW
+        return network.Backward(delta_O, delta_H, dW_O, dW_H)
+
+    @property
+    def g_prime(self) -> np.ndarray:
+        return self._pair(self.g_primes)[0]
+
+    @property
+    def dW_H_terms(self) -> np.ndarray:
+        return self._pair(self.dW_terms)[0]
+
+    @property
+    def dW_O_terms(self) -> np.ndarray:
+        return self._pair(self.dW_terms)[1]
+
     def __repr__(self) -> str:
-        return (f"Step(N_H={self.W_H.shape[1]}, eta={self.eta}, {self.activation}, "
+        hidden = ", ".join(str(W.shape[1]) for W in self.weights[:-1])
+        decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return (f"Step(N={len(self.y)}, hidden=({hidden}), eta={self.eta}, {self.activation}{decay}, "
                 f"loss {self.loss:.8g} → {self.loss_after:.8g})")
 
 
@@ -70,48 +133,81 @@ def sample_losses(y, y_hat) -> np.ndarray:
         return 0.5 * np.sum(r * r, axis=1)
 
 
+def gradient_terms(a, delta) -> np.ndarray:
+    """Sample n's term ``a[n]ᵀ·δ[n]`` of ``a ᵀ·δ``, for every n: (N, rows, cols)."""
+    with np.errstate(all="ignore"):
+        return np.asarray(a, dtype=float)[:, :, None] * np.asarray(delta, dtype=float)[:, None, :]
+
+
 def output_gradient_terms(u_H, delta_O) -> np.ndarray:
     """Sample n's term ``[1, u_H[n]]ᵀ·δ_O[n]`` of ``∂L/∂W_O``, for every n: (N, N_H+1, N_O)."""
-    with np.errstate(all="ignore"):
-        return network.augment(u_H)[:, :, None] * np.asarray(delta_O, dtype=float)[:, None, :]
+    return gradient_terms(network.augment(u_H), delta_O)
 
 
 def hidden_gradient_terms(X_aug, delta_H) -> np.ndarray:
     """Sample n's term ``X_aug[n]ᵀ·δ_H[n]`` of ``∂L/∂W_H``, for every n: (N, N_I+1, N_H)."""
+    return gradient_terms(X_aug, delta_H)
+
+
+def decay_terms(weights, weight_decay: float) -> list[np.ndarray]:
+    """Weight decay's part of each gradient: ``λ·W_k`` with the bias row 0 (biases are not decayed)."""
+    terms = []
     with np.errstate(all="ignore"):
-        return np.asarray(X_aug, dtype=float)[:, :, None] * np.asarray(delta_H, dtype=float)[:, None, :]
+        for W in weights:
+            term = np.zeros_like(W, dtype=float)
+            np.multiply(W[1:], weight_decay, out=term[1:])
+            terms.append(term)
+    return terms
+
+
+def objective_after(X_aug, y, weights, dW, eta: float, activation: str = "sigmoid",
+                    weight_decay: float = 0.0) -> float:
+    """Loss plus penalty after ``W ← W − η·dW`` with the gradient given (right or wrong)."""
+    with np.errstate(all="ignore"):
+        new = [W - eta * g for W, g in zip(weights, dW)]
+        return (network.loss(y, network.forward_pass(X_aug, new, activation).y_hat)
+                + network.penalty(new, weight_decay))
 
 
 def loss_after_step(X_aug, y, W_H, W_O, dW_H, dW_O, eta: float, activation: str = "sigmoid") -> float:
-    """The loss after ``W ← W − η·dW`` with the gradient given (right or wrong)."""
+    """The loss after ``W ← W − η·dW`` with the gradient given (right or wrong), one hidden layer."""
+    return objective_after(X_aug, y, [W_H, W_O], [dW_H, dW_O], eta, activation)
+
+
+def gradient_step(X_aug, y, weights: Sequence[np.ndarray], eta: float, activation: str = "sigmoid",
+                  weight_decay: float = 0.0) -> Step:
+    """Forward pass, loss, deltas, gradients and update for the batch ``X_aug`` (N, N_I+1), ``y`` (N, N_O).
+
+    The same ``network.forward_pass`` and ``backward_pass`` that training runs, so a step from a
+    history's snapshot on that epoch's batch lands on the history's next weights.
+    """
+    X_aug = np.asarray(X_aug, dtype=float)
+    y = np.asarray(y, dtype=float)
+    weights = [np.array(W, dtype=float) for W in weights]
+    g = activations.get(activation)
+    fwd, bwd = network.passes(X_aug, y, weights, activation, weight_decay)
     with np.errstate(all="ignore"):
-        W_H_new = W_H - eta * dW_H
-        W_O_new = W_O - eta * dW_O
-        return network.loss(y, network.forward(X_aug, W_H_new, W_O_new, activation).u_O)
+        g_primes = [g.der(z, u) for z, u in zip(fwd.z[:-1], fwd.u[:-1])]
+        new = [W - eta * dW for W, dW in zip(weights, bwd.dW)]
+    after = network.forward_pass(X_aug, new, activation).y_hat
+    return Step(X_aug, y, weights, float(eta), activation, float(weight_decay), fwd, bwd,
+                network.loss(y, fwd.y_hat), network.penalty(weights, weight_decay),
+                sample_losses(y, fwd.y_hat), g_primes,
+                [gradient_terms(a, delta) for a, delta in zip(fwd.a, bwd.delta)],
+                decay_terms(weights, weight_decay), new, network.loss(y, after),
+                network.penalty(new, weight_decay))
 
 
 def one_step(X_aug, y, W_H, W_O, eta: float, activation: str = "sigmoid") -> Step:
-    """Forward pass, loss, deltas, gradients and update for the batch ``X_aug`` (N, N_I+1), ``y`` (N, N_O)."""
-    X_aug = np.asarray(X_aug, dtype=float)
-    y = np.asarray(y, dtype=float)
-    W_H = np.array(W_H, dtype=float)
-    W_O = np.array(W_O, dtype=float)
-    fwd, bwd = network.gradients(X_aug, y, W_H, W_O, activation)
-    with np.errstate(all="ignore"):
-        g_prime = activations.get(activation).der(fwd.z_H, fwd.u_H)
-        W_H_new = W_H - eta * bwd.dW_H
-        W_O_new = W_O - eta * bwd.dW_O
-    after = network.loss(y, network.forward(X_aug, W_H_new, W_O_new, activation).u_O)
-    return Step(X_aug, y, W_H, W_O, float(eta), activation, fwd, bwd, network.loss(y, fwd.u_O),
-                sample_losses(y, fwd.u_O), g_prime, output_gradient_terms(fwd.u_H, bwd.delta_O),
-                hidden_gradient_terms(X_aug, bwd.delta_H), W_H_new, W_O_new, after)
+    """``gradient_step`` for the lecture's one hidden layer: weights ``W_H``, ``W_O``, no decay."""
+    return gradient_step(X_aug, y, [W_H, W_O], eta, activation)
 
 
 def largest_lowering_eta(step: Step, candidates: Sequence[float]) -> float | None:
-    """The largest η of ``candidates`` below ``step.eta`` whose step along this gradient lowers the loss."""
+    """The largest η of ``candidates`` below ``step.eta`` whose step along this gradient lowers the objective."""
     for eta in sorted((c for c in candidates if c < step.eta), reverse=True):
-        after = loss_after_step(step.X_aug, step.y, step.W_H, step.W_O, step.bwd.dW_H, step.bwd.dW_O,
-                                eta, step.activation)
-        if math.isfinite(after) and after < step.loss:
+        after = objective_after(step.X_aug, step.y, step.weights, step.backward.dW, eta, step.activation,
+                                step.weight_decay)
+        if math.isfinite(after) and after < step.objective:
             return float(eta)
     return None

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import activations, data, network, training
+from tests.core.conftest import assert_same_snapshot
 
 # No example database: nothing is written into the working tree; failures print their example.
 SETTINGS = settings(deadline=None, database=None, max_examples=100,
@@ -79,8 +80,7 @@ def test_strided_history_replays_any_epoch_bit_for_bit(activation, n_hidden, eta
     for e in drawn + [full.last_epoch]:       # the final weights are where a stride bug hides
         a, b = strided.at(e), full.at(e)
         assert a.epoch == b.epoch == e
-        for x, y in zip(a[1:], b[1:]):
-            np.testing.assert_array_equal(x, y)
+        assert_same_snapshot(a, b)
 
 
 @settings(SETTINGS, max_examples=300)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from core import activations, network, training
+from tests.core.conftest import assert_same_snapshot
 
 ETA = 0.05
 
@@ -90,8 +91,7 @@ def test_strided_history_is_much_smaller_and_replays_the_same_epochs_bit_for_bit
     np.testing.assert_array_equal(h20.losses, default_history.losses)
     assert list(h20.kept_epochs[:3]) == [0, 20, 40] and h20.kept_epochs[-1] == 1000
     for e in (0, 1, 19, 20, 21, 555, 999, 1000):
-        for a, b in zip(h20.at(e), default_history.at(e)):
-            np.testing.assert_array_equal(a, b)
+        assert_same_snapshot(h20.at(e), default_history.at(e))
 
 
 def test_strided_history_keeps_the_final_weights_when_epochs_is_not_a_multiple(prepared):
@@ -163,8 +163,7 @@ def test_strided_and_full_histories_agree_up_to_divergence(prepared):
     assert full.diverged_at == strided.diverged_at
     np.testing.assert_array_equal(full.losses, strided.losses)
     for e in range(full.last_epoch + 1):
-        for a, b in zip(full.at(e), strided.at(e)):
-            np.testing.assert_array_equal(a, b)
+        assert_same_snapshot(full.at(e), strided.at(e))
 
 
 def test_a_modest_learning_rate_does_not_diverge(prepared):
@@ -216,3 +215,42 @@ def test_train_many_rejects_bad_settings_like_train(prepared):
         training.train_many(prepared, [1, 2], activation="softmax")
     with pytest.raises(ValueError, match="1 to 32"):
         training.train_many(prepared, [1, 2], n_hidden=0)
+
+
+# ----- divergence at exactly the last epoch (issue 11) -------------------------------------------
+
+@pytest.fixture(scope="module")
+def lecture_divergence_epoch(prepared):
+    """The first epoch whose training loss is not finite at η = 5, seed 321, from the plain lecture loop."""
+    from tests.core.test_reference_numbers import lecture_init, lecture_train
+    W_H, W_O = lecture_init(321)
+    with np.errstate(all="ignore"):
+        losses = lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
+                               prepared.y_test, W_H, W_O, eta=5.0, epochs=200)
+    finite = np.isfinite(losses[:, 0])
+    d = int(np.argmin(finite))
+    assert not finite[d] and finite[:d].all() and np.isfinite(losses[:d]).all()
+    return d
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+@pytest.mark.parametrize("stride", [1, 20])
+def test_divergence_is_reported_for_every_number_of_epochs_and_nothing_kept_is_infinite(
+        prepared, lecture_divergence_epoch, offset, stride):
+    d = lecture_divergence_epoch
+    assert d == 82                                   # what the pages say for ?lr=5
+    h = _train_quietly(prepared, learning_rate=5.0, epochs=d + offset, stride=stride)
+    if offset < 0:
+        assert h.diverged_at is None and h.n_epochs == h.last_epoch == d - 1
+    else:
+        assert h.diverged_at == d and h.n_epochs == d and h.last_epoch == d - 1
+        assert h.kept_epochs[-1] == d               # the weights training ended with (finite)
+    assert h.losses.shape == (h.last_epoch + 1, 2)
+    kept = h.kept_predictions()
+    last = h.at(h.last_epoch)
+    for a in (h.losses, h.loss_train, h.loss_test, h.W_H, h.W_O, h.y_hat_train, h.y_hat_test, kept.train,
+              kept.test, last.W_H, last.W_O, last.y_hat_train, last.y_hat_test):
+        assert np.isfinite(a).all()
+    assert kept.epochs[-1] == d - 1
+    full = _train_quietly(prepared, learning_rate=5.0, epochs=1000)
+    np.testing.assert_array_equal(h.losses, full.losses[: h.last_epoch + 1])
