@@ -43,14 +43,14 @@ def _move(by: int) -> None:
 
 
 def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool) -> None:
-    """Previous / Next. Only the top pair has the keyboard shortcuts (P, N): one key, one move."""
+    """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move."""
     first, last = step_no <= 1, step_no >= step_model.COUNT
     where[0].button("← Previous", on_click=_move, args=(-1,), disabled=show_all or first, width="stretch",
-                    key=keys[0], shortcut="P" if shortcuts else None,
-                    help=None if first else f"Step {step_no - 1}: {step_model.TITLES[step_no - 2]} (key P)")
+                    key=keys[0], shortcut="Left" if shortcuts else None,
+                    help=None if first else f"Step {step_no - 1}: {step_model.TITLES[step_no - 2]} (key ←)")
     where[1].button("Next →", on_click=_move, args=(1,), disabled=show_all or last, width="stretch",
-                    key=keys[1], shortcut="N" if shortcuts else None,
-                    help=None if last else f"Step {step_no + 1}: {step_model.TITLES[step_no]} (key N)")
+                    key=keys[1], shortcut="Right" if shortcuts else None,
+                    help=None if last else f"Step {step_no + 1}: {step_model.TITLES[step_no]} (key →)")
 
 
 notices = st.container()        # filled at the end, once every page control has its value
@@ -63,7 +63,7 @@ step_no = c_steps.segmented_control(
     "Step", list(range(1, step_model.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
     width="stretch", disabled=show_all, label_visibility="collapsed",
     help=" · ".join(f"{k} {t}" for k, t in enumerate(step_model.TITLES, start=1)) +
-         ". Keys: N next step, P previous step (not while typing in a box).") or 1
+         ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
 step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
 
 snap = h.at(epoch)

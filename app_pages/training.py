@@ -11,10 +11,7 @@ from ui.views import exports, loss_charts, messages
 
 s = page.header(
     "Training & results",
-    "One gradient step lowers the loss a little; training takes thousands of them. Pick an epoch "
-    "with the slider — or press **Play** — and every number and chart below follows: the loss on "
-    "the training and test rows, each training row's prediction approaching its target, predicted "
-    "against true values, and what the network predicts between and beyond the data.",
+    "Thousands of gradient steps: press **Play** or pick an epoch, and every number and chart follows.",
 )
 ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
 run = training_view.TrainingRun(s, ds, p, h)
@@ -26,28 +23,51 @@ if h.diverged_at is not None:
     if h.last_epoch < 0:
         st.stop()
 
-run_every = playback.controls(last)
+SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pause to choose an epoch by hand."
 
 
-@st.fragment(run_every=run_every)
+timer = playback.run_every()          # decided now: the fragment keeps it until the next full run
+
+
+@st.fragment(run_every=timer)
 def views():
-    playback.advance(last, h.stride, run_every is not None)
-    epoch = widgets.epoch_slider(h, value=last, disabled=playback.playing(),
-                                 help="0 = the initial weights; the last epoch = after every update. "
-                                      "Pause to choose an epoch by hand.")
-    training_view.epoch_view(s, epoch, run, playing=playback.playing())
+    playing = playback.frame(last, h.stride, declared_playing=timer is not None)
+    if s.projector:          # the first screen: controls and losses beside the whole loss chart
+        left, right = st.columns([1, 1.9], gap="medium")
+    else:
+        left = right = st.container()
+    with left:
+        playback.controls(last)
+        if playing is None:
+            epoch = widgets.epoch_slider(h, value=last, help=SLIDER_HELP)
+        else:
+            epoch = playing
+            playback.progress(epoch, last)
+        st.markdown(f"#### {training_view.heading(run, epoch)}")
+        training_view.metrics(run, h.at(epoch), splits_in_rows=not s.projector)
+    if s.projector:
+        with right:
+            training_view.part("loss", s, epoch, run, playing is not None)
+        training_view.part("trajectories", s, epoch, run, playing is not None)
+    else:
+        c_loss, c_paths = st.columns(2, gap="medium")
+        with c_loss:
+            training_view.part("loss", s, epoch, run, playing is not None)
+        with c_paths:
+            training_view.part("trajectories", s, epoch, run, playing is not None)
+    training_view.part("fit", s, epoch, run, playing is not None)
     # Files are written only when asked for, and not offered while playing (frames replace them).
     d1, d2 = st.columns(2)
     d1.download_button(f"Weights at epoch {epoch:,} (JSON)",
                        lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
                        file_name=f"weights_epoch_{epoch}.json", mime="application/json",
                        icon=":material/download:", on_click="ignore", width="stretch",
-                       disabled=playback.playing())
+                       disabled=playing is not None)
     d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
                        file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", width="stretch",
-                       disabled=playback.playing())
-    playback.finish_frame()
+                       disabled=playing is not None)
+    playback.finish_frame(playing, last)
 
 
 views()

@@ -97,7 +97,7 @@ def test_metrics_at_the_end_equal_core_on_the_history(p, h):
     assert metric(at, "Test RMSE") == f"{evaluate.rmse(yt, yt_hat):.3f}"
     assert metric(at, "Training R²") == f"{evaluate.r2(y, y_hat):.3f}"
     assert metric(at, "Test R²") == f"{evaluate.r2(yt, yt_hat):.3f}"
-    assert "RMSE (\\$1000s)" in texts(at)
+    assert "in the target's units (\\$1000s)" in texts(at)
     assert "At epoch 1,000 of 1,000 — the end of training" in texts(at)
     assert at.slider(key="epoch").value == 1000 and not at.slider(key="epoch").disabled
 
@@ -218,7 +218,17 @@ def test_the_history_download_of_a_diverged_run_has_only_finite_epochs(media):
 
 
 def play_button(at):
-    return next(b for b in at.button if b.label in ("Play", "Pause"))
+    return at.button(key="play")
+
+
+def shown_epoch(at) -> int:
+    """The epoch the page shows, read from its heading ("At epoch 250 of 1,000 — …")."""
+    heading = next(m.value for m in at.markdown if m.value.startswith("#### At epoch "))
+    return int(heading.split()[3].replace(",", ""))
+
+
+def playing_bar(at) -> str:
+    return at.get("progress")[0].proto.text if at.get("progress") else ""
 
 
 def test_play_starts_from_epoch_0_and_follows_the_clock(clock, h):
@@ -226,93 +236,68 @@ def test_play_starts_from_epoch_0_and_follows_the_clock(clock, h):
     play_button(at).click().run()
     no_exception(at)
     assert play_button(at).label == "Pause"
-    assert at.slider(key="epoch").value == 0 and at.slider(key="epoch").disabled
+    assert shown_epoch(at) == 0 and "Epoch **0** of 1,000" in playing_bar(at)
+    assert not [s for s in at.slider if s.key == "epoch"]        # no link-bound slider while playing
     frames = [b for b in at.get("download_button") if "at epoch" in b.label]
     assert len(frames) == 2 and all(b.proto.disabled for b in frames)     # no files for passing frames
     clock.now += 5.0                                   # a quarter of the 20-second run
     at.run()
-    assert at.slider(key="epoch").value == 250
+    assert shown_epoch(at) == 250 and "Epoch **250** of 1,000" in playing_bar(at)
     assert "At epoch 250 of 1,000" in texts(at)
     assert charts(at)["paths"]["epoch"].epoch.tolist() == [250]
+    loss = charts(at)["loss"]
+    assert loss["upto"].epoch.max() <= 250 < loss["loss"].epoch.max()     # the curve drawn up to now
     clock.now += 0.13
     at.run()
-    assert at.slider(key="epoch").value == 256         # 5.13 s of 20 s, on a stored epoch
+    assert shown_epoch(at) == 256                      # 5.13 s of 20 s, on a stored epoch
 
 
-def test_play_stops_at_the_last_epoch(clock):
+def test_the_link_gets_the_epoch_once_when_playing_stops(clock):
     at = open_app("training")
     play_button(at).click().run()
+    for _ in range(4):
+        clock.now += 2.0
+        at.run()
+        assert "epoch" not in at.query_params              # frames never touch the link
     clock.now += 30.0
     at.run()                                           # the last frame, then a run without a timer
     no_exception(at)
-    assert at.slider(key="epoch").value == 1000
-    assert at.session_state[playback.PLAY] is None
-    assert play_button(at).label == "Play" and not at.slider(key="epoch").disabled
+    assert "epoch" not in at.query_params              # the last epoch is the slider's default
+    assert at.slider(key="epoch").value == 1000 and not at.slider(key="epoch").disabled
+    assert at.session_state[playback.PLAY] is None and play_button(at).label == "Play"
     at.run()
-    assert at.slider(key="epoch").value == 1000
+    assert at.slider(key="epoch").value == 1000 and not playing_bar(at)
 
 
-def test_late_ticks_echoing_earlier_frames_do_not_undo_the_end(clock):
-    """A busy browser's timer sends the slider value of the last frame it drew, seconds late."""
-    at = open_app("training")
-    play_button(at).click().run()
-    for _ in range(2):
-        clock.now += 5.0
-        at.run()
-    assert at.slider(key="epoch").value == 500
-    clock.now += 30.0
-    at.run()
-    assert at.slider(key="epoch").value == 1000 and play_button(at).label == "Play"
-    at.slider(key="epoch").set_value(250).run()         # echoes of frames the browser drew late
-    assert at.slider(key="epoch").value == 1000
-    at.slider(key="epoch").set_value(500).run()
-    assert at.slider(key="epoch").value == 1000
-    at.run()                                             # the browser has caught up: 1000
-    at.slider(key="epoch").set_value(500).run()          # now it is the student's choice
-    assert at.slider(key="epoch").value == 500
-
-
-def test_after_playing_an_epoch_no_frame_showed_is_taken_at_once(clock):
+@pytest.mark.parametrize("chosen", [0, 123, 500, 1000])
+def test_after_playing_any_epoch_the_student_picks_sticks_at_once(clock, chosen):
     at = open_app("training")
     play_button(at).click().run()
     clock.now += 5.0
     at.run()
     clock.now += 30.0
     at.run()
-    at.slider(key="epoch").set_value(123).run()
-    assert at.slider(key="epoch").value == 123
-
-
-def test_pause_stops_at_the_latest_frame_and_ignores_late_echoes(clock):
-    at = open_app("training")
-    play_button(at).click().run()
-    for _ in range(3):
-        clock.now += 2.0
-        at.run()
-    assert at.slider(key="epoch").value == 300
-    at.session_state["epoch"] = 200                      # the browser is a frame behind
-    play_button(at).click().run()
-    assert at.slider(key="epoch").value == 300 and play_button(at).label == "Play"
-    at.slider(key="epoch").set_value(200).run()          # a late echo of a frame it drew before
-    assert at.slider(key="epoch").value == 300
-    at.run()                                             # the browser has drawn the latest frame
-    at.slider(key="epoch").set_value(200).run()
-    assert at.slider(key="epoch").value == 200
+    at.slider(key="epoch").set_value(chosen).run()
+    assert at.slider(key="epoch").value == chosen and shown_epoch(at) == chosen
+    at.run()
+    assert at.slider(key="epoch").value == chosen
 
 
 def test_pause_keeps_the_epoch_of_the_last_frame(clock):
     at = open_app("training", {"epoch": "100"})
     play_button(at).click().run()
-    assert at.slider(key="epoch").value == 100         # plays on from the chosen epoch
+    assert shown_epoch(at) == 100                      # plays on from the chosen epoch
     clock.now += 2.0
     at.run()
-    assert at.slider(key="epoch").value == 200
+    assert shown_epoch(at) == 200
+    clock.now += 0.2                                   # the click comes a moment after the frame
     play_button(at).click().run()
     no_exception(at)
-    assert play_button(at).label == "Play"
+    assert play_button(at).label == "Play" and at.slider(key="epoch").value == 200
+    assert at.query_params["epoch"] == "200"           # written once, when playing stopped
     clock.now += 5.0
     at.run()
-    assert at.slider(key="epoch").value == 200
+    assert at.slider(key="epoch").value == 200 and shown_epoch(at) == 200
 
 
 def test_a_click_that_reaches_its_callback_twice_still_pauses_and_still_plays(clock, monkeypatch):
@@ -323,10 +308,10 @@ def test_a_click_that_reaches_its_callback_twice_still_pauses_and_still_plays(cl
     for _ in range(2):
         playback._play("epoch", 1000)
     assert state[playback.PLAY] == {"start": 0, "t0": clock.now}
-    state[playback.SHOWN] = {0, 120, 240}
+    state[playback.FRAME] = 240
     clock.now += 3.0
     for _ in range(2):
-        playback._pause("epoch", 1000)
+        playback._pause("epoch")
     assert state[playback.PLAY] is None and state["epoch"] == 240
 
 
@@ -335,12 +320,12 @@ def test_a_faster_speed_keeps_the_position(clock):
     play_button(at).click().run()
     clock.now += 4.0
     at.run()
-    assert at.slider(key="epoch").value == 200
+    assert shown_epoch(at) == 200
     at.button_group(key=playback.SPEED).set_value("Fast").run()
-    assert at.slider(key="epoch").value == 200
+    assert shown_epoch(at) == 200
     clock.now += 2.0                                   # fast: the whole run in 8 s
     at.run()
-    assert at.slider(key="epoch").value == 450
+    assert shown_epoch(at) == 450
 
 
 def test_play_lands_on_stored_epochs_of_a_long_run(clock):
@@ -350,7 +335,7 @@ def test_play_lands_on_stored_epochs_of_a_long_run(clock):
         clock.now += 1.7
         at.run()
         no_exception(at)
-        assert at.slider(key="epoch").value % stride_for(5000) == 0
+        assert shown_epoch(at) % stride_for(5000) == 0
 
 
 def test_nothing_raises_while_playing_a_diverging_run(clock):

@@ -44,6 +44,7 @@ def test_a_runs_fixed_frames_are_converted_once_and_per_epoch_frames_every_time(
         assert set(out["datasets"]) == set(spec["datasets"])
         assert all(isinstance(b, bytes) for b in out["datasets"].values())
         assert read(out["datasets"]["cursor"]).epoch.tolist() == [epoch, epoch]
-    # the loss curve (51 epochs x 2 splits) once; the cursor and epoch line at each epoch
+    # the loss curve (51 epochs x 2 splits) once; the part drawn so far, the cursor and the epoch
+    # line at each epoch
     assert calls.count(len(run.losses)) == 1
-    assert len(calls) == 1 + 2 * 2
+    assert len(calls) == 1 + 2 * 3

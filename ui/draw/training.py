@@ -79,64 +79,89 @@ class TrainingRun:
 
 
 def show(spec: dict, run: TrainingRun | None = None) -> None:
-    """A Vega-Lite spec from ui.results_charts, full width (its data converted via ``run``)."""
+    """A Vega-Lite spec from ``ui.views``, full width (its data converted via ``run``)."""
     st.vega_lite_chart(run.arrow(spec) if run is not None else spec, width="stretch")
 
 
-def metrics(run: TrainingRun, snap) -> None:
-    """Loss in the lecture's units, RMSE and R² in the target's units, for training and test rows."""
+def heading(run: TrainingRun, epoch: int) -> str:
+    h, last = run.h, run.last
+    where = "the end of training" if epoch == last and h.diverged_at is None else (
+        "the last finite epoch" if epoch == last else f"{epoch / max(last, 1):.0%} of the way")
+    return f"At epoch {epoch:,} of {last:,} — {where}"
+
+
+def metrics(run: TrainingRun, snap, splits_in_rows: bool = True) -> None:
+    """Loss in the lecture's units, RMSE and R² in the target's units, for training and test rows.
+
+    ``splits_in_rows``: one row of three per split; else a column per split (the projector's narrow
+    left column shows the two losses first).
+    """
     scores = fit_charts.scores(run.p, snap)
-    for split, cols in zip(vega.SPLITS, (st.columns(3), st.columns(3))):
+    rows = (st.columns(3), st.columns(3)) if splits_in_rows else tuple(zip(*(st.columns(2) for _ in range(3))))
+    for split, cols in zip(vega.SPLITS, rows):
         name = split.capitalize()
         cols[0].metric(f"{name} loss", numbers.spec(scores.loc[split, "loss"], ".6g"),
                        help="½·Σ(y − ŷ)² over these rows on the scaled data: the lecture's units.")
-        cols[1].metric(f"{name} RMSE{run.unit}", numbers.spec(scores.loc[split, "RMSE"], ".3f"),
+        cols[1].metric(f"{name} RMSE", numbers.spec(scores.loc[split, "RMSE"], ".3f"),
                        help="Root mean squared error in the target's own units: a typical miss.")
         cols[2].metric(f"{name} R²", numbers.spec(scores.loc[split, "R²"], ".3f"),
                        help="1 = perfect; 0 = no better than always predicting the mean; below 0 = worse.")
+    st.caption(f"Loss: ½·Σ(y − ŷ)² over the rows, on the scaled data (the lecture's units). RMSE: a typical "
+               f"miss, in the target's units{run.unit}. R²: 1 = perfect, 0 = no better than always "
+               "predicting the mean.")
 
 
-def draw_epoch(s: Settings, epoch: int, _run: TrainingRun) -> None:
-    """Heading, scores and the four charts at ``epoch``. ``_run`` must be the run of ``s``."""
-    run, p, h, last, look = _run, _run.p, _run.h, _run.last, _run.look
+PROJECTOR_LOSS_HEIGHT = 390        # px: the whole loss chart beside the controls, on the first screen
+
+
+def loss(s: Settings, epoch: int, _run: TrainingRun) -> None:
+    """The loss chart at ``epoch``, drawn up to it. ``_run`` must be the run of ``s``."""
+    run, h = _run, _run.h
+    st.markdown("**Loss** on training and test rows")
+    show(loss_charts.loss_chart(run.losses, loss_charts.loss_cursor(h.losses, epoch), run.last, run.look,
+                                PROJECTOR_LOSS_HEIGHT if s.projector else None), run)
+
+
+def trajectories(s: Settings, epoch: int, _run: TrainingRun) -> None:
+    """Each training row's prediction over the epochs, with its target, at ``epoch``."""
+    run, p = _run, _run.p
+    snap = run.h.at(epoch)
+    st.markdown("**Predictions over the epochs** — dashed: each row's target")
+    show(loss_charts.trajectory_chart(run.paths, run.goals, loss_charts.trajectory_cursor(p, snap, run.shown),
+                                      run.last, run.domain, run.target, run.look), run)
+    if len(run.shown) < len(p.y_train):
+        st.caption(f"{len(run.shown)} of {len(p.y_train)} training rows, spread over the range of targets.")
+
+
+def fit(s: Settings, epoch: int, _run: TrainingRun) -> None:
+    """Predicted vs true, and what the network has learned, at ``epoch``."""
+    run, p, h, look = _run, _run.p, _run.h, _run.look
     snap = h.at(epoch)
-    where = "the end of training" if epoch == last and h.diverged_at is None else (
-        "the last finite epoch" if epoch == last else f"{epoch / max(last, 1):.0%} of the way")
-    st.markdown(f"#### At epoch {epoch:,} of {last:,} — {where}")
-    metrics(run, snap)
+    frame = fit_charts.fit_frame(p, snap)
     left, right = side_by_side(2, s.projector)
-    with left:
-        st.markdown("**Loss** on training and test rows")
-        show(loss_charts.loss_chart(run.losses, loss_charts.loss_cursor(h.losses, epoch), last, look), run)
-    with right:
-        st.markdown("**Predictions over the epochs** — dashed: each row's target")
-        show(loss_charts.trajectory_chart(run.paths, run.goals, loss_charts.trajectory_cursor(p, snap, run.shown), last,
-                                 run.domain, run.target, look), run)
-        if len(run.shown) < len(p.y_train):
-            st.caption(f"{len(run.shown)} of {len(p.y_train)} training rows, spread over the range of targets.")
-    left, right = side_by_side(2, s.projector)
-    fit = fit_charts.fit_frame(p, snap)
     with left:
         st.markdown("**Predicted vs true** — on the dashed line y = x a prediction is exact")
-        show(fit_charts.fit_chart(fit, run.domain, run.target, look), run)
-        if off := vega.outside(fit.predicted, run.domain):
+        show(fit_charts.fit_chart(frame, run.domain, run.target, look), run)
+        if off := vega.outside(frame.predicted, run.domain):
             st.caption(f"{off} prediction{'s' if off > 1 else ''} outside the plotted range, drawn at its edge.")
     with right:
         st.markdown("**What the network has learned**" + (
             " — background: its prediction; markers: the actual values" if p.n_inputs == 2 else ""))
         final = run.final
         for spec in fit_charts.learned_function(p, snap, (final.W_H, final.W_O), h.activation, run.labels,
-                                        run.target, look):
+                                                run.target, look):
             show(spec, run)
         st.caption("Inside the dashed box lie the training rows; outside it the network extrapolates."
                    if p.n_inputs == 2 else "Other features held at their median.")
 
 
-# The settings and the epoch decide everything drawn (with the bundled data, where this is used).
-# About 0.2 MB per entry at most (the four charts are downsampled), so at most about 25 MB.
-shared_epoch = replay.shared(max_entries=128)(draw_epoch)
+# The settings and the epoch decide everything a part draws (with the bundled data, where this is
+# used). About 0.1 MB per entry at most (the charts are downsampled).
+PARTS = {f.__name__: (f, replay.shared(max_entries=128)(f)) for f in (loss, trajectories, fit)}
 
 
-def epoch_view(s: Settings, epoch: int, run: TrainingRun, playing: bool) -> None:
-    """``draw_epoch``, replayed when another student has drawn it already (not while playing)."""
-    (draw_epoch if playing else shared_epoch)(s, epoch, run)
+def part(name: str, s: Settings, epoch: int, run: TrainingRun, playing: bool) -> None:
+    """Part ``name`` of the page at ``epoch``, replayed when another student has drawn it already
+    (not while playing: frames follow each student's clock and would only crowd the cache)."""
+    draw, shared = PARTS[name]
+    (draw if playing else shared)(s, epoch, run)

@@ -47,10 +47,13 @@ def log_domain(values) -> list[float]:
     return [lo / 1.25, hi * 1.25] if hi > lo else [lo / 2, lo * 2]
 
 
-def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style=st_style.NORMAL) -> dict:
+def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style=st_style.NORMAL,
+               height: int | None = None) -> dict:
     """Train (solid) and test (dashed) loss against the epoch, log scale, cursor at the chosen epoch.
 
-    Every scale has a fixed domain, so a new cursor does not make Vega re-encode the curves.
+    The curves are drawn in full up to the chosen epoch and faintly after it, so a class watching
+    Play sees the loss fall. Every scale has a fixed domain, so a new epoch does not make Vega
+    re-encode the axes; only the "upto", "cursor" and "epoch" datasets change.
     """
     x = vega.epoch_x(last_epoch)
     y = vega.q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
@@ -58,17 +61,21 @@ def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style
     # Colour, dash and marker all say "training or test": one legend shows all three.
     legend = vega.legend(style, labelExpr="datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'")
     colour = vega.n("split", scale=vega.SPLIT_COLOUR, legend=legend)
-    lines = {"data": {"name": "loss"}, "mark": {"type": "line", "strokeWidth": style.line},
-             "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
-                          "strokeDash": vega.n("split", scale=vega.SPLIT_DASH, legend=legend)}}
+    encoding = {"x": x, "y": y, "tooltip": tips, "color": colour,
+                "strokeDash": vega.n("split", scale=vega.SPLIT_DASH, legend=legend)}
+    ahead = {"data": {"name": "loss"}, "mark": {"type": "line", "strokeWidth": style.line, "opacity": 0.18},
+             "encoding": encoding}
+    lines = {"data": {"name": "upto"}, "mark": {"type": "line", "strokeWidth": style.line}, "encoding": encoding}
     dots = {"data": {"name": "cursor"},
             "mark": {"type": "point", "filled": True, "size": style.point * 1.5, "stroke": st_style.BLACK,
                      "strokeWidth": 1},
             "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
                          "shape": vega.n("split", scale=vega.SPLIT_SHAPE, legend=legend)}}
-    return vega.spec([lines, *vega.cursor(last_epoch, style), dots],
-                 {"loss": frame, "cursor": cursor, "epoch": vega.epoch_frame(cursor.epoch.iloc[0])},
-                 style, style.height)
+    epoch = int(cursor.epoch.iloc[0])
+    # The bold layer first: the legend takes its look from the first layer that has one.
+    return vega.spec([lines, ahead, *vega.cursor(last_epoch, style), dots],
+                     {"loss": frame, "upto": frame[frame.epoch <= epoch], "cursor": cursor,
+                      "epoch": vega.epoch_frame(epoch)}, style, height or style.height)
 
 
 # ----------------------------------------------------------------------------- predictions over epochs
