@@ -1,50 +1,33 @@
 """Gradient descent that records what the pages need to scrub through time.
 
-One loop serves three uses: ``train`` keeps every epoch (the public contract); with ``stride`` > 1
-it keeps the weights every ``stride`` epochs and replays the few epochs in between on demand, bit
-for bit, so a 20,000-epoch history stays small; ``train_many`` runs several seeds at once by giving
-every array a leading seed axis. Each update is ``network.backward_pass`` — the backward pass the
-Backprop page shows — run in a preallocated ``network.Workspace``.
+``train`` runs one network from its seeded initial weights and returns a ``History`` (see
+``core.history``): every epoch's losses, and the weights and predictions at every epoch — or, with
+``stride`` > 1, every ``stride`` epochs, the few in between replayed on demand, bit for bit, so a
+20,000-epoch history stays small. ``train_many`` runs several seeds at once by giving every array a
+leading seed axis. Both use the one loop of ``core.descent``, whose updates are
+``network.backward_pass`` — the backward pass the Backprop page shows. ``check_settings`` and
+``hidden_layers`` say which settings can run. ``History``, ``Snapshot``, ``KeptPredictions`` and
+``epoch_batches`` live in ``core.history`` and ``core.descent`` and are importable from here too.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from core import activations, network
+from core.descent import Trainer, chunk_size, epoch_batches, run
+from core.history import History, KeptPredictions, Snapshot
+
+__all__ = ["MAX_EPOCHS", "MAX_HIDDEN", "MAX_LAYERS", "Ensemble", "History", "KeptPredictions", "Snapshot",
+           "check_settings", "epoch_batches", "hidden_layers", "train", "train_many"]
 
 MAX_HIDDEN = 32
 MAX_LAYERS = 3
 MAX_EPOCHS = 20_000
-
-
-class Snapshot(NamedTuple):
-    """The network at one epoch, before that epoch's updates.
-
-    ``weights``: one matrix per layer, output last. ``W_H``, ``W_O``: the same two matrices for a
-    one-hidden-layer network, None for a deeper one.
-    """
-
-    epoch: int
-    W_H: np.ndarray | None
-    W_O: np.ndarray | None
-    loss_train: float
-    loss_test: float
-    y_hat_train: np.ndarray
-    y_hat_test: np.ndarray
-    weights: tuple
-
-
-class KeptPredictions(NamedTuple):
-    """``epochs`` (K,) and the predictions there: ``train`` (K, N_train, N_O), ``test`` (K, N_test, N_O)."""
-
-    epochs: np.ndarray
-    train: np.ndarray
-    test: np.ndarray
 
 
 # ----- settings -----------------------------------------------------------------------------------
@@ -80,321 +63,7 @@ def _is_number(value, ok) -> bool:
         return False
 
 
-def _chunk_size(batch_size, n_rows: int) -> int | None:
-    """Rows per update, or None for full-batch descent (no batch size, or one ≥ N)."""
-    return None if batch_size is None or batch_size >= n_rows else int(batch_size)
-
-
-def _chunks(order: np.ndarray, size: int) -> list[np.ndarray]:
-    return [order[i:i + size] for i in range(0, len(order), size)]
-
-
-def epoch_batches(epoch: int, n_rows: int, batch_size: int | None = None, seed: int = 321) -> list[np.ndarray]:
-    """The batches of epoch ``epoch``, in the order ``train`` visits them: index arrays into the training rows.
-
-    Full batch (``batch_size`` None or ≥ ``n_rows``): one batch, every row in order. Otherwise the
-    epoch's ``rng.permutation(n_rows)`` cut into consecutive chunks of ``batch_size``, where
-    ``rng = np.random.default_rng(seed)`` has already drawn one permutation per earlier epoch.
-    """
-    size = _chunk_size(batch_size, n_rows)
-    if size is None:
-        return [np.arange(n_rows)]
-    rng = np.random.default_rng(seed)
-    for _ in range(int(epoch)):
-        rng.permutation(n_rows)
-    return _chunks(rng.permutation(n_rows), size)
-
-
-# ----- the loop -----------------------------------------------------------------------------------
-
-class _Trainer:
-    """Gradient descent on fixed data with every buffer allocated once.
-
-    The weights of all layers live in one flat vector ``W`` (``layers`` are views of it), so
-    recording them is one copy and an update is two array operations. Each epoch starts with one
-    forward pass of every row, training and test together (``evaluate``: losses and predictions);
-    with full batches the update reuses that pass's training rows. ``lead`` is a leading seed axis.
-    """
-
-    def __init__(self, data, shapes, eta, activation, batch_size, weight_decay, lead=()):
-        X_train, y_train, X_test, y_test = (np.asarray(a, dtype=float) for a in data)
-        self.n = n = X_train.shape[0]
-        self.X_train, self.y_train = X_train, y_train
-        self.X, self.y = np.vstack([X_train, X_test]), np.vstack([y_train, y_test])
-        self.activation, self.weight_decay = activation, float(weight_decay)
-        self.eta = np.array(float(eta))           # a 0-d array: cheaper to multiply by than a float
-        self.W = np.empty(lead + (sum(r * c for r, c in shapes),))
-        self.layers = network.split_flat(self.W, shapes)
-        self.ws = network.Workspace(self.X.shape[0], shapes, lead)
-        self.ws.a[0] = self.X
-        self.train_rows = self.ws.head(n)         # its forward pass: views of the training rows
-        self.R = np.empty(lead + self.y.shape)    # ŷ − y of every row
-        self.SQ = np.empty(lead + (self.y.size,))
-        self.r = self.R.reshape(self.SQ.shape)
-        self.ones = np.ones(self.W.shape[-1])
-        self.split = np.array([0, n * self.y.shape[1]])
-        self.size = _chunk_size(batch_size, n)
-        if self.size is not None:
-            self.X_perm, self.y_perm = np.empty(lead + X_train.shape), np.empty(lead + y_train.shape)
-            full = network.Workspace(self.size, shapes, lead)
-            rest = full.head(n % self.size) if n % self.size else full
-            self.batches = [(self.X_perm[..., i:i + self.size, :], self.y_perm[..., i:i + self.size, :],
-                             full if i + self.size <= n else rest) for i in range(0, n, self.size)]
-
-    @property
-    def y_hat(self) -> np.ndarray:
-        """Predictions of every row (training rows first) from the last ``evaluate``."""
-        return self.ws.z[-1]
-
-    def evaluate(self, sq) -> None:
-        """Forward pass of every row with the current weights; Σ(y − ŷ)² of train and test rows into ``sq`` (…, 2)."""
-        network.forward_pass(self.X, self.layers, self.activation, self.ws)
-        np.subtract(self.ws.z[-1], self.y, out=self.R)
-        np.multiply(self.r, self.r, out=self.SQ)
-        if self.X.shape[0] > self.n:
-            np.add.reduceat(self.SQ, self.split, axis=-1, out=sq)
-        else:
-            np.sum(self.SQ, axis=-1, out=sq[..., 0])
-            sq[..., 1] = 0.0
-
-    def finite(self, sq) -> bool:
-        """Are both losses in ``sq`` (2,) and every weight finite? ``sq`` and a sum of W first (one cheap call)."""
-        if math.isfinite(sq[0] + sq[1] + np.dot(self.W, self.ones)):
-            return True
-        # Not finite, or only the sum overflowed: look element by element.
-        return math.isfinite(sq[0]) and math.isfinite(sq[1]) and bool(np.isfinite(self.W).all())
-
-    def descend(self, rng) -> None:
-        """The epoch's updates, right after ``evaluate``. ``rng``: a generator per seed for mini-batches."""
-        if self.size is None:
-            self._update(self.y_train, self.train_rows.forward, self.train_rows)
-            return
-        order = rng.permutation(self.n) if isinstance(rng, np.random.Generator) else \
-            np.stack([r.permutation(self.n) for r in rng])
-        np.take(self.X_train, order, axis=0, out=self.X_perm)
-        np.take(self.y_train, order, axis=0, out=self.y_perm)
-        for X, y, ws in self.batches:
-            self._update(y, network.forward_pass(X, self.layers, self.activation, ws), ws)
-
-    def _update(self, y, fwd, ws) -> None:
-        """``W ← W − η·∂/∂W`` of the batch's objective, every layer at once through the flat vectors."""
-        network.backward_pass(y, self.layers, fwd, self.activation, self.weight_decay, ws)
-        np.multiply(ws.dW_flat, self.eta, ws.dW_flat)
-        np.subtract(self.W, ws.dW_flat, self.W)
-
-
-def _run(tr: _Trainer, epochs: int, stride: int, rng):
-    """The training loop. Returns kept epochs, flat weights and predictions there, every epoch's
-    losses, the generator states at the kept epochs, and the divergence epoch (or None)."""
-    n_kept = epochs // stride + 3
-    W = np.empty((n_kept,) + tr.W.shape)
-    z = np.empty((n_kept,) + tr.y_hat.shape)
-    prev_W, prev_z = np.empty_like(tr.W), np.empty_like(tr.y_hat)   # the last finite epoch's
-    sq = np.empty((epochs + 1, 2))
-    kept, states, diverged_at = [], [], None
-    with np.errstate(all="ignore"):
-        for e in range(epochs + 1):
-            tr.evaluate(sq[e])
-            if not tr.finite(sq[e]):
-                diverged_at = e
-                break
-            if e % stride == 0 or e == epochs:
-                k = len(kept)
-                kept.append(e)
-                W[k], z[k] = tr.W, tr.y_hat
-                if rng is not None:
-                    states.append(rng.bit_generator.state)
-            elif stride > 1:
-                prev_W[...], prev_z[...] = tr.W, tr.y_hat
-            if e < epochs:
-                tr.descend(rng)
-    if diverged_at is not None:
-        # Keep the weights training ended with as the last entry (SPEC §3): the diverging epoch's
-        # when they are finite (only the squared loss overflowed; its predictions are not kept),
-        # else the last finite epoch's.
-        if diverged_at - 1 > (kept[-1] if kept else -1):
-            W[len(kept)], z[len(kept)] = prev_W, prev_z
-            kept.append(diverged_at - 1)
-        n_predicted = len(kept)
-        if np.isfinite(tr.W).all():
-            W[len(kept)] = tr.W
-            kept.append(diverged_at)
-    else:
-        n_predicted = len(kept)
-    last = epochs if diverged_at is None else diverged_at - 1    # the last epoch with finite numbers
-    K = len(kept)
-    return (np.array(kept), W[:K].copy(), z[:n_predicted].copy(), 0.5 * sq[: last + 1],
-            tuple(states), diverged_at)
-
-
-# ----- what train returns -------------------------------------------------------------------------
-
-@dataclass(frozen=True, eq=False)
-class History:
-    """What ``train`` recorded.
-
-    Contract (SPEC §3), for E epochs run: ``loss_train``, ``loss_test`` (E,) are the losses with the
-    weights *before* epoch e (½ Σ (y − ŷ)² over every training / test row, no decay term);
-    ``y_hat_train`` (E, N, N_O) the training predictions then; ``weights`` one array per layer
-    (E+1, rows, cols), output last, the last entry being the final weights (``W_H``, ``W_O`` for
-    one hidden layer). ``diverged_at`` is None or the first epoch whose numbers are not finite —
-    its training loss, or (rarely first) its test loss or a weight. Then E = that epoch: losses
-    and predictions cover epochs 0 … E−1, and the weights also that epoch's when they are finite
-    (only the squared loss overflowed); nothing kept is ever inf or nan.
-
-    With ``stride`` > 1 the weights are kept only at ``kept_epochs`` (every stride-th, and the
-    last); ``at(e)`` replays the few epochs from the nearest kept one, bit for bit, mini-batches
-    included (the batch generator's state is kept too). ``at(e)`` and ``losses`` reach
-    ``last_epoch``: E, or E−1 after a divergence.
-    """
-
-    kept_epochs: np.ndarray      # (K,) epochs whose weights are stored
-    _W: np.ndarray               # (K, P) every layer's weights, flattened in layer order
-    _z_O: np.ndarray             # (K', N_train+N_test, N_O) predictions at the kept epochs ≤ last_epoch
-    _losses: np.ndarray          # (last_epoch+1, 2): train and test loss at every epoch
-    shapes: tuple                # (rows, cols) of every layer's weights
-    n_epochs: int                # E
-    diverged_at: int | None
-    stride: int
-    n_train: int
-    eta: float
-    activation: str
-    seed: int
-    batch_size: int | None       # rows per update; None: full batch
-    weight_decay: float
-    _rng_states: tuple           # the batch generator's state at each kept epoch (mini-batches)
-    _replay: tuple               # (X_train_aug, y_train, X_test_aug, y_test) for at()
-
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """One array per layer, output last: (K, rows, cols) at ``kept_epochs`` (views, not copies)."""
-        return network.split_flat(self._W, self.shapes)
-
-    @property
-    def W_H(self) -> np.ndarray:
-        return self._one_layer()[0]
-
-    @property
-    def W_O(self) -> np.ndarray:
-        return self._one_layer()[1]
-
-    def _one_layer(self):
-        if len(self.shapes) != 2:
-            raise AttributeError(f"W_H and W_O name the weights of one hidden layer; this network has "
-                                 f"{len(self.hidden)}: use .weights.")
-        return self.weights
-
-    @property
-    def hidden(self) -> tuple[int, ...]:
-        """Units in each hidden layer, e.g. (3,) or (8, 4)."""
-        return tuple(c for _, c in self.shapes[:-1])
-
-    @property
-    def n_hidden(self):
-        """``train``'s argument back: an int for one hidden layer, else the tuple of widths."""
-        return self.hidden[0] if len(self.hidden) == 1 else self.hidden
-
-    @property
-    def last_epoch(self) -> int:
-        """The latest epoch with finite numbers: E (final weights) unless training diverged."""
-        return self._losses.shape[0] - 1
-
-    @property
-    def loss_train(self) -> np.ndarray:
-        return self._losses[: self.n_epochs, 0]
-
-    @property
-    def loss_test(self) -> np.ndarray:
-        return self._losses[: self.n_epochs, 1]
-
-    @property
-    def losses(self) -> np.ndarray:
-        """(last_epoch+1, 2) train and test loss for every epoch, the final weights' included."""
-        return self._losses
-
-    def _predicted_before_last_update(self):
-        return self.kept_epochs[: len(self._z_O)] < self.n_epochs
-
-    @property
-    def y_hat_train(self) -> np.ndarray:
-        """Training predictions at the kept epochs before the last update (all E of them when stride is 1)."""
-        return self._z_O[self._predicted_before_last_update(), : self.n_train]
-
-    @property
-    def y_hat_test(self) -> np.ndarray:
-        return self._z_O[self._predicted_before_last_update(), self.n_train:]
-
-    def kept_predictions(self) -> KeptPredictions:
-        """Predictions at the kept epochs up to ``last_epoch``, with those epochs."""
-        z = self._z_O
-        return KeptPredictions(self.kept_epochs[: len(z)], z[:, : self.n_train], z[:, self.n_train:])
-
-    def at(self, epoch: int) -> Snapshot:
-        """Weights, losses and predictions at ``epoch`` (0 … last_epoch), before that epoch's updates."""
-        epoch = self._check_epoch(epoch)
-        i = int(np.searchsorted(self.kept_epochs, epoch, side="right")) - 1
-        W, z_O = self._W[i], self._z_O[i]
-        if self.kept_epochs[i] != epoch:
-            W, z_O = self._replay_from(i, epoch)
-        weights = [w.copy() for w in network.split_flat(W, self.shapes)]
-        W_H, W_O = weights if len(weights) == 2 else (None, None)
-        n = self.n_train
-        return Snapshot(epoch, W_H, W_O, float(self._losses[epoch, 0]), float(self._losses[epoch, 1]),
-                        z_O[:n].copy(), z_O[n:].copy(), tuple(weights))
-
-    def batches(self, epoch: int) -> list[np.ndarray]:
-        """The batches epoch ``epoch`` updates on (index arrays into the training rows), as ``epoch_batches``.
-
-        At ``last_epoch`` (no update was made there) they are the batches a further epoch would use.
-        """
-        epoch = self._check_epoch(epoch)
-        if self.batch_size is None:
-            return [np.arange(self.n_train)]
-        i = int(np.searchsorted(self.kept_epochs[: len(self._rng_states)], epoch, side="right")) - 1
-        rng = self._rng_at(i)
-        for _ in range(epoch - int(self.kept_epochs[i])):
-            rng.permutation(self.n_train)
-        return _chunks(rng.permutation(self.n_train), self.batch_size)
-
-    def _check_epoch(self, epoch) -> int:
-        if not network.is_whole(epoch, 0, self.last_epoch):
-            raise ValueError(f"epoch must be a whole number from 0 to {self.last_epoch}, got {epoch!r}.")
-        return int(epoch)
-
-    def _rng_at(self, i: int):
-        if self.batch_size is None:
-            return None
-        rng = np.random.default_rng()
-        rng.bit_generator.state = self._rng_states[i]
-        return rng
-
-    def _replay_from(self, i: int, epoch: int):
-        """Flat weights and predictions at ``epoch``, run from kept entry ``i`` by the same loop."""
-        tr = _Trainer(self._replay, self.shapes, self.eta, self.activation, self.batch_size,
-                      self.weight_decay)
-        tr.W[...] = self._W[i]
-        rng = self._rng_at(i)
-        sq = np.empty(2)
-        with np.errstate(all="ignore"):
-            for _ in range(epoch - int(self.kept_epochs[i])):
-                tr.evaluate(sq)
-                tr.descend(rng)
-            tr.evaluate(sq)
-        return tr.W, tr.y_hat
-
-    def nbytes(self) -> int:
-        """Memory held by the arrays, for bounding caches."""
-        return sum(a.nbytes for a in (self.kept_epochs, self._W, self._z_O, self._losses))
-
-    def __repr__(self) -> str:
-        state = f"diverged at {self.diverged_at}" if self.diverged_at is not None else "finished"
-        extra = (f", batch={self.batch_size}" if self.batch_size is not None else "") + \
-                (f", weight_decay={self.weight_decay}" if self.weight_decay else "")
-        return (f"History(E={self.n_epochs}, N_H={self.n_hidden}, eta={self.eta}, "
-                f"{self.activation}, seed={self.seed}{extra}, stride={self.stride}, {state}, "
-                + (f"loss {self._losses[0, 0]:.6g} → {self._losses[-1, 0]:.6g})" if len(self._losses)
-                   else "no finite loss)"))
-
+# ----- one run ------------------------------------------------------------------------------------
 
 def train(prepared, n_hidden=3, learning_rate: float = 0.05, epochs: int = 1000, seed: int = 321,
           activation: str = "sigmoid", batch_size: int | None = None, weight_decay: float = 0.0,
@@ -415,11 +84,11 @@ def train(prepared, n_hidden=3, learning_rate: float = 0.05, epochs: int = 1000,
     weights = network.init_layers(p.n_inputs, hidden_layers(n_hidden), p.n_outputs, seed)
     shapes = tuple(w.shape for w in weights)
     data = (p.X_train_aug, p.y_train, p.X_test_aug, p.y_test)
-    size = _chunk_size(batch_size, p.X_train_aug.shape[0])
-    tr = _Trainer(data, shapes, learning_rate, activation, size, weight_decay)
+    size = chunk_size(batch_size, p.X_train_aug.shape[0])
+    tr = Trainer(data, shapes, learning_rate, activation, size, weight_decay)
     tr.W[...] = np.concatenate([w.ravel() for w in weights])
     rng = None if size is None else np.random.default_rng(int(seed))
-    kept, W, z_O, losses, states, diverged_at = _run(tr, int(epochs), int(stride), rng)
+    kept, W, z_O, losses, states, diverged_at = run(tr, int(epochs), int(stride), rng)
     return History(kept, W, z_O, losses, shapes, int(epochs) if diverged_at is None else diverged_at,
                    diverged_at, int(stride), p.X_train_aug.shape[0], float(learning_rate), activation,
                    int(seed), size, float(weight_decay), states, data)
@@ -452,9 +121,9 @@ def train_many(prepared, seeds: Sequence[int], n_hidden=3, learning_rate: float 
     inits = [network.init_layers(p.n_inputs, hidden, p.n_outputs, s) for s in seeds]
     shapes = tuple(w.shape for w in inits[0])
     S, E = len(inits), int(epochs)
-    size = _chunk_size(batch_size, p.X_train_aug.shape[0])
-    tr = _Trainer((p.X_train_aug, p.y_train, p.X_test_aug, p.y_test), shapes, learning_rate,
-                  activation, size, weight_decay, lead=(S,))
+    size = chunk_size(batch_size, p.X_train_aug.shape[0])
+    tr = Trainer((p.X_train_aug, p.y_train, p.X_test_aug, p.y_test), shapes, learning_rate,
+                 activation, size, weight_decay, lead=(S,))
     tr.W[...] = [np.concatenate([w.ravel() for w in init]) for init in inits]
     rngs = None if size is None else [np.random.default_rng(int(s)) for s in seeds]
     sq = np.empty((E + 1, S, 2))

@@ -1,11 +1,8 @@
 """core.crosscheck: scikit-learn's MLPRegressor, set up like the app, gives the app's loss curve.
 
 Deeper networks, mini-batches and weight decay are checked two ways: scikit-learn's side against an
-independent plain-numpy loop written here (runs today), and the whole check against
-``core.training.train`` once it takes issue 15's arguments (skipped until then — see ``needs_issue_15``).
+independent plain-numpy loop written here, and the whole check against ``core.training.train``.
 """
-
-import inspect
 
 import numpy as np
 import pytest
@@ -17,13 +14,6 @@ from core.crosscheck import TOLERANCE
 
 FIRST_LOSS_SEED_321 = 3.11571807        # SPEC §2 / tests/core/test_reference_numbers.py
 FINAL_LOSS_TRAIN_SEED_321 = "0.02386055"
-
-
-def needs_issue_15():
-    """Skip while core.training.train lacks issue 15's batch_size/weight_decay/tuple n_hidden (remove after the merge)."""
-    params = inspect.signature(training.train).parameters
-    if not {"batch_size", "weight_decay"} <= set(params) or not hasattr(network, "init_layers"):
-        pytest.skip("core.training.train does not take batch_size/weight_decay/layer tuples yet (issue 15)")
 
 
 def plain_curve(prepared, hidden, eta, epochs, seed, activation="sigmoid", batch_size=None, lam=0.0):
@@ -182,7 +172,6 @@ def test_scikit_learns_side_equals_a_plain_loop_for_depth_batches_and_decay(prep
 @pytest.mark.parametrize("hidden, batch_size, lam, eta", [((8, 4), 5, 0.01, 0.01), ((3,), 4, 0.0, 0.01),
                                                           ((3,), None, 0.05, 0.01), ((32, 32, 32), 1, 0.001, 0.001)])
 def test_depth_batches_and_decay_match_the_apps_training(prepared, hidden, batch_size, lam, eta):
-    needs_issue_15()
     c = crosscheck.crosscheck(prepared, hidden, eta=eta, epochs=100, seed=7, batch_size=batch_size,
                               weight_decay=lam)
     assert c.matches, c.summary

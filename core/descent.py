@@ -1,0 +1,163 @@
+"""The gradient-descent loop itself: batches, a trainer with preallocated buffers, and the run.
+
+``epoch_batches`` says which rows each update of an epoch uses. ``Trainer`` holds the data and every
+buffer of one run (or of several seeds at once, through a leading seed axis) and makes an epoch's
+updates with ``network.backward_pass`` — the backward pass the Backprop page shows — run in a
+preallocated ``network.Workspace``. ``run`` is the loop ``training.train`` records; ``History.at``
+replays epochs with the same ``Trainer``, so a replayed epoch is the trained one bit for bit.
+Settings are checked by the caller (``training.check_settings``), not here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from core import network
+
+
+def chunk_size(batch_size, n_rows: int) -> int | None:
+    """Rows per update, or None for full-batch descent (no batch size, or one ≥ N)."""
+    return None if batch_size is None or batch_size >= n_rows else int(batch_size)
+
+
+def chunks(order: np.ndarray, size: int) -> list[np.ndarray]:
+    """``order`` cut into consecutive pieces of ``size`` rows, the last one possibly shorter."""
+    return [order[i:i + size] for i in range(0, len(order), size)]
+
+
+def epoch_batches(epoch: int, n_rows: int, batch_size: int | None = None, seed: int = 321) -> list[np.ndarray]:
+    """The batches of epoch ``epoch``, in the order ``train`` visits them: index arrays into the training rows.
+
+    Full batch (``batch_size`` None or ≥ ``n_rows``): one batch, every row in order. Otherwise the
+    epoch's ``rng.permutation(n_rows)`` cut into consecutive chunks of ``batch_size``, where
+    ``rng = np.random.default_rng(seed)`` has already drawn one permutation per earlier epoch.
+    """
+    size = chunk_size(batch_size, n_rows)
+    if size is None:
+        return [np.arange(n_rows)]
+    rng = np.random.default_rng(seed)
+    for _ in range(int(epoch)):
+        rng.permutation(n_rows)
+    return chunks(rng.permutation(n_rows), size)
+
+
+class Trainer:
+    """Gradient descent on fixed data with every buffer allocated once.
+
+    The weights of all layers live in one flat vector ``W`` (``layers`` are views of it), so
+    recording them is one copy and an update is two array operations. Each epoch starts with one
+    forward pass of every row, training and test together (``evaluate``: losses and predictions);
+    with full batches the update reuses that pass's training rows. ``lead`` is a leading seed axis.
+    """
+
+    def __init__(self, data, shapes, eta, activation, batch_size, weight_decay, lead=()):
+        X_train, y_train, X_test, y_test = (np.asarray(a, dtype=float) for a in data)
+        self.n = n = X_train.shape[0]
+        self.X_train, self.y_train = X_train, y_train
+        self.X, self.y = np.vstack([X_train, X_test]), np.vstack([y_train, y_test])
+        self.activation, self.weight_decay = activation, float(weight_decay)
+        self.eta = np.array(float(eta))           # a 0-d array: cheaper to multiply by than a float
+        self.W = np.empty(lead + (sum(r * c for r, c in shapes),))
+        self.layers = network.split_flat(self.W, shapes)
+        self.ws = network.Workspace(self.X.shape[0], shapes, lead)
+        self.ws.a[0] = self.X
+        self.train_rows = self.ws.head(n)         # its forward pass: views of the training rows
+        self.R = np.empty(lead + self.y.shape)    # ŷ − y of every row
+        self.SQ = np.empty(lead + (self.y.size,))
+        self.r = self.R.reshape(self.SQ.shape)
+        self.ones = np.ones(self.W.shape[-1])
+        self.split = np.array([0, n * self.y.shape[1]])
+        self.size = chunk_size(batch_size, n)
+        if self.size is not None:
+            self.X_perm, self.y_perm = np.empty(lead + X_train.shape), np.empty(lead + y_train.shape)
+            full = network.Workspace(self.size, shapes, lead)
+            rest = full.head(n % self.size) if n % self.size else full
+            self.batches = [(self.X_perm[..., i:i + self.size, :], self.y_perm[..., i:i + self.size, :],
+                             full if i + self.size <= n else rest) for i in range(0, n, self.size)]
+
+    @property
+    def y_hat(self) -> np.ndarray:
+        """Predictions of every row (training rows first) from the last ``evaluate``."""
+        return self.ws.z[-1]
+
+    def evaluate(self, sq) -> None:
+        """Forward pass of every row with the current weights; Σ(y − ŷ)² of train and test rows into ``sq`` (…, 2)."""
+        network.forward_pass(self.X, self.layers, self.activation, self.ws)
+        np.subtract(self.ws.z[-1], self.y, out=self.R)
+        np.multiply(self.r, self.r, out=self.SQ)
+        if self.X.shape[0] > self.n:
+            np.add.reduceat(self.SQ, self.split, axis=-1, out=sq)
+        else:
+            np.sum(self.SQ, axis=-1, out=sq[..., 0])
+            sq[..., 1] = 0.0
+
+    def finite(self, sq) -> bool:
+        """Are both losses in ``sq`` (2,) and every weight finite? ``sq`` and a sum of W first (one cheap call)."""
+        if math.isfinite(sq[0] + sq[1] + np.dot(self.W, self.ones)):
+            return True
+        # Not finite, or only the sum overflowed: look element by element.
+        return math.isfinite(sq[0]) and math.isfinite(sq[1]) and bool(np.isfinite(self.W).all())
+
+    def descend(self, rng) -> None:
+        """The epoch's updates, right after ``evaluate``. ``rng``: a generator per seed for mini-batches."""
+        if self.size is None:
+            self._update(self.y_train, self.train_rows.forward, self.train_rows)
+            return
+        order = rng.permutation(self.n) if isinstance(rng, np.random.Generator) else \
+            np.stack([r.permutation(self.n) for r in rng])
+        np.take(self.X_train, order, axis=0, out=self.X_perm)
+        np.take(self.y_train, order, axis=0, out=self.y_perm)
+        for X, y, ws in self.batches:
+            self._update(y, network.forward_pass(X, self.layers, self.activation, ws), ws)
+
+    def _update(self, y, fwd, ws) -> None:
+        """``W ← W − η·∂/∂W`` of the batch's objective, every layer at once through the flat vectors."""
+        network.backward_pass(y, self.layers, fwd, self.activation, self.weight_decay, ws)
+        np.multiply(ws.dW_flat, self.eta, ws.dW_flat)
+        np.subtract(self.W, ws.dW_flat, self.W)
+
+
+def run(tr: Trainer, epochs: int, stride: int, rng):
+    """The training loop. Returns kept epochs, flat weights and predictions there, every epoch's
+    losses, the generator states at the kept epochs, and the divergence epoch (or None)."""
+    n_kept = epochs // stride + 3
+    W = np.empty((n_kept,) + tr.W.shape)
+    z = np.empty((n_kept,) + tr.y_hat.shape)
+    prev_W, prev_z = np.empty_like(tr.W), np.empty_like(tr.y_hat)   # the last finite epoch's
+    sq = np.empty((epochs + 1, 2))
+    kept, states, diverged_at = [], [], None
+    with np.errstate(all="ignore"):
+        for e in range(epochs + 1):
+            tr.evaluate(sq[e])
+            if not tr.finite(sq[e]):
+                diverged_at = e
+                break
+            if e % stride == 0 or e == epochs:
+                k = len(kept)
+                kept.append(e)
+                W[k], z[k] = tr.W, tr.y_hat
+                if rng is not None:
+                    states.append(rng.bit_generator.state)
+            elif stride > 1:
+                prev_W[...], prev_z[...] = tr.W, tr.y_hat
+            if e < epochs:
+                tr.descend(rng)
+    if diverged_at is not None:
+        # Keep the weights training ended with as the last entry (SPEC §3): the diverging epoch's
+        # when they are finite (only the squared loss overflowed; its predictions are not kept),
+        # else the last finite epoch's.
+        if diverged_at - 1 > (kept[-1] if kept else -1):
+            W[len(kept)], z[len(kept)] = prev_W, prev_z
+            kept.append(diverged_at - 1)
+        n_predicted = len(kept)
+        if np.isfinite(tr.W).all():
+            W[len(kept)] = tr.W
+            kept.append(diverged_at)
+    else:
+        n_predicted = len(kept)
+    last = epochs if diverged_at is None else diverged_at - 1    # the last epoch with finite numbers
+    K = len(kept)
+    return (np.array(kept), W[:K].copy(), z[:n_predicted].copy(), 0.5 * sq[: last + 1],
+            tuple(states), diverged_at)
