@@ -15,10 +15,8 @@ from ui.views.safe import md
 
 s = page.header(
     "Data",
-    "This app shows, number by number, how a small neural network learns to predict one number "
-    "from a few others, and why backpropagation gets it there. Read the pages in order: **Data** "
-    "(what it must learn) → **Network** (what it is) → **Backprop step by step** (one gradient "
-    "step, every number) → **Training & results** (thousands of steps, and how good the fit is).",
+    "Watch a small neural network learn, number by number. In lesson order: **Data** (what it must "
+    "learn) → **Network** (what it is) → **Backprop step by step** → **Training & results**.",
 )
 
 
@@ -35,22 +33,23 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     labels = {c: ds.label(c) for c in columns}
     inputs = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(p.features, start=1))
     st.markdown(
-        f"Each of the {len(ds.table)} rows is one example. The network gets the inputs {inputs} and must "
-        f"predict y = {md(p.target)}. Before anything is learned, the rows are split into training and "
-        "test rows and every number is scaled; this page shows both, because the network only ever sees "
-        "the scaled numbers."
+        f"Each of the {len(ds.table)} rows is one example: from the inputs {inputs} the network must "
+        f"predict y = {md(p.target)}. Below: the rows, their split into training and test rows, and the "
+        "scaled numbers the network actually sees."
     )
-
-    st.header("The table", divider="gray")
-    show_data(ds.table, columns, labels, p.train_rows, ds.title)
-
-    st.header("What the network must learn", divider="gray")
     frame = data_charts.rows_frame(ds.table, p.features, p.target, p.train_rows)
     titles = {data_charts.feature_field(i): labels[f] for i, f in enumerate(p.features, start=1)}
     titles["y"] = labels[p.target]
-    main, side = side_by_side([3, 2], projector) if p.n_inputs >= 2 else (st.container(), None)
-    with main:
-        show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
+    # On a projector the first screen shows the picture and the numbers side by side.
+    chart_box, table_box = st.columns([1.15, 1], gap="medium") if projector else (st.container(), st.container())
+    with table_box:
+        st.header("The table", divider="gray")
+        show_data(ds.table, columns, labels, p.train_rows, ds.title, projector)
+    with chart_box:
+        st.header("What the network must learn", divider="gray")
+        main, side = side_by_side([3, 2], projector) if p.n_inputs >= 2 else (st.container(), None)
+        with main:
+            show_chart(data_charts.feature_scatter, frame, titles, sty, style=sty)
     if side is not None:      # the target against each feature: stacked beside, or two a row below
         per_row = 2 if s.projector else 1
         height = int(sty.height * (0.8 if s.projector else 1.3 / p.n_inputs))

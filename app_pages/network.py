@@ -15,15 +15,14 @@ from ui.views.safe import md
 
 s = page.header(
     "Network",
-    "Inputs on the left, one hidden layer, the prediction on the right. Every line is a weight "
-    "the training adjusts; scrub through the epochs to watch them change, or switch to the "
-    "gradients to see which way each weight is being pushed.",
+    "Inputs left, the prediction right; every line is a weight the training adjusts. Scrub through "
+    "the epochs to watch them change, or show the gradients: which way each weight is pushed.",
 )
 ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
 sty = style.chart_style(s.projector)
 n_train = p.X_train_aug.shape[0]
 
-c_show, c_sample = st.columns([4, 1], gap="medium", vertical_alignment="bottom")
+c_show, c_epoch, c_sample = st.columns([2.3, 3, 1], gap="medium", vertical_alignment="bottom")
 show = c_show.segmented_control(
     "Lines show", network_view.SHOW, default=network_view.SHOW[0], required=True, key="show",
     bind="query-params", help="Colour and width of each line: the weight, its gradient ∂L/∂W at this "
@@ -32,7 +31,7 @@ sample_param = PAGE["sample"].within(1, n_train)
 sample = widgets.index_picker(
     c_sample, sample_param,
     help=f"The training sample (1 … {n_train}) whose values z and u appear when you hover a node.")
-epoch = widgets.epoch_slider(h)
+epoch = widgets.epoch_slider(h, container=c_epoch)
 page.page_param_notices({"show": choice_param("show", network_view.SHOW), "sample": sample_param},
                         {"show": show, "sample": sample})
 

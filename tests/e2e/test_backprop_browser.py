@@ -1,5 +1,7 @@
 """The backprop page in Chromium, each test on a freshly started server opened by its deep link."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,12 +38,12 @@ def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
 def test_next_and_previous_change_the_step_and_the_link(server, page):
     page.goto(f"{server.url}/backprop?seed=9&lr=0.01&step=5")
     wait_ready(page)
-    page.get_by_role("button", name="Next →").click()
+    page.get_by_role("button", name=re.compile("^Next →")).first.click()      # the top pair (a second sits below)
     wait_ready(page)
     expect(page.get_by_role("heading", name="Step 6 of 6 · Update")).to_be_visible()
     assert "2.44151428" in main_text(page)
     assert "step=6" in page.url
-    page.get_by_role("button", name="← Previous").click()
+    page.get_by_role("button", name=re.compile("^← Previous")).first.click()
     wait_ready(page)
     expect(page.get_by_role("heading", name="Step 5 of 6 · Gradients")).to_be_visible()
     assert "step=5" in page.url

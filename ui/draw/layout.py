@@ -10,9 +10,10 @@ import streamlit as st
 _PROJECTOR_CSS = """
 <style>
 html { font-size: 21px; }
-[data-testid="stSidebar"][aria-expanded="true"] { min-width: 360px; }
+[data-testid="stSidebar"][data-collapsed="false"] { min-width: 360px; }
 [data-testid="stMainBlockContainer"] { padding: 3.2rem 1.2rem 2rem 1.2rem; max-width: 100%; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 0.3rem 0; }
+[data-testid="stMain"] h2 { font-size: 1.5rem; padding: 0.6rem 0 0.2rem 0; }
 [data-testid="stMain"] h3 { font-size: 1.35rem; padding: 0.4rem 0 0.2rem 0; }
 .katex { font-size: 1.25em; }
 .katex-display { margin: 0.35em 0; }

@@ -48,7 +48,7 @@ def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption
         shown = f"; {len(keep)} of its {A.shape[0]} rows shown here, all of them on a laptop"
     styled = frame.style.format(digits.text).apply(lambda _: marks, axis=None)
     if projector:
-        st.table(styled)
+        st.table(styled, hide_index=False)
     else:
         st.dataframe(styled, height=height, width="stretch")
     shape = ", ".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
@@ -56,14 +56,22 @@ def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption
 
 
 @replay.shared(max_entries=64)
-def show_data(table: pd.DataFrame, columns: Sequence[str], labels: dict, train_rows, title: str) -> None:
+def show_data(table: pd.DataFrame, columns: Sequence[str], labels: dict, train_rows, title: str,
+              projector: bool = False) -> None:
     """The data as read (headers with units, the set of each row) and its summary statistics.
 
-    Column names may be user text: they appear only as ``st.dataframe`` headers, never as Markdown.
+    Column names may be user text: they appear only as table headers, never as Markdown. In
+    projector mode both are HTML tables at the body font (the first rows of a long table).
     """
-    numbers = {labels[c]: st.column_config.NumberColumn(format="%.2f") for c in columns}
-    st.dataframe(data_charts.labelled_table(table, columns, labels, train_rows),
-                 height=min(36 * len(table) + 38, 400), width="stretch", column_config=numbers)
-    st.caption(f"Source: {md(title)}. The *set* column is decided by the split below.")
+    shown = data_charts.labelled_table(table, columns, labels, train_rows)
+    stats = data_charts.summary(table, columns, labels)
+    numbers = {labels[c]: "{:.2f}" for c in columns}
+    if projector:
+        st.table(shown.head(PROJECTOR_ROWS).style.format(numbers), hide_index=False)
+        more = f" The first {PROJECTOR_ROWS} of {len(shown):,} rows." if len(shown) > PROJECTOR_ROWS else ""
+    else:
+        st.dataframe(shown.style.format(numbers), height=min(36 * len(table) + 38, 400), width="stretch")
+        more = ""
+    st.caption(f"Source: {md(title)}. The *set* column is decided by the split below.{more}")
     st.markdown("**Summary statistics**")
-    st.dataframe(data_charts.summary(table, columns, labels), width="stretch", column_config=numbers)
+    (st.table if projector else lambda x: st.dataframe(x, width="stretch"))(stats.style.format(numbers))

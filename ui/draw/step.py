@@ -22,9 +22,9 @@ def show(view: StepView, projector: bool):
     page is out: building a new diagram is the slowest part of moving to another step or epoch."""
     st.subheader(f"Step {view.number} of {COUNT} · {view.title}", anchor=f"step-{view.number}")
     if projector:
-        st.latex(view.headline)
         numbers, picture = st.columns([3, 2], gap="medium")
         with numbers:
+            st.latex(view.headline)
             _substituted(view, side_by_side=False)
         slot = picture.empty()
         st.markdown(view.why)
@@ -56,7 +56,7 @@ def _substituted(view: StepView, side_by_side: bool) -> None:
             st.latex(tex)
 
 
-PROJECTOR_DIAGRAM = 320     # px: beside the equations, inside the first screen
+PROJECTOR_DIAGRAM = 300     # px: beside the equations, inside the first screen
 
 
 def show_diagram(slot, view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,

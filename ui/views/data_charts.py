@@ -35,12 +35,25 @@ def rows_frame(table: pd.DataFrame, features: Sequence[str], target: str,
     return frame
 
 
+def unused_name(name: str, taken) -> str:
+    """``name``, or ``name (2)``, ``name (3)``, … : the first that is not among ``taken`` (user columns)."""
+    taken = {str(t) for t in taken}
+    candidate, k = name, 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{name} ({k})"
+    return candidate
+
+
 def labelled_table(table: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, str],
                    train_rows: Sequence) -> pd.DataFrame:
-    """The data as the student reads it: headers with units, and which set each row is in."""
+    """The data as the student reads it: headers with units, and which set each row is in.
+
+    The app's own "set" column gets another name if the student's file has a column called "set".
+    """
     train = set(np.asarray(train_rows).tolist())
     shown = table[list(columns)].rename(columns=dict(labels))
-    shown.insert(0, "set", ["training" if r in train else "test" for r in table.index])
+    shown.insert(0, unused_name("set", shown.columns), ["training" if r in train else "test" for r in table.index])
     return shown
 
 

@@ -1,0 +1,176 @@
+"""Lecture mode, measured in a real browser at 1280×720 with ``?projector=true``, each test on a
+fresh server: every moment of the lesson on the first screen, numbers the back row can read, Play
+that leaves the Back button alone, pages that keep their own epoch and lead to the next page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.core import test_reference_numbers as ref
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+
+MAIN = '[data-testid="stMain"]'
+SCREEN = 720
+LECTURE = "seed=9&lr=0.01"
+TITLES = {"/": "Data", "/network": "Network", "/backprop": "Backprop step by step",
+          "/training": "Training & results"}
+
+
+def box(locator) -> dict:
+    b = locator.bounding_box()
+    assert b is not None, "not drawn"
+    return b
+
+
+def on_first_screen(locator) -> bool:
+    b = box(locator)
+    return b["y"] >= 0 and b["y"] + b["height"] <= SCREEN
+
+
+def step_heading(page, k: int):
+    return page.locator(f"{MAIN} h3", has_text=f"Step {k} of 6")
+
+
+@pytest.mark.parametrize("k", range(1, 7))
+def test_each_step_fits_the_first_projected_screen(server, page, k):
+    page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step={k}")
+    wait_ready(page)
+    assert_no_exception(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
+    heading = step_heading(page, k)
+    expect(heading).to_be_visible()
+    equations = page.locator(f"{MAIN} .katex-display")
+    expect(page.locator(f"{MAIN} [data-testid='stVegaLiteChart'] :is(canvas, svg)").first).to_be_visible(timeout=30_000)
+    general, first_with_numbers = equations.nth(0), equations.nth(1)
+    diagram = page.locator(f"{MAIN} [data-testid='stVegaLiteChart']").first
+    for name, element in (("heading", heading), ("general equation", general),
+                          ("equation with numbers", first_with_numbers), ("diagram", diagram)):
+        assert on_first_screen(element), f"step {k}: the {name} ends at {box(element)} (screen: {SCREEN} px)"
+    assert box(heading)["y"] < box(general)["y"] < box(first_with_numbers)["y"]
+    screenshot(page, f"lecture-step-{k}")
+
+
+def test_projected_tables_are_html_the_back_row_can_read_with_the_chosen_row_marked(server, page):
+    page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=1&sample=4&unit=2")
+    wait_ready(page)
+    tables = page.locator(f"{MAIN} [data-testid='stTable']")
+    expect(tables.first).to_be_visible()
+    assert page.locator(f"{MAIN} [data-testid='stDataFrame']").count() == 0      # no canvas grids
+    sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] td')]
+                               .map(td => parseFloat(getComputedStyle(td).fontSize))""")
+    assert sizes and min(sizes) >= 20, f"table digits at {min(sizes)} px"
+    scrolled = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"]')]
+                                  .filter(t => t.scrollHeight > t.clientHeight + 2).length""")
+    assert scrolled == 0, "a projected table scrolls inside its frame"
+    # z_H: the row of sample n = 4 and the column of h₂ are bold; another cell is not
+    z_table = tables.nth(2)
+    row = z_table.locator("tr", has_text="n=4 (row 26)")
+    weights = row.locator("td").evaluate_all("tds => tds.map(td => getComputedStyle(td).fontWeight)")
+    assert all(int(w) >= 600 for w in weights), weights
+    other = z_table.locator("tr", has_text="n=1 (row 23)").locator("td")
+    assert [int(w) >= 600 for w in other.evaluate_all("tds => tds.map(td => getComputedStyle(td).fontWeight)")] \
+        == [False, True, False]                          # only the column of h₂
+    # equations and tables show the same 4 significant digits for the same number (z of n=4, h₂)
+    digits = row.locator("td").nth(1).inner_text()
+    assert re.fullmatch(r"-?\d\.\d{3}|-?0\.\d{4,}", digits), digits
+    assert digits.replace("-", "−") in page.locator(f"{MAIN} .katex-display").nth(1).inner_text()
+
+
+def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, page):
+    page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
+    wait_ready(page)
+    page.keyboard.press("ArrowRight")
+    expect(step_heading(page, 3)).to_be_visible()
+    wait_ready(page)
+    page.keyboard.press("ArrowLeft")
+    expect(step_heading(page, 2)).to_be_visible()
+    wait_ready(page)
+    below = page.get_by_role("button", name=re.compile("^Next →")).last
+    below.scroll_into_view_if_needed()
+    below.click()
+    expect(step_heading(page, 3)).to_be_visible()
+    wait_ready(page)
+    assert "step=3" in page.url
+    # typing in a number box does not move the step
+    page.locator(f"{MAIN} summary", has_text="Epoch · sample n · unit j").click()
+    box_ = page.get_by_role("spinbutton", name="Sample n")
+    box_.click()
+    box_.press("ArrowRight")
+    box_.press("ArrowLeft")
+    page.wait_for_timeout(1500)
+    expect(step_heading(page, 3)).to_be_visible()
+
+
+def test_training_while_playing_shows_pause_the_losses_and_the_whole_loss_chart(server, page):
+    page.goto(f"{server.url}/training?projector=true")
+    wait_ready(page)
+    expect(page.locator(f"{MAIN} [data-testid='stVegaLiteChart'] :is(canvas, svg)").first).to_be_visible(timeout=30_000)
+    before = page.evaluate("history.length")
+    page.get_by_text("Fast", exact=True).click()          # the whole run in 8 s
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    pause = page.get_by_role("button", name=re.compile("Pause"))
+    expect(pause).to_be_visible()
+    page.wait_for_timeout(2500)
+    bar = page.locator(f"{MAIN} [data-testid='stProgress']")
+    chart = page.locator(f"{MAIN} [data-testid='stVegaLiteChart']").first
+    losses = [page.locator(f"{MAIN} [data-testid='stMetric']", has_text=name).first
+              for name in ("Training loss", "Test loss")]
+    for name, element in (("Pause", pause), ("epoch", bar), ("loss chart", chart),
+                          ("training loss", losses[0]), ("test loss", losses[1])):
+        assert on_first_screen(element), f"while playing, the {name} ends at {box(element)}"
+    assert "playing" in bar.inner_text()
+    screenshot(page, "lecture-training-playing")
+    expect(page.get_by_role("button", name=re.compile("Play"))).to_be_visible(timeout=30_000)
+    wait_ready(page)
+    assert page.evaluate("history.length") - before <= 2, "Play added browser-history entries"
+    # after Play, the epoch the student picks sticks at once
+    slider = page.get_by_role("slider", name="Epoch")
+    slider.focus()
+    page.keyboard.press("Home")
+    wait_ready(page)
+    for _ in range(3):
+        page.wait_for_timeout(1000)
+        expect(page.locator("h4", has_text="At epoch 0 of 1,000")).to_be_visible()
+    assert "epoch=0" in page.url
+
+
+def test_backprop_keeps_its_own_epoch_after_the_training_epoch_moved(server, page):
+    page.goto(f"{server.url}/training?{LECTURE}")
+    wait_ready(page)
+    slider = page.get_by_role("slider", name="Epoch")
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("PageDown")                  # the Training epoch moves away from the end
+    wait_ready(page)
+    assert "epoch=" in page.url
+    page.get_by_text("Fast", exact=True).click()          # another rerun on Training
+    wait_ready(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Backprop step by step").click()
+    wait_ready(page)
+    text = page.locator(MAIN).inner_text()
+    assert f"Loss L at epoch 0: {ref.LOSS_SEED_9:.8f}" in text             # SPEC §2: 3.52260967
+
+
+@pytest.mark.parametrize("path", list(TITLES))
+def test_every_page_has_its_own_title_and_leads_to_the_next(server, page, path):
+    page.goto(f"{server.url}{path}?projector=true")
+    wait_ready(page)
+    assert page.title() == f"{TITLES[path]} · Backprop Explainer"
+    order = list(TITLES.values())
+    title = TITLES[path]
+    links = page.locator(f"{MAIN} [data-testid='stPageLink'] a")
+    if title == order[-1]:
+        assert links.count() == 0
+    else:
+        after = order[order.index(title) + 1]
+        link = links.filter(has_text=f"Next: {after}")
+        expect(link).to_have_count(1)
+        link.scroll_into_view_if_needed()
+        link.click()
+        wait_ready(page)
+        assert page.title() == f"{after} · Backprop Explainer"
+    screenshot(page, "lecture-page-" + title.split()[0].lower())
