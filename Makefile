@@ -3,22 +3,27 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
+HOST   ?= 127.0.0.1        # only this computer; HOST=0.0.0.0 opens the app to the classroom network
 
 .PHONY: run test test-fast test-e2e bench load load-ci clean
 
 $(BIN)/python:
+	@echo "== Creating the virtual environment $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/python -m pip install -q -r requirements.txt
+	@echo "== Installing the app's packages from requirements.txt (first run only, a minute or two)"
+	$(BIN)/python -m pip install --progress-bar on -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
-	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	@echo "== Installing the test tools from requirements-dev.txt (first run only)"
+	$(BIN)/python -m pip install --progress-bar on -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.installed            ## install what the app needs and serve it
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+run: $(VENV)/.installed            ## install what the app needs and serve it (PORT=8501, HOST=127.0.0.1)
+	@echo "== Serving Backprop Explainer on http://$(strip $(HOST)):$(PORT)  (Ctrl-C stops it)"
+	$(BIN)/python -m streamlit run app.py --server.address $(strip $(HOST)) --server.port $(PORT)
 
 test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
 	$(BIN)/python -m pytest
