@@ -31,11 +31,11 @@ else:
     c_epoch, c_sample, c_unit = st.columns([4, 1, 1], vertical_alignment="bottom")
 epoch = widgets.epoch_slider(h, container=c_epoch,
                              help="The weights before this epoch's update: 0 = the initial weights.")
-sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, s.hidden)
+sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, s.units)
 n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} training samples the equations with "
                                                  "numbers use; the tables show all of them.")
 j = widgets.index_picker(c_unit, unit_param,
-                         f"Which of the {s.hidden} hidden units the equations with numbers use.")
+                         f"Which of the {s.units} hidden units the equations with numbers use.")
 
 
 def _move(by: int) -> None:
@@ -87,7 +87,7 @@ gradcheck.panel(s.training_args(), epoch, mistake, s.projector, ctx.step)
 
 look = style.chart_style(s.projector)
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
-    step.show_diagram(slot, view, p.n_inputs, s.hidden, look,
+    step.show_diagram(slot, view, p.n_inputs, s.units, look,
                       step_model.diagram_caption(view, p.features, p.target), s.projector)
 with notices:
     page.page_param_notices(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui.serve import cache
 from ui.state import sidebar
+from ui.state import params
 from ui.state.params import PAGE, Param, Settings
 from ui.views.safe import md
 
@@ -40,7 +41,7 @@ def data_notices(s: Settings) -> None:
             f"{'s' if p.n_inputs != 1 else ''} → {md(s.target, 40)}.", icon=":material/upload_file:")
     allowed = cache.epochs_allowed(s)
     if allowed < s.epochs:
-        st.info(f"With {rows:,} rows and {s.hidden} hidden units, training runs {allowed:,} epochs instead "
+        st.info(f"With {rows:,} rows and hidden layers of {params.spell(s.hidden)} units, training runs {allowed:,} epochs instead "
                 f"of {s.epochs:,}, so that a run stays within a couple of seconds.", icon=":material/timer:")
 
 

@@ -20,7 +20,8 @@ from ui.views.dataset import INCOME_TITLE, Dataset
 
 MAX_SNAPSHOTS = 1000
 SEED_COUNT = 20
-WORK_LIMIT = 60_000_000      # epochs × rows × (hidden + 2): about 1–2 s of training on this kind of machine
+WORK_LIMIT = 60_000_000      # work units (see work_per_epoch): about 1–2 s of training on this kind of machine
+UPDATE_WORK = 600            # one update's fixed cost (~15 µs of numpy calls) in the same units
 
 
 def stride_for(epochs: int, rows: int = 30) -> int:
@@ -46,24 +47,36 @@ def income_prepared(split: int, test: float) -> data.Prepared:
     return data.prepare(data.load_income(), test_size=test, split_seed=split)
 
 
-def _train(p: data.Prepared, hidden: int, eta: float, epochs: int, seed: int, activation: str):
-    return worker.run(training.train, p, n_hidden=hidden, learning_rate=eta, epochs=epochs, seed=seed,
-                      activation=activation, stride=stride_for(epochs, len(p.y_train) + len(p.y_test)))
+def _train(p: data.Prepared, run: dict):
+    return worker.run(training.train, p, **run,
+                      stride=stride_for(run["epochs"], len(p.y_train) + len(p.y_test)))
 
 
-def _train_many(p: data.Prepared, hidden: int, eta: float, epochs: int, seed: int, activation: str):
-    return worker.run(training.train_many, p, seeds_from(seed), n_hidden=hidden, learning_rate=eta,
-                      epochs=epochs, activation=activation)
+def _train_many(p: data.Prepared, run: dict):
+    run = dict(run)
+    return worker.run(training.train_many, p, seeds_from(run.pop("seed")), **run)
+
+
+def _run(s: Settings, epochs: int) -> dict:
+    """``training.train``'s arguments for the settings ``s`` (``epochs`` as allowed)."""
+    return dict(n_hidden=s.hidden, learning_rate=s.eta, epochs=epochs, seed=s.seed, activation=s.activation,
+                batch_size=s.batch_size, weight_decay=s.weight_decay)
 
 
 @st.cache_data(max_entries=64, show_spinner="Training the network…")
-def _history(split: int, test: float, seed: int, hidden: int, eta: float, epochs: int, activation: str):
-    return _train(income_prepared(split, test), hidden, eta, epochs, seed, activation)
+def _history(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
+             batch_size: int | None, weight_decay: float):
+    s = Settings(seed=seed, hidden=hidden, eta=eta, epochs=epochs, activation=activation, batch_size=batch_size,
+                 weight_decay=weight_decay)
+    return _train(income_prepared(split, test), _run(s, epochs))
 
 
 @st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
-def _ensemble(split: int, test: float, seed: int, hidden: int, eta: float, epochs: int, activation: str):
-    return _train_many(income_prepared(split, test), hidden, eta, epochs, seed, activation)
+def _ensemble(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
+              batch_size: int | None, weight_decay: float):
+    s = Settings(seed=seed, hidden=hidden, eta=eta, epochs=epochs, activation=activation, batch_size=batch_size,
+                 weight_decay=weight_decay)
+    return _train_many(income_prepared(split, test), _run(s, epochs))
 
 
 def dataset(s: Settings) -> Dataset:
@@ -84,15 +97,21 @@ def prepared(s: Settings) -> data.Prepared:
         drop_incomplete=s.drop))
 
 
+def work_per_epoch(s: Settings, train_rows: int, all_rows: int) -> int:
+    """One epoch's work: every row through every unit, and each update's fixed cost."""
+    updates = 1 if s.batch_size is None else math.ceil(train_rows / max(s.batch_size, 1))
+    return all_rows * (sum(s.hidden) + 2) + updates * UPDATE_WORK
+
+
 def epochs_allowed(s: Settings) -> int:
     """Epochs actually run: the setting, capped for large uploads so a run stays within seconds."""
     p = prepared(s)
-    rows = p.X_train_aug.shape[0] + p.X_test_aug.shape[0]
-    return max(1, min(s.epochs, WORK_LIMIT // (rows * (s.hidden + 2))))
+    per_epoch = work_per_epoch(s, len(p.y_train), len(p.y_train) + len(p.y_test))
+    return max(1, min(s.epochs, WORK_LIMIT // per_epoch))
 
 
 def _run_key(s: Settings, what: str) -> tuple:
-    return (what, s.seed, s.hidden, s.eta, epochs_allowed(s), s.activation) + s.data_key()
+    return (what, tuple(sorted(_run(s, epochs_allowed(s)).items()))) + s.data_key()
 
 
 def history(s: Settings) -> training.History:
@@ -100,8 +119,7 @@ def history(s: Settings) -> training.History:
     if s.data == "income":
         return _history(**s.training_args())
     p = prepared(s)
-    return _session_memo(_run_key(s, "history"),
-                         lambda: _train(p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation))
+    return _session_memo(_run_key(s, "history"), lambda: _train(p, _run(s, epochs_allowed(s))))
 
 
 def ensemble(s: Settings) -> training.Ensemble | None:
@@ -109,10 +127,9 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     if s.data == "income":
         return _ensemble(**s.training_args())
     p = prepared(s)
-    if SEED_COUNT * epochs_allowed(s) * len(p.y_train) * (s.hidden + 2) > 3 * WORK_LIMIT:
+    if SEED_COUNT * epochs_allowed(s) * work_per_epoch(s, len(p.y_train), len(p.y_train)) > 3 * WORK_LIMIT:
         return None
-    return _session_memo(_run_key(s, "ensemble"),
-                         lambda: _train_many(p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation))
+    return _session_memo(_run_key(s, "ensemble"), lambda: _train_many(p, _run(s, epochs_allowed(s))))
 
 
 _MEMO = "_session_results"

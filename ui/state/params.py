@@ -19,11 +19,13 @@ SEED_MAX = 2**32 - 1
 ETA_CHOICES: tuple[float, ...] = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
                                   0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 TEST_SIZES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(2, 9))
+DECAY_CHOICES: tuple[float, ...] = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
 @dataclass(frozen=True)
 class Param:
-    """One setting. ``kind`` is "int", "choice" or "bool"; ``lo``/``hi`` bound an int, ``choices`` a choice."""
+    """One setting. ``kind`` is "int", "choice", "bool" or "layers" (1–3 whole numbers, "8,4");
+    ``lo``/``hi`` bound an int (and each layer's width), ``choices`` a choice."""
 
     name: str                      # the Python name (Settings field)
     key: str                       # the URL parameter and widget key
@@ -43,6 +45,9 @@ class Param:
             return f"a whole number from {self.lo:,} to {self.hi:,}"
         if self.kind == "bool":
             return "true or false"
+        if self.kind == "layers":
+            return (f"1 to {training.MAX_LAYERS} whole numbers from {self.lo} to {self.hi}, one per hidden "
+                    "layer, separated by commas (3, or 8,4)")
         return "one of " + ", ".join(spell(c) for c in self.choices)
 
     def parse(self, text: str) -> Any:
@@ -57,6 +62,11 @@ class Param:
             if text.lower() not in ("true", "false"):
                 raise ValueError(text)
             return text.lower() == "true"
+        if self.kind == "layers":
+            widths = tuple(int(part) for part in text.split(","))    # int(" 4") is fine, int("") is not
+            if not 1 <= len(widths) <= training.MAX_LAYERS or not all(self.lo <= w <= self.hi for w in widths):
+                raise ValueError(text)
+            return widths
         for option in self.choices:
             if spell(option) == text or str(option) == text or _same_number(option, text):
                 return option
@@ -79,7 +89,11 @@ def _same_number(option, text: str) -> bool:
 
 
 def spell(value) -> str:
-    """A value as a link spells it: 0.05, 321, false."""
+    """A value as a link spells it: 0.05, 321, false, 8,4 (hidden layers); "all rows" for no batch size."""
+    if value is None:
+        return "all rows"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -92,8 +106,9 @@ def spell(value) -> str:
 TABLE: tuple[Param, ...] = (
     Param("seed", "seed", "int", 321, "Seed (initial weights)",
           "Seeds the random initial weights; the same seed gives the same run.", 0, SEED_MAX),
-    Param("hidden", "hidden", "int", 3, "Hidden units N_H",
-          "Sigmoid (or tanh/ReLU) units in the hidden layer.", 1, training.MAX_HIDDEN),
+    Param("hidden", "hidden", "layers", (3,), "Hidden layers (units per layer)",
+          "Units in each hidden layer, separated by commas: 3 is one layer of 3 units, 8,4 is two "
+          f"layers. 1 to {training.MAX_LAYERS} layers of 1 to {training.MAX_HIDDEN} units.", 1, training.MAX_HIDDEN),
     Param("eta", "lr", "choice", 0.05, "Learning rate η",
           "Step size of gradient descent: W ← W − η·∂L/∂W. Too large and the loss explodes.",
           choices=ETA_CHOICES),
@@ -105,12 +120,18 @@ TABLE: tuple[Param, ...] = (
           "random_state of train_test_split: which rows are training rows.", 0, SEED_MAX),
     Param("test", "test", "choice", 0.5, "Test fraction",
           "Share of the rows held out to test the trained network.", choices=TEST_SIZES),
+    Param("batch_size", "batch", "int", None, "Batch size (rows per update)",
+          "Empty = every training row in each update (full batch, the lecture's way). A number b: each "
+          "epoch takes the training rows in a shuffled order, b at a time, one update per batch.", 1, MAX_ROWS),
+    Param("weight_decay", "l2", "choice", 0.0, "Weight decay λ",
+          "Adds (λ/2)·Σw² over the non-bias weights to the loss each update minimises: large weights "
+          "cost more, so they shrink a little at every step.", choices=DECAY_CHOICES),
     Param("projector", "projector", "bool", False, "Projector mode",
           "Larger text, thicker lines and bigger points for a lecture hall."),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in TABLE}
 BY_KEY: dict[str, Param] = {p.key: p for p in TABLE}
-MODEL = ("seed", "hidden", "eta", "epochs", "activation", "split", "test")   # what Reset and presets set
+MODEL = ("seed", "hidden", "eta", "epochs", "activation", "split", "test", "batch_size", "weight_decay")  # Reset, presets
 
 
 @dataclass(frozen=True)
@@ -118,12 +139,14 @@ class Settings:
     """Everything that decides what the pages compute; built once per run by the sidebar."""
 
     seed: int = BY_NAME["seed"].default
-    hidden: int = BY_NAME["hidden"].default
+    hidden: tuple[int, ...] = BY_NAME["hidden"].default
     eta: float = BY_NAME["eta"].default
     epochs: int = BY_NAME["epochs"].default
     activation: str = BY_NAME["activation"].default
     split: int = BY_NAME["split"].default
     test: float = BY_NAME["test"].default
+    batch_size: int | None = BY_NAME["batch_size"].default
+    weight_decay: float = BY_NAME["weight_decay"].default
     projector: bool = BY_NAME["projector"].default
     data: str = "income"                  # or an uploaded file's key (never in the URL)
     features: tuple[str, ...] = FEATURES
@@ -133,7 +156,13 @@ class Settings:
     def training_args(self) -> dict[str, Any]:
         """The scalars that decide a training run on the bundled data (the cache key)."""
         return dict(split=self.split, test=self.test, seed=self.seed, hidden=self.hidden,
-                    eta=self.eta, epochs=self.epochs, activation=self.activation)
+                    eta=self.eta, epochs=self.epochs, activation=self.activation,
+                    batch_size=self.batch_size, weight_decay=self.weight_decay)
+
+    @property
+    def units(self) -> int:
+        """Hidden units of the first hidden layer (the unit picker's range)."""
+        return self.hidden[0]
 
     def data_key(self) -> tuple:
         """What decides the prepared data."""
@@ -151,8 +180,10 @@ PRESETS: dict[str, dict[str, Any]] = {
     "Lecture demo — first step: seed 9, η 0.01": dict(seed=9, eta=0.01),
     "Lecture demo — training: seed 321, η 0.05, 1000 epochs": dict(seed=321, eta=0.05, epochs=1000),
     "Learning rate too high (η 5)": dict(eta=5.0),
-    "One hidden unit": dict(hidden=1),
-    "Wide network (16 units)": dict(hidden=16),
+    "One hidden unit": dict(hidden=(1,)),
+    "Wide network (16 units)": dict(hidden=(16,)),
+    "Two hidden layers (8, 4)": dict(hidden=(8, 4)),
+    "Mini-batches of 5 with weight decay 0.01": dict(batch_size=5, weight_decay=0.01),
 }
 
 

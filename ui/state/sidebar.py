@@ -42,16 +42,25 @@ def pending_notices(used: Mapping[str, Any], table: Mapping[str, Param] = params
 
 
 # Whole numbers are float-typed number inputs (see whole_number_input); Reset and presets must
-# write them as floats.
-_FLOAT_TYPED = ("seed", "epochs", "split")
+# write them as floats, and the hidden layers as the text their box holds.
+_FLOAT_TYPED = ("seed", "epochs", "split", "batch")
+_HIDDEN_OK = "_hidden_ok"          # the last hidden-layer text that could be used
+
+
+def _widget_value(p: Param, value):
+    if p.kind == "layers":
+        return params.spell(value)
+    if p.key in _FLOAT_TYPED and value is not None:
+        return float(value)
+    return value
 
 
 def _apply(values: Mapping[str, Any]) -> None:
     """Set the model settings to ``values`` (Python names), the others to their defaults."""
     for name in params.MODEL:
         p = BY_NAME[name]
-        value = values.get(name, p.default)
-        st.session_state[p.key] = float(value) if p.key in _FLOAT_TYPED else value
+        st.session_state[p.key] = _widget_value(p, values.get(name, p.default))
+    st.session_state[_HIDDEN_OK] = st.session_state[BY_NAME["hidden"].key]
 
 
 def _apply_preset() -> None:
@@ -75,6 +84,38 @@ def whole_number_input(where, p: Param) -> int:
     return int(value)
 
 
+def _check_hidden() -> None:
+    """A hidden-layer text that cannot be used goes back to the last one that could, with a word why."""
+    p = BY_NAME["hidden"]
+    text = st.session_state.get(p.key, "")
+    try:
+        st.session_state[_HIDDEN_OK] = params.spell(p.parse(text))
+        st.session_state[p.key] = st.session_state[_HIDDEN_OK]
+    except (ValueError, TypeError):
+        kept = st.session_state.get(_HIDDEN_OK, params.spell(p.default))
+        st.session_state[p.key] = kept
+        st.toast(f"“{params.safe_snippet(text)}” cannot be used: hidden layers must be {p.rule}. "
+                 f"Kept {kept}.", icon=":material/error:")
+
+
+def hidden_input(where, p: Param) -> tuple[int, ...]:
+    """The hidden layers as a text box bound to ``?hidden=`` ("3", "8,4"); a link the box cannot use
+    falls back to the default, with the usual notice."""
+    text = where.text_input(p.label, params.spell(p.default), key=p.key, bind="query-params",
+                            on_change=_check_hidden, help=p.help, max_chars=20)
+    try:
+        return p.parse(text)
+    except (ValueError, TypeError):
+        return p.default
+
+
+def batch_input(where, p: Param) -> int | None:
+    """The batch size; empty means every training row (None)."""
+    value = where.number_input(p.label, float(p.lo), float(p.hi), None, step=1.0, format="%.0f", key=p.key,
+                               bind="query-params", help=p.help, placeholder="all rows (full batch)")
+    return None if value is None else int(value)
+
+
 def _choice(where, p: Param, **kw):
     return where.select_slider(p.label, p.choices, p.default, key=p.key, bind="query-params",
                                format_func=params.spell, help=p.help, **kw)
@@ -90,10 +131,12 @@ def sidebar() -> Settings:
     data_box = sb.container()          # filled below, once the split settings it needs exist
     p = BY_NAME
     values: dict[str, Any] = {"seed": whole_number_input(sb, p["seed"])}
-    values["hidden"] = int(sb.slider(p["hidden"].label, p["hidden"].lo, p["hidden"].hi, p["hidden"].default,
-                                     key="hidden", bind="query-params", help=p["hidden"].help))
+    values["hidden"] = hidden_input(sb, p["hidden"])
     values["eta"] = float(_choice(sb, p["eta"]))
     values["epochs"] = whole_number_input(sb, p["epochs"])
+    with sb.expander("Mini-batches and weight decay"):
+        values["batch_size"] = batch_input(st, p["batch_size"])
+        values["weight_decay"] = float(_choice(st, p["weight_decay"]))
     with sb.expander("Advanced"):
         act = p["activation"]
         values["activation"] = st.radio(act.label, act.choices, index=0, key=act.key, bind="query-params",
