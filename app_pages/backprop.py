@@ -15,7 +15,6 @@ s = page.header(
 )
 h = cache.history(s)
 p = cache.prepared(s)
-N = p.X_train_aug.shape[0]
 
 if h.diverged_at is not None:
     st.warning(messages.divergence(h, s.eta, messages.smaller_eta(s.eta, ETA_CHOICES)) +
@@ -31,11 +30,15 @@ else:
     c_epoch, c_sample, c_unit = st.columns([4, 1, 1], vertical_alignment="bottom")
 epoch = widgets.epoch_slider(h, container=c_epoch,
                              help="The weights before this epoch's update: 0 = the initial weights.")
-sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, s.units)
-n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} training samples the equations with "
+batches = h.batches(epoch)               # one batch, every training row, unless mini-batches are on
+rows = batches[0]
+N, widest = len(rows), max(s.hidden)
+sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, widest)
+n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} rows of this step the equations with "
                                                  "numbers use; the tables show all of them.")
 j = widgets.index_picker(c_unit, unit_param,
-                         f"Which of the {s.units} hidden units the equations with numbers use.")
+                         f"Which hidden unit (1 … {widest}) the equations with numbers use, in every hidden layer "
+                         "(the last unit of a narrower layer).")
 
 
 def _move(by: int) -> None:
@@ -68,10 +71,15 @@ step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=Tr
 
 snap = h.at(epoch)
 ctx = step_model.Context(
-    core_step.one_step(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, s.eta, s.activation), n, j, epoch,
-    list(p.train_rows), float(h.losses[epoch + 1, 0]) if epoch < h.last_epoch else None,
-    h.diverged_at, ETA_CHOICES, h.n_epochs, digits_for(s.projector))
+    core_step.gradient_step(p.X_train_aug[rows], p.y_train[rows], list(snap.weights), s.eta, s.activation,
+                            s.weight_decay), n, j, epoch, list(p.train_rows[rows]),
+    float(h.losses[epoch + 1, 0]) if epoch < h.last_epoch else None, h.diverged_at, ETA_CHOICES, h.n_epochs,
+    digits_for(s.projector), len(batches))
 status.markdown(steps.status_line(ctx))
+if len(batches) > 1:
+    st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
+               f"first, on the {N} training rows of batch 1 — data rows "
+               + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
 views = [steps.build(k, ctx) for k in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
@@ -83,11 +91,11 @@ gradcheck.intro()
 mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked last in ∂L/∂W_O)", False,
                     key="mistake", bind="query-params",
                     help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
-gradcheck.panel(s.training_args(), epoch, mistake, s.projector, ctx.step)
+gradcheck.panel(s.training_args(), epoch, mistake, s.projector, j, ctx.step)
 
 look = style.chart_style(s.projector)
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
-    step.show_diagram(slot, view, p.n_inputs, s.units, look,
+    step.show_diagram(slot, view, p.n_inputs, s.hidden, look,
                       step_model.diagram_caption(view, p.features, p.target), s.projector)
 with notices:
     page.page_param_notices(

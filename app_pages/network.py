@@ -40,22 +40,24 @@ if h.diverged_at is not None:
                icon=":material/trending_up:")
 
 snap = h.at(epoch)
-fwd, back = network.gradients(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, s.activation)
-q = network_view.Quantities.of(snap.W_H, snap.W_O, back.dW_H, back.dW_O, h.W_H[0], h.W_O[0])
+fwd, back = network.passes(p.X_train_aug, p.y_train, list(snap.weights), s.activation, s.weight_decay)
+q = network_view.Quantities.of(snap.weights, back.dW, [w[0] for w in h.weights])
 if not q.finite():
     st.error("Some gradients overflowed at this epoch; they are drawn as zero. Choose an earlier "
              "epoch or a smaller learning rate.")
     q = q.drawable()
-G = graph.architecture(p.n_inputs, h.n_hidden, p.n_outputs, p.features, [p.target])
+G = graph.architecture(p.n_inputs, h.hidden, p.n_outputs, p.features, [p.target])
 n = sample - 1
-nodes = network_view.node_tooltips(G, p.X_train_aug[n], fwd.z_H[n], fwd.u_H[n], fwd.z_O[n], p.y_train[n])
+nodes = network_view.node_tooltips(G, p.X_train_aug[n], [z[n] for z in fwd.z], [u[n] for u in fwd.u], p.y_train[n])
 show_chart(network_view.network_chart, G, q, show, nodes, sty, style=sty)
 st.caption("Blue solid line = positive, vermilion dashed = negative; the thicker, the larger. Squares "
            "are bias nodes (always 1). Hover a line for its name, weight and gradient, a node for z "
            f"and u of training sample n = {sample} (data row {p.train_rows[n]}).")
 if show == network_view.SHOW[1]:
     st.caption("Gradient descent moves every weight *against* its gradient, W ← W − η·∂L/∂W: a "
-               "positive (blue) gradient pulls the weight down, a negative one pushes it up.")
+               "positive (blue) gradient pulls the weight down, a negative one pushes it up."
+               + (f" With weight decay λ = {s.weight_decay:g} the gradient includes λW (not for biases)."
+                  if s.weight_decay else ""))
 if show == network_view.SHOW[2] and epoch == 0:
     st.info("At epoch 0 nothing has changed yet: move the epoch slider.", icon=":material/arrow_forward:")
 
@@ -64,34 +66,37 @@ c1.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")
 c2.metric("Training loss L", f"{snap.loss_train:.6g}")
 c3.metric("Test loss", f"{snap.loss_test:.6g}")
 
-M_H, M_O = q.shown(show)
 what = network_view.PREFIX[show]
 look = dict(digits=numbers.digits_for(s.projector), projector=s.projector)
-left, right = st.columns([3, 1], gap="medium")
-with left:
-    show_matrix(M_H, tables.input_labels(p.n_inputs), tables.unit_labels(h.n_hidden),
-                       f"{what}W_H at epoch {epoch}: row i = from xᵢ, column j = to hⱼ", **look)
-with right:
-    show_matrix(M_O, tables.unit_labels(h.n_hidden, bias=True), ["ŷ"], f"{what}W_O at epoch {epoch}",
-                       **look)
-show_matrix(np.vstack([fwd.z_H[n], fwd.u_H[n]]), ["z_H", "u_H = g(z_H)"], tables.unit_labels(h.n_hidden),
-                   f"Hidden layer for training sample n = {sample} at epoch {epoch}",
-                   **look)
+names = graph.layer_names(h.hidden)
+depth = len(h.hidden)
+for k, (name, M) in enumerate(zip(names, q.shown(show))):
+    below = tables.input_labels(p.n_inputs) if k == 0 else tables.unit_labels(h.hidden[k - 1], True, k, depth)
+    above = ["ŷ"] if name == "W_O" else tables.unit_labels(h.hidden[k], False, k + 1, depth)
+    where = "" if name == "W_O" else (": row i = from xᵢ, column j = to hⱼ" if k == 0 else
+                                      ": row i = from unit i of the layer below, column j = to unit j")
+    show_matrix(M, below, above, f"{what}{name} at epoch {epoch}{where}", **look)
+layers = [np.vstack([fwd.z[k][n], fwd.u[k][n]]) for k in range(depth)]
+for k, values in enumerate(layers):
+    name = names[k].removeprefix("W_")
+    show_matrix(values, [f"z_{name}", f"u_{name} = g(z_{name})"], tables.unit_labels(h.hidden[k], False, k + 1, depth),
+                f"Hidden layer {name} for training sample n = {sample} at epoch {epoch}", **look)
 unit = md(ds.units.get(p.target, ""))
 fmt = numbers.fixed
-st.markdown(f"Sample n = {sample}: prediction ŷ = z_O = **{fmt(fwd.z_O[n, 0])}** (scaled), that is "
-            f"{fmt(p.to_original_y(fwd.z_O[n])[0], 2)} {unit}; target y = **{fmt(p.y_train[n, 0])}**, that is "
+y_hat = fwd.z[-1][n]
+st.markdown(f"Sample n = {sample}: prediction ŷ = z_O = **{fmt(y_hat[0])}** (scaled), that is "
+            f"{fmt(p.to_original_y(y_hat)[0], 2)} {unit}; target y = **{fmt(p.y_train[n, 0])}**, that is "
             f"{fmt(p.to_original_y(p.y_train[n])[0], 2)} {unit} of {md(p.target)}.")
 
 st.subheader("Variables and their shapes")
-st.markdown(network_view.shapes_markdown(n_train, p.n_inputs, h.n_hidden, p.n_outputs))
+st.markdown(network_view.shapes_markdown(n_train, p.n_inputs, h.hidden, p.n_outputs))
 st.subheader(f"Forward pass, g = {s.activation}")
-lines = network_view.forward_latex(s.activation, n_train, p.n_inputs, h.n_hidden, p.n_outputs)
+lines = network_view.forward_latex(s.activation, n_train, p.n_inputs, h.hidden, p.n_outputs)
 left, right = st.columns(2, gap="large") if not s.projector else (st.container(), st.container())
-for line in lines[:4]:
+for line in lines[:2 * (depth + 1)]:
     left.latex(line)
-right.markdown("One hidden unit j and the output, written out:")
-for line in lines[4:]:
+right.markdown("One unit of each layer, written out:")
+for line in lines[2 * (depth + 1):]:
     right.latex(line)
-right.markdown("Row 0 of each weight matrix holds the bias weights: the bias nodes x₀ and h₀ always output 1.")
+right.markdown("Row 0 of each weight matrix holds the bias weights: each layer's bias node always outputs 1.")
 page.next_page()

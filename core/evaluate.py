@@ -9,10 +9,13 @@ import numpy as np
 from core import network
 
 
-def predict(prepared, W_H, W_O, X_original, activation: str = "sigmoid") -> np.ndarray:
-    """Predictions (N, N_O) in the target's units for inputs ``X_original`` (N, N_I) in original units."""
-    u_O = network.forward(prepared.scale_X(X_original), W_H, W_O, activation).u_O
-    return prepared.to_original_y(u_O)
+def predict(prepared, weights, X_original, activation: str = "sigmoid") -> np.ndarray:
+    """Predictions (N, N_O) in the target's units for inputs ``X_original`` (N, N_I) in original units.
+
+    ``weights``: every layer's weight matrix, first hidden layer first (``History.at(e).weights``).
+    """
+    y_hat = network.forward_pass(prepared.scale_X(X_original), list(weights), activation).y_hat
+    return prepared.to_original_y(y_hat)
 
 
 def rmse(y, y_hat) -> float:
@@ -37,7 +40,7 @@ class Surface(NamedTuple):
     y_hat: np.ndarray
 
 
-def surface(prepared, W_H, W_O, activation: str = "sigmoid", columns=(0, 1),
+def surface(prepared, weights, activation: str = "sigmoid", columns=(0, 1),
             resolution: int = 40, margin: float = 0.1, others=None) -> Surface:
     """The network's prediction over a grid of two features, spanning all rows plus ``margin``.
 
@@ -54,11 +57,11 @@ def surface(prepared, W_H, W_O, activation: str = "sigmoid", columns=(0, 1),
     fixed = np.median(X_all, axis=0) if others is None else np.asarray(others, dtype=float)
     X = np.tile(fixed, (g1.size, 1))
     X[:, a], X[:, b] = g1.ravel(), g2.ravel()
-    y = predict(prepared, W_H, W_O, X, activation)[:, 0]
+    y = predict(prepared, weights, X, activation)[:, 0]
     return Surface(axes[0], axes[1], y.reshape(g1.shape))
 
 
-def partial_curve(prepared, W_H, W_O, column: int, activation: str = "sigmoid",
+def partial_curve(prepared, weights, column: int, activation: str = "sigmoid",
                   resolution: int = 100, margin: float = 0.1):
     """Prediction along one feature with the others at their median: ``(x, y_hat)`` in original units."""
     X_all = prepared.to_original_X(np.vstack([prepared.X_train_aug, prepared.X_test_aug]))
@@ -67,4 +70,4 @@ def partial_curve(prepared, W_H, W_O, column: int, activation: str = "sigmoid",
     x = np.linspace(lo - pad, hi + pad, resolution)
     X = np.tile(np.median(X_all, axis=0), (resolution, 1))
     X[:, column] = x
-    return x, predict(prepared, W_H, W_O, X, activation)[:, 0]
+    return x, predict(prepared, weights, X, activation)[:, 0]

@@ -17,11 +17,12 @@ class Gradients(NamedTuple):
 
 
 def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_decay: float = 0.0,
-                        eps: float = 1e-6) -> list[np.ndarray]:
+                        eps: float = 1e-6, only=None) -> list[np.ndarray]:
     """``∂J/∂w ≈ (J(w + ε) − J(w − ε)) / 2ε`` for every weight of every layer, one at a time.
 
     J is the objective a step lowers: ``½ Σ (y − ŷ)² + (λ/2) Σ w²`` over non-bias weights. Only
     ``network.forward_pass``, ``loss`` and ``penalty`` are called, never the backward pass.
+    ``only``: a set of (layer, row, col) to compute (two forward passes each); the rest are NaN.
     """
 
     def J():
@@ -30,9 +31,11 @@ def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_d
 
     weights = [np.array(W, dtype=float) for W in weights]
     grads = []
-    for W in weights:
-        dW = np.zeros_like(W)
+    for k, W in enumerate(weights):
+        dW = np.zeros_like(W) if only is None else np.full_like(W, np.nan)
         for idx in np.ndindex(W.shape):
+            if only is not None and (k, *idx) not in only:
+                continue
             saved = W[idx]
             W[idx] = saved + eps
             plus = J()

@@ -1,9 +1,11 @@
 """The network's architecture as a networkx graph, named in the notation on screen.
 
-Notation vs code: nodes are x₀ … x_{N_I} (x₀ is the bias node, always 1), h₀ … h_{N_H} (h₀ is the
-hidden bias node) and the outputs o₁ … o_{N_O}. ``W_H[i,j]`` is the weight from x_i to h_j; in the
-code array that is ``W_H[i, j-1]`` because the array has no column for the bias node h₀ (it has no
-inputs). Likewise ``W_O[j,k]`` (from h_j to o_k) is ``W_O[j, k-1]`` in code.
+Notation vs code: nodes are x₀ … x_{N_I} (x₀ is the bias node, always 1), the hidden units
+h₀ … h_{N_H} of each hidden layer (h₀ is that layer's bias node) and the outputs o₁ … o_{N_O}.
+With one hidden layer its nodes are ``("h", j)`` and its weights ``W_H``; with several they are
+``("h1", j)``, ``("h2", j)``, … and ``W_H1``, ``W_H2``, …; the output weights are always ``W_O``.
+``W_H[i,j]`` is the weight from node i of the layer below to unit j; in the code array that is
+``W_H[i, j-1]`` because the array has no column for the bias node h₀ (it has no inputs).
 """
 
 from __future__ import annotations
@@ -20,15 +22,36 @@ def sub(i: int) -> str:
     return str(i).translate(_SUB)
 
 
-def architecture(n_inputs: int, n_hidden: int, n_outputs: int = 1,
+def widths(n_hidden) -> tuple[int, ...]:
+    """Hidden layer widths as a tuple: 3 -> (3,), (8, 4) -> (8, 4)."""
+    return tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (int(n_hidden),)
+
+
+def layer_names(n_hidden) -> list[str]:
+    """The weight matrices' names, first hidden layer first: ["W_H", "W_O"] or ["W_H1", "W_H2", "W_O"]."""
+    depth = len(widths(n_hidden))
+    return (["W_H"] if depth == 1 else [f"W_H{k}" for k in range(1, depth + 1)]) + ["W_O"]
+
+
+def hidden_kind(k: int, depth: int) -> str:
+    """Node kind of hidden layer ``k`` (1-based): "h" for the only hidden layer, else "h1", "h2", …."""
+    return "h" if depth == 1 else f"h{k}"
+
+
+def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
                  input_names: Sequence[str] | None = None,
                  output_names: Sequence[str] | None = None) -> nx.DiGraph:
     """Layered DiGraph with bias nodes; every node and edge carries its name in the notation.
 
-    Node keys are ``("x", i)``, ``("h", j)``, ``("o", k)`` with attributes ``layer`` (0, 1, 2),
-    ``index``, ``bias`` and ``label``. Edge attributes: ``matrix`` ("W_H" or "W_O"), ``row`` and
-    ``col`` (indices into the code arrays) and ``name`` (e.g. "W_H[2,1]").
+    ``n_hidden`` is a width or a tuple of widths, one per hidden layer. Node keys are ``("x", i)``,
+    ``(hidden_kind(k), j)`` and ``("o", k)``, with attributes ``layer`` (0 for the inputs, k for
+    hidden layer k, depth + 1 for the outputs), ``index``, ``bias`` and ``label``. Edge attributes:
+    ``matrix`` (a name of ``layer_names``), ``row`` and ``col`` (indices into the code arrays) and
+    ``name`` (e.g. "W_H[2,1]").
     """
+    sizes = widths(n_hidden)
+    depth = len(sizes)
+    names = layer_names(sizes)
     input_names = list(input_names or [f"input {i}" for i in range(1, n_inputs + 1)])
     output_names = list(output_names or (["output"] if n_outputs == 1 else
                                          [f"output {k}" for k in range(1, n_outputs + 1)]))
@@ -36,15 +59,21 @@ def architecture(n_inputs: int, n_hidden: int, n_outputs: int = 1,
     G.add_node(("x", 0), layer=0, index=0, bias=True, label=f"x{sub(0)} = 1 (bias)")
     for i in range(1, n_inputs + 1):
         G.add_node(("x", i), layer=0, index=i, bias=False, label=f"x{sub(i)} {input_names[i - 1]}")
-    G.add_node(("h", 0), layer=1, index=0, bias=True, label=f"h{sub(0)} = 1 (bias)")
-    for j in range(1, n_hidden + 1):
-        G.add_node(("h", j), layer=1, index=j, bias=False, label=f"h{sub(j)}")
+    below = [("x", i) for i in range(n_inputs + 1)]
+    for k, width in enumerate(sizes, start=1):
+        kind = hidden_kind(k, depth)
+        mark = "" if depth == 1 else sub(k)
+        G.add_node((kind, 0), layer=k, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
+        for j in range(1, width + 1):
+            G.add_node((kind, j), layer=k, index=j, bias=False, label=f"h{mark}{sub(j)}" if depth == 1
+                       else f"h{mark},{sub(j)}")
+        for i, u in enumerate(below):
+            for j in range(1, width + 1):
+                G.add_edge(u, (kind, j), matrix=names[k - 1], row=i, col=j - 1, name=f"{names[k - 1]}[{i},{j}]")
+        below = [(kind, j) for j in range(width + 1)]
     for k in range(1, n_outputs + 1):
-        G.add_node(("o", k), layer=2, index=k, bias=False, label=f"ŷ{sub(k) if n_outputs > 1 else ''} {output_names[k - 1]}")
-    for i in range(n_inputs + 1):
-        for j in range(1, n_hidden + 1):
-            G.add_edge(("x", i), ("h", j), matrix="W_H", row=i, col=j - 1, name=f"W_H[{i},{j}]")
-    for j in range(n_hidden + 1):
-        for k in range(1, n_outputs + 1):
-            G.add_edge(("h", j), ("o", k), matrix="W_O", row=j, col=k - 1, name=f"W_O[{j},{k}]")
+        G.add_node(("o", k), layer=depth + 1, index=k, bias=False,
+                   label=f"ŷ{sub(k) if n_outputs > 1 else ''} {output_names[k - 1]}")
+        for j, u in enumerate(below):
+            G.add_edge(u, ("o", k), matrix="W_O", row=j, col=k - 1, name=f"W_O[{j},{k}]")
     return G

@@ -150,7 +150,7 @@ def test_every_activation_and_width_runs_with_the_last_unit_picked(act, hidden):
 def test_a_unit_or_sample_out_of_range_after_a_settings_change_is_kept_in_range():
     at = open_app("backprop", {"hidden": "5", "unit": "5", "sample": "15", "step": "4"})
     assert at.number_input(key="unit").value == 5
-    at.sidebar.slider(key="hidden").set_value(3).run()
+    at.sidebar.text_input(key="hidden").set_value("3").run()
     no_exception(at)
     assert at.number_input(key="unit").value == 3 and r"\delta^{H}_{15,3}" in texts(at)
     at.sidebar.select_slider(key="test").set_value(0.8).run()         # 6 training rows left

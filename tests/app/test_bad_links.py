@@ -20,7 +20,7 @@ BAD = [
 
 def used(at):
     sb = at.sidebar
-    return dict(seed=sb.number_input(key="seed").value, hidden=sb.slider(key="hidden").value,
+    return dict(seed=sb.number_input(key="seed").value, hidden=sb.text_input(key="hidden").value,
                 lr=sb.select_slider(key="lr").value, epochs=sb.number_input(key="epochs").value,
                 act=sb.radio(key="act").value)
 
@@ -30,7 +30,8 @@ def test_a_bad_link_falls_back_within_limits_and_says_so(query):
     at = open_app("training", query)
     no_exception(at)
     v = used(at)
-    assert 0 <= v["seed"] <= SEED_MAX and 1 <= v["hidden"] <= 32 and 1 <= v["epochs"] <= 20000
+    assert 0 <= v["seed"] <= SEED_MAX and 1 <= v["epochs"] <= 20000
+    assert 1 <= len(v["hidden"].split(",")) <= 3 and all(1 <= int(w) <= 32 for w in v["hidden"].split(","))
     assert v["lr"] in ETA_CHOICES and v["act"] in ("sigmoid", "tanh", "relu")
     notice = "\n".join(w.value for w in at.warning)
     bad_keys = [k for k in query if k not in ("seed", "hidden", "lr", "act") or query[k] not in ("9", "5", "0.01", "tanh")]
@@ -42,7 +43,7 @@ def test_a_valid_link_gives_no_notice():
     at = open_app("training", {"seed": "9", "hidden": "5", "lr": "0.01", "epochs": "200", "act": "tanh"})
     no_exception(at)
     assert not at.warning
-    assert used(at) == dict(seed=9, hidden=5, lr=0.01, epochs=200, act="tanh")
+    assert used(at) == dict(seed=9, hidden="5", lr=0.01, epochs=200, act="tanh")
 
 
 def test_unknown_parameters_from_chat_apps_are_ignored_quietly():

@@ -121,7 +121,7 @@ def test_shapes_table_for_five_hidden_units():
     assert (rows["X_aug"], rows["W_H"], rows["W_O"]) == ("(15, 3)", "(3, 5)", "(6, 1)")
     assert rows["z_H, u_H"] == "(15, 5)"
     assert "N = 15 training samples, N_I = 2 inputs, N_H = 5 hidden units" in table
-    assert r"\underbrace{z_H}_{15\times5}" in texts(at)
+    assert r"\underbrace{z_{H}}_{15\times5}" in texts(at)
 
 
 def test_the_shapes_follow_the_test_fraction_and_the_sample_stays_in_range():

@@ -116,7 +116,7 @@ def test_the_epoch_slider_moves_every_view(p, h):
     assert views["paths"]["epoch"].epoch.tolist() == [250]
     assert np.allclose(views["paths"]["cursor"].predicted, p.to_original_y(snap.y_hat_train)[:, 0])
     assert np.allclose(views["fit"]["fit"].predicted[:15], p.to_original_y(snap.y_hat_train)[:, 0])
-    sfc = evaluate.surface(p, snap.W_H, snap.W_O, "sigmoid", margin=0.25)
+    sfc = evaluate.surface(p, snap.weights, "sigmoid", margin=0.25)
     assert np.allclose(views["cells"]["cells"].predicted, sfc.y_hat.ravel())
     labels = [b.label for b in at.get("download_button")]
     assert "Weights at epoch 250 (JSON)" in labels and "Predictions at epoch 250 (CSV)" in labels

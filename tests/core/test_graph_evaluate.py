@@ -62,16 +62,16 @@ def test_predict_is_forward_on_scaled_inputs_in_original_units(prepared, income)
     W_H, W_O = network.init_weights(2, 3, seed=9)
     X = income[["Education", "Seniority"]].to_numpy()
     expected = network.forward(network.augment(X / prepared.x_scale), W_H, W_O).u_O * prepared.y_scale
-    np.testing.assert_allclose(evaluate.predict(prepared, W_H, W_O, X), expected, rtol=1e-14)
+    np.testing.assert_allclose(evaluate.predict(prepared, [W_H, W_O], X), expected, rtol=1e-14)
     # Training rows: the same numbers the network produced on X_train_aug.
     train = network.forward(prepared.X_train_aug, W_H, W_O).u_O * prepared.y_scale
-    np.testing.assert_allclose(evaluate.predict(prepared, W_H, W_O, X[prepared.train_rows - 1]), train, rtol=1e-13)
+    np.testing.assert_allclose(evaluate.predict(prepared, [W_H, W_O], X[prepared.train_rows - 1]), train, rtol=1e-13)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
 def test_surface_spans_the_data_and_equals_forward_on_scaled_inputs(prepared, income, activation):
     W_H, W_O = network.init_weights(2, 4, seed=3)
-    s = evaluate.surface(prepared, W_H, W_O, activation, resolution=25, margin=0.1)
+    s = evaluate.surface(prepared, [W_H, W_O], activation, resolution=25, margin=0.1)
     assert s.x1.shape == (25,) and s.x2.shape == (25,) and s.y_hat.shape == (25, 25)
     lo, hi = income["Education"].min(), income["Education"].max()
     assert s.x1[0] == pytest.approx(lo - 0.1 * (hi - lo)) and s.x1[-1] == pytest.approx(hi + 0.1 * (hi - lo))
@@ -85,8 +85,8 @@ def test_surface_spans_the_data_and_equals_forward_on_scaled_inputs(prepared, in
 
 def test_partial_curve_holds_the_other_feature_at_its_median(prepared, income):
     W_H, W_O = network.init_weights(2, 3, seed=9)
-    x, y_hat = evaluate.partial_curve(prepared, W_H, W_O, column=0, resolution=11)
+    x, y_hat = evaluate.partial_curve(prepared, [W_H, W_O], column=0, resolution=11)
     assert x.shape == y_hat.shape == (11,)
     median = np.median(income["Seniority"])
     X = np.column_stack([x, np.full(11, median)])
-    np.testing.assert_allclose(y_hat, evaluate.predict(prepared, W_H, W_O, X)[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(y_hat, evaluate.predict(prepared, [W_H, W_O], X)[:, 0], rtol=1e-12)

@@ -8,7 +8,7 @@ USED = DEFAULTS.linked()
 
 
 def test_valid_values_give_no_notice():
-    used = {**USED, "seed": 9, "hidden": 5, "lr": 0.01}
+    used = {**USED, "seed": 9, "hidden": (5,), "lr": 0.01}
     assert link_notices({"seed": ["9"], "hidden": ["5"], "lr": ["0.01"]}, used) == []
 
 

@@ -56,7 +56,7 @@ def chart_set(h, p, epoch, look=style.NORMAL):
             loss_charts.trajectory_chart(loss_charts.trajectory_frame(h, p, rows), loss_charts.target_frame(p, rows),
                                 loss_charts.trajectory_cursor(p, snap, rows), h.last_epoch, domain, "Income", look),
             fit_charts.fit_chart(fit_charts.fit_frame(p, snap), domain, "Income", look),
-            *fit_charts.learned_function(p, snap, (final.W_H, final.W_O), h.activation, ["Education", "Seniority"],
+            *fit_charts.learned_function(p, snap, final.weights, h.activation, ["Education", "Seniority"],
                                  "Income", look)]
 
 
@@ -200,9 +200,9 @@ def test_income_domain_keeps_the_data_and_leaves_wild_predictions_off_the_chart(
 
 def test_surface_is_a_grid_of_cells_matching_core(p, h):
     snap = h.at(400)
-    spec = fit_charts.learned_function(p, snap, (snap.W_H, snap.W_O), "sigmoid", ["E", "S"], "Income")[0]
+    spec = fit_charts.learned_function(p, snap, snap.weights, "sigmoid", ["E", "S"], "Income")[0]
     cells = spec["datasets"]["cells"]
-    sfc = evaluate.surface(p, snap.W_H, snap.W_O, "sigmoid", margin=0.25)
+    sfc = evaluate.surface(p, snap.weights, "sigmoid", margin=0.25)
     assert len(cells) == sfc.y_hat.size
     assert np.allclose(cells.predicted, sfc.y_hat.ravel())
     assert np.all(cells.x1 < cells.x1e) and np.all(cells.x2 < cells.x2e)
@@ -232,7 +232,7 @@ def test_learned_function_fits_the_number_of_features(n_features, expected):
     h = training.train(p, n_hidden=2, epochs=20)
     snap = h.at(20)
     labels = list(p.features)
-    charts = fit_charts.learned_function(p, snap, (snap.W_H, snap.W_O), "sigmoid", labels, "y")
+    charts = fit_charts.learned_function(p, snap, snap.weights, "sigmoid", labels, "y")
     assert len(charts) == expected
     for spec in charts:
         fields = json.dumps(spec["layer"])

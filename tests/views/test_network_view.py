@@ -19,8 +19,8 @@ def quantities(p, n_hidden=3, epoch=10, act="sigmoid"):
     h = training.train(p, n_hidden=n_hidden, learning_rate=0.05, epochs=20, seed=9, activation=act)
     snap = h.at(epoch)
     fwd, back = network.gradients(p.X_train_aug, p.y_train, snap.W_H, snap.W_O, act)
-    return h, snap, fwd, back, network_view.Quantities.of(snap.W_H, snap.W_O, back.dW_H, back.dW_O,
-                                                          h.W_H[0], h.W_O[0])
+    return h, snap, fwd, back, network_view.Quantities.of(snap.weights, [back.dW_H, back.dW_O],
+                                                          [w[0] for w in h.weights])
 
 
 def chart_layers(chart: dict) -> tuple[dict, list[pd.DataFrame]]:
@@ -37,10 +37,17 @@ def chart_layers(chart: dict) -> tuple[dict, list[pd.DataFrame]]:
 
 
 def _vega_filter(frame: pd.DataFrame, expression: str):
-    """The few filter expressions the diagram uses: ``datum.f == n`` and ``datum.f != ''``."""
-    field, op, value = expression.replace("datum.", "").split(" ", 2)
-    value = "" if value == "''" else float(value)
-    return frame[field] == value if op == "==" else frame[field] != value
+    """The few filter expressions the diagram uses: ``datum.f == n``, ``datum.f != ''``, ``datum.f > n``,
+    ``datum.f < n``, joined by ``&&``."""
+    keep = pd.Series(True, index=frame.index)
+    for part in expression.split("&&"):
+        field, op, value = part.strip().replace("datum.", "").split(" ", 2)
+        value = "" if value == "''" else float(value)
+        ops = {"==": frame[field] == value, "!=": frame[field] != value}
+        if op in (">", "<"):
+            ops[op] = frame[field] > value if op == ">" else frame[field] < value
+        keep &= ops[op]
+    return keep
 
 
 def edges_of(spec_frames) -> pd.DataFrame:
@@ -52,7 +59,7 @@ def test_edge_values_read_each_weight_from_its_array_bias_row_first():
     G = graph.architecture(2, 3, 1)
     W_H = np.arange(9.0).reshape(3, 3)
     W_O = np.arange(4.0).reshape(4, 1) + 100
-    values = network_view.edge_values(G, W_H, W_O)
+    values = network_view.edge_values(G, [W_H, W_O])
     assert len(values) == (2 + 1) * 3 + (3 + 1) * 1
     assert values[(("x", 2), ("h", 1))] == W_H[2, 0]          # W_H[2,1]: from x₂ to h₁
     assert values[(("x", 0), ("h", 3))] == W_H[0, 2]          # bias weight of h₃
@@ -64,7 +71,7 @@ def test_edge_values_read_each_weight_from_its_array_bias_row_first():
 def test_the_diagram_data_has_one_row_per_weight_with_the_chosen_quantity(prepared, n_hidden):
     h, snap, fwd, back, q = quantities(prepared, n_hidden)
     G = graph.architecture(2, n_hidden, 1, prepared.features, [prepared.target])
-    nodes = network_view.node_tooltips(G, prepared.X_train_aug[0], fwd.z_H[0], fwd.u_H[0], fwd.z_O[0])
+    nodes = network_view.node_tooltips(G, prepared.X_train_aug[0], [fwd.z_H[0], fwd.z_O[0]], [fwd.u_H[0], fwd.z_O[0]])
     for show, (M_H, M_O) in zip(SHOW, [(snap.W_H, snap.W_O), (back.dW_H, back.dW_O),
                                        (snap.W_H - h.W_H[0], snap.W_O - h.W_O[0])]):
         spec_frames = chart_layers(network_view.network_chart(G, q, show, nodes, style.NORMAL))
@@ -95,7 +102,7 @@ def test_node_tooltips_carry_z_and_u_of_the_chosen_sample(prepared):
     _, _, fwd, _, q = quantities(prepared)
     G = graph.architecture(2, 3, 1, prepared.features, [prepared.target])
     n = 4
-    nodes = network_view.node_tooltips(G, prepared.X_train_aug[n], fwd.z_H[n], fwd.u_H[n], fwd.z_O[n],
+    nodes = network_view.node_tooltips(G, prepared.X_train_aug[n], [fwd.z_H[n], fwd.z_O[n]], [fwd.u_H[n], fwd.z_O[n]],
                                        prepared.y_train[n])
     assert nodes[("h", 2)] == {"z": f"{fwd.z_H[n, 1]:.6f}", "u": f"{fwd.u_H[n, 1]:.6f}"}
     assert nodes[("x", 1)]["u"] == f"{prepared.X_train_aug[n, 1]:.6f}"
@@ -141,8 +148,9 @@ def test_forward_equations_show_the_shapes_and_the_chosen_activation(act):
     lines = network_view.forward_latex(act, 15, 2, 5, 1)
     text = "\n".join(lines)
     assert activations.get(act).latex in text and rf"\text{{({act})}}" in text
-    assert r"\underbrace{z_H}_{15\times5}" in text and r"\underbrace{W_H}_{3\times5}" in text
-    assert r"\underbrace{W_O}_{6\times1}" in text and r"_{15\times6}" in text
+    assert r"\underbrace{z_{H}}_{15\times5}" in text and r"\underbrace{W_{H}}_{3\times5}" in text
+    assert r"\underbrace{W_{O}}_{6\times1}" in text and r"_{15\times6}" in text
+    assert "[" not in text.replace(r"[\,\mathbf{1}", "")         # no numpy-style indexing
 
 
 def test_huge_numbers_switch_to_scientific_notation():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
+from core import graph
 from core.step import Step
 from ui.serve import replay
 from ui.views.gradcheck import EPS, FORMULAS, WHY, Check, check, verdict
@@ -16,40 +18,57 @@ def intro() -> None:
     st.latex(FORMULAS)
 
 
+FOCUS_CSS = "font-weight: bold; background-color: #FFF1A8; color: #000000"
+PROJECTOR_ROWS = 20
+
+
 def show(c: Check, s: Step, mistake: bool, projector: bool) -> None:
-    """The verdict, what the mistake does, the losses after a step, and the table of every weight."""
+    """The verdict, what the mistake does, the losses after a step, and the table of the weights."""
     digits: Digits = digits_for(projector)
     kind, sentence = verdict(c)
     getattr(st, kind)(sentence)
+    last = "u_H" if len(s.weights) == 2 else f"u_H{len(s.weights) - 1}"
     if mistake:
         st.markdown(
-            "The demo formed the output gradient as [u_H, 1]ᵀ·δ_O, the bias column stacked **last**, "
-            "while its forward pass uses [1, u_H], bias **first**. The bias gradient lands in the last "
+            f"The demo formed the output gradient as [{last}, 1]ᵀ·δ_O, the bias column stacked **last**, "
+            f"while its forward pass uses [1, {last}], bias **first**. The bias gradient lands in the last "
             "row and every other row moves up one:")
-        st.latex(rf"\text{{demo: }} {digits.matrix(c.dW_O)} \qquad \text{{correct: }} {digits.matrix(s.bwd.dW_O)}"
-                 if s.W_O.shape[0] <= 6 else r"\text{demo: } [u_H,\ 1]^{\top}\delta_O \qquad "
-                 r"\text{correct: } [1,\ u_H]^{\top}\delta_O")
+        st.latex(rf"\text{{demo: }} {digits.matrix(c.dW_O)} \qquad \text{{correct: }} "
+                 rf"{digits.matrix(s.backward.dW[-1])}" if s.weights[-1].shape[0] <= 6 else
+                 rf"\text{{demo: }} [{last},\ 1]^{{\top}}\delta_O \qquad \text{{correct: }} [1,\ {last}]^{{\top}}\delta_O")
     if mistake and c.passed:
         st.info("The check passes even with the mistake switched on here: ∂L/∂W_O is zero in every row "
                 "(to round-off), because every hidden unit is off for every sample or the bias has settled, "
                 "so moving its rows changes nothing. Pick epoch 0 to see the check catch the mistake.")
+    what = "Objective J" if s.weight_decay else "Loss"
     cols = st.columns(2)
-    cols[0].metric("Loss after a step with " + ("the demo's gradient" if mistake else "this gradient"),
+    cols[0].metric(f"{what} after a step with " + ("the demo's gradient" if mistake else "this gradient"),
                    plain(c.loss_after))
-    cols[1].metric("Loss after a step with the correct gradient", plain(s.loss_after))
-    formats = {col: digits.text for col in c.frame.columns[1:3]} | {"relative error": "{:.1e}"}
-    styled = c.frame.style.format(formats).hide(axis="index")
+    cols[1].metric(f"{what} after a step with the correct gradient", plain(s.objective_after))
+    frame, focus = c.frame, set(c.focus)
+    if projector and len(frame) > PROJECTOR_ROWS:
+        failing = {t for t, v in enumerate(frame.verdict) if v.startswith("✗")}
+        keep = sorted(failing | focus | set(range(PROJECTOR_ROWS - len(focus))))[:max(PROJECTOR_ROWS, len(focus))]
+        frame, focus = frame.iloc[keep], {keep.index(t) for t in focus if t in keep}
+    marks = np.full(frame.shape, "", dtype=object)
+    marks[sorted(focus), :] = FOCUS_CSS
+    formats = {col: digits.text for col in frame.columns[1:3]} | {"relative error": "{:.1e}"}
+    styled = frame.style.format(formats).apply(lambda _: marks, axis=None).hide(axis="index")
     if projector:
         st.table(styled)
-    else:           # every row in view: no scroll box inside the page
-        st.dataframe(styled, hide_index=True, width="stretch", height=35 * (len(c.frame) + 1) + 3)
-    st.caption(f"Every weight, one row each ({len(c.frame)} rows): W_H[i,j] joins xᵢ to hⱼ, W_O[j,1] "
-               f"joins hⱼ to ŷ; ε = {EPS:g}, two forward passes per weight.")
+    else:           # every row in view (up to 20), no scroll box inside the page for the lecture's 13
+        st.dataframe(styled, hide_index=True, width="stretch", height=35 * (min(len(frame), 20) + 1) + 3)
+    names = ", ".join(f"{n}[i,j]" for n in graph.layer_names(tuple(W.shape[1] for W in s.weights[:-1]))[:-1])
+    shown = "every weight" if len(c.frame) >= c.total else f"{len(c.frame)} of the {c.total} weights"
+    st.caption(f"{shown.capitalize()}, one row each ({len(frame)} rows shown; in bold: the weights into the chosen "
+               f"units): {names} joins node i of the layer below to unit j, W_O[j,1] joins unit j of the last "
+               f"hidden layer to ŷ; ε = {EPS:g}, two forward passes per weight.")
 
 
 @replay.shared(max_entries=128)
-def panel(run: dict, epoch: int, mistake: bool, projector: bool, _step: Step) -> None:
+def panel(run: dict, epoch: int, mistake: bool, projector: bool, j: int, _step: Step) -> None:
     """``check`` and ``show`` for the step at ``epoch`` of the run ``run`` (``Settings.training_args``)
-    decides (``_step``): computed and drawn once, replayed to every student on the same run, epoch,
-    switch and look."""
-    show(check(_step, mistake), _step, mistake, projector)
+    decides (``_step``), with the weights into unit ``j`` of each hidden layer marked: computed and
+    drawn once, replayed to every student on the same run, epoch, switch, unit and look."""
+    focus = {k: min(j, W.shape[1]) - 1 for k, W in enumerate(_step.weights[:-1])}
+    show(check(_step, mistake, focus_units=focus), _step, mistake, projector)

@@ -59,11 +59,11 @@ def _substituted(view: StepView, side_by_side: bool) -> None:
 PROJECTOR_DIAGRAM = 300     # px: beside the equations, inside the first screen
 
 
-def show_diagram(slot, view: StepView, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
+def show_diagram(slot, view: StepView, n_inputs: int, hidden: tuple, chart_style: st_style.ChartStyle,
                  caption: str, projector: bool = False) -> None:
     """Fill ``slot`` with the step's diagram (its spec cached on its contents) and caption."""
     with slot.container():
-        show_chart(diagram_chart, diagram_key(view), n_inputs, n_hidden, chart_style,
+        show_chart(diagram_chart, diagram_key(view), n_inputs, hidden, chart_style,
                    PROJECTOR_DIAGRAM if projector else None, style=chart_style, key=f"diagram-{view.number}")
         st.caption(caption)
 

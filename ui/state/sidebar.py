@@ -45,6 +45,7 @@ def pending_notices(used: Mapping[str, Any], table: Mapping[str, Param] = params
 # write them as floats, and the hidden layers as the text their box holds.
 _FLOAT_TYPED = ("seed", "epochs", "split", "batch")
 _HIDDEN_OK = "_hidden_ok"          # the last hidden-layer text that could be used
+_HIDDEN_FIX = "_hidden_fix"        # the box holds text from a link that cannot be used
 
 
 def _widget_value(p: Param, value):
@@ -101,12 +102,18 @@ def _check_hidden() -> None:
 def hidden_input(where, p: Param) -> tuple[int, ...]:
     """The hidden layers as a text box bound to ``?hidden=`` ("3", "8,4"); a link the box cannot use
     falls back to the default, with the usual notice."""
+    # A text box takes any text from a link, and on a session's first run the link decides what the
+    # box shows. Text the app cannot use is replaced in a second run at once, so the box never shows
+    # layers the app is not using (pending_notices says what was wrong with the link).
+    if st.session_state.pop(_HIDDEN_FIX, False):
+        st.session_state[p.key] = st.session_state.get(_HIDDEN_OK, params.spell(p.default))
     text = where.text_input(p.label, params.spell(p.default), key=p.key, bind="query-params",
                             on_change=_check_hidden, help=p.help, max_chars=20)
     try:
         return p.parse(text)
     except (ValueError, TypeError):
-        return p.default
+        st.session_state[_HIDDEN_FIX] = True
+        st.rerun()
 
 
 def batch_input(where, p: Param) -> int | None:

@@ -53,14 +53,21 @@ def edge_frame(G, values: Mapping, extra: Mapping | None = None, highlight=None)
     return pd.DataFrame(rows)
 
 
+def depth(G) -> int:
+    """Number of hidden layers of the graph (its output layer is depth + 1)."""
+    return max(d["layer"] for _, d in G.nodes(data=True)) - 1
+
+
 def node_frame(G, extra: Mapping | None = None, highlight=None, text: Mapping | None = None) -> pd.DataFrame:
     """One row per node: position, label, kind, whether it is lit, its text and tooltip fields."""
     pos = layout(G)
-    n_hidden = sum(1 for n, d in G.nodes(data=True) if d["layer"] == 1 and not d["bias"])
+    out = depth(G) + 1
+    n_hidden = max(sum(1 for n, d in G.nodes(data=True) if d["layer"] == k and not d["bias"])
+                   for k in range(1, out))
     every = _thin(n_hidden)
     rows = []
     for node, d in G.nodes(data=True):
-        kind = "bias" if d["bias"] else {0: "input", 1: "hidden", 2: "output"}[d["layer"]]
+        kind = "bias" if d["bias"] else "input" if d["layer"] == 0 else "output" if d["layer"] == out else "hidden"
         show_label = kind != "hidden" or d["index"] % every == 0 or d["index"] == 1
         row = dict(x=pos[node][0], y=pos[node][1], label=d["label"] if show_label else "",
                    node=d["label"], kind=kind, layer=d["layer"],
@@ -77,7 +84,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
                   edge_text: Mapping | None = None, style: st_style.ChartStyle = st_style.NORMAL,
                   height: int | None = None, width: int | str = "container",
                   label_halo: bool = False, width_range: tuple[float, float] | None = None,
-                  x_domain: tuple[float, float] = (-0.55, 2.55), legend: bool = True) -> dict:
+                  x_domain: tuple[float, float] | None = None, legend: bool = True) -> dict:
     """The layered diagram as a Vega-Lite spec. ``edge_values`` maps each edge (u, v) to its number.
 
     ``edge_extra``/``node_extra`` map edges/nodes to dicts of extra tooltip fields (numbers get six
@@ -85,8 +92,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     strings beside nodes / at the middle of edges. ``label_halo`` draws every text over a white
     outline, so labels stay readable where many edges cross them (wide hidden layers).
     ``width_range`` (thinnest, thickest) overrides the edge widths, e.g. thinner for a crowded layer.
-    ``x_domain`` is the horizontal extent in layer units (layers sit at 0, 1, 2): widen it to make
-    room for long labels or node texts. Without ``legend`` the caption must say what colour and
+    ``x_domain`` is the horizontal extent in layer units (layers sit at 0, 1, …, depth + 1; by
+    default 0.55 more on each side): widen it to make room for long labels or node texts. Without ``legend`` the caption must say what colour and
     dash mean (a small projected diagram needs the room).
 
     Written as a plain dict over two named datasets ("edges", "nodes"; layers pick subsets with
@@ -94,6 +101,8 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     """
     edges = edge_frame(G, edge_values, edge_extra, highlight_edges)
     nodes = node_frame(G, node_extra, highlight_nodes, node_text)
+    out = depth(G) + 1
+    x_domain = x_domain or (-0.55, out + 0.55)
     n_max = int(nodes.groupby("layer").size().max())
     big = style.font >= 16
     crowded = n_max > 13
@@ -145,10 +154,10 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
 
     layers = [lines, dots,
               text("nodes", "datum.layer == 0", "label", {"align": "right", "dx": -pad, "fontSize": font}),
-              text("nodes", "datum.layer == 1", "label",
+              text("nodes", f"datum.layer > 0 && datum.layer < {out}", "label",
                    {"align": "right", "dx": -pad, "dy": 0, "fontSize": font - 2} if crowded else
                    {"align": "center", "dx": 0, "dy": -(pad + font // 2 - 2), "fontSize": font}),
-              text("nodes", "datum.layer == 2", "label", {"align": "left", "dx": pad, "fontSize": font})]
+              text("nodes", f"datum.layer == {out}", "label", {"align": "left", "dx": pad, "fontSize": font})]
     bold = {"fontWeight": "bold", "color": st_style.BLACK}
     if node_text:
         layers.append(text("nodes", "datum.text != ''", "text",

@@ -17,6 +17,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from core import graph
 from ui.views.fit_charts import points_frame
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -78,11 +79,16 @@ def _numbers(a):
 
 
 def weights_json(snap, p, settings: dict) -> str:
-    """The weights at one epoch with what is needed to use them (scales, settings, notation)."""
+    """The weights at one epoch with what is needed to use them (scales, settings, notation).
+
+    One key per layer, named as on screen: W_H and W_O, or W_H1, W_H2, … and W_O.
+    """
+    names = graph.layer_names(tuple(W.shape[1] for W in snap.weights[:-1]))
     doc = {
         "epoch": int(snap.epoch),
-        "settings": settings,
-        "notation": "W_H is (N_I+1, N_H) and W_O is (N_H+1, N_O); row 0 of each holds the bias weights. "
+        "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
+        "notation": f"{', '.join(names)}: one weight matrix per layer, (1 + inputs of the layer, units); row 0 of "
+                    "each holds the bias weights. The hidden layers use the activation, the output is linear. "
                     "Inputs and target are divided by x_scale and y_scale before use.",
         "features": [str(f) for f in p.features],
         "target": str(p.target),
@@ -90,8 +96,7 @@ def weights_json(snap, p, settings: dict) -> str:
         "y_scale": _numbers(p.y_scale),
         "loss_train": _numbers(snap.loss_train),
         "loss_test": _numbers(snap.loss_test),
-        "W_H": _numbers(snap.W_H),
-        "W_O": _numbers(snap.W_O),
+        **{name: _numbers(W) for name, W in zip(names, snap.weights)},
     }
     return json.dumps(doc, indent=2, allow_nan=False)
 

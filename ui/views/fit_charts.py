@@ -5,6 +5,8 @@ Pure: a Prepared and a Snapshot in; DataFrames and Vega-Lite dicts out (see ``ui
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -171,7 +173,7 @@ def curve_chart(x, y_hat, points: pd.DataFrame, column: int, domain, titles: tup
                  style, style.height)
 
 
-def learned_function(p, snap, W_final, activation: str, labels: list[str], target_label: str,
+def learned_function(p, snap, W_final: Sequence, activation: str, labels: list[str], target_label: str,
                      style=st_style.NORMAL) -> list[dict]:
     """What the network predicts everywhere, chosen by the number of features.
 
@@ -182,15 +184,15 @@ def learned_function(p, snap, W_final, activation: str, labels: list[str], targe
     points = points_frame(p, snap)
     targets = points["true"]
     if p.n_inputs == 2:
-        sfc = evaluate.surface(p, snap.W_H, snap.W_O, activation, margin=0.25)
-        final = evaluate.surface(p, *W_final, activation, margin=0.25)
+        sfc = evaluate.surface(p, snap.weights, activation, margin=0.25)
+        final = evaluate.surface(p, W_final, activation, margin=0.25)
         domain = vega.income_domain(targets, final.y_hat, reach=0.25, pad=0.0)
         return [surface_chart(surface_frame(sfc), points, training_box(p), domain,
                               (labels[0], labels[1], target_label), style)]
     charts = []
     for j in range(p.n_inputs):
-        x, y_hat = evaluate.partial_curve(p, snap.W_H, snap.W_O, j, activation, margin=0.25)
-        _, y_final = evaluate.partial_curve(p, *W_final, j, activation, margin=0.25)
+        x, y_hat = evaluate.partial_curve(p, snap.weights, j, activation, margin=0.25)
+        _, y_final = evaluate.partial_curve(p, W_final, j, activation, margin=0.25)
         domain = vega.income_domain(targets, y_final, reach=0.5)
         charts.append(curve_chart(x, y_hat, points, j, domain, (labels[j], target_label), style))
     return charts

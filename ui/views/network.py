@@ -2,16 +2,18 @@
 
 Pure functions: arrays in, dicts, strings or a chart out. The graph's edges carry ``matrix``,
 ``row`` and ``col`` (see ``core.graph``), so every weight, gradient and change is read from the
-array it lives in — never re-derived here.
+array it lives in — never re-derived here. Works for any number of hidden layers: the arrays come
+as tuples, one per layer, first hidden layer first, named as in ``core.graph.layer_names``.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
 from core import activations
+from core.graph import hidden_kind, layer_names, sub
 from ui.views import diagram
 from ui.views import style as st_style
 from ui.views.numbers import fixed
@@ -24,72 +26,75 @@ PREFIX = dict(zip(SHOW, ("", "∂L/∂", "change of ")))      # "∂L/∂" + "W_
 
 
 class Quantities(NamedTuple):
-    """The three numbers an edge can show, each as the pair (hidden layer, output layer).
+    """The three numbers an edge can show, each a tuple with one array per layer (output last).
 
     ``W`` are the weights at the chosen epoch, ``dW`` the gradient ∂L/∂W of the training loss at
-    those weights, ``change`` the weights minus the initial weights. Shapes: (N_I+1, N_H), (N_H+1, N_O).
+    those weights, ``change`` the weights minus the initial weights; array k is shaped like layer
+    k's weights, (1 + fan-in, units), bias in row 0.
     """
 
-    W: tuple[np.ndarray, np.ndarray]
-    dW: tuple[np.ndarray, np.ndarray]
-    change: tuple[np.ndarray, np.ndarray]
+    W: tuple
+    dW: tuple
+    change: tuple
 
     @classmethod
-    def of(cls, W_H, W_O, dW_H, dW_O, W_H0, W_O0) -> "Quantities":
-        return cls((W_H, W_O), (dW_H, dW_O), (W_H - W_H0, W_O - W_O0))
+    def of(cls, weights: Sequence, grads: Sequence, initial: Sequence) -> "Quantities":
+        return cls(tuple(weights), tuple(grads), tuple(w - w0 for w, w0 in zip(weights, initial)))
 
-    def shown(self, show: str) -> tuple[np.ndarray, np.ndarray]:
-        """(hidden, output) arrays of the quantity ``show`` (one of SHOW)."""
+    def shown(self, show: str) -> tuple:
+        """The arrays, one per layer, of the quantity ``show`` (one of SHOW)."""
         return {SHOW[0]: self.W, SHOW[1]: self.dW, SHOW[2]: self.change}[show]
 
     def finite(self) -> bool:
-        return all(np.isfinite(a).all() for pair in self for a in pair)
+        return all(np.isfinite(a).all() for arrays in self for a in arrays)
 
     def drawable(self) -> "Quantities":
         """The same numbers with any overflow (inf, NaN) replaced by 0, so a chart never gets one."""
-        return Quantities(*(tuple(np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0) for a in pair)
-                            for pair in self))
+        return Quantities(*(tuple(np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0) for a in arrays)
+                            for arrays in self))
 
 
-def edge_values(G, M_H: np.ndarray, M_O: np.ndarray) -> dict:
-    """Edge (u, v) → the entry of ``M_H`` (shaped like W_H) or ``M_O`` (like W_O) that it stands for."""
-    arrays = {"W_H": np.asarray(M_H, dtype=float), "W_O": np.asarray(M_O, dtype=float)}
-    return {(u, v): float(arrays[d["matrix"]][d["row"], d["col"]]) for u, v, d in G.edges(data=True)}
+def edge_values(G, arrays: Sequence) -> dict:
+    """Edge (u, v) → the entry of the layer array (``arrays``, one per layer) that it stands for."""
+    by_name = dict(zip(layer_names((1,) * (len(arrays) - 1)), arrays))
+    return {(u, v): float(np.asarray(by_name[d["matrix"]], dtype=float)[d["row"], d["col"]])
+            for u, v, d in G.edges(data=True)}
 
 
 def edge_tooltips(G, q: Quantities) -> dict:
     """Edge → its weight, gradient and change since epoch 0 (all three in every tooltip)."""
-    columns = {WEIGHT: edge_values(G, *q.W), GRADIENT: edge_values(G, *q.dW),
-               CHANGE: edge_values(G, *q.change)}
+    columns = {WEIGHT: edge_values(G, q.W), GRADIENT: edge_values(G, q.dW), CHANGE: edge_values(G, q.change)}
     return {e: {title: values[e] for title, values in columns.items()} for e in G.edges()}
 
 
-def node_tooltips(G, x_aug: np.ndarray, z_H: np.ndarray, u_H: np.ndarray, z_O: np.ndarray,
-                  y: np.ndarray | None = None) -> dict:
-    """Node → {"z", "u"} (as text) for one sample: ``x_aug`` (N_I+1,), ``z_H``/``u_H`` (N_H,), ``z_O`` (N_O,).
+def node_tooltips(G, x_aug: np.ndarray, z: Sequence, u: Sequence, y: np.ndarray | None = None) -> dict:
+    """Node → {"z", "u"} (as text) for one sample: ``x_aug`` (N_I+1,); ``z``, ``u`` one array per
+    layer, output last (hidden layer k: (n_k,), output: (N_O,)).
 
     An input node's output u is the scaled input itself and it has no z; a bias node's u is 1.
-    Hidden unit j is column j-1 of ``z_H`` (the bias node h₀ has no column).
+    Unit j of a hidden layer is column j-1 of its z (the bias node has no column).
     """
+    depth = len(z) - 1
+    kinds = {hidden_kind(k, depth): k - 1 for k in range(1, depth + 1)}
     out = {}
     for node, d in G.nodes(data=True):
         kind, i = node
         if d["bias"]:
-            z, u = "none (bias)", "1"
+            zs, us = "none (bias)", "1"
         elif kind == "x":
-            z, u = "none (input)", fixed(x_aug[i])
-        elif kind == "h":
-            z, u = fixed(z_H[i - 1]), fixed(u_H[i - 1])
+            zs, us = "none (input)", fixed(x_aug[i])
+        elif kind in kinds:
+            zs, us = fixed(z[kinds[kind]][i - 1]), fixed(u[kinds[kind]][i - 1])
         else:
-            z, u = fixed(z_O[i - 1]), fixed(z_O[i - 1])
-        out[node] = {"z": z, "u": u}
+            zs = us = fixed(z[-1][i - 1])
+        out[node] = {"z": zs, "u": us}
         if kind == "o" and y is not None:
             out[node]["target y"] = fixed(y[i - 1])
     return out
 
 
 def edge_widths(n_hidden: int, style: st_style.ChartStyle) -> tuple[float, float] | None:
-    """Thinner lines for a wide hidden layer, where (N_I+1+N_O)·N_H lines share the space."""
+    """Thinner lines for a wide hidden layer, where many lines share the space."""
     if n_hidden <= 12:
         return None                                  # the diagram's own widths
     return (0.8, 7.0) if style.font >= 16 else (0.4, 4.5)
@@ -97,55 +102,85 @@ def edge_widths(n_hidden: int, style: st_style.ChartStyle) -> tuple[float, float
 
 def network_chart(G, q: Quantities, show: str, nodes: dict, style: st_style.ChartStyle = st_style.NORMAL):
     """The diagram with edges showing ``show`` (one of SHOW), every tooltip filled in, styled."""
-    M_H, M_O = q.shown(show)
-    chart = diagram.network_chart(G, edge_values(G, M_H, M_O), value_title=TITLES[show],
+    arrays = q.shown(show)
+    widest = max(a.shape[1] for a in arrays[:-1])
+    chart = diagram.network_chart(G, edge_values(G, arrays), value_title=TITLES[show],
                                   edge_extra=edge_tooltips(G, q), node_extra=nodes, style=style,
-                                  label_halo=True, width_range=edge_widths(M_H.shape[1], style))
+                                  label_halo=True, width_range=edge_widths(widest, style))
     return style.apply(chart)
 
 
-def shapes_rows(n: int, n_inputs: int, n_hidden: int, n_outputs: int) -> list[tuple[str, str, str, str]]:
+def _names(hidden: Sequence[int]) -> list[str]:
+    """Layer letters: ["H", "O"] or ["H1", "H2", "O"]."""
+    return [name.removeprefix("W_") for name in layer_names(tuple(hidden))]
+
+
+def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str, str, str, str]]:
     """SPEC §1's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
-    N, I, H, O = n, n_inputs, n_hidden, n_outputs
-    return [
-        ("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
-        ("y", r"$y$", "targets", f"({N}, {O})"),
-        ("W_H", r"$W_H$", "hidden-layer weights, row 0 = bias", f"({I + 1}, {H})"),
-        ("W_O", r"$W_O$", "output-layer weights, row 0 = bias", f"({H + 1}, {O})"),
-        ("z_H, u_H", r"$z_H,\ u_H$", "hidden pre-activation and activation", f"({N}, {H})"),
-        ("z_O, u_O", r"$z_O,\ u_O$", "output pre-activation and output", f"({N}, {O})"),
-        ("delta_O, delta_H", r"$\delta_O,\ \delta_H$", "deltas ∂L/∂z", f"({N}, {O}), ({N}, {H})"),
-        ("dW_O, dW_H", r"$\partial L/\partial W_O,\ \partial L/\partial W_H$", "gradients",
-         f"({H + 1}, {O}), ({I + 1}, {H})"),
-    ]
+    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    N, I, O = n, n_inputs, n_outputs
+    names = _names(hidden)
+    fan_in = [I, *hidden]
+    rows = [("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
+            ("y", r"$y$", "targets", f"({N}, {O})")]
+    for k, (name, width) in enumerate(zip(names, [*hidden, O])):
+        what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {k + 1}'s")
+        rows.append((f"W_{name}", f"$W_{{{name}}}$", f"{what} weights, row 0 = bias", f"({fan_in[k] + 1}, {width})"))
+    for name, width in zip(names, [*hidden, O]):
+        meaning = ("output pre-activation and output" if name == "O" else "hidden pre-activation and activation"
+                   + ("" if len(hidden) == 1 else f", layer {name[1:]}"))
+        rows.append((f"z_{name}, u_{name}", rf"$z_{{{name}}},\ u_{{{name}}}$", meaning, f"({N}, {width})"))
+    deltas = list(zip(names, [*hidden, O]))[::-1]
+    rows.append((", ".join(f"delta_{a}" for a, _ in deltas), r"$" + r",\ ".join(rf"\delta_{{{a}}}" for a, _ in deltas)
+                 + "$", "deltas ∂L/∂z", ", ".join(f"({N}, {w})" for _, w in deltas)))
+    rows.append((", ".join(f"dW_{a}" for a, _ in deltas),
+                 "$" + r",\ ".join(rf"\partial L/\partial W_{{{a}}}" for a, _ in deltas) + "$", "gradients",
+                 ", ".join(f"({fan_in[names.index(a)] + 1}, {w})" for a, w in deltas)))
+    return rows
 
 
-def shapes_markdown(n: int, n_inputs: int, n_hidden: int, n_outputs: int) -> str:
+def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
     """``shapes_rows`` as a Markdown table (all text is app-written)."""
-    head = (f"N = {n} training samples, N_I = {n_inputs} inputs, N_H = {n_hidden} hidden units, "
+    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    units = (f"N_H = {hidden[0]} hidden units" if len(hidden) == 1 else
+             f"{len(hidden)} hidden layers of " + ", ".join(str(w) for w in hidden) + " units")
+    head = (f"N = {n} training samples, N_I = {n_inputs} inputs, {units}, "
             f"N_O = {n_outputs} output{'s' if n_outputs > 1 else ''}\n\n")
     rows = [f"| `{code}` | {maths} | {meaning} | {shape} |"
-            for code, maths, meaning, shape in shapes_rows(n, n_inputs, n_hidden, n_outputs)]
+            for code, maths, meaning, shape in shapes_rows(n, n_inputs, hidden, n_outputs)]
     return head + "| code | maths | meaning | shape |\n|---|---|---|---|\n" + "\n".join(rows)
 
 
-def forward_latex(activation: str, n: int, n_inputs: int, n_hidden: int, n_outputs: int) -> list[str]:
-    """The forward pass in the notation of the shapes table (shapes under each factor), then one unit.
-
-    Short lines, one ``st.latex`` each, so they fit a narrow column in projector mode.
-    """
+def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int) -> list[str]:
+    """The forward pass in the notation of the shapes table (shapes under each factor), then one unit
+    of each layer written out. Short lines, one ``st.latex`` each, for a narrow projected column."""
+    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
     g = activations.get(activation)
-    N, I, H, O = n, n_inputs, n_hidden, n_outputs
-    ones_u_H = r"[\,\mathbf{1},\ u_H\,]"
+    names = _names(hidden)
+    N, I, O = n, n_inputs, n_outputs
 
     def shaped(symbol: str, rows: int, cols: int) -> str:
         return r"\underbrace{" + symbol + "}_{" + f"{rows}" + r"\times" + f"{cols}" + "}"
 
-    return [
-        shaped("z_H", N, H) + " = " + shaped("X", N, I + 1) + r"\;" + shaped("W_H", I + 1, H),
-        r"u_H = g(z_H), \qquad " + g.latex + r" \quad \text{(" + g.name + ")}",
-        shaped("z_O", N, O) + " = " + shaped(ones_u_H, N, H + 1) + r"\;" + shaped("W_O", H + 1, O),
-        r"\hat y = u_O = z_O \quad \text{(linear output)}",
-        r"z_{h_j} = W_H[0,j] + \sum_{i=1}^{" + str(I) + r"} x_i\,W_H[i,j]",
-        r"\hat y = W_O[0,1] + \sum_{j=1}^{" + str(H) + r"} u_{h_j}\,W_O[j,1]",
-    ]
+    lines, written = [], []
+    below, width_below = "X", I
+    for name, width in zip(names, [*hidden, O]):
+        left = below if below == "X" else rf"[\,\mathbf{{1}},\ u_{{{below}}}\,]"
+        lines.append(shaped(f"z_{{{name}}}", N, width) + " = " + shaped(left, N, width_below + 1) + r"\;"
+                     + shaped(f"W_{{{name}}}", width_below + 1, width))
+        source = "x" if below == "X" else rf"u^{{{below}}}"
+        if name == "O":
+            lines.append(r"\hat y = u_O = z_O \quad \text{(linear output)}")
+            written.append(rf"\hat y = w^{{O}}_{{0}} + \sum_{{j=1}}^{{{width_below}}} {source}_{{j}}\,w^{{O}}_{{j}}")
+        else:
+            lines.append(rf"u_{{{name}}} = g(z_{{{name}}})" + (r", \qquad " + g.latex + r" \quad \text{(" + g.name
+                                                                 + ")}" if below == "X" else ""))
+            written.append(rf"z^{{{name}}}_{{j}} = w^{{{name}}}_{{0,j}} + \sum_{{i=1}}^{{{width_below}}} "
+                           rf"{source}_{{i}}\,w^{{{name}}}_{{i,j}}")
+        below, width_below = name, width
+    return lines + written
+
+
+def unit_label(layer: int, depth: int, j: int) -> str:
+    """"h₂" (one hidden layer) or "h₁,₂" (unit 2 of hidden layer 1)."""
+    return f"h{sub(j)}" if depth == 1 else f"h{sub(layer)},{sub(j)}"

@@ -1,8 +1,10 @@
-"""What a step of the walk-through is made of, and how its diagram is keyed (pure).
+"""What a step of the walk-through is made of, how its layers are named, and its diagram (pure).
 
 Indices follow the notation on screen: sample n = 1…N, input i = 0…N_I (x₀ = 1 is the bias
-node), hidden unit j = 1…N_H (h₀ = 1 is the hidden bias node). In the code arrays sample n is row
-n−1 and unit j is column j−1 of ``z_H``; the weights keep the bias in row 0, so ``W_H[i, j−1]``.
+node), unit j of a hidden layer = 1…its width (h₀ = 1 is that layer's bias node). In the code
+arrays sample n is row n−1 and unit j is column j−1 of z; the weights keep the bias in row 0, so
+the weight from node i below to unit j is ``W[i, j−1]``. With one hidden layer the layers are
+named H and O, as in the lecture; with several, H1, H2, H3 and O.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from core import graph
-from core.graph import sub
+from core.graph import hidden_kind, sub
 from core.step import Step
 from ui.views import diagram, tables
 from ui.views import style as st_style
@@ -23,21 +25,24 @@ TITLES = ("Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", 
 COUNT = len(TITLES)
 SUM_ROW = "Σ over samples"
 SMALL = 4          # matrices up to this many columns are also written out in LaTeX
+TERMS = 5          # sums of up to this many terms are written out in full
 
 
 class Context(NamedTuple):
-    """What every step is built from. ``n`` and ``j`` are 1-based, as on screen."""
+    """What every step is built from. ``n`` and ``j`` are 1-based, as on screen; in a hidden layer
+    narrower than ``j`` the chosen unit is its last."""
 
     step: Step
     n: int
     j: int
     epoch: int
-    data_rows: Sequence             # original row label of each training sample
+    data_rows: Sequence             # original row label of each row of the step (its batch)
     next_loss: float | None = None  # the training run's loss at epoch+1, when it has one
     diverged_at: int | None = None
     eta_choices: Sequence[float] = ()      # learning rates to suggest when the loss rises
     n_epochs: int | None = None            # epochs the training run took (its last update: n_epochs − 1)
     digits: Digits = FULL                  # the same digits in equations and tables
+    batches: int = 1                       # updates per epoch: the step is the first of them
 
     @property
     def N(self) -> int:
@@ -48,8 +53,31 @@ class Context(NamedTuple):
         return self.step.X_aug.shape[1] - 1
 
     @property
+    def depth(self) -> int:
+        """Number of hidden layers."""
+        return len(self.step.weights) - 1
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return tuple(w.shape[1] for w in self.step.weights[:-1])
+
+    @property
     def n_hidden(self) -> int:
-        return self.step.W_H.shape[1]
+        """Width of the first hidden layer."""
+        return self.widths[0]
+
+    def unit(self, k: int) -> int:
+        """The chosen unit (1-based) of hidden layer ``k`` (1-based)."""
+        return min(self.j, self.widths[k - 1])
+
+    def name(self, k: int) -> str:
+        """Layer ``k``'s letter (1 … depth + 1): "H" or "H1" … for hidden layers, "O" for the output."""
+        return "O" if k > self.depth else ("H" if self.depth == 1 else f"H{k}")
+
+    def source(self, k: int, n, i) -> str:
+        """The symbol of input i of layer ``k`` for sample n: x_{n,i} below the first hidden layer,
+        else u of the layer below (u_{n,0} = 1 is its bias node)."""
+        return rf"x_{{{n},{i}}}" if k == 1 else rf"u^{{{self.name(k - 1)}}}_{{{n},{i}}}"
 
 
 class Table(NamedTuple):
@@ -79,7 +107,7 @@ class Metric(NamedTuple):
 
 
 class Diagram(NamedTuple):
-    """What the network diagram shows for a step (arguments of ``ui.diagram.network_chart``)."""
+    """What the network diagram shows for a step (arguments of ``ui.views.diagram.network_chart``)."""
 
     edge_values: dict
     value_title: str
@@ -106,7 +134,6 @@ class StepView(NamedTuple):
     headline: str = ""             # the step's general equation in one line, for the projector's first screen
 
 
-
 # ----------------------------------------------------------------------------- labels and graph keys
 
 
@@ -114,46 +141,81 @@ def sample_rows(ctx: Context, total: bool = False) -> list[str]:
     return tables.sample_labels(ctx.data_rows) + ([SUM_ROW] if total else [])
 
 
+def layer_labels(ctx: Context, k: int, bias: bool = False) -> list[str]:
+    """Labels of layer ``k``'s nodes: inputs for k = 0, units of hidden layer k, "→ ŷ" for the output."""
+    if k == 0:
+        return tables.input_labels(ctx.n_inputs)
+    if k > ctx.depth:
+        return ["→ ŷ"]
+    return tables.unit_labels(ctx.widths[k - 1], bias, k, ctx.depth)
+
+
 def X(i: int) -> tuple:
     return ("x", i)
 
 
-def H(j: int) -> tuple:
-    return ("h", j)
+def H(j: int, k: int = 1, depth: int = 1) -> tuple:
+    """Unit j of hidden layer k (of ``depth``) as a graph node."""
+    return (hidden_kind(k, depth), j)
 
 
 OUT = ("o", 1)
 
 
-def edges_into(ctx: Context, j: int) -> set:
-    return {(X(i), H(j)) for i in range(ctx.n_inputs + 1)}
+def node(ctx: Context, k: int, i: int) -> tuple:
+    """Node i of layer k (0: inputs, 1 … depth: hidden, depth + 1: output)."""
+    return X(i) if k == 0 else OUT if k > ctx.depth else H(i, k, ctx.depth)
+
+
+def layer_size(ctx: Context, k: int) -> int:
+    """Nodes of layer k without its bias node (inputs, units, or 1 output)."""
+    return ctx.n_inputs if k == 0 else 1 if k > ctx.depth else ctx.widths[k - 1]
+
+
+def edges_into(ctx: Context, k: int, j: int) -> set:
+    """Every edge into node j of layer k, the bias edge included."""
+    return {(node(ctx, k - 1, i), node(ctx, k, j)) for i in range(layer_size(ctx, k - 1) + 1)}
 
 
 def edges_out(ctx: Context) -> set:
-    return {(H(j), OUT) for j in range(ctx.n_hidden + 1)}
+    return edges_into(ctx, ctx.depth + 1, 1)
 
 
 def all_nodes(ctx: Context) -> set:
-    return {X(i) for i in range(ctx.n_inputs + 1)} | {H(k) for k in range(ctx.n_hidden + 1)} | {OUT}
+    return {node(ctx, k, i) for k in range(ctx.depth + 2) for i in range(layer_size(ctx, k) + (k <= ctx.depth))}
 
 
-def each_unit(ctx: Context, text) -> dict:
-    """``text(k)`` beside every hidden unit when there is room for it, else beside the chosen one."""
-    units = range(1, ctx.n_hidden + 1) if ctx.n_hidden <= 6 else [ctx.j]
-    return {H(k): text(k) for k in units}
+def chosen_path(ctx: Context) -> set:
+    """The weights into the chosen unit of every hidden layer and into ŷ."""
+    edges = set()
+    for k in range(1, ctx.depth + 1):
+        edges |= edges_into(ctx, k, ctx.unit(k))
+    return edges | edges_out(ctx)
 
 
-def weight_values(W_H, W_O) -> dict:
-    """Edge (u, v) → its weight, for ``ui.diagram``: W_H[i, j−1] is x_i → h_j, W_O[j, 0] is h_j → ŷ."""
-    values = {(X(i), H(j + 1)): W_H[i, j] for i in range(W_H.shape[0]) for j in range(W_H.shape[1])}
-    values.update({(H(j), OUT): W_O[j, 0] for j in range(W_O.shape[0])})
+def each_unit(ctx: Context, text, k: int = 1) -> dict:
+    """``text(j)`` beside every unit of hidden layer k when there is room, else beside the chosen one."""
+    units = range(1, ctx.widths[k - 1] + 1) if ctx.widths[k - 1] <= 6 else [ctx.unit(k)]
+    return {H(j, k, ctx.depth): text(j) for j in units}
+
+
+def weight_values(ctx: Context, weights: Sequence[np.ndarray]) -> dict:
+    """Edge (u, v) → its entry in ``weights`` (one array per layer, shaped like the weights)."""
+    values = {}
+    for k, W in enumerate(weights, start=1):
+        for i in range(W.shape[0]):
+            for j in range(W.shape[1]):
+                values[(node(ctx, k - 1, i), node(ctx, k, j + 1))] = float(W[i, j])
     return values
 
 
 def focus_line(ctx: Context, unit: bool = True) -> str:
     who = f"sample n = {ctx.n} (data row {ctx.data_rows[ctx.n - 1]})"
-    return f"**With the numbers** of {who}" + (f" and hidden unit h{sub(ctx.j)}" if unit else "") + \
-        f", epoch {ctx.epoch}:"
+    if unit and ctx.depth == 1:
+        who += f" and hidden unit h{sub(ctx.j)}"
+    elif unit:
+        who += " and unit " + ", ".join(f"h{sub(k)},{sub(ctx.unit(k))}" for k in range(1, ctx.depth + 1))
+    return f"**With the numbers** of {who}, epoch {ctx.epoch}:"
 
 
 # ----------------------------------------------------------------------------- the diagram
@@ -167,29 +229,33 @@ def diagram_key(view: StepView) -> tuple:
             tuple(sorted(d.edge_text.items())))
 
 
-def diagram_chart(key: tuple, n_inputs: int, n_hidden: int, chart_style: st_style.ChartStyle,
+def diagram_chart(key: tuple, n_inputs: int, hidden, chart_style: st_style.ChartStyle,
                   height: int | None = None):
     """The step's network diagram (``ui.views.diagram.network_chart``) from ``diagram_key(view)``."""
     values, title, nodes, edges, node_text, edge_text = key
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
-    G = graph.architecture(n_inputs, n_hidden, input_names=[""] * n_inputs, output_names=[""])
-    G.nodes[X(0)]["label"], G.nodes[H(0)]["label"] = "x₀ = 1", "h₀ = 1"      # short: the column is narrow
+    G = graph.architecture(n_inputs, hidden, input_names=[""] * n_inputs, output_names=[""])
+    G.nodes[X(0)]["label"] = "x₀ = 1"       # short: the column is narrow
+    for k in range(1, len(graph.widths(hidden)) + 1):
+        bias = (hidden_kind(k, len(graph.widths(hidden))), 0)
+        G.nodes[bias]["label"] = G.nodes[bias]["label"].replace(" (bias)", "")
     return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                  highlight_edges=set(edges), node_text=dict(node_text),
-                                 edge_text=dict(edge_text), style=chart_style, x_domain=(-0.5, 3.0),
+                                 edge_text=dict(edge_text), style=chart_style,
+                                 x_domain=(-0.5, len(graph.widths(hidden)) + 2.0),
                                  height=height, legend=height is None)
 
 
 def diagram_caption(view: StepView, features: Sequence[str], target: str) -> str:
     """What the lit part of the diagram is, and what x₁, x₂, … and ŷ stand for (names made safe)."""
-    what = {1: "the weights into the chosen unit and every weight into ŷ; the sample's values on the nodes",
+    what = {1: "the weights into the chosen units and every weight into ŷ; the sample's values on the nodes",
             2: "the output, where the loss is measured", 3: "the output and its delta δ_O",
-            4: "the weights that carry δ_O back (the bias weight carries none) and each unit's δ",
-            5: "the gradients of the chosen unit's weights and of the output bias",
-            6: "the chosen unit's new weights, labelled with their change"}[view.number]
+            4: "the weights that carry the deltas back (bias weights carry none) and each unit's δ",
+            5: "the gradients of the chosen units' weights and of the output bias",
+            6: "the chosen units' new weights, labelled with their change"}[view.number]
     names = ", ".join(f"x{sub(i)} = {md(f)}" for i, f in enumerate(features, start=1))
-    return (f"Lit: {what}. Line width = size of the {view.diagram.value_title}; blue solid = positive, "
-            f"vermilion dashed = negative. {names}; ŷ = predicted {md(target)}.")
+    return (f"Highlighted: {what}. Line width = size of the {view.diagram.value_title}; blue solid = "
+            f"positive, vermilion dashed = negative. {names}; ŷ = predicted {md(target)}.")
 
 
 def table_rows(tabs: Sequence[Table], capacity: int = 6) -> list[list[tuple[Table, int]]]:

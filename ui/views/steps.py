@@ -2,7 +2,9 @@
 
 Pure builders: a ``Context`` (one ``core.step.Step``, the sample and hidden unit picked) in, a
 ``StepView`` out — LaTeX strings, app-written Markdown, tables and what the network diagram should
-light up (``ui.views.step_model``). ``ui.draw.step`` draws a view with Streamlit.
+light up (``ui.views.step_model``). Steps 1–3 are here, the backward steps 4–6 in
+``ui.views.steps_back``; ``ui.draw.step`` draws a view with Streamlit. Any number of hidden
+layers: with one, every symbol is the lecture's (z_H, w^H_{i,j}, …).
 """
 
 from __future__ import annotations
@@ -14,119 +16,193 @@ import numpy as np
 
 from core import activations
 from core.graph import sub
-from core.step import loss_after_step
-from ui.views import tables
-from ui.views.messages import smaller_eta
-from ui.views.numbers import aligned, change, plain, short, signed
-from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, H, Metric, Note, StepView, Table, X,
-                                 all_nodes, each_unit, edges_into, edges_out, focus_line, sample_rows,
-                                 weight_values)
+from ui.views import steps_back
+from ui.views.numbers import aligned, plain, short
+from ui.views.step_model import (OUT, TERMS, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, all_nodes,
+                                 chosen_path, each_unit, focus_line, layer_labels, sample_rows, weight_values)
+
+
+def sym(base: str, layer: str) -> str:
+    """``z_H`` or ``z_{H2}``: a matrix symbol with its layer as subscript."""
+    return f"{base}_{layer}" if len(layer) == 1 else f"{base}_{{{layer}}}"
+
+
+def chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:
+    """``lhs = a + b + …`` as aligned lines of at most ``per_line`` terms, so a projector never cuts them."""
+    return [(rf"{lhs} &= " if k == 0 else r"&\quad + ") + " + ".join(parts[k:k + per_line])
+            for k in range(0, len(parts), per_line)]
+
+
+def unit_sum(ctx: Context, k: int) -> str:
+    """z of the chosen unit of layer k for the chosen sample, written out term by term."""
+    num, par = ctx.digits.latex, ctx.digits.paren
+    s, n, r = ctx.step, ctx.n, ctx.n - 1
+    out = k > ctx.depth
+    jk = 1 if out else ctx.unit(k)
+    L, W, a = ctx.name(k), s.weights[k - 1], s.forward.a[k - 1][r]
+    z = s.forward.z[k - 1][r, jk - 1]
+
+    def w(i):
+        return rf"w^{{O}}_{{{i}}}" if out else rf"w^{{{L}}}_{{{i},{jk}}}"
+
+    if out and len(a) > 4:                  # the output's sum: its bias, the chosen unit, the others
+        j = ctx.unit(ctx.depth)
+        rest = z - a[0] * W[0, 0] - a[j] * W[j, 0]
+        symbols = [w(0), rf"{ctx.source(k, n, j)}\,{w(j)}",
+                   rf"\sum_{{k \ne {j}}} {ctx.source(k, n, 'k')}\,w^{{O}}_{{k}}"]
+        numbers = [num(W[0, 0]), rf"{par(a[j])} \times {par(W[j, 0])}",
+                   rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} units}}}}"]
+    elif len(a) > TERMS:                    # a wide layer below: the first two inputs and the rest
+        rest = z - a[0] * W[0, jk - 1] - a[1] * W[1, jk - 1]
+        symbols = [rf"{ctx.source(k, n, i)}\,{w(i)}" for i in (0, 1)] + \
+            [rf"\sum_{{i \ge 2}} {ctx.source(k, n, 'i')}\,{w('i')}"]
+        numbers = [rf"{par(a[i])} \times {par(W[i, jk - 1])}" for i in (0, 1)] + \
+            [rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} inputs}}}}"]
+    else:
+        symbols = [w(0) if out else rf"{ctx.source(k, n, 0)}\,{w(0)}"] + \
+            [rf"{ctx.source(k, n, i)}\,{w(i)}" for i in range(1, len(a))]
+        numbers = [num(W[0, jk - 1]) if out else rf"{par(a[0])} \times {par(W[0, jk - 1])}"] + \
+            [rf"{par(a[i])} \times {par(W[i, jk - 1])}" for i in range(1, len(a))]
+    lhs = rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}}" if out else rf"z^{{{L}}}_{{{n},{jk}}}"
+    return aligned(chain(lhs, symbols) + chain("", numbers, per_line=2) + [rf"&= {num(z)}"])
+
+
+def g_numbers(act: str, z: float, d) -> str:
+    if act == "sigmoid":
+        return rf"\frac{{1}}{{1 + e^{{-{d.paren(z)}}}}}"
+    if act == "tanh":
+        return rf"\tanh {d.paren(z)}"
+    return rf"\max\left(0,\ {d.latex(z)}\right)"
+
+
+def general_forward(ctx: Context, g) -> list[str]:
+    """The forward pass in symbols, layer by layer (the lecture's three lines for one hidden layer)."""
+    blocks = []
+    for k in range(1, ctx.depth + 2):
+        L, below = ctx.name(k), ctx.name(k - 1) if k > 1 else None
+        a = r"X_{\mathrm{aug}}" if below is None else rf"[1,\ {sym('u', below)}]"
+        size = "N_I" if below is None else (r"N_H" if ctx.depth == 1 else rf"N_{{{below}}}")
+        source = ctx.source(k, "n", "i") if k == 1 else rf"u^{{{below}}}_{{n,i}}"
+        if L == "O":
+            blocks.append(aligned([rf"\hat y = z_O &= {a}\,W_O",
+                                   rf"\hat y_n &= w^{{O}}_{{0}} + \sum_{{j=1}}^{{{size}}} "
+                                   rf"{ctx.source(k, 'n', 'j')}\,w^{{O}}_{{j}}"]))
+        else:
+            blocks.append(aligned([rf"{sym('z', L)} &= {a}\,{sym('W', L)}",
+                                   rf"z^{{{L}}}_{{n,j}} &= \sum_{{i=0}}^{{{size}}} {source}\,w^{{{L}}}_{{i,j}}"]))
+            if k == 1:
+                blocks.append(aligned([rf"{sym('u', L)} &= g({sym('z', L)})", g.latex.replace("=", "&=", 1)]))
+            else:
+                blocks[-1] = blocks[-1][:-len(r"\end{aligned}")] + rf" \\[2pt] {sym('u', L)} &= g({sym('z', L)})" \
+                    + r"\end{aligned}"
+    return blocks
 
 
 def forward_view(ctx: Context) -> StepView:
-    num, par = ctx.digits.latex, ctx.digits.paren
-    s, n, j = ctx.step, ctx.n, ctx.j
-    r, c = n - 1, j - 1
+    num = ctx.digits.latex
+    s, n, r = ctx.step, ctx.n, ctx.n - 1
     g = activations.get(s.activation)
-    x, z, u = s.X_aug[r], s.fwd.z_H[r, c], s.fwd.u_H[r, c]
-    inputs_ = range(ctx.n_inputs + 1)
-    z_eq = aligned(_chain(rf"z^{{H}}_{{{n},{j}}}", [rf"x_{{{n},{i}}}\,w^{{H}}_{{{i},{j}}}" for i in inputs_])
-                   + _chain("", [rf"{par(x[i])} \times {par(s.W_H[i, c])}" for i in inputs_], per_line=2)
-                   + [rf"&= {num(z)}"])
-    u_eq = rf"u^{{H}}_{{{n},{j}}} = g\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_numbers(s.activation, z, ctx.digits)} = {num(u)}"
-    y_hat = s.fwd.z_O[r, 0]
-    if ctx.n_hidden <= 3:
-        units_ = range(1, ctx.n_hidden + 1)
-        sym = [r"w^{O}_{0}"] + [rf"u^{{H}}_{{{n},{k}}}\,w^{{O}}_{{{k}}}" for k in units_]
-        nums = [num(s.W_O[0, 0])] + [rf"{par(s.fwd.u_H[r, k - 1])} \times {par(s.W_O[k, 0])}" for k in units_]
-    else:
-        rest = y_hat - s.W_O[0, 0] - u * s.W_O[j, 0]
-        sym = [r"w^{O}_{0}", rf"u^{{H}}_{{{n},{j}}}\,w^{{O}}_{{{j}}}",
-               rf"\sum_{{k \ne {j}}} u^{{H}}_{{{n},k}}\,w^{{O}}_{{k}}"]
-        nums = [num(s.W_O[0, 0]), rf"{par(u)} \times {par(s.W_O[j, 0])}",
-                rf"\underbrace{{{par(rest)}}}_{{\text{{the other {ctx.n_hidden - 1} units}}}}"]
-    y_eq = aligned(_chain(rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}}", sym) + _chain("", nums, per_line=2)
-                   + [rf"&= {num(y_hat)}"])
+    subs = []
+    for k in range(1, ctx.depth + 1):
+        L, jk = ctx.name(k), ctx.unit(k)
+        z, u = s.forward.z[k - 1][r, jk - 1], s.forward.u[k - 1][r, jk - 1]
+        subs.append(unit_sum(ctx, k))
+        subs.append(rf"u^{{{L}}}_{{{n},{jk}}} = g\!\left(z^{{{L}}}_{{{n},{jk}}}\right) = "
+                    rf"{g_numbers(s.activation, z, ctx.digits)} = {num(u)}")
+    subs.append(unit_sum(ctx, ctx.depth + 1))
+    y_hat = s.forward.z[-1][r, 0]
     rows = sample_rows(ctx)
-    units = tables.unit_labels(ctx.n_hidden)
-    inputs = tables.input_labels(ctx.n_inputs)
-    node_text = {X(i): short(x[i]) for i in range(1, ctx.n_inputs + 1)}
-    node_text.update(each_unit(ctx, lambda k: f"u = {short(s.fwd.u_H[r, k - 1])}"))
+    node_text = {X(i): short(s.X_aug[r, i]) for i in range(1, ctx.n_inputs + 1)}
+    for k in range(1, ctx.depth + 1):
+        node_text.update(each_unit(ctx, lambda j, k=k: f"u = {short(s.forward.u[k - 1][r, j - 1])}", k))
     node_text[OUT] = f"ŷ = {short(y_hat)}"
-    lit_edges = edges_into(ctx, j) | edges_out(ctx)
+    one = ctx.depth == 1
+    layers = "" if one else (f" With {ctx.depth} hidden layers the same happens layer after layer: each "
+                             "layer's outputs, with a 1 for its bias node in front, are the next layer's inputs.")
     return StepView(
         1, TITLES[0],
         "Each hidden unit adds up its inputs, each times its weight (**z**), and passes the sum "
         f"through the activation g = {s.activation} (**u**). The output adds up the hidden units' "
         "outputs, each times its weight, plus a bias; it is linear, so the prediction ŷ is z_O itself. "
         "A bias is a node whose output is always 1: column x₀ of X_aug and h₀ of [1, u_H], "
-        "so row 0 of W_H and of W_O holds the biases.",
-        [aligned([r"z_H &= X_{\mathrm{aug}}\,W_H", r"z^{H}_{n,j} &= \sum_{i=0}^{N_I} x_{n,i}\,w^{H}_{i,j}"]),
-         aligned([r"u_H &= g(z_H)", g.latex.replace("=", "&=", 1)]),
-         aligned([r"\hat y = z_O &= [1,\ u_H]\,W_O",
-                  r"\hat y_n &= w^{O}_{0} + \sum_{j=1}^{N_H} u^{H}_{n,j}\,w^{O}_{j}"])],
-        focus_line(ctx), [z_eq, u_eq, y_eq], [], [],
-        [Table(s.W_H, inputs, units, f"Hidden weights W_H at epoch {ctx.epoch} (row x₀: biases)", (), (c,)),
-         Table(s.W_O, tables.unit_labels(ctx.n_hidden, bias=True), ["→ ŷ"],
-               f"Output weights W_O at epoch {ctx.epoch} (row h₀: bias)", (j,)),
-         Table(s.fwd.z_H, rows, units, "Hidden sums z_H = X_aug·W_H", (r,), (c,)),
-         Table(s.fwd.u_H, rows, units, f"Hidden outputs u_H = g(z_H), g = {s.activation}", (r,), (c,)),
-         Table(s.X_aug, rows, inputs, "Inputs X_aug (scaled; x₀ = 1 is the bias node)", (r,)),
-         Table(s.fwd.z_O, rows, ["ŷ = z_O"], "Predictions ŷ = z_O = [1, u_H]·W_O", (r,))],
-        Diagram(weight_values(s.W_H, s.W_O), "weight", all_nodes(ctx), lit_edges, node_text, {}),
+        "so row 0 of every weight matrix holds the biases." + layers,
+        general_forward(ctx, g), focus_line(ctx), subs, [], [],
+        _forward_tables(ctx, rows),
+        Diagram(weight_values(ctx, s.weights), "weight", all_nodes(ctx), chosen_path(ctx), node_text, {}),
     )
 
 
-def _chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:
-    """``lhs = a + b + …`` as aligned lines of at most ``per_line`` terms, so a projector never cuts them."""
-    return [(rf"{lhs} &= " if k == 0 else r"&\quad + ") + " + ".join(parts[k:k + per_line])
-            for k in range(0, len(parts), per_line)]
-
-
-def _g_numbers(act: str, z: float, d) -> str:
-    num, par = d.latex, d.paren
-    if act == "sigmoid":
-        return rf"\frac{{1}}{{1 + e^{{-{par(z)}}}}}"
-    if act == "tanh":
-        return rf"\tanh {par(z)}"
-    return rf"\max\left(0,\ {num(z)}\right)"
+def _forward_tables(ctx: Context, rows: list[str]) -> list[Table]:
+    s, r, e = ctx.step, ctx.n - 1, ctx.epoch
+    one = ctx.depth == 1
+    out = []
+    for k in range(1, ctx.depth + 2):
+        L, c = ctx.name(k), (ctx.unit(k) - 1 if k <= ctx.depth else 0)
+        below = layer_labels(ctx, k - 1, bias=k > 1)
+        bias = "x₀" if k == 1 else below[0].split(" ")[0]
+        if L == "O":
+            caption = f"Output weights W_O at epoch {e} (row {bias}: bias)"
+            out.append(Table(s.weights[-1], below, ["→ ŷ"], caption, (ctx.unit(ctx.depth),)))
+        else:
+            caption = (f"Hidden weights W_H at epoch {e} (row x₀: biases)" if one else
+                       f"Weights W_{L} of hidden layer {k} at epoch {e} (row {bias}: biases)")
+            out.append(Table(s.weights[k - 1], below, layer_labels(ctx, k), caption, (), (c,)))
+    for k in range(1, ctx.depth + 1):
+        L, c = ctx.name(k), ctx.unit(k) - 1
+        a = "X_aug" if k == 1 else f"[1, u_{ctx.name(k - 1)}]"
+        out.append(Table(s.forward.z[k - 1], rows, layer_labels(ctx, k),
+                         f"Hidden sums z_{L} = {a}·W_{L}", (r,), (c,)))
+        out.append(Table(s.forward.u[k - 1], rows, layer_labels(ctx, k),
+                         f"Hidden outputs u_{L} = g(z_{L}), g = {s.activation}", (r,), (c,)))
+    last = ctx.name(ctx.depth)
+    out.append(Table(s.X_aug, rows, layer_labels(ctx, 0), "Inputs X_aug (scaled; x₀ = 1 is the bias node)", (r,)))
+    out.append(Table(s.forward.z[-1], rows, ["ŷ = z_O"], f"Predictions ŷ = z_O = [1, u_{last}]·W_O", (r,)))
+    return out
 
 
 def loss_view(ctx: Context) -> StepView:
     num, par = ctx.digits.latex, ctx.digits.paren
     s, n = ctx.step, ctx.n
     r = n - 1
-    y, y_hat = s.y[:, 0], s.fwd.z_O[:, 0]
+    y, y_hat = s.y[:, 0], s.forward.z[-1][:, 0]
     ell = s.losses
     share = ell[r] / s.loss if s.loss > 0 else 0.0
     if ctx.N <= 3:
-        sym = " + ".join(rf"\ell_{{{k}}}" for k in range(1, ctx.N + 1))
-        nums = " + ".join(num(v) for v in ell)
+        symbols = " + ".join(rf"\ell_{{{k}}}" for k in range(1, ctx.N + 1))
+        values = " + ".join(num(v) for v in ell)
     else:
-        sym = rf"\ell_{{1}} + \ell_{{2}} + \dots + \ell_{{{ctx.N}}}"
-        nums = rf"{num(ell[0])} + {num(ell[1])} + \dots + {num(ell[-1])}"
+        symbols = rf"\ell_{{1}} + \ell_{{2}} + \dots + \ell_{{{ctx.N}}}"
+        values = rf"{num(ell[0])} + {num(ell[1])} + \dots + {num(ell[-1])}"
     worst = int(np.argmax(ell))
     frame = np.column_stack([y, y_hat, y - y_hat, ell])
     total = frame.sum(axis=0, keepdims=True)
+    rows_are = (f"the N = {ctx.N} rows of this batch" if ctx.batches > 1 else
+                f"each of the N = {ctx.N} training samples")
+    subs = [rf"\ell_{{{n}}} = \tfrac{{1}}{{2}}\left(y_{{{n}}} - \hat y_{{{n}}}\right)^2 = "
+            rf"\tfrac{{1}}{{2}}\left({num(y[r])} - {par(y_hat[r])}\right)^2 = {num(ell[r])}",
+            aligned([rf"L &= {symbols}", rf"&= {values}", rf"&= {num(s.loss)}"])]
+    general = [r"L = \tfrac{1}{2} \sum_{n=1}^{N} \left(y_n - \hat y_n\right)^2 = \sum_{n=1}^{N} \ell_n"]
+    metrics = [Metric(f"Loss L at epoch {ctx.epoch}", plain(s.loss)),
+               Metric(f"Sample n = {n}'s share ℓ{sub(n)}", plain(ell[r]), None)]
+    why = ("The loss measures how far the predictions are from the targets: half the squared error of "
+           f"{rows_are}, **summed** (not averaged). Every sample adds its own term ℓₙ, so every sample "
+           "will push on every weight.")
+    if s.weight_decay:
+        lam = f"{s.weight_decay:g}"
+        general.append(r"J = L + \frac{\lambda}{2} \sum_{\text{non-bias } w} w^2")
+        subs.append(rf"J = {num(s.loss)} + \frac{{{lam}}}{{2}} \times {num(2 * s.penalty / s.weight_decay)} "
+                    rf"= {num(s.objective)}")
+        metrics.append(Metric("What this step lowers: J = L + penalty", plain(s.objective)))
+        why += (f" With weight decay λ = {lam} the step lowers J = L + (λ/2)·Σw² instead: every weight "
+                "except the biases pays for its size, so large weights shrink.")
     return StepView(
-        2, TITLES[1],
-        "The loss measures how far the predictions are from the targets: half the squared error of "
-        f"each of the N = {ctx.N} training samples, **summed** (not averaged). Every sample adds its "
-        "own term ℓₙ, so every sample will push on every weight.",
-        [r"L = \tfrac{1}{2} \sum_{n=1}^{N} \left(y_n - \hat y_n\right)^2 = \sum_{n=1}^{N} \ell_n"],
-        focus_line(ctx, unit=False),
-        [rf"\ell_{{{n}}} = \tfrac{{1}}{{2}}\left(y_{{{n}}} - \hat y_{{{n}}}\right)^2 = "
-         rf"\tfrac{{1}}{{2}}\left({num(y[r])} - {par(y_hat[r])}\right)^2 = {num(ell[r])}",
-         aligned([rf"L &= {sym}", rf"&= {nums}", rf"&= {num(s.loss)}"])],
-        [Metric(f"Loss L at epoch {ctx.epoch}", plain(s.loss)),
-         Metric(f"Sample n = {n}'s share ℓ{sub(n)}", plain(ell[r]), None)],
+        2, TITLES[1], why, general, focus_line(ctx, unit=False), subs, metrics,
         [Note("info", f"Sample n = {n} contributes {share:.1%} of the loss. The largest share is "
                       f"sample n = {worst + 1} (data row {ctx.data_rows[worst]}), {ell[worst] / s.loss:.1%}."
               if s.loss > 0 else "The loss is 0: every prediction hits its target.")],
         [Table(np.vstack([frame, total]), sample_rows(ctx, total=True), ["y", "ŷ", "y − ŷ", "ℓ = ½(y − ŷ)²"],
                "Each sample's share ℓ of the loss (y and ŷ are scaled); the Σ row of ℓ is L", (r,))],
-        Diagram(weight_values(s.W_H, s.W_O), "weight", {OUT}, set(),
-                {OUT: f"ℓ = {short(ell[r])}"}, {}),
+        Diagram(weight_values(ctx, s.weights), "weight", {OUT}, set(), {OUT: f"ℓ = {short(ell[r])}"}, {}),
     )
 
 
@@ -134,7 +210,7 @@ def output_delta_view(ctx: Context) -> StepView:
     num, par = ctx.digits.latex, ctx.digits.paren
     s, n = ctx.step, ctx.n
     r = n - 1
-    y, z_O, d = s.y[r, 0], s.fwd.z_O[r, 0], s.bwd.delta_O[r, 0]
+    y, z_O, d = s.y[r, 0], s.forward.z[-1][r, 0], s.backward.delta[-1][r, 0]
     if d < 0:
         meaning = (f"δ_O of sample {n} is negative: its prediction is too low, so raising z_O would lower the "
                    "loss. Gradient descent will move the weights to raise it.")
@@ -154,244 +230,50 @@ def output_delta_view(ctx: Context) -> StepView:
         [rf"\delta^{{O}}_{{{n}}} = -\left(y_{{{n}}} - z^{{O}}_{{{n}}}\right) = "
          rf"-\left({num(y)} - {par(z_O)}\right) = {num(d)}"],
         [], [Note("info", meaning)],
-        [Table(np.column_stack([s.y[:, 0], s.fwd.z_O[:, 0], s.bwd.delta_O[:, 0]]), sample_rows(ctx),
+        [Table(np.column_stack([s.y[:, 0], s.forward.z[-1][:, 0], s.backward.delta[-1][:, 0]]), sample_rows(ctx),
                ["y", "z_O = ŷ", "δ_O = −(y − z_O)"], "Output deltas, one per sample", (r,))],
-        Diagram(weight_values(s.W_H, s.W_O), "weight", {OUT}, set(), {OUT: f"δ_O = {short(d)}"}, {}),
+        Diagram(weight_values(ctx, s.weights), "weight", {OUT}, set(), {OUT: f"δ_O = {short(d)}"}, {}),
     )
 
 
-def hidden_delta_view(ctx: Context) -> StepView:
-    num, par = ctx.digits.latex, ctx.digits.paren
-    s, n, j = ctx.step, ctx.n, ctx.j
-    r, c = n - 1, j - 1
-    g = activations.get(s.activation)
-    z, u, gp = s.fwd.z_H[r, c], s.fwd.u_H[r, c], s.g_prime[r, c]
-    w, dO, dH = s.W_O[j, 0], s.bwd.delta_O[r, 0], s.bwd.delta_H[r, c]
-    subs = [rf"g'\!\left(z^{{H}}_{{{n},{j}}}\right) = {_g_prime_numbers(s.activation, z, u, ctx.digits)} = {num(gp)}",
-            aligned([rf"\delta^{{H}}_{{{n},{j}}} &= g'\!\left(z^{{H}}_{{{n},{j}}}\right)\; w^{{O}}_{{{j}}}\;"
-                     rf" \delta^{{O}}_{{{n}}}",
-                     rf"&= {par(gp)} \times {par(w)} \times {par(dO)}", rf"&= {num(dH)}"])]
-    if ctx.n_hidden <= 5:
-        kept = r",\ ".join(num(v) for v in s.W_O[1:, 0])
-        subs.append(rf"W_O = \Bigl(\underbrace{{{num(s.W_O[0, 0])}}}_{{\text{{bias row: dropped}}}},\ "
-                    rf"\underbrace{{{kept}}}_{{W_O[1:]\text{{: carry }}\delta_O\text{{ back}}}}\Bigr)^{{\top}}")
-    units = tables.unit_labels(ctx.n_hidden)
-    rows = sample_rows(ctx)
-    return StepView(
-        4, TITLES[3],
-        "Each hidden unit gets its share of the output's error: δ_O sent back along the unit's outgoing "
-        "weight, times the slope g′ of the activation at the unit's sum. **Why the bias row of W_O is "
-        "dropped:** row 0 belongs to the hidden bias node h₀, whose output is the constant 1. It has no "
-        "inputs and no sum z, so there is nothing behind it to pass error to. Its own weight, row 0 of "
-        "W_O, still gets a gradient in step 5.",
-        [aligned([r"\delta_H &= g'(z_H) \odot \left(\delta_O\; W_O[1{:}]^{\top}\right)",
-                  r"\delta^{H}_{n,j} &= g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}"]),
-         g.der_latex],
-        focus_line(ctx), subs, [],
-        [Note("info", "g′ is 0 here: this ReLU unit is off for this sample, so no error reaches its weights.")]
-        if s.activation == "relu" and gp == 0 else [],
-        [Table(s.g_prime, rows, units, f"Slopes g′(z_H), g = {s.activation}", (r,), (c,)),
-         Table(s.bwd.delta_H, rows, units, "Hidden deltas δ_H = g′(z_H) ⊙ (δ_O · W_O[1:]ᵀ)", (r,), (c,))],
-        Diagram(weight_values(s.W_H, s.W_O), "weight", {H(k) for k in range(1, ctx.n_hidden + 1)} | {OUT},
-                edges_out(ctx) - {(H(0), OUT)},
-                {**each_unit(ctx, lambda k: f"δ = {short(s.bwd.delta_H[r, k - 1])}"), OUT: f"δ_O = {short(dO)}"},
-                {}),
-    )
+# ----------------------------------------------------------------------------- the six, and a status line
+
+BUILDERS = (forward_view, loss_view, output_delta_view, steps_back.hidden_delta_view, steps_back.gradient_view,
+            steps_back.update_view)
 
 
-def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
-    num, par = d.latex, d.paren
-    if act == "sigmoid":
-        return rf"u\,(1 - u) = {par(u)} \times \left(1 - {par(u)}\right)"
-    if act == "tanh":
-        return rf"1 - u^2 = 1 - {par(u)}^2"
-    return r"1 \quad (z = " + num(z) + r" > 0)" if z > 0 else r"0 \quad (z = " + num(z) + r" \le 0)"
+def headline(number: int, ctx: Context) -> str:
+    """Step ``number``'s general equation in one line (for the projected first screen)."""
+    first, last, decay = ctx.name(1), ctx.name(ctx.depth), ctx.step.weight_decay
+    if number == 1:
+        return (rf"{sym('z', first)} = X_{{\mathrm{{aug}}}}\,{sym('W', first)}, \qquad {sym('u', first)} = "
+                rf"g({sym('z', first)}), \qquad \hat y = z_O = [1,\ {sym('u', last)}]\,W_O")
+    if number == 2:
+        return r"L = \tfrac{1}{2} \sum_{n=1}^{N} \left(y_n - \hat y_n\right)^2" + (
+            r", \qquad J = L + \tfrac{\lambda}{2}\sum w^2" if decay else "")
+    if number == 3:
+        return r"\delta_O = \frac{\partial L}{\partial z_O} = -\left(y - z_O\right)"
+    if number == 4:
+        return steps_back.DELTA_RULE if ctx.depth == 1 else steps_back.DELTA_RULE_LAYERS
+    if number == 5:
+        return (rf"\frac{{\partial L}}{{\partial W_O}} = [1,\ {sym('u', last)}]^{{\top}}\,\delta_O, \qquad "
+                rf"\frac{{\partial L}}{{\partial {sym('W', first)}}} = X_{{\mathrm{{aug}}}}^{{\top}}\,"
+                rf"{sym(chr(92) + 'delta', first)}" + (r", \qquad \frac{\partial J}{\partial w} = "
+                                                         r"\frac{\partial L}{\partial w} + \lambda w" if decay else ""))
+    return r"W \leftarrow W - \eta\,\frac{\partial " + ("J" if decay else "L") + r"}{\partial W}"
 
 
-def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: float, N: int, d) -> str:
-    num, par = d.latex, d.paren
-    others = total - term
-    return aligned([
-        rf"{lhs} &= \sum_{{n=1}}^{{{N}}} {symbol}",
-        rf"&= \underbrace{{{term_tex}}}_{{n = {n}}} + \underbrace{{{par(others)}}}_{{\text{{the other {N - 1}}}}}",
-        rf"&= {num(total)}"])
-
-
-def gradient_view(ctx: Context) -> StepView:
-    par = ctx.digits.paren
-    s, n, j = ctx.step, ctx.n, ctx.j
-    r, c = n - 1, j - 1
-    u, dO = s.fwd.u_H[r, c], s.bwd.delta_O[r, 0]
-    dW_O, dW_H = s.bwd.dW_O, s.bwd.dW_H
-    out = [
-        _sum_line(rf"\frac{{\partial L}}{{\partial w^{{O}}_{{{j}}}}}", rf"u^{{H}}_{{n,{j}}}\,\delta^{{O}}_{{n}}", n,
-                  rf"{par(u)} \times {par(dO)}", s.dW_O_terms[r, j, 0], dW_O[j, 0], ctx.N, ctx.digits),
-        _sum_line(r"\frac{\partial L}{\partial w^{O}_{0}}", r"1 \cdot \delta^{O}_{n}", n,
-                  rf"1 \times {par(dO)}", s.dW_O_terms[r, 0, 0], dW_O[0, 0], ctx.N, ctx.digits),
-    ]
-    hidden = []
-    for i in range(ctx.n_inputs + 1):
-        hidden.append(_sum_line(
-            rf"\frac{{\partial L}}{{\partial w^{{H}}_{{{i},{j}}}}}", rf"x_{{n,{i}}}\,\delta^{{H}}_{{n,{j}}}", n,
-            rf"{par(s.X_aug[r, i])} \times {par(s.bwd.delta_H[r, c])}", s.dW_H_terms[r, i, c], dW_H[i, c], ctx.N,
-            ctx.digits))
-    if ctx.n_hidden <= SMALL:
-        out.append(rf"\frac{{\partial L}}{{\partial W_O}} = {ctx.digits.matrix(dW_O)}")
-        hidden.append(rf"\frac{{\partial L}}{{\partial W_H}} = {ctx.digits.matrix(dW_H)}")
-    rows = sample_rows(ctx, total=True)
-    inputs = tables.input_labels(ctx.n_inputs)
-    units_b = tables.unit_labels(ctx.n_hidden, bias=True)
-    grads = weight_values(dW_H, dW_O)
-    lit = edges_into(ctx, j) | {(H(0), OUT), (H(j), OUT)}
-    return StepView(
-        5, TITLES[4],
-        "A weight's gradient is the delta at its arrow's end times the value at its start, **summed "
-        "over the samples**: every sample adds one term. For a bias weight the value at the start is "
-        "the constant 1, so its gradient is just the sum of the deltas.",
-        [aligned([r"\frac{\partial L}{\partial W_O} &= [1,\ u_H]^{\top}\,\delta_O = "
-                  r"\sum_{n=1}^{N} [1,\ u^{H}_{n}]^{\top}\,\delta^{O}_{n}",
-                  r"\frac{\partial L}{\partial W_H} &= X_{\mathrm{aug}}^{\top}\,\delta_H = "
-                  r"\sum_{n=1}^{N} x_{n}^{\top}\,\delta^{H}_{n}"]),
-         r"\frac{\partial L}{\partial w_{a \to b}} = \sum_{n=1}^{N} (\text{value at } a)_n\,(\delta \text{ at } b)_n"],
-        focus_line(ctx), out, [],
-        [Note("info", "Row 0 of ∂L/∂W_O belongs to the bias node h₀ because the forward pass puts its 1 first, "
-                      "[1, u_H]. The original lecture demo stacked it last when forming this gradient and "
-                      "printed a wrong update; the gradient check at the bottom of the page catches it.")],
-        [Table(dW_O, units_b, ["∂L/∂w → ŷ"], "Output-layer gradient ∂L/∂W_O (row h₀: bias)", (0, j)),
-         Table(dW_H, inputs, tables.unit_labels(ctx.n_hidden), "Hidden-layer gradient ∂L/∂W_H (row x₀: biases)",
-               (), (c,)),
-         Table(np.vstack([s.dW_O_terms[:, :, 0], dW_O[:, 0]]), rows, units_b,
-               "Each sample's term u_H·δ_O of ∂L/∂W_O (column h₀: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ", (r,), (0, j)),
-         Table(np.vstack([s.dW_H_terms[:, :, c], dW_H[:, c]]), rows, inputs,
-               f"Each sample's term x·δ_H of the weights into h{sub(j)}; "
-               f"the Σ row is column h{sub(j)} of ∂L/∂W_H", (r,))],
-        Diagram(grads, "gradient", {X(i) for i in range(ctx.n_inputs + 1)} | {H(0), H(j), OUT}, lit, {},
-                {e: short(grads[e]) for e in lit}),
-        tuple(hidden),
-    )
-
-
-def update_view(ctx: Context) -> StepView:
-    num = ctx.digits.latex
-    s, j = ctx.step, ctx.j
-    c = j - 1
-    eta = s.eta
-    lines = [_update_line(rf"w^{{O}}_{{{j}}}", s.W_O[j, 0], eta, s.bwd.dW_O[j, 0], s.W_O_new[j, 0], ctx.digits),
-             _update_line(r"w^{O}_{0}", s.W_O[0, 0], eta, s.bwd.dW_O[0, 0], s.W_O_new[0, 0], ctx.digits)]
-    lines += [_update_line(rf"w^{{H}}_{{{i},{j}}}", s.W_H[i, c], eta, s.bwd.dW_H[i, c], s.W_H_new[i, c],
-                           ctx.digits) for i in range(ctx.n_inputs + 1)]
-    subs = [aligned(lines),
-            rf"L:\ {num(s.loss)} \;\longrightarrow\; {num(s.loss_after)}"]
-    notes = _update_notes(ctx)
-    delta = signed(s.change) if math.isfinite(s.change) else None
-    lit = edges_into(ctx, j) | {(H(0), OUT), (H(j), OUT)}
-    new = weight_values(s.W_H_new, s.W_O_new)
-    old = weight_values(s.W_H, s.W_O)
-    units = tables.unit_labels(ctx.n_hidden)
-    inputs = tables.input_labels(ctx.n_inputs)
-    return StepView(
-        6, TITLES[5],
-        "Every weight takes a step against its gradient, of size η times the gradient. For a small "
-        "enough η the loss falls by about η·‖∂L/∂W‖² (the slope times the step); too large an η "
-        "overshoots the valley and the loss rises.",
-        [rf"W \leftarrow W - \eta\,\frac{{\partial L}}{{\partial W}}, \quad \eta = {_eta(eta)}"],
-        f"**With the numbers** of hidden unit h{sub(j)}'s weights and the output bias, epoch {ctx.epoch}:",
-        subs,
-        [Metric(f"Loss before (epoch {ctx.epoch})", plain(s.loss)),
-         Metric("Loss after this step", plain(s.loss_after), delta)],
-        notes,
-        [Table(np.column_stack([s.W_O[:, 0], -eta * s.bwd.dW_O[:, 0], s.W_O_new[:, 0]]),
-               tables.unit_labels(ctx.n_hidden, bias=True), ["W_O before", "− η·∂L/∂W_O", "W_O after"],
-               "Output weights, before and after the step (row h₀: bias)", (0, j)),
-         Table(s.W_H_new, inputs, units, f"Hidden weights after the step (W_H at epoch {ctx.epoch + 1})", (), (c,)),
-         Table(-eta * s.bwd.dW_H, inputs, units, "Change of the hidden weights, −η·∂L/∂W_H", (), (c,))],
-        Diagram(new if all(math.isfinite(v) for v in new.values()) else old,
-                "new weight" if all(math.isfinite(v) for v in new.values()) else "weight",
-                {X(i) for i in range(ctx.n_inputs + 1)} | {H(0), H(j), OUT}, lit, {},
-                {e: change(new[e] - old[e]) for e in lit}),
-    )
-
-
-def _update_line(symbol: str, w: float, eta: float, grad: float, new: float, d) -> str:
-    return rf"{symbol} &\leftarrow {d.latex(w)} - {_eta(eta)} \times {d.paren(grad)} = {d.latex(new)}"
-
-
-def _eta(eta: float) -> str:
-    return f"{eta:g}"
-
-
-def _update_notes(ctx: Context) -> list[Note]:
-    s = ctx.step
-    notes = []
-    if not math.isfinite(s.loss_after):
-        notes.append(Note("error", (
-            f"The loss ROSE beyond what a computer can represent: this step overflows. η = {_eta(s.eta)} is "
-            f"far too large for these weights — the gradient only gives the slope near the current weights, "
-            f"and a step of η·‖∂L/∂W‖ = {plain(s.eta * math.sqrt(s.gradient_norm2), 4)} lands far past the "
-            "valley." + (f" Training diverged at epoch {ctx.diverged_at}." if ctx.diverged_at is not None else "")
-            + _try_eta(ctx))))
-    elif s.change > 0:
-        factor = s.loss_after / s.loss if s.loss > 0 else float("inf")
-        notes.append(Note("error", (
-            f"The loss ROSE, from {plain(s.loss)} to {plain(s.loss_after)} ({factor:.3g} times as large). "
-            f"The slope promised a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}"
-            + (" (more than the whole loss: a sure sign that the step is far too long)" if
-               -s.predicted_change > s.loss else "") +
-            f". That estimate holds only for small steps: with η = {_eta(s.eta)} the step overshoots the "
-            "bottom of the valley and lands higher up on the other side. Larger losses make larger "
-            "gradients and still larger steps, so the run can blow up." + _try_eta(ctx))))
-    else:
-        pct = -s.change / s.loss if s.loss > 0 else 0.0
-        notes.append(Note("success", (
-            f"The loss fell by {plain(-s.change)} ({pct:.2%}), from {plain(s.loss)} to {plain(s.loss_after)}. "
-            f"The slope alone predicted a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}.")))
-    if ctx.next_loss is not None and math.isfinite(s.loss_after):
-        notes.append(Note("info", (
-            f"Same as the training run: its loss at epoch {ctx.epoch + 1} is {plain(ctx.next_loss)}.")))
-    elif ctx.diverged_at is None and ctx.n_epochs is not None and ctx.epoch >= ctx.n_epochs:
-        notes.append(Note("info", (
-            f"Epoch {ctx.epoch} holds the final weights: the training run stopped here, so this is the "
-            "step it would take next.")))
-    return notes
-
-
-def _try_eta(ctx: Context) -> str:
-    step = ctx.step
-    eta = smaller_eta(step.eta, ctx.eta_choices, lambda e: step_lowers_loss(step, e))
-    return f" Try a smaller η: from here, η = {_eta(eta)} would have lowered the loss." if eta else \
-        " Try a smaller η."
+def build(number: int, ctx: Context) -> StepView:
+    """Step ``number`` (1 … 6) for ``ctx``."""
+    return BUILDERS[number - 1](ctx)._replace(headline=headline(number, ctx))
 
 
 def status_line(ctx: Context) -> str:
     """One line above the stepper: the loss at this epoch and after this epoch's step."""
     s = ctx.step
-    line = f"Loss L at epoch {ctx.epoch}: **{plain(s.loss)}** → after this step: **{plain(s.loss_after)}**"
+    where = f"on batch 1 of {ctx.batches} " if ctx.batches > 1 else ""
+    line = (f"Loss L {where}at epoch {ctx.epoch}: **{plain(s.loss)}** → after this step: "
+            f"**{plain(s.loss_after)}**")
     if math.isfinite(s.change):
         line += f" ({'fell' if s.change <= 0 else 'ROSE'} by {plain(abs(s.change))})"
-    return line + f" · η = {_eta(s.eta)}"
-
-
-BUILDERS = (forward_view, loss_view, output_delta_view, hidden_delta_view, gradient_view, update_view)
-
-
-HEADLINES = (
-    r"z_H = X_{\mathrm{aug}}\,W_H, \qquad u_H = g(z_H), \qquad \hat y = z_O = [1,\ u_H]\,W_O",
-    r"L = \tfrac{1}{2} \sum_{n=1}^{N} \left(y_n - \hat y_n\right)^2",
-    r"\delta_O = \frac{\partial L}{\partial z_O} = -\left(y - z_O\right)",
-    r"\delta^{H}_{n,j} = g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}",
-    r"\frac{\partial L}{\partial W_O} = [1,\ u_H]^{\top}\,\delta_O, \qquad "
-    r"\frac{\partial L}{\partial W_H} = X_{\mathrm{aug}}^{\top}\,\delta_H",
-    r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}",
-)
-
-
-def build(number: int, ctx: Context) -> StepView:
-    """Step ``number`` (1 … 6) for ``ctx``."""
-    return BUILDERS[number - 1](ctx)._replace(headline=HEADLINES[number - 1])
-
-
-def step_lowers_loss(step, eta: float) -> bool:
-    """Whether a step of size ``eta`` along this step's gradient lowers its loss."""
-    after = loss_after_step(step.X_aug, step.y, step.W_H, step.W_O, step.bwd.dW_H, step.bwd.dW_O, eta,
-                            step.activation)
-    return math.isfinite(after) and after < step.loss
+    return line + f" · η = {s.eta:g}" + (f" · λ = {s.weight_decay:g}" if s.weight_decay else "")

@@ -23,9 +23,11 @@ def sample_labels(rows) -> list[str]:
     return [f"n={i + 1} (row {r})" for i, r in enumerate(rows)]
 
 
-def unit_labels(n_hidden: int, bias: bool = False) -> list[str]:
-    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``)."""
-    return (["h₀ = 1"] if bias else []) + [f"h{sub(j)}" for j in range(1, n_hidden + 1)]
+def unit_labels(n_hidden: int, bias: bool = False, layer: int = 1, depth: int = 1) -> list[str]:
+    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several,
+    "h₁,₁" … (layer, unit)."""
+    mark = "" if depth == 1 else f"{sub(layer)},"
+    return ([f"h{mark}₀ = 1"] if bias else []) + [f"h{mark}{sub(j)}" for j in range(1, n_hidden + 1)]
 
 
 def input_labels(n_inputs: int) -> list[str]:
