@@ -34,7 +34,7 @@ import numpy as np
 import sklearn
 from sklearn.neural_network import MLPRegressor
 
-from core import activations, training
+from core import activations, descent, network, training
 
 # The app's activation names and scikit-learn's. Both take g'(0) = 0 for ReLU (scikit-learn tests
 # the unit's output u = 0, which is the same as z ≤ 0).
@@ -116,28 +116,14 @@ def unsupported_reason(activation: str) -> str | None:
     return None
 
 
-def init_layers(n_inputs: int, hidden: tuple[int, ...], n_outputs: int, seed: int) -> list[np.ndarray]:
-    """SPEC §3's initial weights: seed, then one standard-normal (1 + fan-in, fan-out) matrix per layer."""
-    rng = np.random.RandomState(int(seed))
-    sizes = [int(n_inputs), *map(int, hidden), int(n_outputs)]
-    return [rng.randn(fan_in + 1, fan_out) for fan_in, fan_out in zip(sizes[:-1], sizes[1:])]
-
-
 def batches(n_rows: int, batch_size: int | None, epochs: int, seed: int) -> list[list[np.ndarray]]:
-    """The rows of every update, epoch by epoch: one list of index arrays per epoch.
-
-    SPEC §3: batch_size None or ≥ N is one full batch in the original order; otherwise
-    ``np.random.default_rng(seed)`` (made once) gives each epoch's ``permutation(N)``, visited in
-    consecutive chunks of batch_size, the last possibly smaller.
-    """
-    if batch_size is None or batch_size >= n_rows:
+    """The rows of every update, epoch by epoch: one list of index arrays per epoch, as
+    ``core.descent.epoch_batches`` gives them (SPEC §3), drawn in one pass of the generator."""
+    size = descent.chunk_size(batch_size, n_rows)
+    if size is None:
         return [[np.arange(n_rows)]] * epochs
     rng = np.random.default_rng(seed)
-    plan = []
-    for _ in range(epochs):
-        order = rng.permutation(n_rows)
-        plan.append([order[i:i + batch_size] for i in range(0, n_rows, batch_size)])
-    return plan
+    return [descent.chunks(rng.permutation(n_rows), size) for _ in range(epochs)]
 
 
 def sklearn_code(hidden, eta: float, activation: str, batch_rows: int, weight_decay: float) -> str:
@@ -227,7 +213,7 @@ def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000,
     if not np.isfinite(prepared.X_train_aug).all() or not np.isfinite(prepared.y_train).all():
         raise ValueError("The training data hold a value that is not a finite number.")
     net = _Sklearn(prepared, hidden, eta, activation, weight_decay)
-    net.set_weights(init_layers(prepared.n_inputs, hidden, prepared.n_outputs, seed))
+    net.set_weights(network.init_layers(prepared.n_inputs, hidden, prepared.n_outputs, seed))
     plan = batches(prepared.X_train_aug.shape[0], batch_size, epochs, seed)
     out = []
     # The inputs are checked once, here; scikit-learn need not re-check them on each of E calls.
@@ -302,25 +288,10 @@ def _as_tuple(hidden) -> tuple[int, ...]:
 def _ours(prepared, hidden, eta, epochs, seed, activation, batch_size, weight_decay):
     """The app's training loss before each epoch and with the final weights (E+1,), up to a divergence,
     and its weights: one (E+1, rows, cols) array per layer."""
-    extra = {}
-    if batch_size is not None:          # issue 15's arguments; passed only when used
-        extra["batch_size"] = batch_size
-    if weight_decay:
-        extra["weight_decay"] = weight_decay
-    h = training.train(prepared, n_hidden=hidden[0] if len(hidden) == 1 else hidden, learning_rate=eta,
-                       epochs=epochs, seed=seed, activation=activation, **extra)
-    layers = list(h.weights) if hasattr(h, "weights") else [h.W_H, h.W_O]   # SPEC §3
-    losses = np.asarray(h.loss_train, dtype=float)
-    if h.diverged_at is None:
-        u, g = prepared.X_train_aug, activations.get(activation)
-        with np.errstate(all="ignore"):
-            for W in layers[:-1]:
-                u = np.hstack([np.ones((u.shape[0], 1)), g.value(u @ W[-1])])
-            r = u @ layers[-1][-1] - prepared.y_train
-            final = 0.5 * float(np.sum(r * r))
-        if math.isfinite(final):
-            losses = np.append(losses, final)
-    return losses, layers
+    h = training.train(prepared, n_hidden=hidden, learning_rate=eta, epochs=epochs, seed=seed,
+                       activation=activation, batch_size=batch_size, weight_decay=weight_decay)
+    # losses: every finite epoch, the final weights' included (History keeps nothing non-finite)
+    return np.asarray(h.losses[:, 0], dtype=float), list(h.weights)
 
 
 def _restart(prepared, hidden, eta, seed, activation, batch_size, weight_decay, W, epoch, expected):

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import crosscheck, network, training
+from core import crosscheck, training
 from core.crosscheck import TOLERANCE
 
 FIRST_LOSS_SEED_321 = 3.11571807        # SPEC §2 / tests/core/test_reference_numbers.py
@@ -71,12 +71,6 @@ def test_at_the_defaults_scikit_learn_gives_the_apps_loss_curve(prepared, defaul
     assert f"{c.loss_sklearn[-1]:.8f}" == FINAL_LOSS_TRAIN_SEED_321
     assert "equals the app's at all 1,001 epochs" in c.summary
     assert "learning_rate_init=0.05 * 15" in c.sklearn_code and "momentum=0.0" in c.sklearn_code
-
-
-def test_the_initial_weights_are_the_apps():
-    for seed in (0, 9, 321):
-        np.testing.assert_array_equal(np.concatenate([w.ravel() for w in crosscheck.init_layers(2, (3,), 1, seed)]),
-                                      np.concatenate([w.ravel() for w in network.init_weights(2, 3, 1, seed)]))
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
