@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, page, step, widgets
+from ui.draw import gradcheck, page, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -102,4 +102,6 @@ with notices:
         {"sample": sample_param, "unit": unit_param, "step": PAGE["step"], "all": PAGE["all"],
          "mistake": PAGE["mistake"]},
         {"sample": n, "unit": j, "step": step_no, "all": show_all, "mistake": mistake})
+st.subheader("Take it home")
+takehome.notebook_button(s, epoch)
 page.next_page()

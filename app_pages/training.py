@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.draw import page, playback, widgets
+from ui.draw import page, playback, takehome, widgets
 from ui.draw import training as training_view
 from ui.draw.layout import side_by_side
 from ui.serve import cache
@@ -95,3 +95,8 @@ if seeds:
         st.markdown("**Final test loss of each seed**")
         training_view.show(loss_charts.final_losses_chart(
             loss_charts.final_losses_frame(ens.seeds, ens.final_loss_test, s.seed), run.look))
+
+takehome.sklearn_panel(s, run)
+page.page_param_notices({"sklearn": PAGE["sklearn"]}, {"sklearn": st.session_state.get("sklearn", False)})
+st.subheader("Take it home")
+takehome.notebook_button(s)

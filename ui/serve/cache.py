@@ -12,7 +12,7 @@ import math
 
 import streamlit as st
 
-from core import data, training
+from core import crosscheck, data, training
 from ui.serve import worker
 from ui.state import upload
 from ui.state.params import Settings
@@ -130,6 +130,23 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     if SEED_COUNT * epochs_allowed(s) * work_per_epoch(s, len(p.y_train), len(p.y_train)) > 3 * WORK_LIMIT:
         return None
     return _session_memo(_run_key(s, "ensemble"), lambda: _train_many(p, _run(s, epochs_allowed(s))))
+
+
+@st.cache_data(max_entries=16, show_spinner="Training the same network with scikit-learn…")
+def _crosscheck(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
+                batch_size: int | None, weight_decay: float):
+    return worker.run(crosscheck.crosscheck, income_prepared(split, test), hidden, eta, epochs, seed, activation,
+                      batch_size, weight_decay)
+
+
+def sklearn_check(s: Settings) -> crosscheck.CrossCheck:
+    """The run of ``s`` trained again by scikit-learn's MLPRegressor (cached like the run itself)."""
+    if s.data == "income":
+        return _crosscheck(**s.training_args())
+    p = prepared(s)
+    return _session_memo(_run_key(s, "sklearn"), lambda: worker.run(
+        crosscheck.crosscheck, p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation, s.batch_size,
+        s.weight_decay))
 
 
 _MEMO = "_session_results"

@@ -232,6 +232,7 @@ PAGE: dict[str, Param] = {p.key: p for p in (
     Param("all", "all", "bool", False, "Show all steps"),
     Param("mistake", "mistake", "bool", False, "Reproduce the lecture demo's mistake"),
     Param("seeds", "seeds", "bool", False, "Train from 20 seeds"),
+    Param("sklearn", "sklearn", "bool", False, "Train it with scikit-learn too"),
 )}
 
 

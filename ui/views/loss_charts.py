@@ -228,3 +228,23 @@ def final_losses_chart(frame: pd.DataFrame, style=st_style.NORMAL) -> dict:
                                      legend=vega.legend(style)),
                          "tooltip": [vega.tip("seed", kind="nominal"), vega.tip("loss", "final test loss", ".6g")]}}
     return vega.spec([dots], {"finals": frame}, style, len(frame) * (style.font + 10) + 4 * style.font + 60)
+
+
+def crosscheck_chart(epochs, ours, theirs, style=st_style.NORMAL) -> dict:
+    """The app's training loss (solid) and scikit-learn's (dashed) against the epoch, log scale."""
+    epochs, ours, theirs = (np.asarray(a, dtype=float) for a in (epochs, ours, theirs))
+    keep = downsample(np.column_stack([ours, theirs]), 1000)
+    who = ["this app", "scikit-learn"]
+    frame = pd.DataFrame({"epoch": np.tile(epochs[keep], 2), "who": np.repeat(who, len(keep)),
+                          "loss": np.concatenate([ours[keep], theirs[keep]])})
+    frame = frame[np.isfinite(frame.loss) & (frame.loss > 0)]
+    lines = {"data": {"name": "curves"}, "mark": {"type": "line", "strokeWidth": style.line},
+             "encoding": {"x": vega.q("epoch", "epoch", axis={"format": ",d"}),
+                          "y": vega.q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss)}),
+                          "color": vega.n("who", scale={"domain": who, "range": [st_style.BLUE, st_style.ORANGE]},
+                                          legend=vega.legend(style)),
+                          "strokeDash": vega.n("who", scale={"domain": who, "range": [[1, 0], [8, 5]]},
+                                               legend=vega.legend(style)),
+                          "tooltip": [vega.tip("who", kind="nominal"), vega.tip("epoch", fmt=",d"),
+                                      vega.tip("loss", fmt=".10g")]}}
+    return vega.spec([lines], {"curves": frame}, style, style.height)

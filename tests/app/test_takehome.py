@@ -1,0 +1,66 @@
+"""Take it home, from the pages themselves: the notebook a student downloads reproduces the page's
+numbers in a fresh kernel (SPEC §2 and the plain lecture loop's values, not the app's output), and the
+scikit-learn panel shows both curves agreeing."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pytest
+
+from tests.app.helpers import no_exception, open_app, texts
+from tests.app.test_training_page import download, media  # noqa: F401  (media is a fixture)
+from tests.core import test_reference_numbers as ref
+from tests.views.test_notebook import execute, printed
+
+LECTURE = {"seed": "9", "lr": "0.01"}
+
+
+def notebook_from(at, media_) -> str:
+    text = download(media_, at, "This run as a Jupyter notebook")
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    return text
+
+
+def test_both_pages_offer_the_run_as_a_notebook_with_the_pages_settings(media):
+    for page in ("backprop", "training"):
+        at = open_app(page, {**LECTURE, "hidden": "8,4", "batch": "5", "l2": "0.01"})
+        no_exception(at)
+        source = "\n".join(c.source for c in nbformat.reads(notebook_from(at, media), as_version=4).cells)
+        settings = {line.split("#")[0].strip() for line in source.splitlines()}
+        assert {"seed = 9", "eta = 0.01", "N_H1 = 8", "N_H2 = 4", "B = 5", "lam = 0.01"} <= settings
+
+
+@pytest.mark.slow
+def test_the_backprop_pages_notebook_prints_the_lectures_step_in_a_fresh_kernel(media, tmp_path):
+    at = open_app("backprop", {**LECTURE, "step": "6"})
+    assert "3.52260967" in texts(at) and "2.44151428" in texts(at)
+    stdout, _ = execute(notebook_from(at, media), tmp_path)
+    p = printed(stdout)
+    assert p["before"] == f"{ref.LOSS_SEED_9:.8f}"                                   # SPEC §2
+    assert abs(float(p["after"]) - ref.LOSS_AFTER_CORRECT_STEP) < 5e-8               # the plain loop's
+
+
+@pytest.mark.slow
+def test_the_training_pages_notebook_prints_the_final_losses_in_a_fresh_kernel(media, tmp_path):
+    at = open_app("training")
+    stdout, _ = execute(notebook_from(at, media), tmp_path)
+    p = printed(stdout)
+    assert abs(float(p["train"]) - ref.FINAL_LOSS_TRAIN_SEED_321) < 5e-9
+    assert abs(float(p["test"]) - ref.FINAL_LOSS_TEST_SEED_321) < 5e-9
+
+
+@pytest.mark.parametrize("query", [{}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"act": "tanh", "lr": "0.01"}])
+def test_the_scikit_learn_panel_shows_both_curves_agreeing(query):
+    at = open_app("training", {**query, "sklearn": "true"})
+    no_exception(at)
+    assert any(s.value.startswith("scikit-learn's loss equals the app's at all 1,001 epochs") for s in at.success)
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert any(layer.get("data", {}).get("name") == "curves" for spec in specs for layer in spec.get("layer", []))
+    assert any("MLPRegressor(" in c.value for c in at.code)
+
+
+def test_the_scikit_learn_panel_waits_to_be_asked():
+    at = open_app("training")
+    assert not [s for s in at.success if "scikit-learn" in s.value]
