@@ -23,6 +23,17 @@ if h.diverged_at is not None:
     if h.last_epoch < 0:
         st.stop()
 
+
+def what_it_went_through() -> None:
+    """The run's instabilities, each named with why and what to try (divergence has its own banner)."""
+    if h.diverged_at is None:
+        for finding in cache.findings(s):
+            st.info(messages.instability(finding, s.eta, s.hidden), icon=":material/warning:")
+
+
+if not s.projector:         # on a projector they follow the first screen, which belongs to the run
+    what_it_went_through()
+
 SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pause to choose an epoch by hand."
 
 
@@ -71,6 +82,8 @@ def views():
 
 
 views()
+if s.projector:
+    what_it_went_through()
 st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: exports.history_csv(h.losses),
                    file_name="loss_history.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")

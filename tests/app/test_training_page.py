@@ -112,7 +112,7 @@ def test_the_epoch_slider_moves_every_view(p, h):
     assert metric(at, "Test RMSE") == f"{evaluate.rmse(p.to_original_y(p.y_test), p.to_original_y(snap.y_hat_test)):.3f}"
     views = charts(at)
     assert views["loss"]["epoch"].epoch.tolist() == [250]
-    assert np.allclose(views["loss"]["cursor"].loss, h.losses[250])
+    assert np.allclose(views["loss"]["cursor"].loss, h.losses[250] / [15, 15])     # per row: 15 and 15 rows
     assert views["paths"]["epoch"].epoch.tolist() == [250]
     assert np.allclose(views["paths"]["cursor"].predicted, p.to_original_y(snap.y_hat_train)[:, 0])
     assert np.allclose(views["fit"]["fit"].predicted[:15], p.to_original_y(snap.y_hat_train)[:, 0])
@@ -383,3 +383,39 @@ def test_a_single_epoch_run_works():
     at = open_app("training", {"epochs": "1"})
     no_exception(at)
     assert "At epoch 1 of 1" in texts(at)
+
+
+def test_per_row_losses_order_training_and_test_as_rmse_does_when_the_test_set_is_small(p):
+    """Test fraction 0.2: 24 training rows, 6 test rows. The summed losses put test below training
+    (fewer rows to sum), while the test RMSE is worse; the per-row figures say what RMSE says."""
+    at = open_app("training", {"test": "0.2"})
+    value = {m.label: float(m.value) for m in at.metric}
+    assert value["Test loss"] < value["Training loss"]                          # the sums mislead…
+    assert value["Test RMSE"] > value["Training RMSE"]
+    assert value["Test loss per row"] > value["Training loss per row"]          # …per row does not
+    assert value["Training loss per row"] == pytest.approx(value["Training loss"] / 24, rel=1e-3)
+    assert value["Test loss per row"] == pytest.approx(value["Test loss"] / 6, rel=1e-3)
+    assert "compare training with test **per row**" in texts(at)
+
+
+def _jump_start(p):
+    L = training.train(p, n_hidden=32, learning_rate=0.05, epochs=1000, seed=321).losses[:, 0]
+    return f"**A large jump at the start.** The training loss rose from {L[0]:.4g} at epoch 0 to {L[1]:.4g}"
+
+
+@pytest.mark.parametrize("query, start", [
+    ({"hidden": "32"}, _jump_start),
+    ({"hidden": "5", "seed": "9"}, "**A spike after a calm stretch.**"),
+    ({"hidden": "5", "seed": "0", "act": "relu"}, "**Units that stopped learning: 5 of the 5 units of the hidden layer"),
+])
+def test_the_page_names_the_instability_a_run_goes_through(p, query, start):
+    start = start(p) if callable(start) else start
+    at = open_app("training", query)
+    no_exception(at)
+    assert any(box.value.startswith(start) and "**Why:**" in box.value and "**What to try:**" in box.value
+               for box in at.info)
+
+
+def test_the_lecture_run_has_no_instability_to_name():
+    at = open_app("training")
+    assert not [box for box in at.info if "**Why:**" in box.value]

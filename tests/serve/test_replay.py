@@ -195,7 +195,7 @@ def second_visit(page: str, link: dict) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> float:
-    [m] = [m for m in at.metric if m.label.startswith(label)]
+    [m] = [m for m in at.metric if m.label == label or m.label.startswith(label + " (")]
     return float(m.value.replace(",", ""))
 
 

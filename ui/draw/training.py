@@ -61,7 +61,12 @@ class TrainingRun:
 
     @functools.cached_property
     def losses(self):
-        return loss_charts.loss_frame(self.h.losses)
+        return loss_charts.loss_frame(self.h.losses, self.rows)
+
+    @property
+    def rows(self) -> tuple[int, int]:
+        """Training and test rows: what the summed losses are sums over."""
+        return len(self.p.y_train), len(self.p.y_test)
 
     @functools.cached_property
     def paths(self):
@@ -91,24 +96,28 @@ def heading(run: TrainingRun, epoch: int) -> str:
 
 
 def metrics(run: TrainingRun, snap, splits_in_rows: bool = True) -> None:
-    """Loss in the lecture's units, RMSE and R² in the target's units, for training and test rows.
+    """The loss in the lecture's units and per row, RMSE and R² in the target's units, for the
+    training and the test rows.
 
-    ``splits_in_rows``: one row of three per split; else a column per split (the projector's narrow
+    ``splits_in_rows``: one row of four per split; else a column per split (the projector's narrow
     left column shows the two losses first).
     """
     scores = fit_charts.scores(run.p, snap)
-    rows = (st.columns(3), st.columns(3)) if splits_in_rows else tuple(zip(*(st.columns(2) for _ in range(3))))
+    rows = (st.columns(4), st.columns(4)) if splits_in_rows else tuple(zip(*(st.columns(2) for _ in range(4))))
     for split, cols in zip(vega.SPLITS, rows):
         name = split.capitalize()
         cols[0].metric(f"{name} loss", numbers.spec(scores.loc[split, "loss"], ".6g"),
-                       help="½·Σ(y − ŷ)² over these rows on the scaled data: the lecture's units.")
-        cols[1].metric(f"{name} RMSE", numbers.spec(scores.loc[split, "RMSE"], ".3f"),
+                       help="½·Σ(y − ŷ)² summed over these rows, on the scaled data: the lecture's L.")
+        cols[1].metric(f"{name} loss per row", numbers.spec(scores.loc[split, "loss per row"], ".4g"),
+                       help="The same, divided by the number of rows: comparable between training and test.")
+        cols[2].metric(f"{name} RMSE", numbers.spec(scores.loc[split, "RMSE"], ".3f"),
                        help="Root mean squared error in the target's own units: a typical miss.")
-        cols[2].metric(f"{name} R²", numbers.spec(scores.loc[split, "R²"], ".3f"),
+        cols[3].metric(f"{name} R²", numbers.spec(scores.loc[split, "R²"], ".3f"),
                        help="1 = perfect; 0 = no better than always predicting the mean; below 0 = worse.")
-    st.caption(f"Loss: ½·Σ(y − ŷ)² over the rows, on the scaled data (the lecture's units). RMSE: a typical "
-               f"miss, in the target's units{run.unit}. R²: 1 = perfect, 0 = no better than always "
-               "predicting the mean.")
+    st.caption(f"Loss: the lecture's ½·Σ(y − ŷ)², summed over the {run.rows[0]} training or {run.rows[1]} test "
+               "rows of scaled data — a sum grows with the rows, so compare training with test **per row**. "
+               f"RMSE: a typical miss, in the target's units{run.unit}. R²: 1 = perfect, 0 = no better than "
+               "always predicting the mean.")
 
 
 PROJECTOR_LOSS_HEIGHT = 390        # px: the whole loss chart beside the controls, on the first screen
@@ -118,8 +127,10 @@ def loss(s: Settings, epoch: int, _run: TrainingRun) -> None:
     """The loss chart at ``epoch``, drawn up to it. ``_run`` must be the run of ``s``."""
     run, h = _run, _run.h
     st.markdown("**Loss** on training and test rows")
-    show(loss_charts.loss_chart(run.losses, loss_charts.loss_cursor(h.losses, epoch), run.last, run.look,
+    show(loss_charts.loss_chart(run.losses, loss_charts.loss_cursor(h.losses, epoch, run.rows), run.last, run.look,
                                 PROJECTOR_LOSS_HEIGHT if s.projector else None), run)
+    st.caption(f"Per row, so the {run.rows[0]} training and {run.rows[1]} test rows compare like with like "
+               "(the lecture's loss L is a sum over the rows, and a sum grows with the number of rows).")
 
 
 def trajectories(s: Settings, epoch: int, _run: TrainingRun) -> None:
@@ -148,7 +159,7 @@ def fit(s: Settings, epoch: int, _run: TrainingRun) -> None:
         st.markdown("**What the network has learned**" + (
             " — background: its prediction; markers: the actual values" if p.n_inputs == 2 else ""))
         final = run.final
-        for spec in fit_charts.learned_function(p, snap, (final.W_H, final.W_O), h.activation, run.labels,
+        for spec in fit_charts.learned_function(p, snap, final.weights, h.activation, run.labels,
                                                 run.target, look):
             show(spec, run)
         st.caption("Inside the dashed box lie the training rows; outside it the network extrapolates."

@@ -12,7 +12,7 @@ import math
 
 import streamlit as st
 
-from core import crosscheck, data, training
+from core import crosscheck, data, diagnose, training
 from ui.serve import worker
 from ui.state import upload
 from ui.state.params import Settings
@@ -130,6 +130,21 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     if SEED_COUNT * epochs_allowed(s) * work_per_epoch(s, len(p.y_train), len(p.y_train)) > 3 * WORK_LIMIT:
         return None
     return _session_memo(_run_key(s, "ensemble"), lambda: _train_many(p, _run(s, epochs_allowed(s))))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _findings(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
+              batch_size: int | None, weight_decay: float):
+    return diagnose.instabilities(
+        _history(split, test, seed, hidden, eta, epochs, activation, batch_size, weight_decay),
+        income_prepared(split, test))
+
+
+def findings(s: Settings) -> list[diagnose.Finding]:
+    """What the run of ``s`` went through (``core.diagnose``), cached like the run."""
+    if s.data == "income":
+        return _findings(**s.training_args())
+    return _session_memo(_run_key(s, "findings"), lambda: diagnose.instabilities(history(s), prepared(s)))
 
 
 @st.cache_data(max_entries=16, show_spinner="Training the same network with scikit-learn…")

@@ -20,7 +20,8 @@ from ui.views.vega import SPLITS, TEST, TRAIN
 
 
 def scores(p, snap) -> pd.DataFrame:
-    """Loss (lecture's units: ½·Σ(y − ŷ)² on scaled data), RMSE and R² (target units), per split.
+    """Loss (lecture's units: ½·Σ(y − ŷ)² on scaled data), the same per row, RMSE and R² (target
+    units), per split.
 
     Just before a divergence the errors can be too large to square: those come out as ±inf.
     """
@@ -29,7 +30,8 @@ def scores(p, snap) -> pd.DataFrame:
         for split, y, y_hat, loss in ((TRAIN, p.y_train, snap.y_hat_train, snap.loss_train),
                                       (TEST, p.y_test, snap.y_hat_test, snap.loss_test)):
             y, y_hat = p.to_original_y(y), p.to_original_y(y_hat)
-            rows[split] = {"loss": loss, "RMSE": evaluate.rmse(y, y_hat), "R²": evaluate.r2(y, y_hat)}
+            rows[split] = {"loss": loss, "loss per row": loss / max(len(y), 1), "RMSE": evaluate.rmse(y, y_hat),
+                           "R²": evaluate.r2(y, y_hat)}
     return pd.DataFrame.from_dict(rows, orient="index")
 
 

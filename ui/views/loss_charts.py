@@ -15,26 +15,37 @@ from ui.views.vega import SPLITS
 
 MAX_LINES = 30          # training rows drawn in "predictions over epochs"
 LOSS_TITLE = "loss ½·Σ(y − ŷ)², scaled data (log scale)"
+PER_ROW_TITLE = "loss per row, ½·mean(y − ŷ)², scaled (log scale)"
 
 # ----------------------------------------------------------------------------- loss curves
 
 
-def loss_frame(losses, max_points: int = 1000) -> pd.DataFrame:
-    """Train and test loss (epoch, split, loss), downsampled to at most ``max_points`` epochs.
+def per_row(losses, rows) -> np.ndarray:
+    """The summed losses (…, 2) divided by the rows they sum over, ``rows`` = (training, test).
 
-    ``losses`` is (E+1, 2), row e = epoch e. Non-positive or non-finite values are dropped (the
-    axis is logarithmic).
+    Training and test sets have different numbers of rows, and the lecture's loss is a sum: only
+    the mean per row compares the two like with like.
     """
-    losses = np.asarray(losses, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.asarray(losses, dtype=float) / np.maximum(np.asarray(rows, dtype=float), 1)
+
+
+def loss_frame(losses, rows=(1, 1), max_points: int = 1000) -> pd.DataFrame:
+    """Train and test loss per row (epoch, split, loss), downsampled to at most ``max_points`` epochs.
+
+    ``losses`` is (E+1, 2) summed losses, row e = epoch e; ``rows`` the training and test rows they
+    sum over. Non-positive or non-finite values are dropped (the axis is logarithmic).
+    """
+    losses = per_row(losses, rows)
     keep = downsample(losses, max_points)
     frame = pd.DataFrame({"epoch": np.tile(keep, 2), "split": np.repeat(SPLITS, len(keep)),
                           "loss": np.concatenate([losses[keep, 0], losses[keep, 1]])})
     return frame[np.isfinite(frame.loss) & (frame.loss > 0)].reset_index(drop=True)
 
 
-def loss_cursor(losses, epoch: int) -> pd.DataFrame:
-    """The two losses at ``epoch``."""
-    return pd.DataFrame({"epoch": [epoch, epoch], "split": SPLITS, "loss": np.asarray(losses)[epoch]})
+def loss_cursor(losses, epoch: int, rows=(1, 1)) -> pd.DataFrame:
+    """The two losses per row at ``epoch``."""
+    return pd.DataFrame({"epoch": [epoch, epoch], "split": SPLITS, "loss": per_row(np.asarray(losses)[epoch], rows)})
 
 
 def log_domain(values) -> list[float]:
@@ -56,8 +67,9 @@ def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style
     re-encode the axes; only the "upto", "cursor" and "epoch" datasets change.
     """
     x = vega.epoch_x(last_epoch)
-    y = vega.q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
-    tips = [vega.tip("split", "rows", kind="nominal"), vega.tip("epoch", fmt=",d"), vega.tip("loss", fmt=".6g")]
+    y = vega.q("loss", PER_ROW_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
+    tips = [vega.tip("split", "rows", kind="nominal"), vega.tip("epoch", fmt=",d"),
+            vega.tip("loss", "loss per row", fmt=".6g")]
     # Colour, dash and marker all say "training or test": one legend shows all three.
     legend = vega.legend(style, labelExpr="datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'")
     colour = vega.n("split", scale=vega.SPLIT_COLOUR, legend=legend)

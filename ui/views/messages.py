@@ -9,6 +9,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from core.graph import sub
+
 
 def smaller_eta(eta: float, choices: Sequence[float], lowers: Callable[[float], bool] | None = None) -> float | None:
     """The η to suggest instead of ``eta``: the largest choice below it for which ``lowers(choice)``
@@ -62,3 +64,38 @@ def seed_summary(seeds, final_loss_test, seed: int) -> str:
     if bad:
         text += f" {bad} of {n} seeds diverged and are left out."
     return text
+
+
+def instability(f, eta: float, hidden: tuple[int, ...]) -> str:
+    """One ``core.diagnose.Finding`` as what happened, why, and what to try (Markdown, app-written)."""
+    v = f.values
+    units = sum(hidden)
+    if f.kind == "jump":
+        return (f"**A large jump at the start.** The training loss rose from {v['before']:.4g} at epoch 0 to "
+                f"{v['first']:.4g} after the first step ({v['first_ratio']:.3g}×) and {v['peak']:.4g} by epoch "
+                f"{f.epoch} before it fell. **Why:** the lecture's loss is a sum over the rows, and every one of the "
+                f"{units} hidden units adds its share to the output, so the first gradient is large and a step of "
+                f"η = {eta:g} lands far past the valley. **What to try:** a smaller η (e.g. {eta / 10:g}) or fewer "
+                "hidden units.")
+    if f.kind == "spike":
+        back = (f"and fell back to {v['after']:.4g}" if v["recovered"] else "and had not come back down by the "
+                "last epoch")
+        return (f"**A spike after a calm stretch.** Near epoch {f.epoch:,} the training loss, {v['before']:.4g} "
+                f"until then, climbed to {v['peak']:.4g} at epoch {v['peak_epoch']:,} {back}. **Why:** while the "
+                "loss falls, the weights can drift into a steeper part of the valley, where a step of "
+                f"η = {eta:g} is too long: the step throws them out (the loss spikes) and they settle somewhere "
+                "flatter — sometimes called a catapult. **What to try:** a slightly smaller η gives a smooth curve"
+                + ("; if the loss recovers, as here, the spike does no harm." if v["recovered"] else "."))
+    layer = f"hidden layer {v['layer']}" if len(hidden) > 1 else "the hidden layer"
+    mark = "" if len(hidden) == 1 else f"{sub(v['layer'])},"
+    which = ", ".join(f"h{mark}{sub(j)}" for j in v["units"][:8]) + (f" and {len(v['units']) - 8} more" if len(v["units"]) > 8 else "")
+    count = f"{len(v['units'])} of the {v['of']} units of {layer} ({which})"
+    if f.kind == "dead":
+        return (f"**Units that stopped learning: {count} are dead** since epoch {f.epoch:,}. Each outputs 0 "
+                "for every training row, so its slope g′ is 0 there and no gradient reaches its weights: they "
+                "never change again. **Why:** a large step pushed their sums z below 0 for every row. **What "
+                "to try:** a smaller η, another seed, or tanh or sigmoid instead of ReLU.")
+    return (f"**Units that stopped learning: {count} are saturated** since epoch {f.epoch:,}. Their sums z are "
+            f"so large that the slope g′ of {v['activation']} is almost 0 for every training row, so their "
+            "weights barely move. **Why:** large weights, from the start or from a large step, push the sums "
+            "far out on the flat parts of the curve. **What to try:** a smaller η, another seed, or fewer units.")
