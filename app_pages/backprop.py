@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, page, step, takehome, widgets
+from ui.draw import gradcheck, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -86,6 +86,10 @@ if not show_all:            # the same buttons under the step, wherever the read
     step_buttons(st.columns([1, 1, 2]), step_no, show_all, ("prev_below", "next_below"), shortcuts=False)
 
 st.divider()
+look = style.chart_style(s.projector)
+first = "W_H" if len(s.hidden) == 1 else "W_H1"
+weight = slope.section(ctx.step, f"{first}[1,{ctx.unit(1)}]", ctx.digits, look)
+st.divider()
 st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()
 mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked last in ∂L/∂W_O)", False,
@@ -93,7 +97,6 @@ mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked l
                     help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
 gradcheck.panel(s.training_args(), epoch, mistake, s.projector, j, ctx.step)
 
-look = style.chart_style(s.projector)
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
     step.show_diagram(slot, view, p.n_inputs, s.hidden, look,
                       step_model.diagram_caption(view, p.features, p.target), s.projector)

@@ -167,3 +167,22 @@ def test_bad_page_parameters_fall_back_and_say_so():
         assert f"`{key}`" in notice
     assert "step must be a whole number from 1 to 6" in notice
     assert headings(at)[0] == "Step 1 of 6 · Forward pass"
+
+
+def test_the_gradient_pictured_follows_the_link_and_says_backprops_slope():
+    at = open_app("backprop", {"seed": "9", "lr": "0.01", "weight": "W_O[0,1]"})
+    no_exception(at)
+    assert at.selectbox(key="weight").value == "W_O[0,1]"
+    # SPEC §2: ∂L/∂W_O's bias entry for seed 9 is -9.09566587
+    assert metric(at, "Backprop's ∂L/∂w (tangent)") == "-9.09566587"
+    assert metric(at, "The curve's centred difference") == "-9.09566587"
+    assert "w ← w − η·∂L/∂w" in texts(at)
+
+
+def test_the_gradient_pictured_defaults_to_the_weight_the_steps_follow_and_refuses_a_bad_link():
+    at = open_app("backprop", {"unit": "2"})
+    assert at.selectbox(key="weight").value == "W_H[1,2]"
+    at = open_app("backprop", {"weight": "W_H[9,9]"})
+    no_exception(at)
+    assert at.selectbox(key="weight").value == "W_H[1,1]"
+    assert "`weight=W_H[9,9]` is not allowed" in "\n".join(w.value for w in at.warning)

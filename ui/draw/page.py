@@ -14,7 +14,7 @@ APP = "Backprop Explainer"
 # The pages in lesson order: (file, title). Each page but the last ends with a link to the next.
 LESSON = (("app_pages/data.py", "Data"), ("app_pages/network.py", "Network"),
           ("app_pages/backprop.py", "Backprop step by step"), ("app_pages/training.py", "Training & results"))
-_CONTROLS = (*PAGE, "show")        # the pages' own controls (epoch, sample, step, …), not the sidebar's
+_CONTROLS = (*PAGE, "show", "weight")   # the pages' own controls (epoch, sample, step, …), not the sidebar's
 _SHOWN = "_page_shown"             # the title of the page the last run drew
 _KEPT = "_page_controls"           # title → that page's controls when the student left it
 

@@ -1,0 +1,44 @@
+"""Drawing "the gradient, pictured" on the Backprop page (``ui.views.slope`` builds it)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.step import Step
+from ui.draw import page
+from ui.draw import training as training_view
+from ui.state.params import choice_param
+from ui.views import slope
+from ui.views.numbers import Digits
+from ui.views.style import ChartStyle
+
+
+def section(step: Step, default: str, digits: Digits, look: ChartStyle) -> str:
+    """A picker for one weight (bound to ``?weight=``), its slice of the loss, and what the numbers mean.
+
+    Returns the weight shown.
+    """
+    st.subheader("The gradient, pictured", anchor="gradient-pictured")
+    target = "J" if step.weight_decay else "L"
+    st.markdown(f"A gradient is a slope. Hold every weight but one fixed and let that one vary: the {target} "
+                "traces a curve. Backprop's ∂" + target + "/∂w is the slope of that curve where the weight stands "
+                "now, and gradient descent moves the weight against it, by η times the slope.")
+    names = slope.weight_names(step)
+    name = st.selectbox("Weight", names, index=names.index(default) if default in names else 0, key="weight",
+                        bind="query-params", help="Any weight of the network; W_H[i,j] joins node i below to unit j "
+                                                  "(row 0: the bias node). The default is the one the steps follow.")
+    page.page_param_notices({"weight": choice_param("weight", names)}, {"weight": name})
+    pic = slope.picture(step, name)
+    d = digits.text
+    training_view.show(slope.chart(pic, bool(step.weight_decay), look))
+    cols = st.columns(4)
+    cols[0].metric(f"{name} now", d(pic.w))
+    cols[1].metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))
+    cols[2].metric("The curve's centred difference", d(pic.numerical))
+    cols[3].metric(f"{target} after a step of this weight alone", d(pic.J_next))
+    st.caption(f"Blue: the {target} as {name} varies. Vermilion: the tangent with backprop's slope {d(pic.slope)}; "
+               f"dashed black: the slope of the curve itself, (J(w + ε) − J(w − ε)) / 2ε = {d(pic.numerical)} — the "
+               f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "
+               f"({d(pic.slope)}) = {d(pic.w_next)}, where the {target} is {d(pic.J_next)} (this weight moved "
+               "alone; the real step moves every weight at once).")
+    return name
