@@ -77,8 +77,8 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     st.header("Scaling", divider="gray")
     st.markdown("Every input and the target are divided by their largest absolute value **in the "
                 "training rows**, so that all training numbers lie between −1 and 1:")
-    st.latex(r"x_{n,i} \;\leftarrow\; \frac{x_{n,i}}{\max_{m\,\in\,\text{train}} |x_{m,i}|}, \qquad "
-             r"y_n \;\leftarrow\; \frac{y_n}{\max_{m\,\in\,\text{train}} |y_m|}")
+    st.latex(r"x_{n,i} \;\leftarrow\; \frac{x_{n,i}}{\max_{\text{training rows}} |x_{i}|}, \qquad "
+             r"y_n \;\leftarrow\; \frac{y_n}{\max_{\text{training rows}} |y|}")
     scales = [*p.x_scale, *p.y_scale]
     st.markdown(f"**The {len(columns)} maxima, taken from the training rows only:**")
     for col, name, scale in zip(st.columns(len(columns)), columns, scales):

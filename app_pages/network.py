@@ -65,6 +65,8 @@ c1, c2, c3 = st.columns(3)
 c1.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")
 c2.metric("Training loss L", f"{snap.loss_train:.6g}")
 c3.metric("Test loss", f"{snap.loss_test:.6g}")
+st.caption(f"L = ½·Σ(y − ŷ)² summed over the {n_train} training rows (scaled data); the test loss is the same sum "
+           f"over the {len(p.y_test)} test rows, so compare the two per row on the Training page.")
 
 what = network_view.PREFIX[show]
 look = dict(digits=numbers.digits_for(s.projector), projector=s.projector)

@@ -8,6 +8,7 @@ from ui.serve import cache
 from ui.state import sidebar
 from ui.state import params
 from ui.state.params import PAGE, Param, Settings
+from ui.views import symbols
 from ui.views.safe import md
 
 APP = "Backprop Explainer"
@@ -24,7 +25,10 @@ def header(title: str, intro: str) -> Settings:
     st.set_page_config(page_title=f"{title} · {APP}")
     own_controls(title)
     s = sidebar.current()
-    st.title(title)
+    head, key = st.columns([5, 1], vertical_alignment="bottom")
+    head.title(title)
+    with key.popover("Symbols", icon=":material/functions:", width="stretch"):
+        st.markdown(symbols.markdown())
     st.markdown(intro)
     link_notices(sidebar.pending_notices(s.linked()))
     data_notices(s)

@@ -23,7 +23,7 @@ from ui.views.safe import md
 
 TITLES = ("Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update")
 COUNT = len(TITLES)
-SUM_ROW = "Σ over samples"
+SUM_ROW = "Σ (sum)"           # short: a label cut short would look like one more sample
 SMALL = 4          # matrices up to this many columns are also written out in LaTeX
 TERMS = 5          # sums of up to this many terms are written out in full
 

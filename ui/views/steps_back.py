@@ -199,13 +199,14 @@ def gradient_view(ctx: Context) -> StepView:
                         rf"\sum_{{n=1}}^{{N}} [1,\ u^{{{last}}}_{{n}}]^{{\top}}\,\delta^{{O}}_{{n}}",
                         rf"\frac{{\partial L}}{{\partial {_sym('W', first)}}} &= X_{{\mathrm{{aug}}}}^{{\top}}\,"
                         rf"{_sym(chr(92) + 'delta', first)} = \sum_{{n=1}}^{{N}} x_{{n}}^{{\top}}\,\delta^{{{first}}}_{{n}}"]),
-               r"\frac{\partial L}{\partial w_{a \to b}} = \sum_{n=1}^{N} (\text{value at } a)_n\,(\delta \text{ at } b)_n"]
+               r"\frac{\partial L}{\partial w_{i,j}} = \sum_{n=1}^{N} (\text{output of node } i)_n\,"
+               r"(\delta \text{ of unit } j)_n"]
     if lam:
         general.append(r"\frac{\partial J}{\partial w} = \frac{\partial L}{\partial w} + \lambda\, w"
                        r"\quad (\text{bias weights: } + 0)")
-    why = ("A weight's gradient is the delta at its arrow's end times the value at its start, **summed "
-           "over the samples**: every sample adds one term. For a bias weight the value at the start is "
-           "the constant 1, so its gradient is just the sum of the deltas.")
+    why = ("A weight's gradient is the delta of the unit it leads into times the output of the node it "
+           "comes from, **summed over the samples**: every sample adds one term. For a bias weight that "
+           "output is the constant 1, so its gradient is just the sum of the deltas.")
     if lam:
         why += (f" Weight decay adds λ·w (λ = {lam:g}) to every weight's gradient except the biases': "
                 "the tables show it separately.")

@@ -1,0 +1,69 @@
+"""One notation: every symbol an equation on any page uses is explained in the Symbols panel
+(ui/views/symbols.py), and no page writes numpy syntax or the old prefixes into what a student reads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.app.helpers import PAGES, no_exception, open_app, texts
+from ui.views import symbols
+
+SETTINGS = [{}, {"projector": "true"}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"act": "relu", "lr": "5"}]
+# LaTeX that only lays out, names a function or holds words: not a symbol a student must look up.
+LAYOUT = {r"\frac", r"\tfrac", r"\sum", r"\left", r"\right", r"\begin", r"\end", r"\underbrace", r"\quad",
+          r"\qquad", r"\times", r"\cdot", r"\dots", r"\leftarrow", r"\longrightarrow", r"\to", r"\ne", r"\le",
+          r"\ge", r"\approx", r"\max", r"\tanh", r"\mathbf", r"\Bigl", r"\Bigr", r"\bigl", r"\bigr", r"\,",
+          r"\;", r"\!", r"\ ", r"\\", r"\text", r"\mathrm", r"\hat", r"\cases"}
+WORDS = re.compile(r"\\(?:text|mathrm)\{[^{}]*\}")
+MACRO = re.compile(r"\\[a-zA-Z]+|\\.")
+LETTER = re.compile(r"(?<![a-zA-Z\\])[a-zA-Z](?![a-zA-Z])")
+
+
+def equations(at) -> list[str]:
+    inline = [m for md in at.markdown for m in re.findall(r"(?<!\\)\$([^$]+?)(?<!\\)\$", md.value)]
+    return [tex.value for tex in at.latex] + inline
+
+
+def symbols_in(tex: str) -> tuple[set[str], set[str]]:
+    bare = WORDS.sub(" ", tex.replace(r"\hat y", " HATY "))
+    bare = re.sub(r"\\(?:begin|end)\{[a-z]+\}", " ", bare)
+    macros = {m for m in MACRO.findall(bare)} - LAYOUT
+    letters = set(LETTER.findall(MACRO.sub(" ", bare)))
+    return macros | ({r"\hat y"} if "HATY" in bare else set()), letters
+
+
+def explained() -> str:
+    return " ".join(tex for tex, _ in symbols.SYMBOLS)
+
+
+@pytest.mark.parametrize("query", SETTINGS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "defaults")
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_symbol_an_equation_uses_is_in_the_symbols_panel(page, query):
+    at = open_app(page, {**query, "all": "true"} if page == "backprop" else query)
+    no_exception(at)
+    panel = explained()
+    for tex in equations(at):
+        macros, letters = symbols_in(tex)
+        unexplained = {m for m in macros if m not in panel} | {x for x in letters if x not in
+                                                                 set(symbols.IN_EQUATIONS) | {"O", "H"}}
+        assert not unexplained, f"{sorted(unexplained)} in {tex[:160]}"
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_no_page_writes_numpy_slicing_or_unexplained_prefixes(page):
+    at = open_app(page, {"all": "true"} if page == "backprop" else {})
+    words = texts(at) + "\n".join(equations(at))
+    assert not re.search(r"\[\s*-?\d*\s*(?:\{:\}|:)\s*-?\d*\s*\]", words)         # W_O[1:], W_O[1{:}]
+    assert "Lit:" not in words
+    assert not re.search(r"\|a - n\|", words)                                    # g_bp, g_num, not a and n
+
+
+def test_the_symbols_panel_is_on_every_page_and_explains_what_the_check_relies_on():
+    for page in PAGES:
+        at = open_app(page)
+        assert at.get("popover") and "| symbol | meaning |" in texts(at) and "Euler's number" in texts(at)
+    panel = explained()
+    for symbol in symbols.IN_EQUATIONS:
+        assert symbol in panel or symbol in "".join(m for _, m in symbols.SYMBOLS), symbol
