@@ -51,9 +51,10 @@ def _verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def main() -> list[str]:
+def header(title: str):
+    """A suite's first line (machine, Python, load) and a ``say`` that prints a line and keeps it."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    lines = [f"# core training — {os.cpu_count()} cores, Python {platform.python_version()}, "
+    lines = [f"# {title} — {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"{platform.machine()} {platform.system()}, load average {load:.1f} at start"]
 
     def say(line: str) -> None:
@@ -61,6 +62,11 @@ def main() -> list[str]:
         print(line, flush=True)
 
     print(lines[0], flush=True)
+    return lines, say
+
+
+def main() -> list[str]:
+    lines, say = header("core training")
     p = data.prepare(data.load_income())
     W_H, W_O = network.init_weights(p.n_inputs, HIDDEN, p.n_outputs, SEED)
 

@@ -12,8 +12,6 @@ Run with ``python -m bench.crosscheck_bench`` (or ``make bench`` for every suite
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -22,21 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.core_bench import _alternate, _seconds, _verdict  # noqa: E402  (one copy of the timing helpers)
+from bench.core_bench import _alternate, _seconds, _verdict, header  # noqa: E402  (one copy of the helpers)
 from core import crosscheck, data, training  # noqa: E402
 from ui.views import notebook  # noqa: E402
 
 
 def main() -> list[str]:
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    lines = [f"# check against scikit-learn, notebook download — {os.cpu_count()} cores, Python "
-             f"{platform.python_version()}, load average {load:.1f} at start"]
-
-    def say(line: str) -> None:
-        lines.append(line)
-        print(line, flush=True)
-
-    print(lines[0], flush=True)
+    lines, say = header("check against scikit-learn, notebook download")
     p = data.prepare(data.load_income())
 
     def check():

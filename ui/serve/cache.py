@@ -57,26 +57,26 @@ def _train_many(p: data.Prepared, run: dict):
     return worker.run(training.train_many, p, seeds_from(run.pop("seed")), **run)
 
 
+def _args(seed: int, hidden: tuple, eta: float, epochs: int, activation: str, batch_size: int | None,
+          weight_decay: float) -> dict:
+    """``training.train``'s arguments, from the scalars of ``Settings.training_args``."""
+    return dict(n_hidden=hidden, learning_rate=eta, epochs=epochs, seed=seed, activation=activation,
+                batch_size=batch_size, weight_decay=weight_decay)
+
+
 def _run(s: Settings, epochs: int) -> dict:
     """``training.train``'s arguments for the settings ``s`` (``epochs`` as allowed)."""
-    return dict(n_hidden=s.hidden, learning_rate=s.eta, epochs=epochs, seed=s.seed, activation=s.activation,
-                batch_size=s.batch_size, weight_decay=s.weight_decay)
+    return _args(s.seed, s.hidden, s.eta, epochs, s.activation, s.batch_size, s.weight_decay)
 
 
 @st.cache_data(max_entries=64, show_spinner="Training the network…")
-def _history(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
-             batch_size: int | None, weight_decay: float):
-    s = Settings(seed=seed, hidden=hidden, eta=eta, epochs=epochs, activation=activation, batch_size=batch_size,
-                 weight_decay=weight_decay)
-    return _train(income_prepared(split, test), _run(s, epochs))
+def _history(split: int, test: float, **run):
+    return _train(income_prepared(split, test), _args(**run))
 
 
 @st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
-def _ensemble(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
-              batch_size: int | None, weight_decay: float):
-    s = Settings(seed=seed, hidden=hidden, eta=eta, epochs=epochs, activation=activation, batch_size=batch_size,
-                 weight_decay=weight_decay)
-    return _train_many(income_prepared(split, test), _run(s, epochs))
+def _ensemble(split: int, test: float, **run):
+    return _train_many(income_prepared(split, test), _args(**run))
 
 
 def dataset(s: Settings) -> Dataset:
@@ -133,11 +133,8 @@ def ensemble(s: Settings) -> training.Ensemble | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _findings(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
-              batch_size: int | None, weight_decay: float):
-    return diagnose.instabilities(
-        _history(split, test, seed, hidden, eta, epochs, activation, batch_size, weight_decay),
-        income_prepared(split, test))
+def _findings(split: int, test: float, **run):
+    return diagnose.instabilities(_history(split, test, **run), income_prepared(split, test))
 
 
 def findings(s: Settings) -> list[diagnose.Finding]:
@@ -148,10 +145,10 @@ def findings(s: Settings) -> list[diagnose.Finding]:
 
 
 @st.cache_data(max_entries=16, show_spinner="Training the same network with scikit-learn…")
-def _crosscheck(split: int, test: float, seed: int, hidden: tuple, eta: float, epochs: int, activation: str,
-                batch_size: int | None, weight_decay: float):
-    return worker.run(crosscheck.crosscheck, income_prepared(split, test), hidden, eta, epochs, seed, activation,
-                      batch_size, weight_decay)
+def _crosscheck(split: int, test: float, **run):
+    a = _args(**run)
+    return worker.run(crosscheck.crosscheck, income_prepared(split, test), a["n_hidden"], a["learning_rate"],
+                      a["epochs"], a["seed"], a["activation"], a["batch_size"], a["weight_decay"])
 
 
 def sklearn_check(s: Settings) -> crosscheck.CrossCheck:
