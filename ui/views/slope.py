@@ -104,9 +104,9 @@ def chart(pic: Picture, decay: bool = False, style=st_style.NORMAL) -> dict:
                                                      "range": [st_style.BLUE, st_style.GREEN]}, legend=None),
                       "tooltip": [vega.tip("where", kind="nominal"), vega.tip("weight", fmt=".8g"),
                                   vega.tip("J", "loss", ".8g")]}},
-        {"data": {"name": "points"}, "mark": {"type": "text", "dy": -style.font, "fontSize": style.font,
-                                              "fontWeight": "bold", "clip": True},
-         "encoding": {"x": x, "y": y, "text": vega.n("where")}},
+        *({"data": {"name": "points"}, "transform": [{"filter": f"datum.where == '{where}'"}],
+           "mark": {"type": "text", "dy": dy * style.font, "fontSize": style.font, "fontWeight": "bold", "clip": True},
+           "encoding": {"x": x, "y": y, "text": vega.n("where")}} for where, dy in (("now", -1), ("after the step", 1.2))),
     ]
     datasets = {"curve": finite, "tangents": lines,
                 "step": pd.DataFrame({"w": [pic.w], "J": [pic.J], "w_next": [pic.w_next], "J_next": [pic.J_next]}),
