@@ -62,3 +62,10 @@ def seed_summary(seeds, final_loss_test, seed: int) -> str:
     if bad:
         text += f" {bad} of {n} seeds diverged and are left out."
     return text
+
+
+def ensemble_skipped(rows: int, n_seeds: int) -> str:
+    """Why the seed comparison is not drawn for a large upload, and what would bring it back."""
+    return (f"With {rows:,} rows, training from {n_seeds} seeds would take more than three ordinary runs, "
+            "too long for a page a class shares, so the comparison is skipped for this data. Choose fewer "
+            "epochs, a smaller network or a file with fewer rows to see it.")
