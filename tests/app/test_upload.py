@@ -76,7 +76,7 @@ def test_an_unreadable_file_gets_a_sentence_and_changes_nothing(name):
     no_exception(at)
     assert EXPECTED[name]["phrase"] in errors(at)
     assert at.sidebar.multiselect(key="features").value == ["age", "hours", "distance"]   # previous data stays
-    assert at.sidebar.number_input(key="seed").value == 9 and at.sidebar.slider(key="hidden").value == 5
+    assert at.sidebar.number_input(key="seed").value == 9 and at.sidebar.text_input(key="hidden").value == "5"
 
 
 @pytest.mark.parametrize("name", READABLE)
