@@ -34,7 +34,7 @@ _KEPT_CHOICE = "_upload_kept_choice"
 
 class Upload(NamedTuple):
     """A parsed upload: ``key`` identifies its content (digest), ``name`` is user text, ``token``
-    names it in the upload store (None when this browser cannot keep it)."""
+    names it in the address and the upload store (where it may not be, if it could not be kept)."""
 
     file_id: str
     key: str
@@ -127,7 +127,9 @@ def _store(file) -> Upload | None:
     old, browser = current_upload(), _browser()
     if old is not None and old.token:
         upload_store.STORE.drop(old.token, browser)
-    token = upload_store.STORE.put(browser, file.name, raw) if browser else None
+    # Without a browser id nothing is kept, but the address still names the upload, so that a
+    # reload can say it is gone instead of dropping it silently.
+    token = upload_store.STORE.put(browser, file.name, raw) or upload_store.new_token()
     up = Upload(file.file_id, "upload:" + hashlib.sha256(raw).hexdigest()[:16], file.name, table, token)
     st.session_state[_UPLOAD] = up
     _choose_columns(numeric)

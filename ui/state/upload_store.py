@@ -54,7 +54,7 @@ class UploadStore:
         """Keep ``content`` for ``browser``; its new token, or None when it cannot be kept."""
         if not browser or len(content) > self.max_bytes:
             return None
-        token = secrets.token_urlsafe(16)
+        token = new_token()
         with self._lock:
             self._expire()
             self._entries[token] = Entry(browser, name, bytes(content), self.clock(), dict(choice or {}))
@@ -100,6 +100,11 @@ class UploadStore:
         now = self.clock()
         for token in [t for t, e in self._entries.items() if now - e.created > self.ttl]:
             del self._entries[token]
+
+
+def new_token() -> str:
+    """128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
 
 
 def browser_id(xsrf_cookie: str | None) -> str | None:
