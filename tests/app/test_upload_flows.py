@@ -173,3 +173,13 @@ def test_a_refused_file_keeps_the_kept_upload(alice):
     token = at.query_params["upload"]
     at = with_upload(b"\x00\x01binary", name="bad.csv", at=at)
     assert "binary file" in errors(at) and at.query_params["upload"] == token
+
+
+@pytest.mark.parametrize("name", ["value_just_below_limit.csv", "tiny_values.csv"])
+def test_extreme_values_and_a_diverging_run_never_send_nan_or_infinity_to_a_chart(name):
+    from tests.app.test_upload_corpus import CORPUS, charts_are_valid
+    at = with_upload((CORPUS / name).read_bytes(), name=name, at=open_app(query={"lr": "10", "act": "relu"}))
+    for page in PAGES:
+        at.switch_page(PAGES[page]).run()
+        charts_are_valid(at)
+    assert "Training diverged at epoch" in "\n".join(e.value for e in at.error)
