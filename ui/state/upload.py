@@ -211,7 +211,7 @@ def data_section(box, test: float, split: int) -> DataChoice:
         return choice
     worked = st.session_state.get(_WORKED)
     previous = worked[0] if worked is not None and up is not None and worked[0].data == up.key else INCOME
-    if previous is not INCOME and worked[1:] != (split, test):
+    if previous.data != "income" and worked[1:] != (split, test):
         # The split seed or test fraction changed too: the columns that worked must work with it.
         failure = _fails(up, previous, split, test)
         if failure is not None:
