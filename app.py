@@ -16,6 +16,7 @@ def main():
     # Imported here, not at the top: the training worker re-reads this file (see the end) and must
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
     from ui.draw import layout
+    from ui.draw import page as page_shape
     from ui.serve import tuning, worker
     from ui.state import sidebar
 
@@ -37,6 +38,10 @@ def main():
         # that clears the query string, which the link-bound settings forbid.
         st.Page("app_pages/data.py", title="Data", url_path="data", visibility="hidden"),
     ]
+    # An unknown address (/nope) gets the app's own "no such page" with links, not Streamlit's dialog.
+    # "overview" stays reserved by the default page, although Streamlit serves that page at /.
+    if (missing := page_shape.missing_page({p.url_path for p in pages} | {"overview"})) is not None:
+        pages.append(missing)
     page = st.navigation(pages, position="sidebar", expanded=True)
     current = sidebar.sidebar()
     layout.apply_page_style(current.projector)
@@ -45,5 +50,14 @@ def main():
 
 # Streamlit runs this file as "__main__". The training worker process re-reads it as "__mp_main__"
 # (Python's "spawn" start method does that with every main module) and must not draw the app there.
+# `streamlit run app.py` first imports it as "app" and, finding `app = st.App(...)`, serves that:
+# the same app, with one piece of middleware that sends /network/extra to the app's "no such page"
+# (such an address would otherwise stay blank: see ui/serve/addresses.py).
 if __name__ == "__main__":
     main()
+elif __name__ != "__mp_main__":
+    from starlette.middleware import Middleware
+
+    from ui.serve.addresses import OneSegmentAddresses
+
+    app = st.App(__file__, middleware=[Middleware(OneSegmentAddresses)])

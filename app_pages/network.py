@@ -26,7 +26,7 @@ c_show, c_epoch, c_sample = st.columns([2.3, 3, 1], gap="medium", vertical_align
 show = c_show.segmented_control(
     "Lines show", network_view.SHOW, default=network_view.SHOW[0], required=True, key="show",
     bind="query-params", help="Colour and width of each line: the weight, its gradient ∂L/∂W at this "
-                              "epoch, or how far it has moved since epoch 0.")
+                              "epoch, or how far it has moved since epoch 0.") or network_view.SHOW[0]   # ?show= (empty) gives None
 sample_param = PAGE["sample"].within(1, n_train)
 sample = widgets.index_picker(
     c_sample, sample_param,

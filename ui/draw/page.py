@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.serve import cache
-from ui.state import sidebar
+from ui.serve import addresses, cache
+from ui.state import sidebar, upload
 from ui.state import params
 from ui.state.params import PAGE, Param, Settings
 from ui.views import symbols
@@ -36,7 +36,10 @@ def header(title: str, intro: str) -> Settings:
 
 
 def data_notices(s: Settings) -> None:
-    """Which uploaded data is in use, and whether its size capped the epochs."""
+    """What became of the student's data (a fallback, a reload), which upload is in use, and
+    whether its size capped the epochs."""
+    for kind, text in upload.pop_notices():
+        (st.warning if kind == "warning" else st.info)(text, icon=":material/upload_file:")
     if s.data == "income":
         return
     ds, p = cache.dataset(s), cache.prepared(s)
@@ -92,3 +95,48 @@ def next_page() -> None:
         path, after = LESSON[titles.index(title) + 1]
         st.divider()
         st.page_link(path, label=f"Next: {after}", icon=":material/arrow_forward:")
+
+
+# ----------------------------------------------------------------------------- no such page
+
+_MISSING = "_missing_path"          # the unknown address this session asked for (its "no such page")
+
+
+def asked_path() -> str:
+    """The page name the browser asked for ("nope" for /nope; "" for the app's root)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        return str(get_script_run_ctx().pages_manager.intended_page_name or "")
+    except Exception:          # not in a script run, or Streamlit's internals moved: no special page
+        return ""
+
+
+def missing_page(known_paths) -> st.Page | None:
+    """A hidden page at the address the browser asked for when no page has it, so that the app's own
+    "no such page" shows there instead of Streamlit's error dialog and the main page.
+
+    ``st.navigation`` answers an unknown ``/nope`` by running the default page and telling the
+    browser, which opens a "Page not found" dialog. A page registered at ``nope`` is found instead.
+    The session remembers the address: later reruns of that page ask for it by its hash.
+    """
+    asked = asked_path()
+    if asked and asked not in known_paths:
+        st.session_state[_MISSING] = asked
+    missing = st.session_state.get(_MISSING)
+    if not missing:
+        return None
+    try:
+        return st.Page("app_pages/not_found.py", title="No such page", url_path=missing, visibility="hidden")
+    except Exception:          # an address Streamlit cannot use as a page path: its own dialog then
+        return None
+
+
+def missing_address() -> str:
+    """The unknown address the not-found page is showing, as the student typed it ("/nope").
+
+    An address of two or more segments arrives redirected to /no-such-page?address=/a/b
+    (``ui.serve.addresses``); the page shows the address asked for.
+    """
+    missing = st.session_state.get(_MISSING, "")
+    asked = st.query_params.get(addresses.ADDRESS_KEY) if missing == addresses.NOT_FOUND else None
+    return asked if asked and asked.startswith("/") else f"/{missing}"

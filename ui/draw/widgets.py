@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from core.training import History
@@ -12,8 +14,10 @@ from ui.state.params import PAGE, Param
 def keep_in_range(p: Param) -> None:
     """A page control whose range shrank (fewer samples, a shorter run) keeps a valid value."""
     value = st.session_state.get(p.key)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and p.clamp(value) != value:
-        st.session_state[p.key] = p.clamp(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        fixed = p.clamp(round(value))
+        if fixed != value:
+            st.session_state[p.key] = type(value)(fixed)       # a float-typed box keeps a float
 
 
 def epoch_slider(h: History, key: str = "epoch", label: str = "Epoch",
@@ -38,7 +42,14 @@ def epoch_slider(h: History, key: str = "epoch", label: str = "Epoch",
 
 
 def index_picker(container, p: Param, help: str) -> int:
-    """A whole number ``p.lo`` … ``p.hi`` bound to the URL parameter ``p.key``."""
+    """A whole number ``p.lo`` … ``p.hi`` bound to the URL parameter ``p.key``.
+
+    Float-typed and shown without decimals, like the sidebar's whole numbers
+    (``ui.state.sidebar.whole_number_input``): an int-typed bound number input turns ``?sample=inf``
+    or ``?sample=1e400`` into an OverflowError inside Streamlit; a float-typed one falls back to the
+    default. Rounded as the box shows it ("%.0f"), so ``?sample=2.6`` is sample 3 on screen and in use.
+    """
     keep_in_range(p)
-    return int(container.number_input(p.label, p.lo, p.hi, p.lo, step=1, key=p.key, bind="query-params",
-                                      help=help))
+    value = container.number_input(p.label, float(p.lo), float(p.hi), float(p.lo), step=1.0, format="%.0f",
+                                   key=p.key, bind="query-params", help=help)
+    return p.clamp(round(value))

@@ -54,7 +54,7 @@ class Param:
         """The value ``text`` stands for; ValueError when the link cannot hold it."""
         text = str(text).strip()
         if self.kind == "int":
-            value = int(text)                  # "3.0", "inf", "1e3" and "" are refused
+            value = _whole(text)
             if not self.lo <= value <= self.hi:
                 raise ValueError(text)
             return value
@@ -79,6 +79,18 @@ class Param:
     def clamp(self, value: int) -> int:
         """``value`` moved into ``lo … hi`` (the one clamp of the app)."""
         return min(max(int(value), self.lo), self.hi)
+
+
+def _whole(text: str) -> int:
+    """A whole number as a link may write it: "3", or "3.0" and "3e2" as the number boxes take them
+    (so a notice never calls a value not allowed and then uses it); "1.5", "inf", "nan", "" are refused."""
+    try:
+        return int(text)
+    except ValueError:
+        number = float(text)                   # ValueError for text that is no number at all
+        if not (math.isfinite(number) and number.is_integer()):
+            raise ValueError(text) from None
+        return int(number)
 
 
 def _same_number(option, text: str) -> bool:
@@ -209,7 +221,7 @@ def link_notices(link: Mapping[str, list[str]], used: Mapping[str, Any],
         if value is None:
             notes.append(f"The link's `{key}={shown}` is not allowed ({key} must be {param.rule}); "
                          f"using {spell(used.get(key))}.")
-        elif value != used.get(key):
+        elif spell(value) != spell(used.get(key)):     # never "could not use 5; using 5"
             notes.append(f"The link's `{key}={shown}` could not be used here; using {spell(used.get(key))}.")
         elif len(values) > 1:
             notes.append(f"The link gives `{key}` {len(values)} times; using the last one, {spell(value)}.")

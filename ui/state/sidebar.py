@@ -131,6 +131,7 @@ def _choice(where, p: Param, **kw):
 def sidebar() -> Settings:
     """Draw the shared sidebar controls and return the Settings they hold."""
     remember_link()
+    upload.apply_pending()           # a split seed or test fraction the upload could not use goes back
     sb = st.sidebar
     sb.selectbox("Presets", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
                  placeholder="Choose a preset…",

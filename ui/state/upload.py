@@ -1,8 +1,10 @@
 """The sidebar's data choice: the bundled Income2 rows, or a CSV the student uploads.
 
-An upload lives only in this session (``st.session_state``; the bytes are never written to disk
-and never enter a cache other sessions could read). A file or a column choice the app cannot use
-gets one sentence saying what is wrong and what to do, and the previous data stays in use.
+An upload lives in this session (``st.session_state``) and, so that a reload does not lose it, in
+the server's small upload store (``ui.state.upload_store``): bound to this browser, named by a
+random token in the address (``?upload=…``), kept three hours, never written to disk and never in
+a cache other sessions read. A file, a column choice or a split the app cannot use gets one
+sentence saying what is wrong, and the app keeps the last data and settings that worked.
 """
 
 from __future__ import annotations
@@ -15,22 +17,30 @@ import streamlit as st
 
 from core import data
 from core.data import FEATURES, TARGET
+from ui.state import upload_store
 from ui.views import safe
 
 BUNDLED, OWN = "Income2 (bundled)", "Your CSV file"
 MAX_FEATURES = 4
-_UPLOAD = "_upload"            # the last file that parsed: Upload
-_IN_USE = "_data_in_use"       # the last data choice that prepared without error: DataChoice
-_FAILED = "_upload_failed"     # (file_id, message) of the last file refused
+LINK_KEY = "upload"              # ?upload=<token>: this browser's kept upload
+_UPLOAD = "_upload"              # the last file that parsed: Upload
+_WORKED = "_data_worked"         # (DataChoice, split, test): the last upload settings that prepared
+_FAILED = "_upload_failed"       # (file_id, message) of the last file refused
+_NOTICES = "_data_notices"       # [(kind, Markdown)] for the page, shown once (ui.draw.page.header)
+_PENDING = "_data_pending"       # widget values to set before the widgets are drawn (a fallback)
+_LINK_READ = "_upload_link_read"  # this session has looked at ?upload= once
+_KEPT_CHOICE = "_upload_kept_choice"
 
 
 class Upload(NamedTuple):
-    """A parsed upload: ``key`` identifies its content (digest), ``name`` is user text."""
+    """A parsed upload: ``key`` identifies its content (digest), ``name`` is user text, ``token``
+    names it in the address and the upload store (where it may not be, if it could not be kept)."""
 
     file_id: str
     key: str
     name: str
     table: pd.DataFrame
+    token: str | None = None
 
 
 class DataChoice(NamedTuple):
@@ -49,43 +59,140 @@ def current_upload() -> Upload | None:
     return st.session_state.get(_UPLOAD)
 
 
-def _store(file) -> Upload | None:
-    """Parse a newly uploaded file; on success it replaces the previous upload."""
-    failed = st.session_state.get(_FAILED)
-    if failed and failed[0] == file.file_id:          # the same rejected file: say it again, don't re-parse
-        st.error(failed[1], icon=":material/error:")
-        return None
-    try:
-        table = data.read_table(file.getvalue())
-        numeric = data.numeric_columns(table)
-        if len(numeric) < 2:
-            raise data.DataError(
-                f"The file has {len(numeric)} numeric column{'s' if len(numeric) != 1 else ''}; the "
-                "network needs at least two (features and a target). Upload a table with numbers in "
-                "at least two columns.")
-    except data.DataError as exc:
-        st.session_state[_FAILED] = (file.file_id, safe.md(str(exc), 600))
-        say_error(exc)
-        return None
-    raw = file.getvalue()
-    up = Upload(file.file_id, "upload:" + hashlib.sha256(raw).hexdigest()[:16], file.name, table)
-    st.session_state[_UPLOAD] = up
-    # A new table: choose its columns afresh (the last numeric column is the usual target).
-    st.session_state["target"] = numeric[-1]
-    st.session_state["features"] = numeric[:-1][:MAX_FEATURES]
-    st.session_state["drop"] = False
-    return up
-
-
 def say_error(exc: Exception) -> None:
     """A DataError's sentence, shown literally (it may quote the user's own column names)."""
     st.error(safe.md(str(exc), 600), icon=":material/error:")
 
 
+def notice(kind: str, text: str) -> None:
+    """A sentence (Markdown written by the app, user text escaped) for the page's next header."""
+    st.session_state.setdefault(_NOTICES, []).append((kind, text))
+
+
+def pop_notices() -> list[tuple[str, str]]:
+    """The notices waiting for this run's page: ("warning" | "info", Markdown), each shown once."""
+    return st.session_state.pop(_NOTICES, [])
+
+
+def apply_pending() -> None:
+    """Put back the settings a fallback chose (before the sidebar draws its widgets)."""
+    for key, value in st.session_state.pop(_PENDING, {}).items():
+        st.session_state[key] = value
+
+
+def _browser() -> str | None:
+    """This browser's id for the upload store (None without Streamlit's XSRF cookie)."""
+    try:
+        return upload_store.browser_id(st.context.cookies.get("_streamlit_xsrf"))
+    except Exception:          # no cookies outside a browser session (bare runs)
+        return None
+
+
+def _parse(content: bytes) -> tuple[pd.DataFrame, list[str]]:
+    """The table and its numeric columns; DataError with a sentence when the app cannot use it."""
+    table = data.read_table(content)
+    numeric = data.numeric_columns(table)
+    if len(numeric) < 2:
+        raise data.DataError(
+            f"The file has {len(numeric)} numeric column{'s' if len(numeric) != 1 else ''}; the "
+            "network needs at least two (features and a target). Upload a table with numbers in "
+            "at least two columns.")
+    return table, numeric
+
+
+def _choose_columns(numeric: list[str], kept: dict | None = None) -> None:
+    """Column widgets for a new table: ``kept`` (a reload) if it still fits, else the usual guess
+    (the last numeric column is the target)."""
+    kept = kept or {}
+    target = kept.get("target") if kept.get("target") in numeric else numeric[-1]
+    features = [f for f in kept.get("features", []) if f in numeric and f != target][:MAX_FEATURES]
+    st.session_state["target"] = target
+    st.session_state["features"] = features or [c for c in numeric if c != target][:MAX_FEATURES]
+    st.session_state["drop"] = bool(kept.get("drop", False)) and bool(features)
+
+
+def _store(file) -> Upload | None:
+    """Parse a newly uploaded file; on success it replaces the previous upload (here and in the store)."""
+    failed = st.session_state.get(_FAILED)
+    if failed and failed[0] == file.file_id:          # the same rejected file: say it again, don't re-parse
+        st.error(failed[1], icon=":material/error:")
+        return None
+    raw = file.getvalue()
+    try:
+        table, numeric = _parse(raw)
+    except data.DataError as exc:
+        st.session_state[_FAILED] = (file.file_id, safe.md(str(exc), 600))
+        say_error(exc)
+        return None
+    old, browser = current_upload(), _browser()
+    if old is not None and old.token:
+        upload_store.STORE.drop(old.token, browser)
+    # Without a browser id nothing is kept, but the address still names the upload, so that a
+    # reload can say it is gone instead of dropping it silently.
+    token = upload_store.STORE.put(browser, file.name, raw) or upload_store.new_token()
+    up = Upload(file.file_id, "upload:" + hashlib.sha256(raw).hexdigest()[:16], file.name, table, token)
+    st.session_state[_UPLOAD] = up
+    _choose_columns(numeric)
+    return up
+
+
+def _restore_from_link() -> None:
+    """Once per session: bring back the upload the address names (after a reload), or say why not."""
+    if st.session_state.get(_LINK_READ):
+        return
+    st.session_state[_LINK_READ] = True
+    token = st.query_params.get(LINK_KEY)
+    if token is None or current_upload() is not None:
+        return
+    browser = _browser()
+    entry = upload_store.STORE.get(token, browser)
+    try:
+        table, numeric = _parse(entry.content) if entry is not None else (None, [])
+    except data.DataError:
+        entry = None
+    if entry is None:
+        del st.query_params[LINK_KEY]
+        notice("warning", "This link names an uploaded file that is not available here, so the bundled Income2 "
+                          "data is in use. An upload is kept only for the browser that uploaded it, for "
+                          f"{upload_store.TTL_SECONDS // 3600} hours, and not after the server restarts: upload "
+                          "the file again under *Data* in the sidebar.")
+        return
+    digest = hashlib.sha256(entry.content).hexdigest()[:16]
+    st.session_state[_UPLOAD] = Upload("restored:" + digest, "upload:" + digest, entry.name, table, token)
+    st.session_state["source"] = OWN
+    _choose_columns(numeric, entry.choice)
+    st.session_state[_KEPT_CHOICE] = entry.choice
+    notice("info", f"Your file {safe.md(entry.name, 60)} is back after the reload: this server keeps an upload "
+                   f"for {upload_store.TTL_SECONDS // 3600} hours, for this browser only.")
+
+
+def _sync_link(up: Upload | None) -> None:
+    """``?upload=`` names the kept upload while it is in use, and nothing otherwise."""
+    want = up.token if up is not None else None
+    if st.query_params.get(LINK_KEY) != want:
+        if want:
+            st.query_params[LINK_KEY] = want
+        else:
+            del st.query_params[LINK_KEY]
+
+
+def _keep_choice(up: Upload, choice: DataChoice) -> None:
+    """Remember the column choice with the kept upload, so that a reload restores it too."""
+    kept = {"features": list(choice.features), "target": choice.target, "drop": choice.drop}
+    if up.token and st.session_state.get(_KEPT_CHOICE) != kept:
+        upload_store.STORE.remember_choice(up.token, _browser(), kept)
+        st.session_state[_KEPT_CHOICE] = kept
+
+
 def data_section(box, test: float, split: int) -> DataChoice:
-    """Draw the data choice in ``box`` (a sidebar container) and return the choice in use."""
+    """Draw the data choice in ``box`` (a sidebar container) and return the choice in use.
+
+    The choice returned always prepares with ``split`` and ``test``: when a new split seed or test
+    fraction does not work with the upload, they go back to the last that did (``fall_back``).
+    """
+    _restore_from_link()
     source = box.radio("Data", (BUNDLED, OWN), key="source", horizontal=True,
-                      help="The lecture's 30 people, or a CSV of your own (1–4 feature columns and a target).")
+                       help="The lecture's 30 people, or a CSV of your own (1–4 feature columns and a target).")
     own = source == OWN
     with box.expander("Your own data", expanded=own):
         # No type= filter: the content decides, so an .xlsx gets a sentence saying how to save it as CSV.
@@ -95,20 +202,49 @@ def data_section(box, test: float, split: int) -> DataChoice:
         if file is not None and (up is None or file.file_id != up.file_id):
             up = _store(file) or up
         choice = _columns(up, test, split) if up is not None else None
+    _sync_link(up if own else None)
     if not own:
         return INCOME
-    if choice is None:
-        previous = st.session_state.get(_IN_USE, INCOME)
-        if previous.data not in ("income", up.key if up else None):
-            previous = INCOME
-        if up is None:
-            box.info("No file uploaded yet: the bundled Income2 data is in use.")
-        else:
-            kept = "the bundled Income2 data" if previous.data == "income" else "your previous column choice"
-            box.warning(f"Until the columns work, the app keeps using {kept}.")
-        return previous
-    st.session_state[_IN_USE] = choice
-    return choice
+    if choice is not None:
+        st.session_state[_WORKED] = (choice, split, test)
+        _keep_choice(up, choice)
+        return choice
+    worked = st.session_state.get(_WORKED)
+    previous = worked[0] if worked is not None and up is not None and worked[0].data == up.key else INCOME
+    if previous.data != "income" and worked[1:] != (split, test):
+        # The split seed or test fraction changed too: the columns that worked must work with it.
+        failure = _fails(up, previous, split, test)
+        if failure is not None:
+            fall_back(failure, worked, split, test)       # reruns with the split and test that worked
+        st.session_state[_WORKED] = (previous, split, test)
+    if up is None:
+        box.info("No file uploaded yet: the bundled Income2 data is in use.")
+    else:
+        kept = "the bundled Income2 data" if previous.data == "income" else "your previous column choice"
+        box.warning(f"Until the columns work, the app keeps using {kept}.")
+    return previous
+
+
+def fall_back(failure: data.DataError, worked: tuple, split: int, test: float) -> None:
+    """Go back to the split seed and test fraction that last worked with this upload, and say why."""
+    _, good_split, good_test = worked
+    changed = [f"split seed {split}" if split != good_split else "", f"test fraction {test:g}" if test != good_test else ""]
+    back = [f"split seed {good_split}" if split != good_split else "", f"test fraction {good_test:g}" if test != good_test else ""]
+    what, to = " and ".join(c for c in changed if c), " and ".join(b for b in back if b)
+    notice("warning", f"{what[0].upper()}{what[1:]} does not work with your data: {safe.md(str(failure), 600)} "
+                      f"The app went back to {to}, the last {'settings' if ' and ' in to else 'setting'} that worked.")
+    st.session_state[_PENDING] = {"split": float(good_split), "test": good_test}
+    st.rerun()
+
+
+def _fails(up: Upload, choice: DataChoice, split: int, test: float) -> data.DataError | None:
+    """Why ``choice`` does not prepare with this split seed and test fraction (None if it does)."""
+    try:
+        data.prepare(up.table, choice.features, choice.target, test_size=test, split_seed=split,
+                     drop_incomplete=choice.drop)
+    except data.DataError as exc:
+        return exc
+    return None
 
 
 def _columns(up: Upload, test: float, split: int) -> DataChoice | None:
@@ -117,9 +253,8 @@ def _columns(up: Upload, test: float, split: int) -> DataChoice | None:
     numeric = data.numeric_columns(table)
     st.caption(f"{len(table):,} rows × {table.shape[1]} columns; {len(numeric)} numeric.")
     st.text(f"File: {up.name[:60]}")
-    for key, fallback in (("target", numeric[-1]), ):
-        if st.session_state.get(key) not in numeric:
-            st.session_state[key] = fallback
+    if st.session_state.get("target") not in numeric:
+        st.session_state["target"] = numeric[-1]
     target = st.selectbox("Target (what to predict)", numeric, key="target")
     options = [c for c in numeric if c != target]
     chosen = [c for c in st.session_state.get("features", []) if c in options][:MAX_FEATURES]

@@ -2,7 +2,8 @@
 
 Column names can be user text (an uploaded CSV), and Vega-Lite treats ``.``, ``[`` and ``:`` in a
 field name as syntax. So every chart works on a frame with fixed field names (``row``, ``set``,
-``x1`` … ``xk``, ``y``) and puts the user's names only in titles, which Vega-Lite shows literally.
+``x1`` … ``xk``, ``y``) and puts the user's names only in titles, which Vega-Lite shows literally
+once ``safe.chart_text`` has replaced the backslash (tooltip titles end up inside a Vega expression).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ui.views import style as st_style
+from ui.views.safe import chart_text
 
 SETS = ["training", "test"]
 
@@ -69,13 +71,15 @@ def summary(table: pd.DataFrame, columns: Sequence[str], labels: Mapping[str, st
 
 
 def _tooltips(frame: pd.DataFrame, titles: Mapping[str, str]) -> list[alt.Tooltip]:
-    tips = [alt.Tooltip("row:N", title="row"), alt.Tooltip("set:N", title="set")]
-    return tips + [alt.Tooltip(f"{c}:Q", title=titles[c], format=".4~f")
+    # Vega-Lite keeps one tooltip line per title: a column called "set" or "row" must not hide ours.
+    shown = [chart_text(titles[c]) for c in frame.columns if c in titles]
+    tips = [alt.Tooltip("row:N", title=unused_name("row", shown)), alt.Tooltip("set:N", title=unused_name("set", shown))]
+    return tips + [alt.Tooltip(f"{c}:Q", title=chart_text(titles[c]), format=".4~f")
                    for c in frame.columns if c in titles]
 
 
 def _encodings(titles: Mapping[str, str], style: st_style.ChartStyle, legends: bool):
-    color = alt.Color("y:Q", title=titles["y"], scale=alt.Scale(scheme=st_style.SEQUENTIAL),
+    color = alt.Color("y:Q", title=chart_text(titles["y"]), scale=alt.Scale(scheme=st_style.SEQUENTIAL),
                       legend=alt.Legend(orient="right", gradientLength=style.height * 0.55, tickCount=5)
                       if legends else None)
     shape = alt.Shape("set:N", title="rows", scale=alt.Scale(
@@ -88,8 +92,8 @@ def _points(frame, x: str, y: str, titles, style, legends: bool, height: int):
     color, shape = _encodings(titles, style, legends)
     return alt.Chart(frame).mark_point(filled=True, stroke=st_style.BLACK, strokeWidth=0.8,
                                        opacity=0.95, size=style.point * 2).encode(
-        x=alt.X(f"{x}:Q", title=titles[x], scale=alt.Scale(zero=False, padding=12)),
-        y=alt.Y(f"{y}:Q", title=titles[y], scale=alt.Scale(zero=False, padding=12)),
+        x=alt.X(f"{x}:Q", title=chart_text(titles[x]), scale=alt.Scale(zero=False, padding=12)),
+        y=alt.Y(f"{y}:Q", title=chart_text(titles[y]), scale=alt.Scale(zero=False, padding=12)),
         color=color, shape=shape, tooltip=_tooltips(frame, titles),
     ).properties(height=height, width="container")
 

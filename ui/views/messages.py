@@ -99,3 +99,10 @@ def instability(f, eta: float, hidden: tuple[int, ...]) -> str:
             f"so large that the slope g′ of {v['activation']} is almost 0 for every training row, so their "
             "weights barely move. **Why:** large weights, from the start or from a large step, push the sums "
             "far out on the flat parts of the curve. **What to try:** a smaller η, another seed, or fewer units.")
+
+
+def ensemble_skipped(rows: int, n_seeds: int) -> str:
+    """Why the seed comparison is not drawn for a large upload, and what would bring it back."""
+    return (f"With {rows:,} rows, training from {n_seeds} seeds would take more than three ordinary runs, "
+            "too long for a page a class shares, so the comparison is skipped for this data. Choose fewer "
+            "epochs, a smaller network or a file with fewer rows to see it.")

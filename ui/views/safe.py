@@ -27,3 +27,14 @@ def md(text: object, limit: int = 80) -> str:
         s = s[: limit - 1] + "…"
     s = _WWW.sub(r"\1" + _ZWSP + r"\2", s.replace("://", ":" + _ZWSP + "//").replace("@", "@" + _ZWSP))
     return "".join("\\" + ch if ch in _PUNCT else ch for ch in s)
+
+
+def chart_text(text: object) -> str:
+    """``text`` fit for a Vega-Lite title, axis or tooltip title.
+
+    Vega-Lite writes tooltip titles (and the axis titles it reuses for default tooltips) into a
+    Vega *expression* as ``"title": …`` after escaping only ``"``: a name with a backslash
+    (``Seniority\\``) breaks that expression and the chart stays blank. A backslash is shown as
+    the look-alike ⧵ (U+29F5), and characters that are not printable become spaces.
+    """
+    return "".join(ch if ch.isprintable() else " " for ch in str(text)).replace("\\", "\u29f5")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ui.views import style as st_style
+from ui.views.safe import chart_text
 
 TRAIN, TEST = "training", "test"
 SPLITS = [TRAIN, TEST]
@@ -50,7 +51,7 @@ def spec(layers: list, datasets: dict, style, height: int) -> dict:
 def q(field: str, title=None, **kw) -> dict:
     enc = {"field": field, "type": "quantitative"}
     if title is not None:
-        enc["title"] = title
+        enc["title"] = chart_text(title)          # may hold a column name: user text
     return {**enc, **kw}
 
 
@@ -59,7 +60,7 @@ def n(field: str, **kw) -> dict:
 
 
 def tip(field: str, title: str | None = None, fmt: str | None = None, kind: str = "quantitative") -> dict:
-    tip = {"field": field, "type": kind, "title": title or field}
+    tip = {"field": field, "type": kind, "title": chart_text(title or field)}
     if fmt:
         tip["format"] = fmt
     return tip
