@@ -18,9 +18,9 @@ def test_cold_deep_link_opens_page_with_sidebar_and_linked_values(server, page, 
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert sidebar.is_visible()
     expect(sidebar.get_by_role("spinbutton", name="Seed (initial weights)", exact=True)).to_have_value("9")
+    expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("5")
     thumbs = sidebar.locator('[data-testid="stSliderThumbValue"]')
-    expect(thumbs.nth(0)).to_have_text("5")          # hidden units
-    expect(thumbs.nth(1)).to_have_text("0.01")       # learning rate
+    expect(thumbs.nth(0)).to_have_text("0.01")       # learning rate
     assert page.locator('[role="dialog"]').count() == 0       # no "Page not found"
     assert no_horizontal_scroll(page)
     screenshot(page, f"shell-{path or 'root'}")

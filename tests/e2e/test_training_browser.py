@@ -14,7 +14,7 @@ def drawn(page, charts: int = 4) -> None:
     """Wait until the lazily loaded widgets and charts have replaced their placeholders."""
     main = page.locator('[data-testid="stMain"]')
     expect(main.locator('[data-testid="stSlider"]')).to_be_visible(timeout=30_000)
-    expect(main.locator('[data-testid="stMetricValue"]')).to_have_count(6, timeout=30_000)
+    expect(main.locator('[data-testid="stMetricValue"]')).to_have_count(8, timeout=30_000)   # 4 per split
     expect(page.locator(CHARTS)).to_have_count(charts, timeout=30_000)
     expect(main.locator('[data-testid="stVegaLiteChart"] canvas')).to_have_count(charts, timeout=30_000)
 

@@ -59,5 +59,5 @@ def test_an_excel_file_gets_a_sentence_and_the_app_keeps_working(server, page):
     expect(page.get_by_text("looks like an Excel workbook", exact=False)).to_be_visible(timeout=60_000)
     wait_ready(page)
     assert_no_exception(page)
-    expect(sidebar.locator('[data-testid="stSliderThumbValue"]').first).to_have_text("5")
+    expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("5")
     screenshot(page, "upload-excel-refused")
