@@ -16,7 +16,7 @@ def main():
     # Imported here, not at the top: the training worker re-reads this file (see the end) and must
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
     from ui.draw import layout
-    from ui.serve import tuning, worker
+    from ui.serve import tuning, uploads, worker
     from ui.state import sidebar
 
     # A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
@@ -24,6 +24,7 @@ def main():
     st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
                        layout="wide", initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
+    uploads.apply()
     worker.start()
     pages = [
         st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
