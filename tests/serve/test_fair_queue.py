@@ -120,7 +120,7 @@ def in_process(monkeypatch):
 
 def test_a_student_waits_about_one_training_while_another_session_clicks_20_times_a_second(in_process):
     here = in_process
-    job_s = 0.2
+    job_s = 0.1                       # the clicker asks for two trainings' worth every 0.1 s
     outcomes: list[str] = []
     stop = threading.Event()
 
@@ -169,8 +169,9 @@ def test_a_student_waits_about_one_training_while_another_session_clicks_20_time
         t.join(30)
     stop.set()
     c.join(30)
-    # At worst: the clicker's running job, then the two other students, then this one.
-    assert max(waits) < 5 * job_s, waits
+    # At worst: the running job, the clicker's and the two other students' turns, then this one (5
+    # jobs). Served in arrival order, the clicker's pile would grow by 10 jobs a second instead.
+    assert max(waits) < 10 * job_s, waits
     assert outcomes[-1] == "alive 0"                       # no waiting call is left behind
     assert outcomes.count("superseded") > outcomes.count("done")
 
