@@ -17,7 +17,7 @@ def main():
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
     from ui.draw import layout
     from ui.draw import page as page_shape
-    from ui.serve import tuning, worker
+    from ui.serve import tuning, uploads, worker
     from ui.state import sidebar
 
     # A local image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com.
@@ -25,6 +25,7 @@ def main():
     st.set_page_config(page_title="Backprop Explainer", page_icon=str(ROOT / "assets" / "icon.png"),
                        layout="wide", initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
+    uploads.apply()
     worker.start()
     pages = [
         st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="overview",
@@ -44,6 +45,8 @@ def main():
         pages.append(missing)
     page = st.navigation(pages, position="sidebar", expanded=True)
     current = sidebar.sidebar()
+    if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap
+        st.sidebar.error(refused, icon=":material/error:")
     layout.apply_page_style(current.projector)
     page.run()
 

@@ -30,3 +30,18 @@ def test_work_sent_to_the_worker_comes_back_equal():
     here = training.train(prepared, n_hidden=2, epochs=5, seed=3)
     there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=3)
     assert there.losses.tolist() == here.losses.tolist()
+
+
+def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
+    from core import data, training
+    prepared = data.prepare(data.load_income())
+    here = training.train(prepared, n_hidden=2, epochs=5, seed=4)
+    pool = worker.start()
+    for process in list(pool._processes.values()):
+        process.kill()
+        process.join(10)
+    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4)   # computed here
+    assert there.losses.tolist() == here.losses.tolist()
+    again = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4)   # a new worker
+    assert worker.start() is not pool
+    assert again.losses.tolist() == here.losses.tolist()
