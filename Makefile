@@ -28,8 +28,8 @@ run: $(VENV)/.installed            ## install what the app needs and serve it (P
 test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
 	$(BIN)/python -m pytest
 
-test-fast: $(VENV)/.installed-dev  ## core and AppTest only (no browser), about a minute
-	$(BIN)/python -m pytest -m "not e2e and not slow"
+test-fast: $(VENV)/.installed-dev  ## core, views and AppTest (no browser, no load), on both cores
+	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2
 
 test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
 	$(BIN)/python -m pytest -m e2e
