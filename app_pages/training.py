@@ -54,8 +54,7 @@ def views():
         else:
             epoch = playing
             playback.progress(epoch, last)
-        st.markdown(f"#### {training_view.heading(run, epoch)}")
-        training_view.metrics(run, h.at(epoch), splits_in_rows=not s.projector)
+        training_view.part("scores", s, epoch, run, playing is not None)
     if s.projector:
         with right:
             training_view.part("loss", s, epoch, run, playing is not None)

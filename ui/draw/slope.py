@@ -7,16 +7,18 @@ import streamlit as st
 from core.step import Step
 from ui.draw import page
 from ui.draw import training as training_view
+from ui.serve import replay
 from ui.state.params import choice_param
 from ui.views import slope
 from ui.views.numbers import Digits
 from ui.views.style import ChartStyle
 
 
-def section(step: Step, default: str, digits: Digits, look: ChartStyle) -> str:
+def section(step: Step, default: str, digits: Digits, look: ChartStyle, run: dict, epoch: int) -> str:
     """A picker for one weight (bound to ``?weight=``), its slice of the loss, and what the numbers mean.
 
-    Returns the weight shown.
+    ``run`` (``Settings.training_args``) and ``epoch`` decide ``step``: the picture is drawn once per
+    run, epoch, weight and look, and replayed to every student who asks for the same. Returns the weight.
     """
     st.subheader("The gradient, pictured", anchor="gradient-pictured")
     target = "J" if step.weight_decay else "L"
@@ -28,6 +30,14 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle) -> str:
                         bind="query-params", help="Any weight of the network; W_H[i,j] joins node i below to unit j "
                                                   "(row 0: the bias node). The default is the one the steps follow.")
     page.page_param_notices({"weight": choice_param("weight", names)}, {"weight": name})
+    _picture(run, epoch, name, digits, look, step)
+    return name
+
+
+@replay.shared(max_entries=128)
+def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle, _step: Step) -> None:
+    step = _step
+    target = "J" if step.weight_decay else "L"
     pic = slope.picture(step, name)
     d = digits.text
     training_view.show(slope.chart(pic, bool(step.weight_decay), look))
@@ -41,4 +51,3 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle) -> str:
                f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "
                f"({d(pic.slope)}) = {d(pic.w_next)}, where the {target} is {d(pic.J_next)} (this weight moved "
                "alone; the real step moves every weight at once).")
-    return name

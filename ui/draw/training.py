@@ -168,7 +168,13 @@ def fit(s: Settings, epoch: int, _run: TrainingRun) -> None:
 
 # The settings and the epoch decide everything a part draws (with the bundled data, where this is
 # used). About 0.1 MB per entry at most (the charts are downsampled).
-PARTS = {f.__name__: (f, replay.shared(max_entries=128)(f)) for f in (loss, trajectories, fit)}
+def scores(s: Settings, epoch: int, _run: TrainingRun) -> None:
+    """The heading and the scores at ``epoch``: a row per split on a laptop, a column per split projected."""
+    st.markdown(f"#### {heading(_run, epoch)}")
+    metrics(_run, _run.h.at(epoch), splits_in_rows=not s.projector)
+
+
+PARTS = {f.__name__: (f, replay.shared(max_entries=128)(f)) for f in (scores, loss, trajectories, fit)}
 
 
 def part(name: str, s: Settings, epoch: int, run: TrainingRun, playing: bool) -> None:
