@@ -45,3 +45,33 @@ def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
     again = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4)   # a new worker
     assert worker.start() is not pool
     assert again.losses.tolist() == here.losses.tolist()
+
+
+def test_a_server_killed_outright_leaves_no_worker_behind():
+    import os
+    import signal
+    import time
+    code = ("import sys, time; sys.path.insert(0, '.'); from ui.serve import worker; "
+            "pool = worker.start(); pool.submit(int, 1).result(60); "
+            "print(*pool._processes, flush=True); time.sleep(600)")
+    server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(server.stdout.readline().split()[0])
+        assert _alive(child)
+        server.send_signal(signal.SIGKILL)      # no chance to stop its worker
+        server.wait(10)
+        deadline = time.monotonic() + 10 * worker.ORPHAN_CHECK_S
+        while _alive(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(child), "the worker outlived the server that started it"
+    finally:
+        server.kill()
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, dead but not yet collected by init, counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -18,7 +18,9 @@ from __future__ import annotations
 import concurrent.futures
 import itertools
 import multiprocessing
+import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -31,6 +33,7 @@ WORKERS = 1
 POLL_S = 0.05                 # how often a waiting run checks whether Streamlit asked it to stop
 REQUEUES = 2                  # times a replaced request that is still wanted asks again
 REMEMBERED_SESSIONS = 4096    # sessions whose last turn the queue remembers (bounded)
+ORPHAN_CHECK_S = 2.0          # how often the worker checks that the server that started it still lives
 
 _POOL_LOCK = threading.Lock()
 _POOL: list[concurrent.futures.ProcessPoolExecutor] = []
@@ -137,7 +140,8 @@ def start() -> concurrent.futures.ProcessPoolExecutor:
     with _POOL_LOCK:
         if not _POOL:
             pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent, initargs=(os.getpid(),))
             pool.submit(training.check_settings, 1, 0.05, 1, "sigmoid")
             _POOL.append(pool)
         while len(_SERVERS) < WORKERS:
@@ -145,6 +149,19 @@ def start() -> concurrent.futures.ProcessPoolExecutor:
             thread.start()
             _SERVERS.append(thread)
         return _POOL[0]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: end when the server that started it is gone.
+
+    A server killed outright (``kill -9``, the out-of-memory killer) cannot tell its worker to stop,
+    and the worker, waiting on a pipe it holds both ends of, would wait forever with its ~200 MB.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(ORPHAN_CHECK_S)
+        os._exit(0)
+    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
 
 
 def _pool_run(fn, args, kwargs):
