@@ -22,6 +22,7 @@ Only the standard library: ``make class`` needs nothing beyond requirements.txt 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import secrets
@@ -149,12 +150,17 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
-def kill_all(pids, sig=signal.SIGKILL) -> None:
+def kill_all(pids, sig=signal.SIGKILL, wait: float = 10) -> None:
+    """Signal each of ``pids`` and wait (up to ``wait`` s) until none is running."""
+    pids = list(pids)
     for pid in pids:
         try:
             os.kill(pid, sig)
         except OSError:
             pass
+    deadline = time.time() + wait
+    while time.time() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
 
 
 def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: Path | None) -> str:
@@ -283,7 +289,9 @@ class Cluster:
         async def all_():
             return await asyncio.gather(*(one(r.server.url) for r in self.replicas))
 
-        return asyncio.run(all_())
+        # In a thread of its own: the caller may be running an event loop (Playwright's sync API does).
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(lambda: asyncio.run(all_())).result()
 
     def replica(self, name: str) -> Replica:
         return next(r for r in self.replicas if r.name == name)
@@ -350,9 +358,6 @@ class Cluster:
         for r in self.replicas:
             r.server.stop()
             kill_all([p for p in r.known if alive(p)])
-        deadline = time.time() + 10
-        while time.time() < deadline and any(alive(p) for r in self.replicas for p in r.known):
-            time.sleep(0.1)
 
     def __enter__(self) -> "Cluster":
         return self

@@ -8,6 +8,7 @@ HAProxy is Debian's package: without it these tests skip loudly, except under RE
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -49,11 +50,20 @@ def stop_and_check(c: Cluster) -> None:
     logs = {r.name: r.server.log_text() for r in c.replicas}
     bad = [name for name, log in logs.items() if "Traceback" in log]
     assert not bad, f"replicas {bad} logged a traceback; see {c.state_dir}"
+    shutil.rmtree(c.state_dir, ignore_errors=True)
 
 
 @pytest.fixture
 def cluster(haproxy):
     """Two replicas of the app behind HAProxy on a free port, warmed up; everything stopped after."""
+    c = start_cluster(2)
+    yield c
+    stop_and_check(c)
+
+
+@pytest.fixture(scope="module")
+def shared_cluster(haproxy):
+    """The same, shared by a module's tests that leave every replica running."""
     c = start_cluster(2)
     yield c
     stop_and_check(c)
