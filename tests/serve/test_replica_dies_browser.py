@@ -1,6 +1,8 @@
 """A replica killed mid-lecture: its students' browsers reconnect, HAProxy sends them to a live
 replica, and the settings in their address bar bring their view back."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -32,6 +34,7 @@ def test_students_of_a_killed_replica_come_back_with_their_settings(cluster, pag
     home = serverid(context)
     assert home in ("r1", "r2")
     cluster.kill_replica(home)                   # SIGKILL, as the OOM killer would; its worker too
+    killed = time.monotonic()
 
     # The browser notices, reconnects through HAProxy, gets a live replica and reruns the page there.
     for _ in range(120):
@@ -41,6 +44,7 @@ def test_students_of_a_killed_replica_come_back_with_their_settings(cluster, pag
     new_home = serverid(context)
     assert new_home not in ("", home), f"still on {home!r} after 60 s"
     wait_ready(page)
+    print(f"back on {new_home} {time.monotonic() - killed:.1f} s after {home} was killed")
     # Only a live replica can answer a page change: go elsewhere and back.
     go_to(page, "Network")
     go_to(page, "Backprop step by step")
