@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -19,7 +18,7 @@ import pytest
 from bench.cluster import SECRET_ENV, alive, descendants
 from bench.load import student_csv
 from bench.stclient import Session
-from tests.serve.conftest import ROOT
+from tests.serve.conftest import ROOT, run_async
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +58,7 @@ def test_students_upload_through_the_balancer_and_each_sees_only_their_own_file(
         await b.close()
         return replicas, texts_a + page_a.texts, texts_b + page_b.texts
 
-    replicas, seen_a, seen_b = asyncio.run(go())
+    replicas, seen_a, seen_b = run_async(go())
     assert replicas == {"r1", "r2"}, "two students in a row should land on different replicas"
     assert any("student-1.csv" in t for t in seen_a) and not any("student-2.csv" in t for t in seen_a)
     assert any("student-2.csv" in t for t in seen_b) and not any("student-1.csv" in t for t in seen_b)
@@ -79,7 +78,7 @@ def test_without_affinity_an_upload_reaches_the_wrong_replica_and_is_refused(sha
         await s.close()
         return wrong, right
 
-    assert asyncio.run(go()) == (400, 204)
+    assert run_async(go()) == (400, 204)
 
 
 def test_an_xsrf_cookie_from_one_replica_is_accepted_by_another(shared_cluster):
@@ -96,7 +95,7 @@ def test_an_xsrf_cookie_from_one_replica_is_accepted_by_another(shared_cluster):
         await s.close()
         return status
 
-    assert asyncio.run(go()) == 204
+    assert run_async(go()) == 204
 
 
 def test_a_killed_replica_leaves_no_worker_behind_and_the_class_goes_on(cluster):
@@ -112,7 +111,7 @@ def test_a_killed_replica_leaves_no_worker_behind_and_the_class_goes_on(cluster)
         await s.close()
         return r, s.cookies.get("SERVERID")
 
-    r, replica = asyncio.run(go())
+    r, replica = run_async(go())
     assert r.finished and not r.exceptions and replica == "r2"
 
 
