@@ -142,6 +142,14 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def started(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), or None: with the pid, it names one process."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -190,7 +198,7 @@ def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: P
 class Replica:
     name: str
     server: Server
-    known: set[int] = field(default_factory=set)     # its descendants, last seen
+    known: dict[int, int] = field(default_factory=dict)   # its descendants when last seen: pid -> start
 
     @property
     def pid(self) -> int:
@@ -198,7 +206,11 @@ class Replica:
 
     def refresh(self) -> None:
         if self.server.proc.poll() is None:
-            self.known |= set(descendants(self.pid))
+            self.known = {p: started(p) for p in descendants(self.pid)}
+
+    def orphans(self) -> list[int]:
+        """Its descendants last seen that still run: the same pid *and* start time, never a reused pid."""
+        return [p for p, t in self.known.items() if t is not None and started(p) == t and alive(p)]
 
     def as_dict(self) -> dict:
         return {"name": self.name, "port": self.server.port, "pid": self.pid,
@@ -316,7 +328,7 @@ class Cluster:
         r.refresh()
         os.kill(r.pid, sig)
         r.server.proc.wait()
-        kill_all(r.known)
+        kill_all(r.orphans())
 
     def check(self, restart: bool = True) -> list[str]:
         """Sentences about replicas that died since the last check; each is restarted on its port."""
@@ -326,7 +338,7 @@ class Cluster:
             code = r.server.proc.poll()
             if code is None:
                 continue
-            kill_all(r.known)                           # its training worker outlives a SIGKILL
+            kill_all(r.orphans())                       # its training worker outlives a SIGKILL
             news.append(f"replica {r.name} (pid {r.pid}) exited with code {code}; HAProxy sends its "
                         "students to the others" + ("; restarting it" if restart else ""))
             r.server.stop()
@@ -335,7 +347,7 @@ class Cluster:
         return news
 
     def state(self) -> dict:
-        return {"launcher_pid": os.getpid(), "url": self.url, "bind": f"{self.host}:{self.port}",
+        return {"launcher_pid": os.getpid(), "launcher_started": started(os.getpid()), "url": self.url, "bind": f"{self.host}:{self.port}",
                 "haproxy_pid": self.haproxy.pid if self.haproxy else None,
                 "stats_socket": str(self.stats_socket), "config": str(self.config_path),
                 "replicas": [r.as_dict() for r in self.replicas]}
@@ -357,7 +369,7 @@ class Cluster:
                 r.server.proc.terminate()
         for r in self.replicas:
             r.server.stop()
-            kill_all([p for p in r.known if alive(p)])
+            kill_all(r.orphans())
 
     def __enter__(self) -> "Cluster":
         return self
@@ -379,7 +391,9 @@ def _read_state(port: int) -> dict | None:
         state = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    return state if alive(state["launcher_pid"]) else None
+    # the same pid and start time: a launcher that died long ago may have left its pid to another process
+    running = alive(state["launcher_pid"]) and started(state["launcher_pid"]) == state.get("launcher_started")
+    return state if running else None
 
 
 def start(args) -> int:

@@ -391,9 +391,10 @@ async def upload_own_file(st: Student, s: Session) -> RunResult:
     r = await s.set_widget(SOURCE_KEY, own)
     st.results.append(r)
     st.pages_seen.append(s.page_label)
-    if not r.finished:
-        return r
     name, content = student_csv(st.number)
+    if not r.finished:
+        st.uploads.append(UploadResult(name, error=f"choosing {own!r} never finished"))
+        return r
     u = await s.upload(UPLOAD_KEY, name, content)
     st.uploads.append(u)
     if u.run is None:                        # refused or never sent: the student goes on with Income2
@@ -567,9 +568,7 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
         rss_measured=bool(sampler.procs),
         server_cpu_s=cpu_s, wall_s=wall_s, server_log_tracebacks=tracebacks,
         upload_students=sum(st.upload for st in students),
-        uploads=len(uploads), uploads_failed=len(failed) + sum(
-            1 for st in students if st.upload and not st.uploads and not st.error and st.results
-            and st.results[0].finished),
+        uploads=len(uploads), uploads_failed=len(failed),
         upload_failures=sorted({f"HTTP {u.status}" if u.status and not u.stored else
                                 (u.error or "own file not shown") for u in failed})[:5],
         upload_p95=pct([u.seconds for u in uploads], 0.95),
