@@ -33,6 +33,7 @@ import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,7 +284,7 @@ class Cluster:
             time.sleep(0.2)
         raise RuntimeError(f"HAProxy does not see every replica up: {backend_status(self.stats_socket)}")
 
-    def warm_up(self, timeout: float = 180) -> list[float]:
+    def warm_up(self, timeout: float = 180, urls: list[str] | None = None) -> list[float]:
         """Open the app once on each replica (directly), so Streamlit's imports and the training worker
         start now, not while the first students wait. Seconds per replica."""
         import asyncio
@@ -299,7 +300,7 @@ class Cluster:
             return r.seconds if r.finished else float("inf")
 
         async def all_():
-            return await asyncio.gather(*(one(r.server.url) for r in self.replicas))
+            return await asyncio.gather(*(one(u) for u in urls or [r.server.url for r in self.replicas]))
 
         # In a thread of its own: the caller may be running an event loop (Playwright's sync API does).
         with concurrent.futures.ThreadPoolExecutor(1) as pool:
@@ -344,7 +345,15 @@ class Cluster:
             r.server.stop()
             if restart:
                 self.replicas[i] = Replica(r.name, self._start_server(r.name, r.server.port))
+                threading.Thread(target=self._warm_when_up, args=(self.replicas[i].server,), daemon=True).start()
         return news
+
+    def _warm_when_up(self, server: Server) -> None:
+        try:
+            wait_healthy(server.url, server.proc, self.timeout, "streamlit")
+            self.warm_up(urls=[server.url])
+        except Exception:       # noqa: BLE001 - a replica that does not come up is reported by check()
+            pass
 
     def state(self) -> dict:
         return {"launcher_pid": os.getpid(), "launcher_started": started(os.getpid()), "url": self.url, "bind": f"{self.host}:{self.port}",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cluster import SECRET_ENV, alive, descendants
+from bench.cluster import SECRET_ENV, alive, backend_status, descendants
 from bench.load import student_csv
 from bench.stclient import Session
 from tests.serve.conftest import ROOT, run_async
@@ -178,3 +178,24 @@ def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, free_port
 def free_port():
     from bench.server import free_port as port
     return port()
+
+
+def test_a_replica_that_died_is_restarted_on_its_port_and_warmed_up(cluster):
+    r1 = cluster.replica("r1")
+    port = r1.server.port
+    cluster.check()                                 # the launcher checks every half second
+    workers = descendants(r1.pid)
+    assert workers
+    os.kill(r1.pid, signal.SIGKILL)                 # not through the cluster: as a crash would
+    r1.server.proc.wait()
+    news = cluster.check()
+    assert len(news) == 1 and "replica r1" in news[0] and "restarting" in news[0]
+    new = cluster.replica("r1")
+    assert new.server.port == port and new.pid != r1.pid
+    assert not [p for p in workers if alive(p)], "the dead replica's training worker was left running"
+    deadline = time.time() + 120
+    while time.time() < deadline and not (descendants(new.pid) and
+                                          backend_status(cluster.stats_socket).get("r1", {}).get("status") == "UP"):
+        time.sleep(0.5)
+    assert descendants(new.pid), "the restarted replica was not warmed up (no training worker)"
+    assert backend_status(cluster.stats_socket)["r1"]["status"] == "UP"
