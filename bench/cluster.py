@@ -35,10 +35,11 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import ROOT, Server, die_with_parent, free_port, wait_healthy
+from bench.server import (ROOT, Server, alive, descendants, die_with_parent, free_port, kill_all,
+                          rss_bytes, started, wait_healthy)
 
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
@@ -106,72 +107,6 @@ def backend_status(stats_socket: Path) -> dict[str, dict]:
     return out
 
 
-# ----------------------------------------------------------------------------- processes (/proc)
-
-
-def _parents() -> dict[int, int]:
-    out = {}
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                stat = Path(f"/proc/{d}/stat").read_text()
-            except OSError:
-                continue
-            out[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return out
-
-
-def descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (the training worker, multiprocessing's resource tracker)."""
-    parents = _parents()
-    found, frontier = [], [pid]
-    while frontier:
-        p = frontier.pop()
-        kids = [c for c, pp in parents.items() if pp == p]
-        found += kids
-        frontier += kids
-    return found
-
-
-def rss_bytes(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def started(pid: int) -> int | None:
-    """When ``pid`` started (clock ticks since boot), or None: with the pid, it names one process."""
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def kill_all(pids, sig=signal.SIGKILL, wait: float = 10) -> None:
-    """Signal each of ``pids`` and wait (up to ``wait`` s) until none is running."""
-    pids = list(pids)
-    for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except OSError:
-            pass
-    deadline = time.time() + wait
-    while time.time() < deadline and any(alive(p) for p in pids):
-        time.sleep(0.05)
-
-
 def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: Path | None) -> str:
     """One line per replica: its RSS and its workers', and what HAProxy says of it."""
     seen = backend_status(stats_socket) if stats_socket else {}
@@ -199,19 +134,10 @@ def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: P
 class Replica:
     name: str
     server: Server
-    known: dict[int, int] = field(default_factory=dict)   # its descendants when last seen: pid -> start
 
     @property
     def pid(self) -> int:
         return self.server.proc.pid
-
-    def refresh(self) -> None:
-        if self.server.proc.poll() is None:
-            self.known = {p: started(p) for p in descendants(self.pid)}
-
-    def orphans(self) -> list[int]:
-        """Its descendants last seen that still run: the same pid *and* start time, never a reused pid."""
-        return [p for p, t in self.known.items() if t is not None and started(p) == t and alive(p)]
 
     def as_dict(self) -> dict:
         return {"name": self.name, "port": self.server.port, "pid": self.pid,
@@ -313,36 +239,33 @@ class Cluster:
         """Every process of the cluster that is running now."""
         out = [self.haproxy.pid] if self.haproxy and self.haproxy.poll() is None else []
         for r in self.replicas:
-            r.refresh()
-            out += [p for p in [r.pid, *r.known] if alive(p)]
+            r.server.look()
+            out += [p for p in [r.pid, *r.server.family] if alive(p)]
         return out
 
     def report(self) -> str:
-        for r in self.replicas:
-            r.refresh()
         return memory_report([r.as_dict() for r in self.replicas],
                              self.haproxy.pid if self.haproxy else None, self.stats_socket)
 
     def kill_replica(self, name: str, sig=signal.SIGKILL) -> None:
         """Kill one replica as a crash would; its orphaned worker is ended too (as the launcher does)."""
         r = self.replica(name)
-        r.refresh()
+        r.server.look()
         os.kill(r.pid, sig)
         r.server.proc.wait()
-        kill_all(r.orphans())
+        kill_all(r.server.leftovers())
 
     def check(self, restart: bool = True) -> list[str]:
         """Sentences about replicas that died since the last check; each is restarted on its port."""
         news = []
         for i, r in enumerate(self.replicas):
-            r.refresh()
+            r.server.look()                             # while it runs: its worker outlives a SIGKILL
             code = r.server.proc.poll()
             if code is None:
                 continue
-            kill_all(r.orphans())                       # its training worker outlives a SIGKILL
             news.append(f"replica {r.name} (pid {r.pid}) exited with code {code}; HAProxy sends its "
                         "students to the others" + ("; restarting it" if restart else ""))
-            r.server.stop()
+            r.server.stop()                             # ends the worker it left
             if restart:
                 self.replicas[i] = Replica(r.name, self._start_server(r.name, r.server.port))
                 threading.Thread(target=self._warm_when_up, args=(self.replicas[i].server,), daemon=True).start()
@@ -356,7 +279,8 @@ class Cluster:
             pass
 
     def state(self) -> dict:
-        return {"launcher_pid": os.getpid(), "launcher_started": started(os.getpid()), "url": self.url, "bind": f"{self.host}:{self.port}",
+        return {"launcher_pid": os.getpid(), "launcher_started": started(os.getpid()),
+                "url": self.url, "bind": f"{self.host}:{self.port}",
                 "haproxy_pid": self.haproxy.pid if self.haproxy else None,
                 "stats_socket": str(self.stats_socket), "config": str(self.config_path),
                 "replicas": [r.as_dict() for r in self.replicas]}
@@ -372,13 +296,12 @@ class Cluster:
                 self.haproxy.wait()
         if self.haproxy is not None:
             self._haproxy_log.close()
-        for r in self.replicas:
-            r.refresh()
+        for r in self.replicas:                         # all at once, then each waited for
+            r.server.look()
             if r.server.proc.poll() is None:
                 r.server.proc.terminate()
         for r in self.replicas:
             r.server.stop()
-            kill_all(r.orphans())
 
     def __enter__(self) -> "Cluster":
         return self

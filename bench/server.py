@@ -37,6 +37,69 @@ def die_with_parent() -> None:
         _LIBC.prctl(1, signal.SIGTERM)
 
 
+def _parents() -> dict[int, int]:
+    out = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            out[int(d)] = int(stat.rsplit(")", 1)[1].split()[1])
+    return out
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (the training worker, multiprocessing's resource tracker)."""
+    parents = _parents()
+    found, frontier = [], [pid]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        found += kids
+        frontier += kids
+    return found
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def started(pid: int) -> int | None:
+    """When ``pid`` started (clock ticks since boot), or None: with the pid, it names one process."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def kill_all(pids, sig=signal.SIGKILL, wait: float = 10) -> None:
+    """Signal each of ``pids`` and wait (up to ``wait`` s) until none is running."""
+    pids = list(pids)
+    for pid in pids:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+    deadline = time.time() + wait
+    while time.time() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+
+
 def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float, what: str) -> None:
     """Wait until ``url`` + /_stcore/health answers 200; RuntimeError if ``proc`` exits first or time runs out."""
     deadline = time.time() + timeout
@@ -76,6 +139,7 @@ class Server:
         self.proc = subprocess.Popen([sys.executable, *launcher, *run], cwd=root,
                                      env={**os.environ, **(env or {})}, preexec_fn=die_with_parent,
                                      stdout=self._log, stderr=subprocess.STDOUT)
+        self.family: dict[int, int | None] = {}      # its descendants when last looked: pid -> start
         if wait:
             self.wait_ready()
 
@@ -86,14 +150,27 @@ class Server:
             self.stop()
             raise RuntimeError(f"{e}: {self.log_text()[-2000:]}") from None
 
+    def look(self) -> None:
+        """Note the server's descendants (its training worker and multiprocessing's resource tracker)."""
+        if self.proc.poll() is None:
+            self.family = {p: started(p) for p in descendants(self.proc.pid)}
+
+    def leftovers(self) -> list[int]:
+        """Descendants last noted that still run once the server is gone: a worker outlives a SIGKILL.
+        The same pid *and* start time, so a pid reused by another process is never touched."""
+        return [p for p, t in self.family.items() if t is not None and started(p) == t and alive(p)]
+
     def stop(self) -> None:
+        """Stop the server and whatever it started."""
+        self.look()
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
             self.proc.wait(10)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:       # e.g. a script thread waiting for a long training
             self.proc.kill()
             self.proc.wait()
+        kill_all(self.leftovers())
         self._log.close()
 
     def log_text(self) -> str:

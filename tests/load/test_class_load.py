@@ -92,3 +92,33 @@ def test_direct_uploads_are_counted_and_an_oversized_one_is_refused(tmp_path):
     assert ok["rss_peak_mb"] > ok["rss_start_mb"] > 0
     big = load(tmp_path, "--flood", "--flood-files", "2", "--flood-mb", "5.5", "--flood-after", "1")
     assert big["refused"] == 2 and big["accepted_before_first_refusal"] == 0, big["status_counts"]
+
+
+@pytest.mark.slow
+def test_a_server_stopped_mid_training_leaves_no_worker_behind():
+    """Found with the clicker: the server, busy with its trainings, does not stop within 10 s of SIGTERM
+    and is killed; its training worker outlived it, training on for half an hour."""
+    import asyncio
+
+    from bench.server import Server, alive, descendants
+    from bench.stclient import Session
+
+    server = Server()
+    try:
+        async def busy():
+            s = Session(server.url, timeout=60)
+            await s.open("training", "hidden=32&epochs=20000&seed=1")
+            for seed in range(2, 202):                 # the clicker, for 10 s
+                await s.set_widget("seed", seed, wait=False)
+                await asyncio.sleep(0.05)
+            await s.close()
+            return s
+
+        session = asyncio.run(busy())
+        family = descendants(server.proc.pid)
+        assert family, "the server should have started its training worker"
+    finally:
+        server.stop()
+        server.log_path.unlink(missing_ok=True)
+    assert not [p for p in family if alive(p)]
+    assert session.session_id
