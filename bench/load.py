@@ -736,6 +736,17 @@ def run_load(args, servers: str = "single") -> dict:
     return summary
 
 
+def wait_for_quiet(below: float, at_most: float = 300) -> None:
+    """Wait until the 1-minute load average drops below ``below`` (0: don't wait), up to ``at_most`` s."""
+    if below <= 0:
+        return
+    deadline = time.time() + at_most
+    while os.getloadavg()[0] >= below and time.time() < deadline:
+        time.sleep(5)
+    if os.getloadavg()[0] >= below:
+        print(f"load average still {os.getloadavg()[0]:.2f} after {at_most:g} s; running anyway", flush=True)
+
+
 def compare_table(runs: list[dict]) -> str:
     """The runs side by side, as a Markdown table (docs/class.md quotes it)."""
     def f(x):
@@ -1071,6 +1082,9 @@ def parse_args(argv=None):
                     help="'single' (one server), N (N replicas behind HAProxy), or a list to compare "
                          "in one run, e.g. single,2")
     ap.add_argument("--repeat", type=int, default=1, help="play the --servers list this many times, alternating")
+    ap.add_argument("--quiet-below", type=float, default=0.0, metavar="LOAD",
+                    help="before each run, wait (up to 5 min) until the 1-minute load average is below LOAD: "
+                         "on a shared machine, so that compared runs meet similar competition")
     ap.add_argument("--url", help="play against a server or balancer already running at this address")
     ap.add_argument("--uploads", type=float, default=0.0, metavar="F",
                     help="fraction of students who upload a CSV of their own after opening the app")
@@ -1121,6 +1135,7 @@ def main(argv=None) -> int:
         return 1 if args.strict and not all(o["rss_ok"] for o in floods) else 0
     summaries = []
     for x in plan:
+        wait_for_quiet(args.quiet_below)
         summary = run_load(args, x)
         summaries.append(summary)
         print(report(summary), flush=True)
