@@ -122,6 +122,7 @@ class RssSampler(threading.Thread):
         return total
 
     def cpu_seconds(self) -> float:
+        """CPU time of the server processes themselves (not their training workers)."""
         total = 0.0
         for _, proc in self.procs:
             try:
@@ -129,6 +130,22 @@ class RssSampler(threading.Thread):
             except psutil.Error:
                 continue
             total += t.user + t.system
+        return total
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time of the servers' live descendants: the training workers."""
+        total = 0.0
+        for _, proc in self.procs:
+            try:
+                kids = proc.children(recursive=True)
+            except psutil.Error:
+                continue
+            for k in kids:
+                try:
+                    t = k.cpu_times()
+                except psutil.Error:
+                    continue
+                total += t.user + t.system
         return total
 
     def run(self) -> None:
@@ -651,6 +668,11 @@ def report(s: dict) -> str:
         f"{s['kb_per_run']:.0f} KB sent per run, {s['cache_refs']} messages served from the browser cache",
         f"server log: {s['server_log_tracebacks']} tracebacks",
     ]
+    if "cpu_elsewhere_s" in s:
+        o = s["cpu_elsewhere_s"]
+        lines.append(f"CPU elsewhere in the same time: training workers {o['workers']:.0f} s "
+                     f"({o['workers'] / max(s['wall_s'], 1e-9):.2f} cores), this load client {o['client']:.0f} s "
+                     f"({o['client'] / max(s['wall_s'], 1e-9):.2f} cores)")
     if "client_lag" in s:
         lag = s["client_lag"]
         lines.append(f"this client's own event-loop lag (adds to every timing above): "
@@ -714,18 +736,22 @@ def run_load(args, servers: str = "single") -> dict:
         def on_start():                # the teacher's first run is done: students start now
             if stats_path is not None:
                 target.signal(signal.SIGUSR1)
-            mark.update(cpu=sampler.cpu_seconds(), t=time.perf_counter())
+            mark.update(cpu=sampler.cpu_seconds(), workers=sampler.worker_cpu_seconds(),
+                        client=time.process_time(), t=time.perf_counter())
 
         lags: list[float] = []
         clicker: dict | None = {} if args.clicker else None
         students, _ = asyncio.run(play(target.url, args, on_start, lags, clicker))
         time.sleep(1.0)
         cpu_s, wall_s = sampler.cpu_seconds() - mark["cpu"], time.perf_counter() - mark["t"]
+        other_cpu = {"workers": sampler.worker_cpu_seconds() - mark["workers"],
+                     "client": time.process_time() - mark["client"]}
         sampler.stop()
     finally:
         log = target.stop()
     summary = summarise(students, sampler, cpu_s, wall_s, log, args, load_before, os.getloadavg(),
                         start_rss, servers, clicker)
+    summary["cpu_elsewhere_s"] = other_cpu
     summary["client_lag"] = {"p50": pct(lags, 0.5), "p95": pct(lags, 0.95), "max": max(lags, default=0.0)}
     if summary["server_log_tracebacks"]:
         summary["server_log_tail"] = log[-3000:]
