@@ -102,6 +102,7 @@ def test_a_server_stopped_mid_training_leaves_no_worker_behind():
 
     from bench.server import Server, alive, descendants
     from bench.stclient import Session
+    from tests.serve.conftest import run_async
 
     server = Server()
     try:
@@ -114,7 +115,7 @@ def test_a_server_stopped_mid_training_leaves_no_worker_behind():
             await s.close()
             return s
 
-        session = asyncio.run(busy())
+        session = run_async(busy())           # after a browser test, Playwright's loop holds this thread
         family = descendants(server.proc.pid)
         assert family, "the server should have started its training worker"
     finally:
