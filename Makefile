@@ -3,9 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
-HOST   ?= 127.0.0.1        # only this computer; HOST=0.0.0.0 opens the app to the classroom network
+# HOST: only this computer by default; HOST=0.0.0.0 opens the app to the classroom network
+HOST   ?= 127.0.0.1
+REPLICAS ?=
 
-.PHONY: run test test-fast test-e2e bench load load-ci clean
+.PHONY: run test test-fast test-e2e bench load load-ci clean class class-status class-stop \
+        load-class load-clicker load-flood
 
 $(BIN)/python:
 	@echo "== Creating the virtual environment $(VENV) (first run only)"
@@ -45,3 +48,21 @@ load: $(VENV)/.installed-dev       ## 40 students for a minute against a real se
 
 load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
 	$(BIN)/python -m bench.load --students 10 --seconds 15
+
+class: $(VENV)/.installed          ## a class of hundreds: REPLICAS app servers (default: one per core) behind HAProxy on HOST:PORT
+	$(BIN)/python -m bench.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
+
+class-status: $(VENV)/.installed   ## memory per replica of the running `make class`, and what HAProxy sees
+	$(BIN)/python -m bench.cluster status --port $(PORT)
+
+class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica and its training worker)
+	$(BIN)/python -m bench.cluster stop --port $(PORT)
+
+load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run
+	$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)
+
+load-clicker: $(VENV)/.installed-dev  ## issue 11: 10 students and one session changing the seed 20 times a second
+	$(BIN)/python -m bench.load --students 10 --seconds 60 --clicker $(LOAD_ARGS)
+
+load-flood: $(VENV)/.installed-dev ## issue 11: one session sends 40 direct uploads of 4.9 MB; server memory
+	$(BIN)/python -m bench.load --flood $(LOAD_ARGS)

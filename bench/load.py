@@ -15,10 +15,27 @@ Mixes (``--mix``):
 The settings' ranges, options and pages come from the app itself (a first "teacher" session reads
 the sidebar widgets and the navigation), so the player follows the app as it changes.
 
+Where (``--servers``): ``single`` is one ``streamlit run app.py``; a number N is ``make class``'s
+N replicas behind HAProxy (``bench/cluster.py``); ``--servers single,2`` plays the same class against
+each in turn in one run and compares them (``--repeat`` alternates them several times). ``--url``
+plays against a server or balancer that is already running (its memory is then not measured).
+Each student keeps cookies like a browser (the balancer's ``SERVERID``, Streamlit's XSRF cookie).
+
+``--uploads F``: a fraction F of the students choose "Your CSV file" right after opening the app and
+upload a small CSV of their own through Streamlit's upload endpoint (XSRF header and cookies, as the
+browser does), then go on clicking. An upload failed unless the PUT was accepted and the next run
+shows the student's own file name; another student's file name counts as a mix-up, and a later run
+without it as a lost upload.
+
+Issue 11's scenarios: ``--clicker`` adds one session at the maximum settings that changes the seed
+``--clicker-rate`` times a second without waiting (the students' timings are reported without it);
+``--flood`` instead sends ``--flood-files`` direct upload requests of ``--flood-mb`` MB from one session
+and reports the server's memory during and after, and how many were refused.
+
 Reported: runs, exceptions shown to users, runs that never finished, time from a click to its run
-finishing (p50/p95), the server's peak RSS (process and children, sampled every 0.5 s), its CPU
-time, and the machine's load average. ``--profile`` instead runs every page in-process (AppTest)
-under cProfile and says where a rerun's time goes.
+finishing (p50/p95), the server's peak RSS (process and children, sampled every 0.5 s; per replica
+behind the balancer), its CPU time, and the machine's load average. ``--profile`` instead runs every
+page in-process (AppTest) under cProfile and says where a rerun's time goes.
 """
 
 from __future__ import annotations
@@ -29,6 +46,7 @@ import json
 import math
 import os
 import random
+import shutil
 import signal
 import statistics
 import sys
@@ -37,19 +55,23 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
+from bench.cluster import AFFINITY_COOKIE, Cluster
 from bench.server import Server
-from bench.stclient import RunResult, Session, Widget
+from bench.stclient import FINISHED, RunResult, Session, UploadResult, Widget
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lecture's five settings
 LECTURE_LINKS = ({}, {"seed": 9, "lr": 0.01})                # defaults, or the first-step demo
 P95_TARGET_S = 2.0
 RSS_TARGET_MB = 1024
+FLOOD_RSS_TARGET_MB = 800                                  # issue 11
+SOURCE_KEY, UPLOAD_KEY = "source", "upload_file"            # the sidebar's data choice (ui/upload.py)
 
 
 # ----------------------------------------------------------------------------- the server
@@ -62,35 +84,73 @@ def profiled_server(root: Path, profile_to: Path | None, options) -> Server:
 
 
 class RssSampler(threading.Thread):
-    """Samples the RSS of a process and its children every ``interval`` seconds."""
+    """Samples the RSS of some processes and their children every ``interval`` seconds.
 
-    def __init__(self, pid: int, interval: float = 0.5):
+    ``roots`` is ``[(name, pid), ...]``: one server, or each replica and HAProxy. ``peaks`` keeps
+    each root's own peak (with its children: a replica and its training worker).
+    """
+
+    def __init__(self, roots: list[tuple[str, int]], interval: float = 0.5):
         super().__init__(daemon=True)
-        self.proc = psutil.Process(pid)
+        self.procs = [(name, psutil.Process(pid)) for name, pid in roots]
         self.interval = interval
         self.samples: list[tuple[float, int]] = []
+        self.peaks = {name: 0 for name, _ in roots}
         self._halt = threading.Event()
         self.t0 = time.perf_counter()
 
-    def rss(self) -> int:
+    @staticmethod
+    def _tree_rss(proc: psutil.Process) -> int:
         total = 0
-        for p in [self.proc, *self.proc.children(recursive=True)]:
+        try:
+            family = [proc, *proc.children(recursive=True)]
+        except psutil.Error:
+            return 0
+        for p in family:
             try:
                 total += p.memory_info().rss
             except psutil.Error:
                 pass
         return total
 
+    def rss(self) -> int:
+        total = 0
+        for name, proc in self.procs:
+            r = self._tree_rss(proc)
+            self.peaks[name] = max(self.peaks[name], r)
+            total += r
+        return total
+
     def cpu_seconds(self) -> float:
-        t = self.proc.cpu_times()
-        return t.user + t.system
+        """CPU time of the server processes themselves (not their training workers)."""
+        total = 0.0
+        for _, proc in self.procs:
+            try:
+                t = proc.cpu_times()
+            except psutil.Error:
+                continue
+            total += t.user + t.system
+        return total
+
+    def worker_cpu_seconds(self) -> float:
+        """CPU time of the servers' live descendants: the training workers."""
+        total = 0.0
+        for _, proc in self.procs:
+            try:
+                kids = proc.children(recursive=True)
+            except psutil.Error:
+                continue
+            for k in kids:
+                try:
+                    t = k.cpu_times()
+                except psutil.Error:
+                    continue
+                total += t.user + t.system
+        return total
 
     def run(self) -> None:
         while not self._halt.is_set():
-            try:
-                self.samples.append((time.perf_counter() - self.t0, self.rss()))
-            except psutil.Error:
-                return
+            self.samples.append((time.perf_counter() - self.t0, self.rss()))
             self._halt.wait(self.interval)
 
     def stop(self) -> None:
@@ -190,14 +250,29 @@ class Student:
     pages_seen: list[str] = field(default_factory=list)
     auto_reruns: int = 0
     error: str | None = None
+    upload: bool = False                       # uploads a CSV of their own after opening the app
+    uploads: list[UploadResult] = field(default_factory=list)
+    replica: str = ""                          # the balancer's affinity cookie, if any
+
+
+def student_csv(number: int) -> tuple[str, bytes]:
+    """A small table of the student's own (name, bytes): 24–60 rows, two features and a target."""
+    rng = random.Random(f"csv-{number}")
+    rows = ["hours,practice,grade"]
+    for _ in range(rng.randint(24, 60)):
+        hours, practice = rng.uniform(1, 20), rng.uniform(0, 10)
+        rows.append(f"{hours:.2f},{practice:.2f},{40 + 2 * hours + 3 * practice + rng.gauss(0, 4):.2f}")
+    return f"student-{number}.csv", ("\n".join(rows) + "\n").encode()
 
 
 class Classroom:
     """Decides who opens what and which clicks follow."""
 
-    def __init__(self, shape: AppShape, mix: str, seed: int):
+    def __init__(self, shape: AppShape, mix: str, seed: int, uploads: float = 0.0):
         self.shape = shape
         self.mix = mix
+        self.seed = seed
+        self.uploads = uploads if shape.widgets.get(UPLOAD_KEY) and shape.widgets.get(SOURCE_KEY) else 0.0
         self.rng = random.Random(seed)
         self.used_seeds: set[int] = set()
 
@@ -214,6 +289,12 @@ class Classroom:
                 return s
 
     def student(self, number: int) -> Student:
+        st = self._student(number)
+        # its own generator: the class's other choices stay those of a run without uploads
+        st.upload = random.Random(f"upload-{self.seed}-{number}").random() < self.uploads
+        return st
+
+    def _student(self, number: int) -> Student:
         rng = random.Random(self.rng.getrandbits(64))
         page = rng.choice(self.shape.pages)
         if self.mix == "max":
@@ -303,6 +384,9 @@ async def play_student(room: Classroom, st: Student, url: str, start: float, arr
         r = await s.open(st.page, query)
         st.results.append(r)
         st.pages_seen.append(s.page_label)
+        st.replica = s.cookies.get(AFFINITY_COOKIE, "")
+        if st.upload and r.finished:
+            r = await upload_own_file(st, s)
         while r.finished and time.perf_counter() < end:
             await asyncio.sleep(st.rng.uniform(*think))
             if time.perf_counter() >= end:
@@ -317,6 +401,81 @@ async def play_student(room: Classroom, st: Student, url: str, start: float, arr
         await s.close()
 
 
+async def upload_own_file(st: Student, s: Session) -> RunResult:
+    """Choose "Your CSV file" and upload the student's own table, as in the browser."""
+    options = option_labels(s.widget(SOURCE_KEY))
+    own = next((o for o in options if "csv" in o.lower()), options[-1])
+    r = await s.set_widget(SOURCE_KEY, own)
+    st.results.append(r)
+    st.pages_seen.append(s.page_label)
+    name, content = student_csv(st.number)
+    if not r.finished:
+        st.uploads.append(UploadResult(name, error=f"choosing {own!r} never finished"))
+        return r
+    u = await s.upload(UPLOAD_KEY, name, content)
+    st.uploads.append(u)
+    if u.run is None:                        # refused or never sent: the student goes on with Income2
+        return r
+    st.results.append(u.run)
+    st.pages_seen.append(s.page_label)
+    return u.run
+
+
+def upload_ok(u: UploadResult) -> bool:
+    """Accepted, and the run that followed finished without an exception showing the student's own file."""
+    return (u.stored and u.run is not None and u.run.finished and not u.run.exceptions
+            and any(u.name in t for t in u.run.texts))
+
+
+def upload_mixups(st: Student) -> int:
+    """Runs that showed another student's file name (a session seeing someone else's data)."""
+    return sum(1 for r in st.results for t in r.texts
+               if "student-" in t and ".csv" in t and not (st.uploads and st.uploads[0].name in t))
+
+
+def upload_lost(st: Student) -> int:
+    """Finished runs after a good upload that no longer show the student's file."""
+    if not st.uploads or not upload_ok(st.uploads[0]):
+        return 0
+    at = next(i for i, r in enumerate(st.results) if r is st.uploads[0].run)
+    after = st.results[at + 1:]
+    return sum(1 for r in after if r.status == FINISHED and not any(st.uploads[0].name in t for t in r.texts))
+
+
+async def play_clicker(url: str, shape: AppShape, start: float, end: float, rate: float,
+                       timeout: float, seed: int) -> dict:
+    """Issue 11's fast clicker: the maximum settings, a new seed ``rate`` times a second, never waiting."""
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    rng = random.Random(f"clicker-{seed}")
+    link = {"seed": rng.randint(0, 2**31)}
+    for key in ("hidden", "epochs"):
+        w = shape.widgets.get(key)
+        if w is not None:
+            link[key] = url_value(w, max_value(w))
+    page = "training" if "training" in shape.pages else ""
+    s = Session(url, timeout=max(timeout, 120))
+    out = dict(rate=rate, link=link, page=page, sent=0, error=None)
+    try:
+        r = await s.open(page, urllib.parse.urlencode(link))
+        out["open_s"] = r.seconds
+        hi = int(widget_range(s.widget("seed"))[1])
+        t0 = t_next = time.perf_counter()
+        while time.perf_counter() < end:
+            await s.set_widget("seed", rng.randint(0, hi), wait=False)
+            out["sent"] += 1
+            t_next += 1 / rate
+            await asyncio.sleep(max(0.0, t_next - time.perf_counter()))
+        out["seconds"] = time.perf_counter() - t0
+    except Exception as e:          # noqa: BLE001 - reported
+        out["error"] = f"{type(e).__name__}: {e}"
+    finally:
+        out["runs_finished"] = s.runs_finished
+        out["exceptions"] = s.background_exceptions[:5]
+        await s.close()
+    out["achieved_rate"] = out["sent"] / out["seconds"] if out.get("seconds") else 0.0
+    return out
+
+
 async def watch_lag(lags: list[float], stop: asyncio.Event, every: float = 0.05) -> None:
     """How late this client's own event loop wakes up: its lag inflates every timing it takes."""
     while not stop.is_set():
@@ -325,10 +484,10 @@ async def watch_lag(lags: list[float], stop: asyncio.Event, every: float = 0.05)
         lags.append(time.perf_counter() - t - every)
 
 
-async def play(url: str, args, on_start=lambda: None, lags: list[float] | None = None
-               ) -> tuple[list[Student], RunResult]:
+async def play(url: str, args, on_start=lambda: None, lags: list[float] | None = None,
+               clicker: dict | None = None) -> tuple[list[Student], RunResult]:
     shape, teacher = await read_app_shape(url, max(args.timeout, 180))  # imports: slow, once
-    room = Classroom(shape, args.mix, args.seed)
+    room = Classroom(shape, args.mix, args.seed, args.uploads)
     arrivals = arrival_times(args.students, args.arrive, args.seed)
     students = [room.student(i) for i in range(args.students)]
     on_start()
@@ -337,8 +496,14 @@ async def play(url: str, args, on_start=lambda: None, lags: list[float] | None =
     think = (args.think_min, args.think_max)
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch_lag(lags if lags is not None else [], stop))
-    await asyncio.gather(*(play_student(room, st, url, start, a, end, args.timeout, think)
-                           for st, a in zip(students, arrivals)))
+    tasks = [play_student(room, st, url, start, a, end, args.timeout, think)
+             for st, a in zip(students, arrivals)]
+    if args.clicker:
+        async def click():
+            clicker.update(await play_clicker(url, shape, start, end, args.clicker_rate,
+                                              args.timeout, args.seed))
+        tasks.append(click())
+    await asyncio.gather(*tasks)
     stop.set()
     await watcher
     return students, teacher
@@ -364,7 +529,8 @@ def _secs(r: RunResult) -> float:
 
 
 def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s: float,
-              log: str, args, load_before, load_after, start_rss: int) -> dict:
+              log: str, args, load_before, load_after, start_rss: int, servers: str = "single",
+              clicker: dict | None = None) -> dict:
     runs = [r for st in students for r in st.results]
     done = [r for r in runs if r.finished]
     first = min((r.started for r in runs), default=0.0)
@@ -385,7 +551,10 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
                            kb_per_run=statistics.mean(r.bytes for r in rs) / 1024 if rs else 0)
     peak_t, peak = sampler.peak
     tracebacks = log.count("Traceback (most recent call last)")
+    uploads = [u for st in students for u in st.uploads]
+    failed = [u for u in uploads if not upload_ok(u)]
     summary = dict(
+        servers=servers, url=args.url,
         mix=args.mix, st_options=args.st_option, students=args.students, timeout=args.timeout, seconds=args.seconds, arrive=args.arrive,
         machine=dict(cpus=os.cpu_count(), load_before=load_before, load_after=load_after),
         runs=len(runs), finished=len(done),
@@ -412,12 +581,27 @@ def summarise(students: list[Student], sampler: RssSampler, cpu_s: float, wall_s
                   for r, page in zip(st.results, st.pages_seen)],
         rss_start_mb=start_rss / 2**20, rss_peak_mb=peak / 2**20, rss_peak_at_s=peak_t,
         rss_end_mb=(sampler.samples[-1][1] / 2**20) if sampler.samples else 0,
+        rss_peak_per_process_mb={k: v / 2**20 for k, v in sampler.peaks.items()},
+        rss_measured=bool(sampler.procs),
         server_cpu_s=cpu_s, wall_s=wall_s, server_log_tracebacks=tracebacks,
+        upload_students=sum(st.upload for st in students),
+        uploads=len(uploads), uploads_failed=len(failed),
+        upload_failures=sorted({f"HTTP {u.status}" if u.status and not u.stored else
+                                (u.error or "own file not shown") for u in failed})[:5],
+        upload_p95=pct([u.seconds for u in uploads], 0.95),
+        upload_mixups=sum(upload_mixups(st) for st in students),
+        uploads_lost_later=sum(upload_lost(st) for st in students),
+        students_per_replica=dict(Counter(st.replica or "-" for st in students)),
     )
+    if clicker is not None:
+        summary["clicker"] = clicker
     summary["p95_ok"] = summary["p95"] < P95_TARGET_S
-    summary["rss_ok"] = summary["rss_peak_mb"] < RSS_TARGET_MB
+    # Community Cloud's memory is per app; behind the balancer each replica is one such process.
+    replicas = [v for k, v in summary["rss_peak_per_process_mb"].items() if k != "haproxy"]
+    summary["rss_ok"] = max(replicas, default=summary["rss_peak_mb"]) < RSS_TARGET_MB
     summary["ok"] = (summary["exceptions"] == 0 and summary["unfinished"] == 0
-                     and not summary["student_errors"])
+                     and not summary["student_errors"] and summary["uploads_failed"] == 0
+                     and summary["upload_mixups"] == 0)
     return summary
 
 
@@ -426,9 +610,12 @@ def report(s: dict) -> str:
         return f"{x:.2f}" if math.isfinite(x) or math.isnan(x) else f">{s['timeout']:g}"
 
     lb, la = s["machine"]["load_before"], s["machine"]["load_after"]
+    where = s["url"] or ("one server" if s["servers"] == "single" else
+                         f"{s['servers']} replicas behind HAProxy (make class REPLICAS={s['servers']})")
     lines = [
         f"load test, {s['mix']} mix: {s['students']} students for {s['seconds']:g} s, "
-        f"arriving over {s['arrive']:g} s" + (f"; server options {s['st_options']}" if s["st_options"] else ""),
+        f"arriving over {s['arrive']:g} s, against {where}"
+        + (f"; server options {s['st_options']}" if s["st_options"] else ""),
         f"machine: {s['machine']['cpus']} cores; load average before {lb[0]:.2f} {lb[1]:.2f} {lb[2]:.2f}, "
         f"after {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}",
         f"runs: {s['runs']} ({s['opens']} opens, {s['setting_changes']} setting changes, "
@@ -444,21 +631,48 @@ def report(s: dict) -> str:
         f"p95 {f(s['p95'])} s, max {f(s['max'])} s"
         f"   [p95 < {P95_TARGET_S:g} s: {'PASS' if s['p95_ok'] else 'FAIL'}]",
     ]
+    if s["upload_students"]:
+        lines.append(
+            f"uploads: {s['upload_students']} students uploaded their own CSV; {s['uploads']} sent, "
+            f"failed {s['uploads_failed']}" + (f" e.g. {s['upload_failures']}" if s["uploads_failed"] else "")
+            + f"; another student's file shown {s['upload_mixups']} times; lost later "
+            f"{s['uploads_lost_later']} times; upload -> run finished p95 {f(s['upload_p95'])} s")
+    if set(s["students_per_replica"]) != {"-"}:
+        lines.append("students per replica (affinity cookie): " + ", ".join(
+            f"{k} {v}" for k, v in sorted(s["students_per_replica"].items())))
+    if "clicker" in s:
+        c = s["clicker"]
+        lines.append(
+            f"clicker ({c['page'] or 'default page'}, {c['link']}): {c['sent']} seed changes "
+            f"at {c['achieved_rate']:.1f}/s (asked {c['rate']:g}/s); the server finished "
+            f"{c['runs_finished']} of its runs; exceptions {c['exceptions'] or 0}"
+            + (f"; error {c['error']}" if c["error"] else "")
+            + f"\n  the students' timings above leave the clicker out: their p95 {f(s['p95'])} s"
+            f"   [< {P95_TARGET_S:g} s: {'PASS' if s['p95_ok'] else 'FAIL'}]")
     for name, g in s["by_action"].items():
         lines.append(f"  {name:8s} n={g['n']:4d}  p50 {f(g['p50'])} s  p95 {f(g['p95'])} s  max {f(g['max'])} s")
     for page, g in s["by_page"].items():
         lines.append(f"  page {page:10s} n={g['n']:4d}  p50 {f(g['p50'])} s  p95 {f(g['p95'])} s  "
                      f"{g['kb_per_run']:.0f} KB/run")
+    per = s["rss_peak_per_process_mb"]
     lines += [
-        f"server peak RSS: {s['rss_peak_mb']:.0f} MB at {s['rss_peak_at_s']:.0f} s "
-        f"(start {s['rss_start_mb']:.0f} MB, end {s['rss_end_mb']:.0f} MB)"
-        f"   [< {RSS_TARGET_MB} MB: {'PASS' if s['rss_ok'] else 'FAIL'}]",
+        (f"server peak RSS: {s['rss_peak_mb']:.0f} MB at {s['rss_peak_at_s']:.0f} s "
+         f"(start {s['rss_start_mb']:.0f} MB, end {s['rss_end_mb']:.0f} MB)"
+         f"   [{'each replica ' if len(per) > 1 else ''}< {RSS_TARGET_MB} MB: {'PASS' if s['rss_ok'] else 'FAIL'}]"
+         + ("\n  peak per process (with its workers): " + ", ".join(f"{k} {v:.0f} MB" for k, v in per.items())
+            if len(per) > 1 else ""))
+        if s["rss_measured"] else "server RSS: not measured (a server this script did not start)",
         f"server CPU: {s['server_cpu_s']:.0f} s in {s['wall_s']:.0f} s "
         f"({s['server_cpu_s'] / max(s['wall_s'], 1e-9):.2f} cores, "
         f"{1000 * s['server_cpu_s'] / max(s['runs'], 1):.0f} ms per run); "
         f"{s['kb_per_run']:.0f} KB sent per run, {s['cache_refs']} messages served from the browser cache",
         f"server log: {s['server_log_tracebacks']} tracebacks",
     ]
+    if "cpu_elsewhere_s" in s:
+        o = s["cpu_elsewhere_s"]
+        lines.append(f"CPU elsewhere in the same time: training workers {o['workers']:.0f} s "
+                     f"({o['workers'] / max(s['wall_s'], 1e-9):.2f} cores), this load client {o['client']:.0f} s "
+                     f"({o['client'] / max(s['wall_s'], 1e-9):.2f} cores)")
     if "client_lag" in s:
         lag = s["client_lag"]
         lines.append(f"this client's own event-loop lag (adds to every timing above): "
@@ -471,41 +685,186 @@ def report(s: dict) -> str:
     return "\n".join(lines)
 
 
-def run_load(args) -> dict:
+class Target:
+    """What the class connects to: one server ("single"), N replicas behind HAProxy ("2"), or ``--url``."""
+
+    def __init__(self, servers: str, args, stats_path: Path | None = None):
+        self.servers, self.server, self.cluster = servers, None, None
+        if args.url:
+            self.url, self.roots = args.url.rstrip("/"), []
+        elif servers == "single":
+            self.server = profiled_server(args.root, stats_path, args.st_option)
+            self.url, self.roots = self.server.url, [("server", self.server.proc.pid)]
+        else:
+            if stats_path is not None:
+                raise SystemExit("--server-profile needs --servers single")
+            self.cluster = Cluster(int(servers), root=args.root, options=args.st_option)
+            self.cluster.warm_up()        # as `make class` does: no replica's imports in the timings
+            self.url = self.cluster.url
+            self.roots = [(r.name, r.pid) for r in self.cluster.replicas] + [("haproxy", self.cluster.haproxy.pid)]
+
+    def signal(self, sig) -> None:
+        if self.server is not None:
+            self.server.proc.send_signal(sig)
+
+    def stop(self) -> str:
+        """Stop everything; returns the servers' logs."""
+        if self.server is not None:
+            self.server.stop()
+            log = self.server.log_text()
+            self.server.log_path.unlink(missing_ok=True)
+            return log
+        if self.cluster is not None:
+            self.cluster.stop()
+            log = "".join(r.server.log_text() for r in self.cluster.replicas)
+            shutil.rmtree(self.cluster.state_dir, ignore_errors=True)
+            return log
+        return ""
+
+
+def run_load(args, servers: str = "single") -> dict:
     load_before = os.getloadavg()
     stats_path = Path(tempfile.mkstemp(prefix="load-profile-", suffix=".pstats")[1]) \
         if args.server_profile else None
-    server = profiled_server(args.root, stats_path, args.st_option)
+    target = Target(servers, args, stats_path)
     try:
-        sampler = RssSampler(server.proc.pid)
+        sampler = RssSampler(target.roots)
         start_rss = sampler.rss()
         sampler.start()
         mark = {}
 
         def on_start():                # the teacher's first run is done: students start now
             if stats_path is not None:
-                server.proc.send_signal(signal.SIGUSR1)
-            mark.update(cpu=sampler.cpu_seconds(), t=time.perf_counter())
+                target.signal(signal.SIGUSR1)
+            mark.update(cpu=sampler.cpu_seconds(), workers=sampler.worker_cpu_seconds(),
+                        client=time.process_time(), t=time.perf_counter())
 
         lags: list[float] = []
-        students, _ = asyncio.run(play(server.url, args, on_start, lags))
+        clicker: dict | None = {} if args.clicker else None
+        students, _ = asyncio.run(play(target.url, args, on_start, lags, clicker))
         time.sleep(1.0)
         cpu_s, wall_s = sampler.cpu_seconds() - mark["cpu"], time.perf_counter() - mark["t"]
+        other_cpu = {"workers": sampler.worker_cpu_seconds() - mark["workers"],
+                     "client": time.process_time() - mark["client"]}
         sampler.stop()
     finally:
-        server.stop()
-    log = server.log_text()
+        log = target.stop()
     summary = summarise(students, sampler, cpu_s, wall_s, log, args, load_before, os.getloadavg(),
-                        start_rss)
+                        start_rss, servers, clicker)
+    summary["cpu_elsewhere_s"] = other_cpu
     summary["client_lag"] = {"p50": pct(lags, 0.5), "p95": pct(lags, 0.95), "max": max(lags, default=0.0)}
     if summary["server_log_tracebacks"]:
         summary["server_log_tail"] = log[-3000:]
-    server.log_path.unlink(missing_ok=True)
     if stats_path is not None:
         if stats_path.stat().st_size:
             summary["breakdown"] = server_breakdown(stats_path, summary["runs"], cpu_s)
         stats_path.unlink(missing_ok=True)
     return summary
+
+
+def wait_for_quiet(below: float, at_most: float = 300) -> None:
+    """Wait until the 1-minute load average drops below ``below`` (0: don't wait), up to ``at_most`` s."""
+    if below <= 0:
+        return
+    deadline = time.time() + at_most
+    while os.getloadavg()[0] >= below and time.time() < deadline:
+        time.sleep(5)
+    if os.getloadavg()[0] >= below:
+        print(f"load average still {os.getloadavg()[0]:.2f} after {at_most:g} s; running anyway", flush=True)
+
+
+def compare_table(runs: list[dict]) -> str:
+    """The runs side by side, as a Markdown table (docs/class.md quotes it)."""
+    def f(x):
+        return f"{x:.2f}" if math.isfinite(x) else "never"
+
+    out = ["| servers | load avg before | runs | exceptions | unfinished | uploads (failed) | "
+           "p50 s | p95 s | max s | peak RSS, all | peak RSS per replica (with its worker) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s in runs:
+        per = {k: v for k, v in s["rss_peak_per_process_mb"].items() if k != "haproxy"}
+        out.append(
+            f"| {'1 server' if s['servers'] == 'single' else s['servers'] + ' replicas + HAProxy'} "
+            f"| {s['machine']['load_before'][0]:.2f} | {s['runs']} | {s['exceptions']} | {s['unfinished']} "
+            f"| {s['uploads']} ({s['uploads_failed']}) | {f(s['p50'])} | {f(s['p95'])} | {f(s['max'])} "
+            f"| {s['rss_peak_mb']:.0f} MB | {', '.join(f'{v:.0f}' for v in per.values())} MB |")
+    singles = [s["p95"] for s in runs if s["servers"] == "single"]
+    for n in sorted({s["servers"] for s in runs} - {"single"}):
+        many = [s["p95"] for s in runs if s["servers"] == n]
+        if singles and many:
+            ratio = max(many) / min(singles)
+            # each run of n replicas against the one-server run just before it (the machine's load drifts)
+            pairs = [b["p95"] / a["p95"] for a, b in zip(runs, runs[1:])
+                     if a["servers"] == "single" and b["servers"] == n]
+            out.append(f"\nworst p95 with {n} replicas / best p95 of one server: {ratio:.2f}"
+                       f"   [<= 0.5: {'PASS' if ratio <= 0.5 else 'FAIL'}]"
+                       + (f"; run by run: {', '.join(f'{x:.2f}' for x in pairs)}" if pairs else ""))
+    return "\n".join(out)
+
+
+# ----------------------------------------------------------------------------- flood (issue 11)
+
+
+async def _flood(url: str, args, sampler: RssSampler) -> dict:
+    s = Session(url, timeout=max(args.timeout, 60))
+    await s.open()
+    out = dict(rss_open_mb=sampler.rss() / 2**20, statuses=[])
+    size = int(args.flood_mb * 2**20)
+    line = b"1.5,2.5,3.5\n"
+    content = b"a,b,c\n" + line * ((size - 6) // len(line))
+    names = [f"flood-{i}.csv" for i in range(args.flood_files)]
+    urls = await s.upload_urls(names)
+    t0 = time.perf_counter()
+    for name, u in zip(names, urls):
+        try:
+            out["statuses"].append(str(await s.put_file(u, name, content)))
+        except OSError as e:                          # the server closed the connection mid-upload
+            out["statuses"].append(type(e).__name__)
+    out["flood_s"] = time.perf_counter() - t0
+    out["bytes_each"] = len(content)
+    out["rss_flood_end_mb"] = sampler.rss() / 2**20
+    out["peak_during_mb"] = max((r for _, r in sampler.samples), default=0) / 2**20
+    await s.close()
+    await asyncio.sleep(args.flood_after)
+    out["rss_after_mb"] = sampler.rss() / 2**20
+    return out
+
+
+def run_flood(args, servers: str = "single") -> dict:
+    load_before = os.getloadavg()
+    target = Target(servers, args)
+    try:
+        sampler = RssSampler(target.roots, interval=0.1)
+        rss_start = sampler.rss() / 2**20
+        sampler.start()
+        out = asyncio.run(_flood(target.url, args, sampler))
+        sampler.stop()
+    finally:
+        target.stop()
+    accepted = [st in ("200", "204") for st in out["statuses"]]
+    out.update(servers=servers, files=args.flood_files, mb=args.flood_mb, after_s=args.flood_after,
+               rss_start_mb=rss_start, rss_peak_mb=sampler.peak[1] / 2**20,
+               refused=accepted.count(False), status_counts=dict(Counter(out["statuses"])),
+               accepted_before_first_refusal=accepted.index(False) if False in accepted else len(accepted),
+               load_before=load_before, load_after=os.getloadavg(), rss_measured=bool(sampler.procs))
+    out["rss_ok"] = out["rss_peak_mb"] < FLOOD_RSS_TARGET_MB
+    return out
+
+
+def flood_report(o: dict) -> str:
+    rss = (f"server RSS: {o['rss_start_mb']:.0f} MB at start, {o['rss_open_mb']:.0f} MB with the session open, "
+           f"peak {o['rss_peak_mb']:.0f} MB, {o['rss_flood_end_mb']:.0f} MB when the last request was "
+           f"answered, {o['rss_after_mb']:.0f} MB {o['after_s']:g} s after the session closed"
+           f"   [peak < {FLOOD_RSS_TARGET_MB} MB: {'PASS' if o['rss_ok'] else 'FAIL'}]"
+           if o["rss_measured"] else "server RSS: not measured (a server this script did not start)")
+    return "\n".join([
+        f"flood: one session sent {o['files']} direct upload requests of {o['bytes_each'] / 2**20:.2f} MB "
+        f"in {o['flood_s']:.1f} s ({'one server' if o['servers'] == 'single' else o['servers'] + ' replicas'}); "
+        f"load average before {o['load_before'][0]:.2f}, after {o['load_after'][0]:.2f}",
+        f"answers: {o['status_counts']}; refused {o['refused']} of {o['files']}, the first refusal after "
+        f"{o['accepted_before_first_refusal']} accepted",
+        rss,
+    ])
 
 
 # ----------------------------------------------------------------------------- calibrate
@@ -545,7 +904,7 @@ def calibrate(args) -> str:
     load_before = os.getloadavg()
     server = Server(options=args.st_option)
     try:
-        sampler = RssSampler(server.proc.pid)
+        sampler = RssSampler([("server", server.proc.pid)])
         lines = asyncio.run(_calibrate(server.url, sampler, args.reruns))
     finally:
         server.stop()
@@ -745,6 +1104,25 @@ def parse_args(argv=None):
     ap.add_argument("--seed", type=int, default=2024, help="seed of the class's random choices")
     ap.add_argument("--st-option", action="append", default=[], metavar="NAME=VALUE",
                     help="a Streamlit config option for the server, e.g. runner.postScriptGC=false")
+    ap.add_argument("--servers", default="single",
+                    help="'single' (one server), N (N replicas behind HAProxy), or a list to compare "
+                         "in one run, e.g. single,2")
+    ap.add_argument("--repeat", type=int, default=1, help="play the --servers list this many times, alternating")
+    ap.add_argument("--quiet-below", type=float, default=0.0, metavar="LOAD",
+                    help="before each run, wait (up to 5 min) until the 1-minute load average is below LOAD: "
+                         "on a shared machine, so that compared runs meet similar competition")
+    ap.add_argument("--url", help="play against a server or balancer already running at this address")
+    ap.add_argument("--uploads", type=float, default=0.0, metavar="F",
+                    help="fraction of students who upload a CSV of their own after opening the app")
+    ap.add_argument("--clicker", action="store_true",
+                    help="add one session at the maximum settings changing the seed --clicker-rate times a second")
+    ap.add_argument("--clicker-rate", type=float, default=20.0)
+    ap.add_argument("--flood", action="store_true",
+                    help="instead of the class: one session sends --flood-files direct uploads of --flood-mb MB")
+    ap.add_argument("--flood-files", type=int, default=40)
+    ap.add_argument("--flood-mb", type=float, default=4.9)
+    ap.add_argument("--flood-after", type=float, default=30.0,
+                    help="seconds to wait after the flood's session closed before the last RSS sample")
     ap.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)  # another checkout
     ap.add_argument("--json", type=Path, help="also write the summary as JSON to this file")
     ap.add_argument("--strict", action="store_true", help="exit 1 when a target (p95, RSS) is missed")
@@ -770,17 +1148,36 @@ def main(argv=None) -> int:
     if args.calibrate:
         print(calibrate(args))
         return 0
-    summary = run_load(args)
-    print(report(summary))
-    if summary.get("breakdown"):
-        print(breakdown_report(summary["breakdown"]))
-    if summary.get("server_log_tail"):
-        print("--- server log (tail) ---\n" + summary["server_log_tail"])
+    plan = [x.strip() for x in args.servers.split(",") if x.strip()] * max(args.repeat, 1)
+    if any(x != "single" and not x.isdigit() for x in plan) or not plan:
+        raise SystemExit(f"--servers: 'single' or a number of replicas, not {args.servers!r}")
+    if args.flood:
+        floods = [run_flood(args, x) for x in plan]
+        for o in floods:
+            print(flood_report(o))
+        if args.json:
+            args.json.write_text(json.dumps(floods[0] if len(floods) == 1 else {"runs": floods},
+                                            indent=2, default=str))
+        return 1 if args.strict and not all(o["rss_ok"] for o in floods) else 0
+    summaries = []
+    for x in plan:
+        wait_for_quiet(args.quiet_below)
+        summary = run_load(args, x)
+        summaries.append(summary)
+        print(report(summary), flush=True)
+        if summary.get("breakdown"):
+            print(breakdown_report(summary["breakdown"]))
+        if summary.get("server_log_tail"):
+            print("--- server log (tail) ---\n" + summary["server_log_tail"])
+        print(flush=True)
+    if len(summaries) > 1:
+        print(compare_table(summaries))
     if args.json:
-        args.json.write_text(json.dumps(summary, indent=2, default=str))
-    if not summary["ok"]:
+        args.json.write_text(json.dumps(summaries[0] if len(summaries) == 1 else {"runs": summaries},
+                                        indent=2, default=str))
+    if not all(s["ok"] for s in summaries):
         return 1
-    if args.strict and not (summary["p95_ok"] and summary["rss_ok"]):
+    if args.strict and not all(s["p95_ok"] and s["rss_ok"] for s in summaries):
         return 1
     return 0
 

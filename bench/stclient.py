@@ -19,6 +19,14 @@ What the frontend does and this client copies (Streamlit 1.67):
   keeps them and lists their hashes in ``cached_message_hashes``, and the server then sends only
   a ``ref_hash``. Entries unused for ``max_cached_message_age`` runs are dropped, as in the browser.
 
+- Cookies, per tab as a browser keeps them: Streamlit's XSRF cookie (``_streamlit_xsrf``, set by
+  ``/_stcore/health``) and a load balancer's affinity cookie (HAProxy's ``SERVERID``) go with every
+  HTTP request and the websocket handshake, whose sub-protocols are ``streamlit`` and the XSRF token.
+- An upload (``st.file_uploader``): a ``file_urls_request`` BackMsg, answered by ``file_urls_response``
+  with an upload URL per file; a multipart PUT to it with the ``X-Xsrftoken`` header (the cookie's
+  value); then the widget's value is the files' ``UploadedFileInfo`` and the script reruns. Behind
+  several replicas without affinity the PUT reaches a server that does not know the session: 400.
+
 - ``auto_rerun`` (a fragment with ``run_every``): the browser reruns that fragment on a timer
   (``fragment_id``, ``is_auto_rerun``) until ``stop_auto_rerun`` or a page change; so does this client.
 
@@ -32,13 +40,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -47,7 +58,8 @@ EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
 COMPILE_ERROR = ForwardMsg.FINISHED_WITH_COMPILE_ERROR
 FRAGMENT_FINISHED = ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
 
-WIDGET_KINDS = ("number_input", "slider", "radio", "selectbox", "checkbox", "button")
+WIDGET_KINDS = ("number_input", "slider", "radio", "selectbox", "checkbox", "button", "file_uploader")
+XSRF_COOKIE = "_streamlit_xsrf"
 
 
 class ProtocolError(RuntimeError):
@@ -95,6 +107,8 @@ class Widget:
             ws.string_value = v
         elif kind == "checkbox":
             ws.bool_value = bool(v)
+        elif kind == "file_uploader":
+            ws.file_uploader_state_value.uploaded_file_info.extend(v)
         return ws
 
 
@@ -142,11 +156,27 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
     error_alerts: int = 0
     error_texts: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)     # st.text bodies (the first few)
     started: float = 0.0                   # time.perf_counter() when the click was sent
 
     @property
     def finished(self) -> bool:
         return self.seconds is not None
+
+
+@dataclass
+class UploadResult:
+    """One upload: the HTTP status of the PUT (None: never sent) and the rerun that used it."""
+
+    name: str
+    status: int | None = None
+    error: str = ""
+    run: RunResult | None = None
+    seconds: float = 0.0
+
+    @property
+    def stored(self) -> bool:
+        return self.status in (200, 204)
 
 
 class Session:
@@ -156,6 +186,10 @@ class Session:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http_warmup = http_warmup
+        self.cookies: dict[str, str] = {}
+        self._url_requests: dict[str, asyncio.Future] = {}
+        self.runs_finished = 0                 # every run that finished, waited for or not
+        self.background_exceptions: list[str] = []   # shown during runs nobody waited for
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.pages: list[Any] = []             # AppPage protos from the navigation message
@@ -181,11 +215,16 @@ class Session:
         self.query = query.lstrip("?")
         url = f"{self.base_url}/{page}" + (f"?{self.query}" if self.query else "")
         if self.http_warmup:
-            await asyncio.to_thread(_get_all, [url, f"{self.base_url}/_stcore/health",
-                                               f"{self.base_url}/_stcore/host-config"])
+            for u in (url, f"{self.base_url}/_stcore/health", f"{self.base_url}/_stcore/host-config"):
+                status, _ = await asyncio.to_thread(self.http, "GET", u)
+                if status >= 400:
+                    raise ProtocolError(f"GET {u}: HTTP {status}")
         ws_url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
-        self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
-                                           ping_interval=None, open_timeout=self.timeout)
+        protocols = ["streamlit"] + ([self.cookies[XSRF_COOKIE]] if XSRF_COOKIE in self.cookies else [])
+        headers = {"Cookie": self.cookie_header()} if self.cookies else {}
+        self.ws = await websockets.connect(ws_url, subprotocols=protocols, max_size=None,
+                                           ping_interval=None, open_timeout=self.timeout,
+                                           origin=self.base_url, additional_headers=headers)
         self._reader = asyncio.create_task(self._read())
         msg = self._rerun_msg(query_string=self.query, page_name=page, widgets=[])
         return await self._send_and_wait("open", msg)
@@ -201,6 +240,80 @@ class Session:
             except (asyncio.CancelledError, Exception):
                 pass
 
+    # ------------------------------------------------------------------ HTTP, as the browser's fetch
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
+    def http(self, method: str, url: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        """One request with this tab's cookies (blocking); Set-Cookie answers update them."""
+        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+        if self.cookies:
+            req.add_header("Cookie", self.cookie_header())
+        try:
+            with urllib.request.urlopen(req, timeout=max(self.timeout, 30)) as r:
+                status, data, got = r.status, r.read(), r.headers.get_all("Set-Cookie") or []
+        except urllib.error.HTTPError as e:
+            status, data, got = e.code, e.read(), e.headers.get_all("Set-Cookie") or []
+        for line in got:
+            name, _, value = line.split(";", 1)[0].strip().partition("=")
+            self.cookies[name] = value
+        return status, data
+
+    # ------------------------------------------------------------------ uploads
+
+    async def upload_urls(self, names: list[str]) -> list[FileURLs]:
+        """Ask the server where to PUT each file (``file_urls_request``), as the uploader widget does."""
+        request_id = uuid.uuid4().hex
+        answer = asyncio.get_running_loop().create_future()
+        self._url_requests[request_id] = answer
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.session_id = self.session_id
+        msg.file_urls_request.file_names.extend(names)
+        await self.ws.send(msg.SerializeToString())
+        try:
+            response = await asyncio.wait_for(answer, self.timeout)
+        finally:
+            self._url_requests.pop(request_id, None)
+        if response.error_msg:
+            raise ProtocolError(f"file_urls_response: {response.error_msg}")
+        return list(response.file_urls)
+
+    async def put_file(self, urls: FileURLs, name: str, content: bytes,
+                       mime: str = "text/csv") -> int:
+        """PUT one file to its upload URL as the frontend does: multipart, XSRF header, cookies."""
+        boundary = "----stclient" + uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\n"
+                f"Content-Type: {mime}\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Origin": self.base_url}
+        if XSRF_COOKIE in self.cookies:
+            headers["X-Xsrftoken"] = self.cookies[XSRF_COOKIE]
+        url = urls.upload_url if "://" in urls.upload_url else self.base_url + urls.upload_url
+        status, _ = await asyncio.to_thread(self.http, "PUT", url, body, headers)
+        return status
+
+    async def upload(self, key: str, name: str, content: bytes, mime: str = "text/csv") -> UploadResult:
+        """Choose ``name`` in the file uploader with key ``key``: get its URL, PUT it, rerun with it."""
+        result = UploadResult(name)
+        t0 = time.perf_counter()
+        try:
+            (urls,) = await self.upload_urls([name])
+            result.status = await self.put_file(urls, name, content, mime)
+            if result.stored:
+                w = self.widget(key)
+                info = UploadedFileInfo(file_id=urls.file_id, name=name, size=len(content))
+                info.file_urls.CopyFrom(urls)
+                w.value, w.has_value = [info], True
+                msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
+                                      widgets=self._states())
+                result.run = await self._send_and_wait(f"upload {key}", msg)
+        except (ProtocolError, asyncio.TimeoutError, OSError, KeyError, ValueError) as e:
+            result.error = f"{type(e).__name__}: {e}"
+        result.seconds = time.perf_counter() - t0
+        return result
+
     # ------------------------------------------------------------------ clicks
 
     def widget(self, key: str) -> Widget:
@@ -210,8 +323,8 @@ class Session:
                 return w
         raise KeyError(key)
 
-    async def set_widget(self, key: str, value: Any) -> RunResult:
-        """Change a widget as a user would and wait for the rerun.
+    async def set_widget(self, key: str, value: Any, wait: bool = True) -> RunResult | None:
+        """Change a widget as a user would and wait for the rerun (``wait=False``: just send it).
 
         ``value`` is what the user picks: a number for number inputs and sliders, the option's
         label for radios, select boxes and select sliders, a bool for checkboxes and toggles.
@@ -226,6 +339,9 @@ class Session:
             self._set_query_param(w.query_key, _url_value(w))
         msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
                               widgets=self._states())
+        if not wait:                  # a fast clicker: the next click comes before this run ends
+            await self.ws.send(msg.SerializeToString())
+            return None
         return await self._send_and_wait(f"set {key}", msg)
 
     async def click_button(self, key: str) -> RunResult:
@@ -402,6 +518,10 @@ class Session:
             if fm.session_event.HasField("script_compilation_exception") and run is not None:
                 exc = fm.session_event.script_compilation_exception
                 run.exceptions.append(f"{exc.type}: {exc.message}")
+        elif kind == "file_urls_response":
+            answer = self._url_requests.get(fm.file_urls_response.response_id)
+            if answer is not None and not answer.done():
+                answer.set_result(fm.file_urls_response)
         elif kind == "auto_rerun" and fm.auto_rerun.fragment_id:
             self._start_timer(fm.auto_rerun.fragment_id, fm.auto_rerun.interval)
         elif kind == "stop_auto_rerun":
@@ -415,6 +535,7 @@ class Session:
                     run.early_finishes += 1
                 return
             if status in (FINISHED, COMPILE_ERROR):
+                self.runs_finished += 1
                 # the frontend forgets widgets that this run did not draw
                 self.widgets = {k: w for k, w in self.widgets.items() if k in self._seen}
                 self._run_count += 1
@@ -435,12 +556,16 @@ class Session:
             return
         el = delta.new_element
         which = el.WhichOneof("type")
-        if which == "exception" and run is not None:
+        if which == "exception" and run is None and not el.exception.is_warning:
+            self.background_exceptions.append(f"{el.exception.type}: {el.exception.message}"[:300])
+        elif which == "exception" and run is not None:
             (run.warnings if el.exception.is_warning else run.exceptions).append(
                 f"{el.exception.type}: {el.exception.message}"[:300])
         elif which == "alert" and run is not None and el.alert.format == type(el.alert).ERROR:
             run.error_alerts += 1
             run.error_texts.append(el.alert.body[:120])
+        elif which == "text" and run is not None and len(run.texts) < 20:
+            run.texts.append(el.text.body[:200])
         elif which in WIDGET_KINDS:
             p = getattr(el, which)
             self._seen.add(p.id)
@@ -473,8 +598,3 @@ def _url_value(w: Widget) -> str | None:
         return str(int(v))
     return str(v)
 
-
-def _get_all(urls: list[str]) -> None:
-    for url in urls:
-        with urllib.request.urlopen(url, timeout=30) as r:
-            r.read()
