@@ -100,7 +100,7 @@ def test_a_server_stopped_mid_training_leaves_no_worker_behind():
 
     from bench.server import Server, alive, descendants
     from bench.stclient import Session
-    from tests.serve.conftest import run_async
+    from tests.aio import run_async
 
     server = Server()
     try:

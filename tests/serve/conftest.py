@@ -7,8 +7,6 @@ HAProxy is Debian's package: without it these tests skip loudly, except under RE
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import os
 import shutil
 import sys
@@ -36,11 +34,6 @@ def haproxy() -> str:
         pytest.skip(f"HAPROXY TESTS SKIPPED: {e}")
 
 
-def run_async(coro):
-    """``asyncio.run(coro)`` in a thread of its own: Playwright's sync API, once a browser test of this
-    session has started it, keeps an event loop running in the main thread."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
 
 
 def start_cluster(replicas: int = 2) -> Cluster:

@@ -1,12 +1,12 @@
 """Addresses of two or more segments go to the app's "no such page"; everything Streamlit serves is untouched."""
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.aio import run_async
 from ui.serve.addresses import OneSegmentAddresses, deep_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def call(path: str, headers=HTML, query: bytes = b"", method="GET", root=""):
 
     scope = {"type": "http", "method": method, "path": root + path, "root_path": root,
              "query_string": query, "headers": headers}
-    asyncio.run(OneSegmentAddresses(app)(scope, None, send))
+    run_async(OneSegmentAddresses(app)(scope, None, send))
     if sent == ["passed on"]:
         return "passed on"
     return sent[0]["status"], dict(sent[0]["headers"])
@@ -69,7 +69,7 @@ def test_websockets_pass_through():
 
     async def app(scope, receive, send):
         seen.append(scope["type"])
-    asyncio.run(OneSegmentAddresses(app)({"type": "websocket", "path": "/a/b"}, None, None))
+    run_async(OneSegmentAddresses(app)({"type": "websocket", "path": "/a/b"}, None, None))
     assert seen == ["websocket"]
 
 

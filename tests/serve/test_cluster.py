@@ -18,7 +18,8 @@ import pytest
 from bench.cluster import SECRET_ENV, alive, backend_status, descendants
 from bench.load import student_csv
 from bench.stclient import Session
-from tests.serve.conftest import ROOT, run_async
+from tests.aio import run_async
+from tests.serve.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,6 @@ the browser does, XSRF cookie and header), and the public endpoints and headers.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import uuid
 
@@ -13,6 +12,7 @@ import requests
 from bench.fairness import upload_body
 from bench.server import Server
 from bench.stclient import Session
+from tests.aio import LoopThread
 
 pytestmark = pytest.mark.slow
 BIG = upload_body(int(4.9 * 1024 * 1024))
@@ -22,12 +22,12 @@ BIG = upload_body(int(4.9 * 1024 * 1024))
 def session():
     server = Server()
     s = Session(server.url, timeout=60)
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(s.open())
+    loop = LoopThread()       # not this thread's: after browser tests, Playwright's loop runs here
+    loop.run(s.open())
     http = requests.Session()
     http.get(f"{server.url}/_stcore/health", timeout=30)          # the browser gets its XSRF cookie here
     yield server, s.session_id, http
-    loop.run_until_complete(s.close())
+    loop.run(s.close())
     loop.close()
     server.stop()
     assert "Traceback" not in server.log_text()

@@ -48,7 +48,6 @@ def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
 
 
 def test_a_server_killed_outright_leaves_no_worker_behind():
-    import os
     import signal
     import time
     code = ("import sys, time; sys.path.insert(0, '.'); from ui.serve import worker; "
