@@ -7,7 +7,7 @@ PORT   ?= 8501
 HOST   ?= 127.0.0.1
 REPLICAS ?=
 
-.PHONY: run test test-fast test-e2e bench load load-ci clean class class-status class-stop \
+.PHONY: run test test-fast test-e2e bench bench-pages load load-ci clean class class-status class-stop \
         load-class load-clicker load-flood
 
 $(BIN)/python:
@@ -39,6 +39,9 @@ test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
 
 bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the same run
 	$(BIN)/python -m bench
+
+bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout against commit AGAINST (e.g. AGAINST=ca44af4), in turns
+	$(BIN)/python -m bench.pages_bench $(if $(AGAINST),--against $(AGAINST))
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

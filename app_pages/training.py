@@ -54,18 +54,15 @@ def views():
         else:
             epoch = playing
             playback.progress(epoch, last)
-        training_view.part("scores", s, epoch, run, playing is not None)
+        if s.projector:
+            training_view.part("scores", s, epoch, run, playing is not None)
     if s.projector:
         with right:
             training_view.part("loss", s, epoch, run, playing is not None)
         training_view.part("trajectories", s, epoch, run, playing is not None)
+        training_view.part("fit", s, epoch, run, playing is not None)
     else:
-        c_loss, c_paths = st.columns(2, gap="medium")
-        with c_loss:
-            training_view.part("loss", s, epoch, run, playing is not None)
-        with c_paths:
-            training_view.part("trajectories", s, epoch, run, playing is not None)
-    training_view.part("fit", s, epoch, run, playing is not None)
+        training_view.part("laptop", s, epoch, run, playing is not None)
     # Files are written only when asked for, and not offered while playing (frames replace them).
     d1, d2 = st.columns(2)
     d1.download_button(f"Weights at epoch {epoch:,} (JSON)",

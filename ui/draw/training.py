@@ -174,7 +174,19 @@ def scores(s: Settings, epoch: int, _run: TrainingRun) -> None:
     metrics(_run, _run.h.at(epoch), splits_in_rows=not s.projector)
 
 
-PARTS = {f.__name__: (f, replay.shared(max_entries=128)(f)) for f in (scores, loss, trajectories, fit)}
+def laptop(s: Settings, epoch: int, _run: TrainingRun) -> None:
+    """The laptop view below the slider in one piece: scores, loss beside trajectories, the fit.
+    (One replay instead of four: each costs a key and a cache lookup on every rerun.)"""
+    scores(s, epoch, _run)
+    c_loss, c_paths = st.columns(2, gap="medium")
+    with c_loss:
+        loss(s, epoch, _run)
+    with c_paths:
+        trajectories(s, epoch, _run)
+    fit(s, epoch, _run)
+
+
+PARTS = {f.__name__: (f, replay.shared(max_entries=128)(f)) for f in (scores, loss, trajectories, fit, laptop)}
 
 
 def part(name: str, s: Settings, epoch: int, run: TrainingRun, playing: bool) -> None:
