@@ -15,7 +15,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import data, training
-from ui import compute, playback
+from ui.draw import playback
+from ui.serve import cache
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 REPEATS = 5
@@ -80,8 +81,8 @@ def page_times(query: dict) -> tuple[float, float]:
 def ensemble_ratio(hidden: int = 3, epochs: int = 1000, repeats: int = REPEATS) -> tuple[float, float]:
     """(one training run, the 20-seed ensemble) in seconds, at the given size."""
     p = data.prepare(data.load_income())
-    seeds = list(range(321, 321 + compute.SEED_COUNT))
-    one = _best(lambda: training.train(p, n_hidden=hidden, epochs=epochs, stride=compute.stride_for(epochs)),
+    seeds = list(range(321, 321 + cache.SEED_COUNT))
+    one = _best(lambda: training.train(p, n_hidden=hidden, epochs=epochs, stride=cache.stride_for(epochs)),
                 repeats)
     many = _best(lambda: training.train_many(p, seeds, n_hidden=hidden, epochs=epochs), repeats)
     return one, many
@@ -96,7 +97,7 @@ def main() -> list[str]:
                      f"{render * 1000:.0f} ms, one Play frame {frame * 1000:.0f} ms")
     for hidden, epochs, repeats in ((3, 1000, REPEATS), (32, 20000, 2)):
         one, many = ensemble_ratio(hidden, epochs, repeats)
-        lines.append(f"ensemble of {compute.SEED_COUNT} seeds, N_H={hidden}, {epochs} epochs: "
+        lines.append(f"ensemble of {cache.SEED_COUNT} seeds, N_H={hidden}, {epochs} epochs: "
                      f"{many * 1000:.0f} ms = {many / one:.1f}× one run ({one * 1000:.0f} ms)")
     for line in lines:
         print(line)

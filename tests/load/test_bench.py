@@ -1,5 +1,6 @@
-"""``make bench-pages``: another commit's pages are found and timed in the same way as this checkout's."""
+"""`make bench` and `make bench-pages`: every suite imports; another commit's pages are timed like this checkout's."""
 
+import importlib
 import subprocess
 
 import pytest
@@ -24,3 +25,10 @@ def test_a_measurement_in_a_child_times_every_page_and_scenario():
 def test_an_unknown_commit_is_an_error_not_a_silent_comparison(tmp_path):
     with pytest.raises(subprocess.CalledProcessError):
         pages_bench._export("no-such-commit", tmp_path)
+
+
+@pytest.mark.parametrize("suite", __import__("bench.__main__", fromlist=["SUITES"]).SUITES)
+def test_every_suite_of_make_bench_imports_and_has_a_main(suite):
+    """``make bench`` skips nothing and crashes on nothing at import: a suite left behind by a move fails here."""
+    module = importlib.import_module(suite)
+    assert callable(module.main)
