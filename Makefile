@@ -64,8 +64,8 @@ class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica 
 load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run
 	$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)
 
-load-clicker: $(VENV)/.installed-dev  ## issue 11: 10 students and one session changing the seed 20 times a second
+load-clicker: $(VENV)/.installed-dev  ## 10 students beside one session changing the seed 20 times a second
 	$(BIN)/python -m bench.load --students 10 --seconds 60 --clicker $(LOAD_ARGS)
 
-load-flood: $(VENV)/.installed-dev ## issue 11: one session sends 40 direct uploads of 4.9 MB; server memory
+load-flood: $(VENV)/.installed-dev ## one session sends 40 direct uploads of 4.9 MB; server memory
 	$(BIN)/python -m bench.load --flood $(LOAD_ARGS)

@@ -27,7 +27,7 @@ browser does), then go on clicking. An upload failed unless the PUT was accepted
 shows the student's own file name; another student's file name counts as a mix-up, and a later run
 without it as a lost upload.
 
-Issue 11's scenarios: ``--clicker`` adds one session at the maximum settings that changes the seed
+One session against the class: ``--clicker`` adds one session at the maximum settings that changes the seed
 ``--clicker-rate`` times a second without waiting (the students' timings are reported without it);
 ``--flood`` instead sends ``--flood-files`` direct upload requests of ``--flood-mb`` MB from one session
 and reports the server's memory during and after, and how many were refused.
@@ -70,8 +70,8 @@ CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lectur
 LECTURE_LINKS = ({}, {"seed": 9, "lr": 0.01})                # defaults, or the first-step demo
 P95_TARGET_S = 2.0
 RSS_TARGET_MB = 1024
-FLOOD_RSS_TARGET_MB = 800                                  # issue 11
-SOURCE_KEY, UPLOAD_KEY = "source", "upload_file"            # the sidebar's data choice (ui/upload.py)
+FLOOD_RSS_TARGET_MB = 800                                  # one session's uploads must not take the server past this
+SOURCE_KEY, UPLOAD_KEY = "source", "upload_file"            # the sidebar's data choice (ui/state/upload.py)
 
 
 # ----------------------------------------------------------------------------- the server
@@ -444,7 +444,7 @@ def upload_lost(st: Student) -> int:
 
 async def play_clicker(url: str, shape: AppShape, start: float, end: float, rate: float,
                        timeout: float, seed: int) -> dict:
-    """Issue 11's fast clicker: the maximum settings, a new seed ``rate`` times a second, never waiting."""
+    """The fast clicker: the maximum settings, a new seed ``rate`` times a second, never waiting."""
     await asyncio.sleep(max(0.0, start - time.perf_counter()))
     rng = random.Random(f"clicker-{seed}")
     link = {"seed": rng.randint(0, 2**31)}
@@ -802,7 +802,7 @@ def compare_table(runs: list[dict]) -> str:
     return "\n".join(out)
 
 
-# ----------------------------------------------------------------------------- flood (issue 11)
+# ----------------------------------------------------------------------------- flood: one session's uploads
 
 
 async def _flood(url: str, args, sampler: RssSampler) -> dict:

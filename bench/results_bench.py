@@ -2,8 +2,7 @@
 
 Server-side, through AppTest (no browser): the page's first render with a warm cache, one Play
 frame (the fragment alone, while playing), and the 20-seed ensemble against one training run.
-Each figure is the best of several runs, since the machine may be shared. The budgets are the
-issue's: first render < 1 s and a frame < 0.2 s at the largest settings; ensemble < 3× one run.
+Each figure is the best of several runs, since the machine may be shared. The budgets: first render < 1 s and a frame < 0.2 s at the largest settings; ensemble < 3× one run.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ EXPECTED = json.loads((CORPUS / "expected.json").read_text())
 CASES = sorted(name for name in EXPECTED if not name.startswith("_"))
 LECTURE = {"seed": "9", "lr": "0.01"}
 KEEPS_INCOME = "Until the columns work, the app keeps using the bundled Income2 data."
-# One of each outcome, and the cases the issue names: refused when read, too few numeric columns,
+# One of each outcome and the classic traps: refused when read, too few numeric columns,
 # refused by the split, incomplete rows, used as it is; `set`, a trailing backslash, 1e308, 1e149.
 FAST = ["binary_nul.csv", "spreadsheet.xlsx", "utf16_le_bom.csv", "value_1e308.csv", "fifty_one_columns.csv",
         "all_text_columns.csv", "constant_target.csv", "incomplete_values.csv", "name_set.csv",

@@ -217,7 +217,7 @@ def test_train_many_rejects_bad_settings_like_train(prepared):
         training.train_many(prepared, [1, 2], n_hidden=0)
 
 
-# ----- divergence at exactly the last epoch (issue 11) -------------------------------------------
+# ----- divergence at exactly the last epoch -------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def lecture_divergence_epoch(prepared):

@@ -7,12 +7,14 @@ a missing browser is a failure.
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bench.server import Server
 
@@ -104,3 +106,14 @@ def screenshot(page, name: str, full_page: bool = False) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def curve_height(element, colour: str) -> int:
+    """Rows of ``element``'s picture in which ``colour`` appears (± 40 per channel): how tall its curve is drawn."""
+    want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    picture = Image.open(io.BytesIO(element.screenshot())).convert("RGB")
+    w, h = picture.size
+    pixels = picture.load()
+    rows = [y for y in range(h) if any(all(abs(c - t) <= 40 for c, t in zip(pixels[x, y], want))
+                                       for x in range(0, w, 2))]
+    return (max(rows) - min(rows) + 1) if rows else 0

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.core import test_reference_numbers as ref
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, curve_height, screenshot, wait_ready
+from ui.views.style import BLUE
 
 MAIN = '[data-testid="stMain"]'
 SCREEN = 720
@@ -123,7 +124,13 @@ def test_training_while_playing_shows_pause_the_losses_and_the_whole_loss_chart(
                           ("training loss", losses[0]), ("test loss", losses[1])):
         assert on_first_screen(element), f"while playing, the {name} ends at {box(element)}"
     assert "playing" in bar.inner_text()
+    page.mouse.move(1270, 710)                            # no tooltip over the picture
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(700)
     screenshot(page, "lecture-training-playing")
+    # the curve, not a flat line: a chart whose layout collapsed in a frame still has its full box
+    drawn = curve_height(chart, BLUE)
+    assert drawn >= 0.3 * box(chart)["height"], f"while playing, the training curve spans {drawn} px"
     expect(page.get_by_role("button", name=re.compile("Play"))).to_be_visible(timeout=30_000)
     wait_ready(page)
     assert page.evaluate("history.length") - before <= 2, "Play added browser-history entries"
@@ -174,3 +181,4 @@ def test_every_page_has_its_own_title_and_leads_to_the_next(server, page, path):
         wait_ready(page)
         assert page.title() == f"{after} · Backprop Explainer"
     screenshot(page, "lecture-page-" + title.split()[0].lower())
+

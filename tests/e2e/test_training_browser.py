@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, no_horizontal_scroll, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, curve_height, no_horizontal_scroll, screenshot, wait_ready
+from ui.views.style import BLUE
 
 HEADING = re.compile(r"At epoch ([\d,]+) of ([\d,]+)")
 CHARTS = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
@@ -61,6 +62,9 @@ def test_cold_deep_link_at_the_largest_settings_plays_without_error(server, page
     assert len(seen) >= 5, seen
     assert "Pause" in play_button(page).inner_text()
     screenshot(page, "training-max-settings-playing")
+    chart = page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    assert curve_height(chart, BLUE) >= 0.3 * chart.bounding_box()["height"], "the loss curve collapsed while playing"
     play_button(page).click()
     expect(play_button(page)).to_contain_text("Play", timeout=20_000)
     paused = settled_epoch(page)                     # a busy browser may still draw a frame or two

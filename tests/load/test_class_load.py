@@ -1,6 +1,6 @@
-"""Short versions of `make load-class` and of issue 11's scenarios, as real processes.
+"""Short versions of `make load-class` and of the clicker and flood scenarios, as real processes.
 
-Timings are printed, not asserted, except where an issue sets a target: CI shares its two cores.
+Timings are printed, not asserted, except where the product sets a target: CI shares its two cores.
 """
 
 import json
@@ -64,7 +64,7 @@ def test_a_class_with_uploads_through_two_replicas(tmp_path):
 
 @pytest.fixture(scope="module")
 def clicker(tmp_path_factory):
-    """Issue 11 (a), short: 10 students and one session changing the seed 20 times a second."""
+    """The clicker, short: 10 students and one session changing the seed 20 times a second."""
     return load(tmp_path_factory.mktemp("clicker"), "--students", "10", "--seconds", "15", "--clicker")
 
 
@@ -84,7 +84,7 @@ def test_ten_students_beside_a_fast_clicker_get_their_pages_within_2_s(clicker):
 
 @pytest.mark.slow
 def test_direct_uploads_are_counted_and_an_oversized_one_is_refused(tmp_path):
-    """Issue 11 (b)'s measurement, small: 1 MB requests are stored, 5.5 MB ones (over maxUploadSize) refused."""
+    """The flood, small: 1 MB requests are stored, 5.5 MB ones (over maxUploadSize) refused."""
     ok = load(tmp_path, "--flood", "--flood-files", "4", "--flood-mb", "1", "--flood-after", "1")
     assert ok["status_counts"] == {"204": 4} and ok["refused"] == 0
     assert ok["rss_peak_mb"] > ok["rss_start_mb"] > 0

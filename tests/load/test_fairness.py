@@ -1,4 +1,4 @@
-"""One session cannot hog the class's server (issue 11), against a real server (``bench.fairness``).
+"""One session cannot hog the class's server: tested against a real server (``bench.fairness``).
 
 Before the fair queue, the clicker scenario gave the students a p95 of 88.7 s (max 119 s, one run
 never finished) and the server 1,022 MB; before the upload cap, the flood took the server from 483

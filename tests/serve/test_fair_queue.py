@@ -1,7 +1,7 @@
 """The training queue serves sessions in turn and lets a session's newer request replace its older one.
 
 Measured before the queue existed: one session changing the seed 20 times a second at the maximum
-settings made a new visitor wait 53 s for a 0.24 s training (issue 11).
+settings made a new visitor wait 53 s for a 0.24 s training.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from ui.views.notebook import ALLOWED_IMPORTS, RunSpec, build_notebook, file_nam
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = {p.name for p in REPO.iterdir() if p.is_dir() and (p / "__init__.py").exists()} | {"app"}
 
-# SPEC §2 and issue 16, verbatim.
+# SPEC §2, verbatim.
 LOSS_BEFORE_SEED_9, LOSS_AFTER_SEED_9 = "3.52260967", "2.44151428"
 FINAL_TRAIN_DEFAULTS, FINAL_TEST_DEFAULTS = "0.02386055", "0.05175851"
 DW_O_SEED_9 = [-9.09566587, -2.19214132, -2.47487746, -1.39665172]

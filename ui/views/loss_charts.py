@@ -15,7 +15,7 @@ from ui.views.vega import SPLITS
 
 MAX_LINES = 30          # training rows drawn in "predictions over epochs"
 LOSS_TITLE = "loss ½·Σ(y − ŷ)², scaled data (log scale)"
-PER_ROW_TITLE = "loss per row, ½·mean(y − ŷ)², scaled (log scale)"
+PER_ROW_TITLE = "loss per row, ½·mean(y − ŷ)² (log)"
 
 # ----------------------------------------------------------------------------- loss curves
 
