@@ -40,8 +40,8 @@ test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
 bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the same run
 	$(BIN)/python -m bench
 
-bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout against commit AGAINST (e.g. AGAINST=ca44af4), in turns
-	$(BIN)/python -m bench.pages_bench $(if $(AGAINST),--against $(AGAINST))
+bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout (or commit THIS) against commit AGAINST, in turns
+	$(BIN)/python -m bench.pages_bench $(if $(THIS),--this $(THIS)) $(if $(AGAINST),--against $(AGAINST))
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

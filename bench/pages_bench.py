@@ -15,6 +15,7 @@ costs the server. Targets: every page under 0.3 s at the defaults.
 
     python -m bench.pages_bench                       # this checkout
     python -m bench.pages_bench --against ca44af4     # and another commit, ratios per page
+    python -m bench.pages_bench --this 723f0f5 --against ca44af4   # two earlier commits
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ def _measure_in_child(root: Path, compiled_once: bool, n: int) -> dict[str, floa
 
 def _export(rev: str, into: Path) -> Path:
     """The files of commit ``rev`` in a folder of their own (nothing in this checkout changes)."""
+    into.mkdir(parents=True, exist_ok=True)
     archive = subprocess.run(["git", "archive", "--format=tar", rev], cwd=ROOT, capture_output=True, check=True)
     tar_path = into / "rev.tar"
     tar_path.write_bytes(archive.stdout)
@@ -121,6 +123,7 @@ def _lowest(runs: list[dict[str, float]]) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> list[str]:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--against", metavar="REV", help="also time the pages of this commit, in turns with this checkout")
+    ap.add_argument("--this", metavar="REV", help="time this commit instead of the working tree")
     ap.add_argument("--n", type=int, default=9, help="reruns per page (the median is kept)")
     ap.add_argument("--measure", metavar="ROOT", help=argparse.SUPPRESS)
     ap.add_argument("--compiled-once", action="store_true", help=argparse.SUPPRESS)
@@ -131,7 +134,8 @@ def main(argv: list[str] | None = None) -> list[str]:
 
     lines = [f"# page reruns (AppTest, warm cache) — {os.cpu_count()} cores, Python {platform.python_version()}"]
     with tempfile.TemporaryDirectory() as tmp:
-        roots = {"this": ROOT} | ({args.against: _export(args.against, Path(tmp))} if args.against else {})
+        this_root = _export(args.this, Path(tmp) / "this") if args.this else ROOT
+        roots = {"this": this_root} | ({args.against: _export(args.against, Path(tmp) / "base")} if args.against else {})
         rounds = ROUNDS if args.against else 1
         got = {(who, once): [] for who in roots for once in (False, True)}
         for _ in range(rounds):
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> list[str]:
                 line += f"  target < 300 ms: {'ok' if t < 0.3 else 'MISSED'}"
             lines.append(line)
     if args.against:
-        lines.append(f"ratios: this checkout / {args.against}, lowest median of {ROUNDS} turns each; "
+        lines.append(f"ratios: {args.this or 'this checkout'} / {args.against}, lowest median of {ROUNDS} turns each; "
                      "1.10 = 10% slower")
     for line in lines:
         print(line, flush=True)
