@@ -74,7 +74,9 @@ def test_at_the_defaults_scikit_learn_gives_the_apps_loss_curve(prepared, defaul
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-@pytest.mark.parametrize("n_hidden", [1, 2, 3, 5, 8, 16, 32])
+@pytest.mark.parametrize("n_hidden", [1, pytest.param(2, marks=pytest.mark.slow), 3,
+                                      pytest.param(5, marks=pytest.mark.slow), pytest.param(8, marks=pytest.mark.slow),
+                                      pytest.param(16, marks=pytest.mark.slow), 32])   # all in `make test`
 def test_every_activation_and_width_from_1_to_32_matches_to_1e_9(prepared, activation, n_hidden):
     # η = 0.01: every one of these runs is stable. (At η = 0.05 some tanh/relu runs sit at the edge of
     # stability, where rounding differences grow; see the test of the restart below.)

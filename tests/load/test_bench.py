@@ -15,6 +15,7 @@ def test_another_commit_is_exported_and_its_pages_found(tmp_path):
         [f"app_pages/{p}.py" for p in pages_bench.PAGES]
 
 
+@pytest.mark.slow
 def test_a_measurement_in_a_child_times_every_page_and_scenario():
     got = pages_bench._measure_in_child(pages_bench.ROOT, compiled_once=True, n=1)
     want = {"baseline"} | {f"{s}|{p}" for s in pages_bench.SCENARIOS for p in pages_bench.PAGES}
