@@ -94,3 +94,14 @@ def test_the_python_name_lr_appears_nowhere_in_the_app():
     hits = [f"{p.relative_to(ROOT)}:{i}" for p in MODULES for i, line in enumerate(p.read_text().splitlines(), 1)
             if re.search(r"(?<![\"'`\w])lr(?![\"'`\w])", line.split("#")[0])]
     assert not hits
+
+
+def imports_streamlit(path: Path) -> bool:
+    return any((frm or plain).split(".")[0] == "streamlit" for frm, _, plain in IMPORT.findall(path.read_text()))
+
+
+def test_at_most_half_of_the_presentation_code_is_in_modules_that_import_streamlit():
+    lines = {p: len(p.read_text().splitlines()) for p in (ROOT / "ui").rglob("*.py")}
+    with_streamlit = sum(n for p, n in lines.items() if imports_streamlit(p))
+    assert imports_streamlit(ROOT / "ui" / "draw" / "page.py") and not imports_streamlit(ROOT / "ui" / "views" / "steps.py")
+    assert with_streamlit <= 0.5 * sum(lines.values()), f"{with_streamlit} of {sum(lines.values())} lines"
