@@ -117,3 +117,24 @@ def curve_height(element, colour: str) -> int:
     rows = [y for y in range(h) if any(all(abs(c - t) <= 40 for c, t in zip(pixels[x, y], want))
                                        for x in range(0, w, 2))]
     return (max(rows) - min(rows) + 1) if rows else 0
+
+
+def go_to(page, title: str) -> None:
+    """Open the page ``title`` from the sidebar and wait until it is drawn."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+    page.wait_for_function(
+        "t => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim() === t; }",
+        arg=title, timeout=60_000)
+    wait_ready(page)
+
+
+def open_and_upload(url: str, page, path: str, name: str, content: bytes, mime: str = "text/csv"):
+    """Open ``path`` of the app at ``url``, choose "Your CSV file" and upload; returns the sidebar."""
+    page.goto(f"{url}{path}")
+    wait_ready(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Your CSV file").click()
+    wait_ready(page)
+    sidebar.locator('input[type="file"]').set_input_files(
+        files=[{"name": name, "mimeType": mime, "buffer": content}])
+    return sidebar

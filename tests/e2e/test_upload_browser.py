@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, open_and_upload, screenshot, wait_ready
 
 PAGES = ["Data", "Network", "Backprop step by step", "Training & results"]
 EVIL = "[click](http://evil.example) <b>bold</b>"
@@ -19,20 +19,9 @@ def csv_bytes() -> bytes:
     return df.to_csv(index=False).encode()
 
 
-def open_and_upload(server, page, path: str, name: str, content: bytes, mime: str = "text/csv"):
-    """Open ``path`` on a fresh server, choose "Your CSV file" and upload; returns the sidebar."""
-    page.goto(f"{server.url}{path}")
-    wait_ready(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Your CSV file").click()
-    wait_ready(page)
-    sidebar.locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": mime, "buffer": content}])
-    return sidebar
-
 
 def test_an_uploaded_three_feature_file_reaches_every_page(server, page):
-    sidebar = open_and_upload(server, page, "/?seed=9", "class.csv", csv_bytes())
+    sidebar = open_and_upload(server.url, page, "/?seed=9", "class.csv", csv_bytes())
     expect(page.get_by_text("60 rows, 3 features")).to_be_visible(timeout=60_000)
     wait_ready(page)
     # The column name is listed literally in the feature picker, and no link was made of it.
@@ -54,7 +43,7 @@ def test_an_uploaded_three_feature_file_reaches_every_page(server, page):
 
 
 def test_an_excel_file_gets_a_sentence_and_the_app_keeps_working(server, page):
-    sidebar = open_and_upload(server, page, "/training?hidden=5", "grades.xlsx", b"PK\x03\x04" + b"\x00" * 200,
+    sidebar = open_and_upload(server.url, page, "/training?hidden=5", "grades.xlsx", b"PK\x03\x04" + b"\x00" * 200,
                               "application/vnd.ms-excel")
     expect(page.get_by_text("looks like an Excel workbook", exact=False)).to_be_visible(timeout=60_000)
     wait_ready(page)

@@ -6,19 +6,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import APP_READY, assert_no_exception, screenshot, wait_ready
-from tests.e2e.test_upload_browser import open_and_upload
+from tests.e2e.conftest import APP_READY, assert_no_exception, go_to, open_and_upload, screenshot, wait_ready
 
 CORPUS = Path(__file__).resolve().parents[1] / "core" / "bad_csv"
 PAGES = ["Data", "Network", "Backprop step by step", "Training & results"]
 
-
-def go_to(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.wait_for_function(
-        "t => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim() === t; }",
-        arg=title, timeout=60_000)
-    wait_ready(page)
 
 
 @pytest.mark.parametrize("address,shown", [("/nope?seed=9", "/nope"), ("/network/extra?seed=9", "/network/extra")])
@@ -43,7 +35,7 @@ def test_an_address_the_app_does_not_have_shows_no_such_page_with_links(server, 
 
 def test_an_upload_survives_a_reload_but_a_shared_link_shows_nothing_of_it(server, page, browser):
     content = (CORPUS / "name_set.csv").read_bytes()
-    open_and_upload(server, page, "/training?seed=9", "grades.csv", content)
+    open_and_upload(server.url, page, "/training?seed=9", "grades.csv", content)
     expect(page.get_by_text("8 rows, 2 features")).to_be_visible(timeout=60_000)
     wait_ready(page)
     assert "upload=" in page.url
@@ -65,7 +57,7 @@ def test_an_upload_survives_a_reload_but_a_shared_link_shows_nothing_of_it(serve
 def test_a_column_name_ending_in_a_backslash_leaves_no_chart_blank(server, page):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    open_and_upload(server, page, "/", "backslash.csv", (CORPUS / "name_trailing_backslash.csv").read_bytes())
+    open_and_upload(server.url, page, "/", "backslash.csv", (CORPUS / "name_trailing_backslash.csv").read_bytes())
     expect(page.get_by_text("8 rows, 2 features")).to_be_visible(timeout=60_000)
     for title in PAGES:
         go_to(page, title)
@@ -80,7 +72,7 @@ def test_a_column_name_ending_in_a_backslash_leaves_no_chart_blank(server, page)
 
 
 def test_the_lecture_link_still_works_after_a_refused_file(server, page):
-    sidebar = open_and_upload(server, page, "/backprop?seed=9&lr=0.01", "doc.pdf",
+    sidebar = open_and_upload(server.url, page, "/backprop?seed=9&lr=0.01", "doc.pdf",
                               (CORPUS / "document.pdf").read_bytes(), "application/pdf")
     expect(page.get_by_role("alert").filter(has_text="PDF")).to_be_visible(timeout=60_000)
     sidebar.get_by_text("Income2 (bundled)").click()

@@ -4,7 +4,7 @@ each sees only their own data, and a reload stays on the student's replica."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, wait_ready
+from tests.e2e.conftest import assert_no_exception, open_and_upload, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -21,16 +21,6 @@ def serverid(context) -> str:
     return next((c["value"] for c in context.cookies() if c["name"] == "SERVERID"), "")
 
 
-def open_and_upload(page, url: str, name: str, content: str):
-    page.goto(f"{url}/?seed=9")
-    wait_ready(page)
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.get_by_text("Your CSV file").click()
-    wait_ready(page)
-    sidebar.locator('input[type="file"]').set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}])
-    return sidebar
-
 
 def test_two_students_on_two_replicas_each_see_only_their_own_upload(shared_cluster, browser,
                                                                      browser_context_args):
@@ -38,7 +28,7 @@ def test_two_students_on_two_replicas_each_see_only_their_own_upload(shared_clus
     try:
         pages = {k: c.new_page() for k, c in contexts.items()}
         for k, (name, content) in FILES.items():                 # one after the other, as students arrive
-            open_and_upload(pages[k], shared_cluster.url, name, content)
+            open_and_upload(shared_cluster.url, pages[k], "/?seed=9", name, content.encode())
         expect(pages["a"].get_by_text("40 rows, 2 features")).to_be_visible(timeout=60_000)
         expect(pages["b"].get_by_text("50 rows, 3 features")).to_be_visible(timeout=60_000)
         homes = {k: serverid(c) for k, c in contexts.items()}

@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, wait_ready
+from tests.e2e.conftest import assert_no_exception, go_to, wait_ready
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -17,13 +17,6 @@ AFTER_ONE_STEP = "2.44151428"          # the loss after one correct step with se
 def serverid(context) -> str:
     return next((c["value"] for c in context.cookies() if c["name"] == "SERVERID"), "")
 
-
-def go_to(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
-    page.wait_for_function(
-        "t => { const h = document.querySelector('[data-testid=\"stMain\"] h1'); return h && h.innerText.trim() === t; }",
-        arg=title, timeout=60_000)
-    wait_ready(page)
 
 
 def test_students_of_a_killed_replica_come_back_with_their_settings(cluster, page, context):
