@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+STOP_S = 10          # how long ``Server.stop`` lets the server shut down before it kills it
 
 
 def free_port() -> int:
@@ -88,13 +89,19 @@ def alive(pid: int) -> bool:
 
 
 def kill_all(pids, sig=signal.SIGKILL, wait: float = 10) -> None:
-    """Signal each of ``pids`` and wait (up to ``wait`` s) until none is running."""
+    """Signal each of ``pids`` and wait (up to ``wait`` s) until none is running.
+
+    Every one is stopped (SIGSTOP) before any is signalled: multiprocessing's resource tracker
+    warns about "leaked semaphore objects" as soon as the last process holding its pipe dies, and
+    it must not get to run between the worker's death and its own.
+    """
     pids = list(pids)
-    for pid in pids:
-        try:
-            os.kill(pid, sig)
-        except OSError:
-            pass
+    for s in ((signal.SIGSTOP, sig) if sig == signal.SIGKILL else (sig,)):
+        for pid in pids:
+            try:
+                os.kill(pid, s)
+            except OSError:
+                pass
     deadline = time.time() + wait
     while time.time() < deadline and any(alive(p) for p in pids):
         time.sleep(0.05)
@@ -166,10 +173,17 @@ class Server:
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
-            self.proc.wait(10)
+            self.proc.wait(STOP_S)
         except subprocess.TimeoutExpired:       # e.g. a script thread waiting for a long training
+            # Its worker and resource tracker are frozen first, so the tracker cannot warn of the
+            # semaphores a killed server leaves behind (nor be started again by a server still
+            # shutting down); then the server is killed, then they are. The log says so.
+            family = self.leftovers()
+            kill_all(family, signal.SIGSTOP, wait=0)
             self.proc.kill()
             self.proc.wait()
+            kill_all(family)
+            self._log.write(f"\n[bench.server] still running {STOP_S:g} s after SIGTERM: killed\n")
         kill_all(self.leftovers())
         self._log.close()
 

@@ -72,8 +72,18 @@ def server():
     log = s.log_text()
     problems = [word for word in ("Traceback", "RuntimeWarning", "Warning:") if word in log]
     if problems:
-        pytest.fail(f"the server logged {problems}; see {s.log_path}", pytrace=False)
+        pytest.fail(f"the server logged {problems}; see {s.log_path}:\n{log_excerpt(log, problems)}",
+                    pytrace=False)
     s.log_path.unlink(missing_ok=True)
+
+
+def log_excerpt(log: str, words, around: int = 6, limit: int = 60) -> str:
+    """The lines of ``log`` that hold one of ``words``, with ``around`` lines either side (CI keeps no
+    artifacts, so a failure must show what the server said)."""
+    lines = log.splitlines()
+    keep = sorted({j for i, line in enumerate(lines) if any(w in line for w in words)
+                   for j in range(max(0, i - around), min(len(lines), i + around + 1))})
+    return "\n".join(lines[j] for j in keep[:limit])
 
 
 def wait_ready(page, timeout: float = 60_000) -> None:
