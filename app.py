@@ -55,12 +55,14 @@ def main():
 # (Python's "spawn" start method does that with every main module) and must not draw the app there.
 # `streamlit run app.py` first imports it as "app" and, finding `app = st.App(...)`, serves that:
 # the same app, with one piece of middleware that sends /network/extra to the app's "no such page"
-# (such an address would otherwise stay blank: see ui/serve/addresses.py).
+# (such an address would otherwise stay blank: see ui/serve/addresses.py), and a lifespan that ends
+# the training worker when the server shuts down.
 if __name__ == "__main__":
     main()
 elif __name__ != "__mp_main__":
     from starlette.middleware import Middleware
 
+    from ui.serve import worker
     from ui.serve.addresses import OneSegmentAddresses
 
-    app = st.App(__file__, middleware=[Middleware(OneSegmentAddresses)])
+    app = st.App(__file__, middleware=[Middleware(OneSegmentAddresses)], lifespan=worker.lifespan)

@@ -74,3 +74,21 @@ def _alive(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_after_stop_no_worker_starts_and_training_runs_here(monkeypatch):
+    import threading
+    from core import data, training
+    monkeypatch.setattr(worker, "_STOPPED", threading.Event())      # this test's own worker
+    monkeypatch.setattr(worker, "_POOL", [])
+    pool = worker.start()
+    child = next(iter(pool._processes.values())) if pool._processes else None
+    worker.stop()
+    assert worker.start() is None
+    if child is not None:
+        child.join(10)
+        assert not child.is_alive()
+    prepared = data.prepare(data.load_income())
+    here = training.train(prepared, n_hidden=2, epochs=5, seed=5)
+    assert worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=5).losses.tolist() == \
+        here.losses.tolist()

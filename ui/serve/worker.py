@@ -15,7 +15,10 @@ the queue at once (``yield_check``).
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import contextlib
+import gc
 import itertools
 import multiprocessing
 import os
@@ -37,6 +40,7 @@ ORPHAN_CHECK_S = 2.0          # how often the worker checks that the server that
 
 _POOL_LOCK = threading.Lock()
 _POOL: list[concurrent.futures.ProcessPoolExecutor] = []
+_STOPPED = threading.Event()      # the server is shutting down: no new worker, training runs here
 
 
 class Superseded(RuntimeError):
@@ -131,13 +135,16 @@ _QUEUE = FairQueue()
 _SERVERS: list[threading.Thread] = []
 
 
-def start() -> concurrent.futures.ProcessPoolExecutor:
-    """The training worker and the thread that feeds it, started once and kept for the server's life.
+def start() -> concurrent.futures.ProcessPoolExecutor | None:
+    """The training worker and the thread that feeds it, started once and kept for the server's life
+    (None once ``stop`` has run: the server is shutting down).
 
     Starting it submits a trivial task, so the worker imports numpy and ``core`` while the first
     student is still reading the Data page, not while their first training waits for it.
     """
     with _POOL_LOCK:
+        if _STOPPED.is_set():
+            return None
         if not _POOL:
             pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"),
@@ -149,6 +156,30 @@ def start() -> concurrent.futures.ProcessPoolExecutor:
             thread.start()
             _SERVERS.append(thread)
         return _POOL[0]
+
+
+def stop() -> None:
+    """End the worker and release what its queues hold; later training runs in this process.
+
+    Uvicorn, which serves ``st.App``, ends a server on SIGTERM by raising the signal again once it
+    has shut down, which kills the process before any exit handler runs. Without this, the worker
+    would linger until it noticed, and multiprocessing's resource tracker would log a warning about
+    the queues' semaphores, left behind. A training already running is waited for.
+    """
+    with _POOL_LOCK:
+        _STOPPED.set()
+        pools = list(_POOL)
+        _POOL.clear()
+    while pools:
+        pools.pop().shutdown(wait=True, cancel_futures=True)
+    gc.collect()            # the queues' semaphores are unlinked when their objects are collected
+
+
+@contextlib.asynccontextmanager
+async def lifespan(_app):
+    """``st.App(lifespan=...)``: at the server's shutdown, ``stop`` the worker."""
+    yield
+    await asyncio.to_thread(stop)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -168,16 +199,16 @@ def _pool_run(fn, args, kwargs):
     """``fn(*args, **kwargs)`` in the worker process, or here if the worker is gone."""
     pool = start()
     try:
-        future = pool.submit(fn, *args, **kwargs)
+        future = pool.submit(fn, *args, **kwargs) if pool is not None else None
     except (concurrent.futures.process.BrokenProcessPool, RuntimeError, OSError):
         future = None
     if future is not None:
         try:
             return future.result()
-        except (concurrent.futures.process.BrokenProcessPool, OSError):
+        except (concurrent.futures.process.BrokenProcessPool, concurrent.futures.CancelledError, OSError):
             pass
-    # The worker died or could not start (e.g. out of memory): replace it next time, and compute
-    # this result here, so the student still gets it.
+    # The worker died, could not start (e.g. out of memory) or was stopped: replace it next time
+    # (unless the server is stopping), and compute this result here, so the student still gets it.
     with _POOL_LOCK:
         if _POOL and _POOL[0] is pool:
             _POOL.clear()
