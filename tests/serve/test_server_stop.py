@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from bench import server as server_module
 from bench.server import Server, alive, descendants
 from bench.stclient import Session
 from tests.aio import LoopThread
+
+pytestmark = pytest.mark.slow        # real servers and workers: seconds each
 
 # Stands in for a server that is stuck: it ignores SIGTERM, and has started the training worker
 # (and with it multiprocessing's resource tracker) exactly as app.py does.
