@@ -41,7 +41,8 @@ bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the sa
 	$(BIN)/python -m bench
 
 bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout (or commit THIS) against commit AGAINST, in turns
-	$(BIN)/python -m bench.pages_bench $(if $(THIS),--this $(THIS)) $(if $(AGAINST),--against $(AGAINST))
+	$(BIN)/python -m bench.pages_bench $(if $(THIS),--this $(THIS)) $(if $(AGAINST),--against $(AGAINST)) \
+		$(if $(N),--n $(N)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis

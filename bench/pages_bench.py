@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> list[str]:
     ap.add_argument("--against", metavar="REV", help="also time the pages of this commit, in turns with this checkout")
     ap.add_argument("--this", metavar="REV", help="time this commit instead of the working tree")
     ap.add_argument("--n", type=int, default=9, help="reruns per page (the median is kept)")
+    ap.add_argument("--rounds", type=int, default=ROUNDS, help="turns per checkout with --against (the lowest "
+                                                                 "median is kept)")
     ap.add_argument("--measure", metavar="ROOT", help=argparse.SUPPRESS)
     ap.add_argument("--compiled-once", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv if argv is not None else [])
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         this_root = _export(args.this, Path(tmp) / "this") if args.this else ROOT
         roots = {"this": this_root} | ({args.against: _export(args.against, Path(tmp) / "base")} if args.against else {})
-        rounds = ROUNDS if args.against else 1
+        rounds = args.rounds if args.against else 1
         got = {(who, once): [] for who in roots for once in (False, True)}
         for _ in range(rounds):
             for once in (False, True):
@@ -166,7 +168,7 @@ def main(argv: list[str] | None = None) -> list[str]:
                 line += f"  target < 300 ms: {'ok' if t < 0.3 else 'MISSED'}"
             lines.append(line)
     if args.against:
-        lines.append(f"ratios: {args.this or 'this checkout'} / {args.against}, lowest median of {ROUNDS} turns each; "
+        lines.append(f"ratios: {args.this or 'this checkout'} / {args.against}, lowest median of {args.rounds} turns each; "
                      "1.10 = 10% slower")
     for line in lines:
         print(line, flush=True)
