@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ui.serve import worker
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +49,7 @@ def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
     assert again.losses.tolist() == here.losses.tolist()
 
 
+@pytest.mark.slow          # waits for the worker's orphan check (seconds); in make test
 def test_a_server_killed_outright_leaves_no_worker_behind():
     import signal
     import time
