@@ -34,6 +34,7 @@ def test_work_sent_to_the_worker_comes_back_equal():
     assert there.losses.tolist() == here.losses.tolist()
 
 
+@pytest.mark.slow          # starts a worker process of its own (seconds); in make test
 def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
     from core import data, training
     prepared = data.prepare(data.load_income())
@@ -79,6 +80,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow          # starts a worker process of its own (seconds); in make test
 def test_after_stop_no_worker_starts_and_training_runs_here(monkeypatch):
     import threading
     from core import data, training
