@@ -14,6 +14,7 @@ from streamlit.testing.v1 import app_test
 
 from core import data, evaluate, training
 from tests.app.helpers import no_exception, open_app, texts
+from tests.fakes import Clock
 from ui.draw import playback
 from ui.serve.cache import SEED_COUNT, stride_for
 
@@ -42,16 +43,6 @@ def charts(at) -> dict[str, dict[str, pd.DataFrame]]:
 
 def metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label))
-
-
-class Clock:
-    """A stand-in for time.monotonic that moves only when told."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture

@@ -5,15 +5,8 @@ import re
 import pytest
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
+from tests.fakes import Clock
 from ui.state.upload_store import TOKEN, UploadStore, browser_id
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
