@@ -925,7 +925,7 @@ def profile_pages(args) -> str:
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
-    import streamlit as st
+    from ui.serve import cache
 
     holder: dict = {"prof": None}
     orig = script_runner.ScriptRunner._run_script
@@ -949,7 +949,7 @@ def profile_pages(args) -> str:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         at.query_params.update(links[args.mix])
         at.run()
-        st.cache_data.clear()
+        cache.clear()
         at.switch_page(page)
         for run in ("cold", "warm"):
             holder["prof"] = cProfile.Profile()
@@ -963,7 +963,7 @@ def profile_pages(args) -> str:
             if run == "warm":
                 tops.append((page, _top_app_functions(stats)))
     script_runner.ScriptRunner._run_script = orig
-    out.append("columns: train = core.training; cache = st.cache_data calls (incl. training on a miss);"
+    out.append("columns: train = core.training; cache = st.cache_data/cache_resource calls (incl. training on a miss);"
                " pickle = copies in and out of the cache; altair = Chart.to_dict; vega = st.altair_chart/"
                "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash;"
                " gc = Streamlit's gc.collect() after every run (runner.postScriptGC)")

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.app.helpers import PAGES, no_exception, open_app
+from ui.serve import cache
 from tests.app.test_data_page import matrix
 from tests.core import test_reference_numbers as ref
 
@@ -67,11 +68,10 @@ def _script(data: str, value: float, note: str) -> AppTest:
 
 @pytest.fixture(autouse=True)
 def fresh():
-    import streamlit as st
     CALLS.clear()
-    st.cache_data.clear()
+    cache.clear()
     yield
-    st.cache_data.clear()
+    cache.clear()
 
 
 def layout(node, depth: int = 0) -> list[str]:
@@ -137,8 +137,7 @@ def test_an_upload_is_never_recorded():
 def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
     """Every page, opened by a second student, shows the same tables, captions and charts, in the
     same places."""
-    import streamlit as st
-    st.cache_data.clear()
+    cache.clear()
     first = open_app(page, link)
     second = open_app(page, link)
     for at in (first, second):
@@ -166,11 +165,10 @@ def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
 def test_what_the_cache_holds_never_shows_through_a_different_view(page, before, after):
     """A student on ``after``, once another has filled the cache on ``before``, sees exactly what
     they would see with an empty cache: nothing recorded for one view leaks into another."""
-    import streamlit as st
-    st.cache_data.clear()
+    cache.clear()
     open_app(page, before)
     warm = open_app(page, after)
-    st.cache_data.clear()
+    cache.clear()
     cold = open_app(page, after)
     for at in (warm, cold):
         no_exception(at)
@@ -186,8 +184,7 @@ def test_what_the_cache_holds_never_shows_through_a_different_view(page, before,
 
 def second_visit(page: str, link: dict) -> AppTest:
     """The page as the second student to open ``link`` sees it: replayed from the shared cache."""
-    import streamlit as st
-    st.cache_data.clear()
+    cache.clear()
     open_app(page, link)
     at = open_app(page, link)
     no_exception(at)

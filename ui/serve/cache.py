@@ -1,14 +1,23 @@
 """The one place where expensive results are computed and cached, keyed on scalar settings.
 
-``st.cache_data`` hands every caller its own copy, so no session can change another's result.
-Training histories keep the weights every ``stride`` epochs (about 1,000 snapshots at most) and
-replay the rest on demand, so even a 20,000-epoch, 32-unit run is about 1.6 MB in the cache.
-Results on a session's own upload are never shared: they live in a tiny per-session memo.
+Every session with the same settings shares one result object: its numpy arrays are made
+read-only before it is stored (``_read_only``), so no session can change another's result (a write
+raises), and no rerun pays for a copy. ``st.cache_resource`` still computes a result once however
+many students ask for it at the same moment (one lock per key). A cache hit costs Streamlit about
+0.1–0.2 ms, so the bundled table and its splits, which cost less to make than that, are kept per
+process instead. Training histories keep the weights every ``stride`` epochs (about 1,000
+snapshots at most) and replay the rest on demand, so even a 20,000-epoch, 32-unit run is about
+1.6 MB in the cache. Results on a session's own upload are never shared: they live in a tiny
+per-session memo.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
+
+import numpy as np
 
 import streamlit as st
 
@@ -35,16 +44,53 @@ def seeds_from(seed: int) -> list[int]:
     return [(seed + i) % (2**32) for i in range(SEED_COUNT)]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def income_table():
-    """The bundled Income2 rows."""
+def _read_only(value):
+    """``value`` with every numpy array inside it (fields, tuples, lists, dicts) made read-only."""
+    if isinstance(value, np.ndarray):
+        value.setflags(write=False)
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            _read_only(getattr(value, f.name))
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _read_only(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _read_only(v)
+    return value
+
+
+def _shared(max_entries: int, show_spinner):
+    """``st.cache_resource`` for results every session may read and none may change."""
+    def decorate(compute):
+        @functools.wraps(compute)
+        def read_only(*args, **kwargs):
+            return _read_only(compute(*args, **kwargs))
+        return st.cache_resource(max_entries=max_entries, show_spinner=show_spinner)(read_only)
+    return decorate
+
+
+def clear() -> None:
+    """Forget every shared result and recorded drawing, as a fresh server would start."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    income_prepared.cache_clear()
+
+
+@functools.cache
+def _income_rows():
     return data.load_income()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+def income_table():
+    """The bundled Income2 rows: read from disk once per process, a copy of its own for each caller."""
+    return _income_rows().copy()
+
+
+@functools.lru_cache(maxsize=16)
 def income_prepared(split: int, test: float) -> data.Prepared:
-    """Income2 split with ``split_seed`` and scaled by the training maxima."""
-    return data.prepare(data.load_income(), test_size=test, split_seed=split)
+    """Income2 split with ``split_seed`` and scaled by the training maxima (shared, read-only)."""
+    return _read_only(data.prepare(_income_rows(), test_size=test, split_seed=split))
 
 
 def _train(p: data.Prepared, run: dict):
@@ -69,12 +115,12 @@ def _run(s: Settings, epochs: int) -> dict:
     return _args(s.seed, s.hidden, s.eta, epochs, s.activation, s.batch_size, s.weight_decay)
 
 
-@st.cache_data(max_entries=64, show_spinner="Training the network…")
+@_shared(max_entries=64, show_spinner="Training the network…")
 def _history(split: int, test: float, **run):
     return _train(income_prepared(split, test), _args(**run))
 
 
-@st.cache_data(max_entries=16, show_spinner="Training from 20 seeds…")
+@_shared(max_entries=16, show_spinner="Training from 20 seeds…")
 def _ensemble(split: int, test: float, **run):
     return _train_many(income_prepared(split, test), _args(**run))
 
@@ -132,9 +178,9 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     return _session_memo(_run_key(s, "ensemble"), lambda: _train_many(p, _run(s, epochs_allowed(s))))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@_shared(max_entries=64, show_spinner=False)
 def _findings(split: int, test: float, **run):
-    return diagnose.instabilities(_history(split, test, **run), income_prepared(split, test))
+    return tuple(diagnose.instabilities(_history(split, test, **run), income_prepared(split, test)))
 
 
 def findings(s: Settings) -> list[diagnose.Finding]:
@@ -144,7 +190,7 @@ def findings(s: Settings) -> list[diagnose.Finding]:
     return _session_memo(_run_key(s, "findings"), lambda: diagnose.instabilities(history(s), prepared(s)))
 
 
-@st.cache_data(max_entries=16, show_spinner="Training the same network with scikit-learn…")
+@_shared(max_entries=16, show_spinner="Training the same network with scikit-learn…")
 def _crosscheck(split: int, test: float, **run):
     a = _args(**run)
     return worker.run(crosscheck.crosscheck, income_prepared(split, test), a["n_hidden"], a["learning_rate"],

@@ -3,9 +3,11 @@
 Most of a rerun's server time goes into turning tables and chart data into Arrow bytes and
 protobuf messages (see README, "A class at once"). In a lecture most students look at the same
 settings, so most of that work is repeated. A function decorated with ``shared`` draws with
-``st.*`` calls and returns nothing. With the bundled data set, ``st.cache_data`` records the
+``st.*`` calls and returns nothing. With the bundled data set, ``st.cache_resource`` records the
 elements it draws the first time it runs with given arguments; every later call with equal
 arguments, from any session, sends the recorded elements again without running the function.
+(``cache_resource``, not ``cache_data``: the recording is kept as it is instead of pickled and
+unpickled on every call; a replay copies each message, so no session changes the recording.)
 
 A session's own upload is never put in this cross-session cache: with an upload the function just
 runs. So its arguments must decide everything it draws (pass the ``Settings`` when the function
@@ -92,6 +94,6 @@ def _cache_for(draw: Callable[..., None], max_entries: int):
         # Streamlit names a function's cache by module and name: one cache per drawing function.
         # (Not functools.wraps: Streamlit would then read ``draw``'s parameter names, not these.)
         replayed.__module__, replayed.__qualname__ = draw.__module__, draw.__qualname__
-        cached = st.cache_data(max_entries=max_entries, show_spinner=False)(replayed)
+        cached = st.cache_resource(max_entries=max_entries, show_spinner=False)(replayed)
         _CACHES[code] = (cached, list(inspect.signature(draw).parameters), identity)
     return _CACHES[code]
