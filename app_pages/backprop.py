@@ -45,13 +45,14 @@ def _move(by: int) -> None:
     st.session_state["step"] = PAGE["step"].clamp(st.session_state.get("step", 1) + by)
 
 
-def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool) -> None:
+def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool,
+                 width: int | str = "stretch") -> None:
     """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move."""
     first, last = step_no <= 1, step_no >= step_model.COUNT
-    where[0].button("← Previous", on_click=_move, args=(-1,), disabled=show_all or first, width="stretch",
+    where[0].button("← Previous", on_click=_move, args=(-1,), disabled=show_all or first, width=width,
                     key=keys[0], shortcut="Left" if shortcuts else None,
                     help=None if first else f"Step {step_no - 1}: {step_model.TITLES[step_no - 2]} (key ←)")
-    where[1].button("Next →", on_click=_move, args=(1,), disabled=show_all or last, width="stretch",
+    where[1].button("Next →", on_click=_move, args=(1,), disabled=show_all or last, width=width,
                     key=keys[1], shortcut="Right" if shortcuts else None,
                     help=None if last else f"Step {step_no + 1}: {step_model.TITLES[step_no]} (key →)")
 
@@ -83,7 +84,8 @@ if len(batches) > 1:
 views = [steps.build(k, ctx) for k in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
-    step_buttons(st.columns([1, 1, 2]), step_no, show_all, ("prev_below", "next_below"), shortcuts=False)
+    below = st.container(horizontal=True)
+    step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
 
 st.divider()
 look = style.chart_style(s.projector)

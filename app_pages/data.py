@@ -81,8 +81,9 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
              r"y_n \;\leftarrow\; \frac{y_n}{\max_{\text{training rows}} |y|}")
     scales = [*p.x_scale, *p.y_scale]
     st.markdown(f"**The {len(columns)} maxima, taken from the training rows only:**")
-    for col, name, scale in zip(st.columns(len(columns)), columns, scales):
-        col.metric(md(labels[name]), f"{scale:.8g}", help="The largest absolute value in the training rows.")
+    maxima = st.container(horizontal=True)
+    for name, scale in zip(columns, scales):
+        maxima.metric(md(labels[name]), f"{scale:.8g}", help="The largest absolute value in the training rows.")
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
         show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),

@@ -61,10 +61,10 @@ if show == network_view.SHOW[1]:
 if show == network_view.SHOW[2] and epoch == 0:
     st.info("At epoch 0 nothing has changed yet: move the epoch slider.", icon=":material/arrow_forward:")
 
-c1, c2, c3 = st.columns(3)
-c1.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")
-c2.metric("Training loss L", f"{snap.loss_train:.6g}")
-c3.metric("Test loss", f"{snap.loss_test:.6g}")
+row = st.container(horizontal=True)
+row.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")
+row.metric("Training loss L", f"{snap.loss_train:.6g}")
+row.metric("Test loss", f"{snap.loss_test:.6g}")
 st.caption(f"L = ½·Σ(y − ŷ)² summed over the {n_train} training rows (scaled data); the test loss is the same sum "
            f"over the {len(p.y_test)} test rows, so compare the two per row on the Training page.")
 

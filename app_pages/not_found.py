@@ -5,7 +5,6 @@ import streamlit as st
 from ui.draw import page
 from ui.views.safe import md
 
-st.set_page_config(page_title=f"No such page · {page.APP}")
 st.title("No such page")
 st.markdown(f"There is no page **{md(page.missing_address(), 60)}** in {page.APP}. These are its pages, "
             "in lesson order:")

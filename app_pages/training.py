@@ -64,13 +64,13 @@ def views():
     else:
         training_view.part("laptop", s, epoch, run, playing is not None)
     # Files are written only when asked for, and not offered while playing (frames replace them).
-    d1, d2 = st.columns(2)
-    d1.download_button(f"Weights at epoch {epoch:,} (JSON)",
+    files = st.container(horizontal=True)
+    files.download_button(f"Weights at epoch {epoch:,} (JSON)",
                        lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
                        file_name=f"weights_epoch_{epoch}.json", mime="application/json",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        disabled=playing is not None)
-    d2.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
+    files.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
                        file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", width="stretch",
                        disabled=playing is not None)

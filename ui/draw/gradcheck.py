@@ -41,10 +41,10 @@ def show(c: Check, s: Step, mistake: bool, projector: bool) -> None:
                 "(to round-off), because every hidden unit is off for every sample or the bias has settled, "
                 "so moving its rows changes nothing. Pick epoch 0 to see the check catch the mistake.")
     what = "Objective J" if s.weight_decay else "Loss"
-    cols = st.columns(2)
-    cols[0].metric(f"{what} after a step with " + ("the demo's gradient" if mistake else "this gradient"),
-                   plain(c.loss_after))
-    cols[1].metric(f"{what} after a step with the correct gradient", plain(s.objective_after))
+    row = st.container(horizontal=True)
+    row.metric(f"{what} after a step with " + ("the demo's gradient" if mistake else "this gradient"),
+               plain(c.loss_after))
+    row.metric(f"{what} after a step with the correct gradient", plain(s.objective_after))
     frame, focus = c.frame, set(c.focus)
     if projector and len(frame) > PROJECTOR_ROWS:
         failing = {t for t, v in enumerate(frame.verdict) if v.startswith("✗")}

@@ -21,13 +21,12 @@ _KEPT = "_page_controls"           # title → that page's controls when the stu
 
 
 def header(title: str, intro: str) -> Settings:
-    """Browser title, title and intro of a page; returns the Settings of this run."""
-    st.set_page_config(page_title=f"{title} · {APP}")
+    """Title and intro of a page (``app.py`` names the browser tab); returns the Settings of this run."""
     own_controls(title)
     s = sidebar.current()
-    head, key = st.columns([5, 1], vertical_alignment="bottom")
+    head = st.container(horizontal=True, vertical_alignment="bottom")
     head.title(title)
-    with key.popover("Symbols", icon=":material/functions:", width="stretch"):
+    with head.popover("Symbols", icon=":material/functions:"):
         st.markdown(symbols.markdown())
     st.markdown(intro)
     link_notices(sidebar.pending_notices(s.linked()))

@@ -41,11 +41,11 @@ def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle,
     pic = slope.picture(step, name)
     d = digits.text
     training_view.show(slope.chart(pic, bool(step.weight_decay), look))
-    cols = st.columns(4)
-    cols[0].metric(f"{name} now", d(pic.w))
-    cols[1].metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))
-    cols[2].metric("The curve's centred difference", d(pic.numerical))
-    cols[3].metric(f"{target} after a step of this weight alone", d(pic.J_next))
+    row = st.container(horizontal=True)
+    row.metric(f"{name} now", d(pic.w))
+    row.metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))
+    row.metric("The curve's centred difference", d(pic.numerical))
+    row.metric(f"{target} after a step of this weight alone", d(pic.J_next))
     st.caption(f"Blue: the {target} as {name} varies. Vermilion: the tangent with backprop's slope {d(pic.slope)}; "
                f"dashed black: the slope of the curve itself, (J(w + ε) − J(w − ε)) / 2ε = {d(pic.numerical)} — the "
                f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "

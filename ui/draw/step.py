@@ -71,8 +71,9 @@ def show_diagram(slot, view: StepView, n_inputs: int, hidden: tuple, chart_style
 def _rest(view: StepView, projector: bool) -> None:
     """Metrics, notes and every table of the step."""
     if view.metrics:
-        for col, m in zip(st.columns(len(view.metrics) + (0 if projector else 1)), view.metrics):
-            col.metric(m.label, m.value, m.delta, delta_color="inverse")
+        row = st.container(horizontal=True)
+        for m in view.metrics:
+            row.metric(m.label, m.value, m.delta, delta_color="inverse")
     for note in view.notes:
         getattr(st, note.kind)(note.text)
     capacity = 4 if projector else 6
