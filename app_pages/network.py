@@ -6,7 +6,7 @@ import streamlit as st
 from core import graph, network
 from ui.draw import page, widgets
 from ui.draw.chart import show_chart
-from ui.draw.matrix import show_matrix
+from ui.draw.matrix import show_matrices
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE, choice_param
 from ui.views import messages, numbers, style, tables
@@ -69,20 +69,21 @@ st.caption(f"L = ½·Σ(y − ŷ)² summed over the {n_train} training rows (sca
            f"over the {len(p.y_test)} test rows, so compare the two per row on the Training page.")
 
 what = network_view.PREFIX[show]
-look = dict(digits=numbers.digits_for(s.projector), projector=s.projector)
 names = graph.layer_names(h.hidden)
 depth = len(h.hidden)
+shown = []            # (matrix, row labels, column labels, caption): drawn below as one piece
 for k, (name, M) in enumerate(zip(names, q.shown(show))):
     below = tables.input_labels(p.n_inputs) if k == 0 else tables.unit_labels(h.hidden[k - 1], True, k, depth)
     above = ["ŷ"] if name == "W_O" else tables.unit_labels(h.hidden[k], False, k + 1, depth)
     where = "" if name == "W_O" else (": row i = from xᵢ, column j = to hⱼ" if k == 0 else
                                       ": row i = from unit i of the layer below, column j = to unit j")
-    show_matrix(M, below, above, f"{what}{name} at epoch {epoch}{where}", **look)
-layers = [np.vstack([fwd.z[k][n], fwd.u[k][n]]) for k in range(depth)]
-for k, values in enumerate(layers):
+    shown.append((M, below, above, f"{what}{name} at epoch {epoch}{where}"))
+for k in range(depth):
     name = names[k].removeprefix("W_")
-    show_matrix(values, [f"z_{name}", f"u_{name} = g(z_{name})"], tables.unit_labels(h.hidden[k], False, k + 1, depth),
-                f"Hidden layer {name} for training sample n = {sample} at epoch {epoch}", **look)
+    shown.append((np.vstack([fwd.z[k][n], fwd.u[k][n]]), [f"z_{name}", f"u_{name} = g(z_{name})"],
+                  tables.unit_labels(h.hidden[k], False, k + 1, depth),
+                  f"Hidden layer {name} for training sample n = {sample} at epoch {epoch}"))
+show_matrices(shown, numbers.digits_for(s.projector), s.projector)
 unit = md(ds.units.get(p.target, ""))
 fmt = numbers.fixed
 y_hat = fwd.z[-1][n]

@@ -62,3 +62,26 @@ def test_every_caller_gets_a_table_of_its_own():
     a, b = cache.income_table(), cache.income_table()
     a.iloc[0, 0] = -1.0
     assert b.iloc[0, 0] != -1.0 and cache.income_table().iloc[0, 0] != -1.0
+
+
+def test_recent_results_are_served_before_streamlits_cache_and_cleared_with_it(monkeypatch):
+    import streamlit as st
+    calls = []
+    real_run = cache.worker.run
+    monkeypatch.setattr(cache.worker, "run", lambda fn, *a, **k: calls.append(fn.__name__) or real_run(fn, *a, **k))
+    args = Settings(seed=987_656, hidden=(2,), epochs=4).training_args()
+    cache.clear()
+    first = cache._history(**args)
+    st.cache_resource.clear()                    # Streamlit's copy gone: the recent one still answers
+    assert cache._history(**args) is first and calls == ["train"]
+    cache.clear()                                # everything gone: trained again
+    assert cache._history(**args) is not first and calls == ["train", "train"]
+    seeds = [{**args, "seed": 5_000 + k} for k in range(cache.RECENT + 1)]
+    for run in seeds:
+        cache._history(**run)
+    st.cache_resource.clear()
+    trained = len(calls)
+    cache._history(**seeds[-1])                  # among the RECENT latest: no training
+    assert len(calls) == trained
+    cache._history(**seeds[0])                   # pushed out by RECENT newer ones: trained again
+    assert len(calls) == trained + 1
