@@ -20,6 +20,11 @@ def main():
     from ui.serve import tuning, uploads, worker
     from ui.state import sidebar
 
+    # Before st.navigation: otherwise the browser takes the page's Material icon as the tab's icon
+    # and fetches it from fonts.gstatic.com. A local image instead. A projected lecture starts with
+    # the sidebar closed: the settings stay one click away (and in the URL).
+    st.set_page_config(page_icon=str(ROOT / "assets" / "icon.png"), layout="wide",
+                       initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
     uploads.apply()
     worker.start()
@@ -40,11 +45,7 @@ def main():
     if (missing := page_shape.missing_page({p.url_path for p in pages} | {"overview"})) is not None:
         pages.append(missing)
     page = st.navigation(pages, position="sidebar", expanded=True)
-    # One page config per run: the browser tab names the page ("Network · Backprop Explainer"). A local
-    # image: a Material icon as page_icon makes the browser fetch it from fonts.gstatic.com. A projected
-    # lecture starts with the sidebar closed: the settings stay one click away (and in the URL).
-    st.set_page_config(page_title=f"{page.title} · {page_shape.APP}", page_icon=str(ROOT / "assets" / "icon.png"),
-                       layout="wide", initial_sidebar_state=layout.sidebar_state(st.query_params))
+    st.set_page_config(page_title=f"{page.title} · {page_shape.APP}")    # "Network · Backprop Explainer"
     current = sidebar.sidebar()
     if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap
         st.sidebar.error(refused, icon=":material/error:")
