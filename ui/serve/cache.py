@@ -112,6 +112,7 @@ def clear() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     income_prepared.cache_clear()
+    _income_rows.cache_clear()
 
 
 @functools.cache
@@ -174,7 +175,7 @@ def dataset(s: Settings) -> Dataset:
 def prepared(s: Settings) -> data.Prepared:
     """The data in use, split and scaled per the settings."""
     if s.data == "income":
-        return income_prepared(split=s.split, test=s.test)     # by keyword: see replay.run
+        return income_prepared(s.split, s.test)       # positional, like every other call: one lru entry per split
     return _session_memo(("prepared",) + s.data_key(), lambda: data.prepare(
         dataset(s).table, s.features, s.target, test_size=s.test, split_seed=s.split,
         drop_incomplete=s.drop))
