@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.draw import page, playback, takehome, widgets
+from ui.draw import page, playback, player, takehome
 from ui.draw import training as training_view
 from ui.draw.layout import side_by_side
 from ui.serve import cache
@@ -14,14 +14,14 @@ s = page.header(
     "Thousands of gradient steps: press **Play** or pick an epoch, and every number and chart follows.",
 )
 ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
-run = training_view.TrainingRun(s, ds, p, h)
-last = run.last
 
 if h.diverged_at is not None:
     st.error(messages.divergence(h, s.eta, messages.smaller_eta(s.eta, ETA_CHOICES), why=True),
              icon=":material/trending_up:")
     if h.last_epoch < 0:
         st.stop()
+run = training_view.TrainingRun(s, ds, p, h, cache.frames(s))
+last = run.last
 
 
 def what_it_went_through() -> None:
@@ -33,48 +33,32 @@ def what_it_went_through() -> None:
 
 if not s.projector:         # on a projector they follow the first screen, which belongs to the run
     what_it_went_through()
-
-SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pause to choose an epoch by hand."
-
-
-timer = playback.run_every()          # decided now: the fragment keeps it until the next full run
+player.carrier(run.payload)         # the whole run, sent to the browser once: it draws every epoch
 
 
-@st.fragment(run_every=timer)
+@st.fragment
 def views():
-    playing = playback.frame(last, h.stride, declared_playing=timer is not None)
-    if s.projector:          # the first screen: controls and losses beside the whole loss chart
+    if s.projector:          # the first screen: controls and scores beside the whole loss chart
         left, right = st.columns([1, 1.9], gap="medium")
-    else:
-        left = right = st.container()
-    with left:
-        playback.controls(last)
-        if playing is None:
-            epoch = widgets.epoch_slider(h, value=last, help=SLIDER_HELP)
-        else:
-            epoch = playing
-            playback.progress(epoch, last)
-        if s.projector:
-            training_view.part("scores", s, epoch, run, playing is not None)
-    if s.projector:
+        with left:
+            epoch = training_view.epoch_control(run)
+            training_view.views(run, {"training-scores": training_view.PROJECTOR["training-scores"]})
         with right:
-            training_view.part("loss", s, epoch, run, playing is not None)
-        training_view.part("trajectories", s, epoch, run, playing is not None)
-        training_view.part("fit", s, epoch, run, playing is not None)
+            training_view.views(run, {"training-loss": training_view.PROJECTOR["training-loss"]})
+        training_view.views(run, {"training-below": training_view.PROJECTOR["training-below"]})
     else:
-        training_view.part("laptop", s, epoch, run, playing is not None)
-    # Files are written only when asked for, and not offered while playing (frames replace them).
+        epoch = training_view.epoch_control(run)
+        training_view.views(run, training_view.LAPTOP)
+    # Files are written only when asked for, and not offered while playing (the browser's epoch moves).
+    playing = playback.playing()
     files = st.container(horizontal=True)
     files.download_button(f"Weights at epoch {epoch:,} (JSON)",
-                       lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
-                       file_name=f"weights_epoch_{epoch}.json", mime="application/json",
-                       icon=":material/download:", on_click="ignore", width="stretch",
-                       disabled=playing is not None)
+                          lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
+                          file_name=f"weights_epoch_{epoch}.json", mime="application/json",
+                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
     files.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
-                       file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
-                       icon=":material/download:", on_click="ignore", width="stretch",
-                       disabled=playing is not None)
-    playback.finish_frame(playing, last)
+                          file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
+                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
 
 
 views()

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from core import data
-from tests.app.helpers import PAGES, no_exception, open_app, texts
+from tests.app.helpers import PAGES, component_data, no_exception, open_app, texts
 from tests.app.test_training_page import download, media  # noqa: F401  (media is a fixture)
 
 LAYERS = {"hidden": "8,4", "batch": "5", "l2": "0.01"}
@@ -135,5 +135,6 @@ def test_the_seed_comparison_and_the_learned_function_work_at_depth():
     at = open_app("training", LAYERS)
     at.toggle(key="seeds").set_value(True).run()
     no_exception(at)
-    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert len(specs) >= 6
+    assert {"band", "finals"} <= {d.name for c in at.get("vega_lite_chart") for d in c.proto.datasets}
+    (run,) = [d["run"] for d in component_data(at, "run")]
+    assert run["shapes"] == [[3, 8], [9, 4], [5, 1]] and run["learned"]["kind"] == "surface"

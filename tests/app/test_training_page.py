@@ -1,24 +1,23 @@
-"""The Training & results page under AppTest: numbers equal core's, the slider drives every view,
-Play moves it, a diverging run is explained, downloads hold the right rows."""
+"""The Training & results page under AppTest: the numbers the browser is told to print equal core's,
+the slider moves them, Play and its stop reach the link once, a diverging run is explained,
+downloads hold the right rows. (The drawing itself is tested in tests/e2e.)"""
 
 import io
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import app_test
 
 from core import data, evaluate, training
-from tests.app.helpers import no_exception, open_app, texts
-from tests.fakes import Clock
+from tests.app.helpers import browser_sends, component_data, no_exception, open_app, texts
 from ui.draw import playback
 from ui.serve.cache import SEED_COUNT, stride_for
 
 DIVERGE = "Learning rate too high (η 5)"
+NAMES = [f"{split} {m}" for split in ("Training", "Test") for m in ("loss", "loss per row", "RMSE", "R²")]
 
 
 @pytest.fixture(scope="module")
@@ -32,24 +31,40 @@ def h(p):
 
 
 def charts(at) -> dict[str, dict[str, pd.DataFrame]]:
-    """Each chart's datasets, keyed by a dataset name only that chart has."""
+    """Each Vega-Lite chart's datasets (the charts that do not follow the epoch), by a dataset name."""
+    import pyarrow as pa
     found = {}
     for el in at.get("vega_lite_chart"):
         frames = {d.name: pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets}
-        key = next(n for n in ("loss", "paths", "fit", "cells", "curve", "band", "finals") if n in frames)
-        found[key] = frames
+        key = next((n for n in ("band", "finals", "curves") if n in frames), None)
+        if key:
+            found[key] = frames
     return found
 
 
-def metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label.startswith(label))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock()
-    monkeypatch.setattr(playback, "clock", c)
+def controls(at) -> dict:
+    (c,) = component_data(at, "controls")
     return c
+
+
+def run_sent(at) -> dict:
+    (r,) = component_data(at, "run")
+    return r["run"]
+
+
+def shown(at) -> tuple[int, str, dict[str, str]]:
+    """What the browser prints: the epoch, the heading and the eight numbers by name — the exact
+    numbers the page sent for an epoch between frames, else that shipped frame's."""
+    c, run = controls(at), run_sent(at)
+    if c["pinned"] is not None:
+        frame = c["pinned"]
+        return frame["epoch"], frame["head"], dict(zip(NAMES, frame["text"]))
+    i = run["frames"]["epoch"].index(c["epoch"])          # paused: always a shipped frame or pinned
+    return c["epoch"], run["frames"]["head"][i], dict(zip(NAMES, run["frames"]["text"][i]))
+
+
+def metric(at, name: str) -> str:
+    return shown(at)[2][name]
 
 
 @pytest.fixture
@@ -82,14 +97,16 @@ def test_metrics_at_the_end_equal_core_on_the_history(p, h):
     final = h.at(1000)
     y, y_hat = p.to_original_y(p.y_train), p.to_original_y(final.y_hat_train)
     yt, yt_hat = p.to_original_y(p.y_test), p.to_original_y(final.y_hat_test)
-    assert metric(at, "Training loss") == f"{h.losses[-1, 0]:.6g}" == "0.0238606"
-    assert metric(at, "Test loss") == f"{h.losses[-1, 1]:.6g}"
-    assert metric(at, "Training RMSE") == f"{evaluate.rmse(y, y_hat):.3f}"
-    assert metric(at, "Test RMSE") == f"{evaluate.rmse(yt, yt_hat):.3f}"
-    assert metric(at, "Training R²") == f"{evaluate.r2(y, y_hat):.3f}"
-    assert metric(at, "Test R²") == f"{evaluate.r2(yt, yt_hat):.3f}"
-    assert "in the target's units (\\$1000s)" in texts(at)
-    assert "At epoch 1,000 of 1,000 — the end of training" in texts(at)
+    epoch, heading, numbers = shown(at)
+    assert epoch == 1000 and heading == "At epoch 1,000 of 1,000 — the end of training"
+    assert numbers["Training loss"] == f"{h.losses[-1, 0]:.6g}" == "0.0238606"
+    assert numbers["Test loss"] == f"{h.losses[-1, 1]:.6g}"
+    assert numbers["Training RMSE"] == f"{evaluate.rmse(y, y_hat):.3f}"
+    assert numbers["Test RMSE"] == f"{evaluate.rmse(yt, yt_hat):.3f}"
+    assert numbers["Training R²"] == f"{evaluate.r2(y, y_hat):.3f}"
+    assert numbers["Test R²"] == f"{evaluate.r2(yt, yt_hat):.3f}"
+    (view,) = component_data(at, "view")
+    assert "in the target's units ($1000s)" in view["captions"]["scores"]
     assert at.slider(key="epoch").value == 1000 and not at.slider(key="epoch").disabled
 
 
@@ -98,37 +115,36 @@ def test_the_epoch_slider_moves_every_view(p, h):
     at.slider(key="epoch").set_value(250).run()
     no_exception(at)
     snap = h.at(250)
-    assert "At epoch 250 of 1,000 — 25% of the way" in texts(at)
-    assert metric(at, "Training loss") == f"{snap.loss_train:.6g}"
-    assert metric(at, "Test RMSE") == f"{evaluate.rmse(p.to_original_y(p.y_test), p.to_original_y(snap.y_hat_test)):.3f}"
-    views = charts(at)
-    assert views["loss"]["epoch"].epoch.tolist() == [250]
-    assert np.allclose(views["loss"]["cursor"].loss, h.losses[250] / [15, 15])     # per row: 15 and 15 rows
-    assert views["paths"]["epoch"].epoch.tolist() == [250]
-    assert np.allclose(views["paths"]["cursor"].predicted, p.to_original_y(snap.y_hat_train)[:, 0])
-    assert np.allclose(views["fit"]["fit"].predicted[:15], p.to_original_y(snap.y_hat_train)[:, 0])
-    sfc = evaluate.surface(p, snap.weights, "sigmoid", margin=0.25)
-    assert np.allclose(views["cells"]["cells"].predicted, sfc.y_hat.ravel())
+    epoch, heading, numbers = shown(at)
+    assert epoch == 250 and heading == "At epoch 250 of 1,000 — 25% of the way"
+    assert numbers["Training loss"] == f"{snap.loss_train:.6g}"
+    assert numbers["Test RMSE"] == f"{evaluate.rmse(p.to_original_y(p.y_test), p.to_original_y(snap.y_hat_test)):.3f}"
     labels = [b.label for b in at.get("download_button")]
     assert "Weights at epoch 250 (JSON)" in labels and "Predictions at epoch 250 (CSV)" in labels
 
 
-def test_static_data_is_the_same_at_every_epoch_so_only_cursors_travel(h):
+def test_the_run_is_sent_once_and_only_the_epoch_travels(h):
+    """The run's data does not change with the epoch: the browser gets it once (Streamlit sends an
+    unchanged message as a reference), and a new epoch is a few numbers."""
     at = open_app("training")
-    before = charts(at)
+    before, views_before = run_sent(at), component_data(at, "view")
     at.slider(key="epoch").set_value(10).run()
-    after = charts(at)
-    assert before["paths"]["paths"].equals(after["paths"]["paths"])
-    assert before["loss"]["loss"].equals(after["loss"]["loss"])
-    assert not before["paths"]["cursor"].equals(after["paths"]["cursor"])
+    assert run_sent(at) == before and component_data(at, "view") == views_before
+    assert controls(at)["epoch"] == 10 and controls(at)["run"] == before["id"]
+    assert len(json.dumps(controls(at))) < 2_000
 
 
-def test_a_link_with_an_epoch_opens_at_that_epoch(h):
-    at = open_app("training", {"epoch": "37"})
+def test_an_epoch_between_the_shipped_frames_is_sent_exactly(p, h):
+    frames_sent = run_sent(open_app("training"))["frames"]["epoch"]
+    between = next(e for e in range(30, 1000) if e not in frames_sent)
+    at = open_app("training", {"epoch": str(between)})
     no_exception(at)
-    assert at.slider(key="epoch").value == 37
-    assert metric(at, "Training loss") == f"{h.losses[37, 0]:.6g}"
+    assert at.slider(key="epoch").value == between
+    assert controls(at)["pinned"]["epoch"] == between
+    assert metric(at, "Training loss") == f"{h.losses[between, 0]:.6g}"
     assert not at.warning
+    at.slider(key="epoch").set_value(frames_sent[100]).run()
+    assert controls(at)["pinned"] is None                   # a shipped frame needs nothing extra
 
 
 @pytest.mark.parametrize("bad", ["abc", "5000", "-3"])
@@ -146,7 +162,7 @@ def test_a_shorter_run_keeps_the_epoch_in_range():
     at.sidebar.number_input(key="epochs").set_value(300).run()
     no_exception(at)
     assert at.slider(key="epoch").value <= 300
-    assert "of 300" in texts(at)
+    assert "of 300" in shown(at)[1]
 
 
 # ----------------------------------------------------------------------------- divergence
@@ -159,22 +175,20 @@ def test_the_learning_rate_too_high_preset_explains_the_divergence():
     banner = at.error[0].value
     assert "Training diverged at epoch 82" in banner
     assert "η = 5" in banner and "Why" in banner and "η = 0.5" in banner
-    assert "At epoch 81 of 81 — the last finite epoch" in texts(at)
-    assert metric(at, "Training RMSE") == "overflow"
-    for name, frames in charts(at).items():
-        for frame in frames.values():
-            numbers = frame.select_dtypes("number").to_numpy(dtype=float)
-            assert np.all(np.isfinite(numbers)), name
-    assert charts(at)["loss"]["loss"].epoch.max() == 81
+    epoch, heading, numbers = shown(at)
+    assert heading == "At epoch 81 of 81 — the last finite epoch"
+    assert numbers["Training RMSE"] == "overflow"
+    json.dumps(run_sent(at), allow_nan=False)                     # what the browser parses is plain JSON
+    assert run_sent(at)["curve"]["epoch"][-1] == 81
     at.slider(key="epoch").set_value(0).run()
     no_exception(at)
-    assert "At epoch 0 of 81" in texts(at)
+    assert shown(at)[1].startswith("At epoch 0 of 81")
 
 
 def test_a_run_that_does_not_diverge_has_no_banner():
     at = open_app("training")
     no_exception(at)
-    assert "At epoch 1,000 of 1,000 — the end of training" in texts(at)
+    assert shown(at)[1] == "At epoch 1,000 of 1,000 — the end of training"
     assert not at.error
 
 
@@ -208,135 +222,90 @@ def test_the_history_download_of_a_diverged_run_has_only_finite_epochs(media):
 # ----------------------------------------------------------------------------- Play
 
 
-def play_button(at):
-    return at.button(key="play")
+def frame_downloads(at):
+    return [b for b in at.get("download_button") if "at epoch" in b.label]
 
 
-def shown_epoch(at) -> int:
-    """The epoch the page shows, read from its heading ("At epoch 250 of 1,000 — …")."""
-    heading = next(m.value for m in at.markdown if m.value.startswith("#### At epoch "))
-    return int(heading.split()[3].replace(",", ""))
-
-
-def playing_bar(at) -> str:
-    return at.get("progress")[0].proto.text if at.get("progress") else ""
-
-
-def test_play_starts_from_epoch_0_and_follows_the_clock(clock, h):
+def test_play_hides_the_slider_and_the_files_of_the_paused_epoch_until_the_browser_stops():
     at = open_app("training")
-    play_button(at).click().run()
+    browser_sends(at, "play", {"epoch": 0, "n": 1})
     no_exception(at)
-    assert play_button(at).label == "Pause"
-    assert shown_epoch(at) == 0 and "Epoch **0** of 1,000" in playing_bar(at)
+    assert controls(at)["playing"] is True and controls(at)["seen"] == 1
     assert not [s for s in at.slider if s.key == "epoch"]        # no link-bound slider while playing
-    frames = [b for b in at.get("download_button") if "at epoch" in b.label]
-    assert len(frames) == 2 and all(b.proto.disabled for b in frames)     # no files for passing frames
-    clock.now += 5.0                                   # a quarter of the 20-second run
+    assert len(frame_downloads(at)) == 2 and all(b.proto.disabled for b in frame_downloads(at))
+    assert "epoch" not in at.query_params
+    browser_sends(at, "stop", {"epoch": 200, "reason": "pause", "n": 2})
+    no_exception(at)
+    assert controls(at)["playing"] is False and controls(at)["seen"] == 2 and controls(at)["epoch"] == 200
+    assert at.slider(key="epoch").value == 200 and at.query_params["epoch"] == "200"   # written once, at the stop
+    assert not any(b.proto.disabled for b in frame_downloads(at))
     at.run()
-    assert shown_epoch(at) == 250 and "Epoch **250** of 1,000" in playing_bar(at)
-    assert "At epoch 250 of 1,000" in texts(at)
-    assert charts(at)["paths"]["epoch"].epoch.tolist() == [250]
-    loss = charts(at)["loss"]
-    assert loss["upto"].epoch.max() <= 250 < loss["loss"].epoch.max()     # the curve drawn up to now
-    clock.now += 0.13
-    at.run()
-    assert shown_epoch(at) == 256                      # 5.13 s of 20 s, on a stored epoch
+    assert at.slider(key="epoch").value == 200 and shown(at)[0] == 200
 
 
-def test_the_link_gets_the_epoch_once_when_playing_stops(clock):
-    at = open_app("training")
-    play_button(at).click().run()
-    for _ in range(4):
-        clock.now += 2.0
-        at.run()
-        assert "epoch" not in at.query_params              # frames never touch the link
-    clock.now += 30.0
-    at.run()                                           # the last frame, then a run without a timer
+def test_playing_to_the_end_leaves_a_clean_link():
+    at = open_app("training", {"epoch": "100"})
+    browser_sends(at, "play", {"epoch": 100, "n": 1})
+    browser_sends(at, "stop", {"epoch": 1000, "reason": "end", "n": 2})
     no_exception(at)
     assert "epoch" not in at.query_params              # the last epoch is the slider's default
-    assert at.slider(key="epoch").value == 1000 and not at.slider(key="epoch").disabled
-    assert at.session_state[playback.PLAY] is None and play_button(at).label == "Play"
-    at.run()
-    assert at.slider(key="epoch").value == 1000 and not playing_bar(at)
+    assert at.slider(key="epoch").value == 1000 and shown(at)[0] == 1000
 
 
 @pytest.mark.parametrize("chosen", [0, 123, 500, 1000])
-def test_after_playing_any_epoch_the_student_picks_sticks_at_once(clock, chosen):
+def test_after_playing_any_epoch_the_student_picks_sticks_at_once(chosen):
     at = open_app("training")
-    play_button(at).click().run()
-    clock.now += 5.0
-    at.run()
-    clock.now += 30.0
-    at.run()
+    browser_sends(at, "play", {"epoch": 0, "n": 1})
+    browser_sends(at, "stop", {"epoch": 1000, "reason": "end", "n": 2})
     at.slider(key="epoch").set_value(chosen).run()
-    assert at.slider(key="epoch").value == chosen and shown_epoch(at) == chosen
+    assert at.slider(key="epoch").value == chosen and shown(at)[0] == chosen
     at.run()
     assert at.slider(key="epoch").value == chosen
 
 
-def test_pause_keeps_the_epoch_of_the_last_frame(clock):
-    at = open_app("training", {"epoch": "100"})
-    play_button(at).click().run()
-    assert shown_epoch(at) == 100                      # plays on from the chosen epoch
-    clock.now += 2.0
-    at.run()
-    assert shown_epoch(at) == 200
-    clock.now += 0.2                                   # the click comes a moment after the frame
-    play_button(at).click().run()
-    no_exception(at)
-    assert play_button(at).label == "Play" and at.slider(key="epoch").value == 200
-    assert at.query_params["epoch"] == "200"           # written once, when playing stopped
-    clock.now += 5.0
-    at.run()
-    assert at.slider(key="epoch").value == 200 and shown_epoch(at) == 200
-
-
-def test_a_click_that_reaches_its_callback_twice_still_pauses_and_still_plays(clock, monkeypatch):
-    """On a busy server one click can run its callback twice (seen in the browser tests under load:
-    once in a timer's fragment run, then again in the full run). A toggle then undid the click."""
-    state = {"epoch": 0}
-    monkeypatch.setattr(playback, "st", SimpleNamespace(session_state=state))
-    for _ in range(2):
-        playback._play("epoch", 1000)
-    assert state[playback.PLAY] == {"start": 0, "t0": clock.now}
-    state[playback.FRAME] = 240
-    clock.now += 3.0
-    for _ in range(2):
-        playback._pause("epoch")
-    assert state[playback.PLAY] is None and state["epoch"] == 240
-
-
-def test_a_faster_speed_keeps_the_position(clock):
+def test_a_message_that_arrives_twice_changes_nothing_more():
+    """On a busy server a message can reach its callback twice; playing twice is still playing."""
     at = open_app("training")
-    play_button(at).click().run()
-    clock.now += 4.0
-    at.run()
-    assert shown_epoch(at) == 200
-    at.button_group(key=playback.SPEED).set_value("Fast").run()
-    assert shown_epoch(at) == 200
-    clock.now += 2.0                                   # fast: the whole run in 8 s
-    at.run()
-    assert shown_epoch(at) == 450
+    for _ in range(2):
+        browser_sends(at, "play", {"epoch": 0, "n": 1})
+    assert controls(at)["playing"] is True
+    for _ in range(2):
+        browser_sends(at, "stop", {"epoch": 240, "n": 2})
+    assert controls(at)["playing"] is False and at.slider(key="epoch").value == 240
 
 
-def test_play_lands_on_stored_epochs_of_a_long_run(clock):
-    at = open_app("training", {"epochs": "5000"})
-    play_button(at).click().run()
-    for _ in range(4):
-        clock.now += 1.7
-        at.run()
-        no_exception(at)
-        assert shown_epoch(at) % stride_for(5000) == 0
+@pytest.mark.parametrize("forged", [
+    {"epoch": 1e300}, {"epoch": -7}, {"epoch": "abc"}, {"epoch": float("nan")}, {"epoch": True}, {"n": "x"},
+    "not a dict", None, [1, 2], {"epoch": 12.6, "n": 10**30},
+])
+def test_whatever_the_browser_sends_the_page_keeps_a_valid_epoch(forged):
+    """A student can send any message from the browser's console: never a traceback, the epoch in range."""
+    at = open_app("training")
+    browser_sends(at, "play", forged)
+    browser_sends(at, "stop", forged)
+    no_exception(at)
+    assert 0 <= at.slider(key="epoch").value <= 1000
+    assert controls(at)["playing"] is False
 
 
-def test_nothing_raises_while_playing_a_diverging_run(clock):
+def test_the_browser_is_told_where_the_page_is_while_the_server_thinks_it_plays():
+    """A page left while playing comes back playing with nothing animating: the browser is told, and
+    says stop (tested in the browser); here, the page's side of it."""
+    at = open_app("training")
+    browser_sends(at, "play", {"epoch": 0, "n": 4})
+    at.switch_page("app_pages/network.py").run()
+    at.switch_page("app_pages/training.py").run()
+    no_exception(at)
+    c = controls(at)
+    assert c["seen"] == 4 and c["epoch"] in run_sent(at)["frames"]["epoch"] + [c["pinned"] and c["pinned"]["epoch"]]
+
+
+def test_a_diverging_run_plays_and_stops_on_its_last_finite_epoch():
     at = open_app("training", {"lr": "5"})
-    play_button(at).click().run()
-    for _ in range(25):
-        clock.now += 1.0
-        at.run()
-        no_exception(at)
-    assert at.slider(key="epoch").value == 81 and play_button(at).label == "Play"
+    browser_sends(at, "play", {"epoch": 0, "n": 1})
+    browser_sends(at, "stop", {"epoch": 81, "reason": "end", "n": 2})
+    no_exception(at)
+    assert at.slider(key="epoch").value == 81 and shown(at)[1] == "At epoch 81 of 81 — the last finite epoch"
 
 
 # ----------------------------------------------------------------------------- seeds, projector
@@ -363,30 +332,33 @@ def test_a_bad_seeds_value_in_the_link_gets_a_notice():
     assert "`seeds=maybe`" in "\n".join(w.value for w in at.warning)
 
 
-def test_projector_mode_draws_larger_charts():
+def test_projector_mode_draws_larger_charts_and_the_loss_beside_the_controls():
     normal, big = open_app("training"), open_app("training", {"projector": "true"})
     no_exception(big)
-    font = lambda at: json.loads(at.get("vega_lite_chart")[0].proto.spec)["config"]["axis"]["labelFontSize"]  # noqa: E731
-    assert font(big) > font(normal)
+    assert controls(big)["look"]["font"] > controls(normal)["look"]["font"] and controls(big)["look"]["projector"]
+    assert [v["parts"] for v in component_data(normal, "view")] == [[["scores"], ["loss", "trajectories"],
+                                                                      ["fit", "learned"]]]
+    assert [v["parts"] for v in component_data(big, "view")] == [[["scores"]], [["loss"]],
+                                                                   [["trajectories"], ["fit"], ["learned"]]]
 
 
 def test_a_single_epoch_run_works():
     at = open_app("training", {"epochs": "1"})
     no_exception(at)
-    assert "At epoch 1 of 1" in texts(at)
+    assert shown(at)[1].startswith("At epoch 1 of 1")
 
 
 def test_per_row_losses_order_training_and_test_as_rmse_does_when_the_test_set_is_small(p):
     """Test fraction 0.2: 24 training rows, 6 test rows. The summed losses put test below training
     (fewer rows to sum), while the test RMSE is worse; the per-row figures say what RMSE says."""
     at = open_app("training", {"test": "0.2"})
-    value = {m.label: float(m.value) for m in at.metric}
+    value = {name: float(text) for name, text in shown(at)[2].items()}
     assert value["Test loss"] < value["Training loss"]                          # the sums mislead…
     assert value["Test RMSE"] > value["Training RMSE"]
     assert value["Test loss per row"] > value["Training loss per row"]          # …per row does not
     assert value["Training loss per row"] == pytest.approx(value["Training loss"] / 24, rel=1e-3)
     assert value["Test loss per row"] == pytest.approx(value["Test loss"] / 6, rel=1e-3)
-    assert "compare training with test **per row**" in texts(at)
+    assert "compare training with test per row" in component_data(at, "view")[0]["captions"]["scores"]
 
 
 def _jump_start(p):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core import data, training
-from ui.views import data_charts, fit_charts, loss_charts, style, vega
+from ui.views import data_charts
 from ui.views.safe import chart_text
 
 NAMES = ["Seniority\\", "a\\u00", 'say "hi"', "a.b[0]", "tab\there"]
@@ -52,16 +52,8 @@ def test_no_chart_of_an_upload_carries_a_backslash_into_a_title(run):
     table, p, h = run
     frame = data_charts.rows_frame(table, p.features, p.target, p.train_rows)
     titles = {"x1": "Education", "x2": "Seniority\\", "y": "Income\\"}
-    snap = h.at(h.last_epoch)
-    domain = vega.income_domain(p.to_original_y(p.y_train))
-    rows = loss_charts.shown_rows(p.y_train)
     specs = [data_charts.feature_scatter(frame, titles).to_dict(validate=False),
-             data_charts.target_vs_feature(frame, 2, titles).to_dict(validate=False),
-             fit_charts.fit_chart(fit_charts.fit_frame(p, snap), domain, "Income\\"),
-             loss_charts.trajectory_chart(loss_charts.trajectory_frame(h, p, rows), loss_charts.target_frame(p, rows),
-                                          loss_charts.trajectory_cursor(p, snap, rows), h.last_epoch, domain, "Income\\"),
-             *fit_charts.learned_function(p, snap, (snap.W_H, snap.W_O), "sigmoid", ["Education", "Seniority\\"],
-                                          "Income\\")]
+             data_charts.target_vs_feature(frame, 2, titles).to_dict(validate=False)]
     for spec in specs:
         shown = titles_in(spec)
         assert shown and not [t for t in shown if "\\" in t]

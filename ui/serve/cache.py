@@ -26,6 +26,7 @@ from core import crosscheck, data, diagnose, training
 from ui.serve import worker
 from ui.state import upload
 from ui.state.params import Settings
+from ui.views import frames as browser_frames
 from ui.views.dataset import INCOME_TITLE, Dataset
 
 MAX_SNAPSHOTS = 1000
@@ -214,6 +215,24 @@ def ensemble(s: Settings) -> training.Ensemble | None:
     if SEED_COUNT * epochs_allowed(s) * work_per_epoch(s, len(p.y_train), len(p.y_train)) > 3 * WORK_LIMIT:
         return None
     return _session_memo(_run_key(s, "ensemble"), lambda: _train_many(p, _run(s, epochs_allowed(s))))
+
+
+def _frames_of(ds: Dataset, p: data.Prepared, h: training.History) -> dict:
+    return browser_frames.build(p, h, [ds.label(f) for f in p.features], ds.label(p.target),
+                                ds.units.get(p.target, ""))
+
+
+@_shared(max_entries=64, show_spinner=False)
+def _frames(split: int, test: float, **run):
+    income = Dataset("income", INCOME_TITLE, _income_rows(), data.FEATURES, data.TARGET, dict(data.UNITS))
+    return _frames_of(income, income_prepared(split, test), _history(split, test, **run))
+
+
+def frames(s: Settings) -> dict:
+    """The run of ``s`` as the browser draws it (``ui.views.frames``), built once per run."""
+    if s.data == "income":
+        return _frames(**s.training_args())
+    return _session_memo(_run_key(s, "frames"), lambda: _frames_of(dataset(s), prepared(s), history(s)))
 
 
 @_shared(max_entries=64, show_spinner=False)

@@ -18,7 +18,20 @@ import numpy as np
 import pandas as pd
 
 from core import graph
-from ui.views.fit_charts import points_frame
+from ui.views.vega import SPLITS
+
+
+def points_frame(p, snap) -> pd.DataFrame:
+    """Every row at one epoch in original units: split, row, true and predicted target, x1 … x_NI."""
+    X = np.vstack([p.to_original_X(p.X_train_aug), p.to_original_X(p.X_test_aug)])
+    true = np.concatenate([p.to_original_y(p.y_train)[:, 0], p.to_original_y(p.y_test)[:, 0]])
+    pred = np.concatenate([p.to_original_y(snap.y_hat_train)[:, 0], p.to_original_y(snap.y_hat_test)[:, 0]])
+    frame = pd.DataFrame({"split": np.repeat(SPLITS, [len(p.y_train), len(p.y_test)]),
+                          "row": np.concatenate([p.train_rows, p.test_rows]), "true": true, "predicted": pred})
+    for j in range(X.shape[1]):
+        frame[f"x{j + 1}"] = X[:, j]
+    return frame
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

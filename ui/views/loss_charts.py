@@ -1,6 +1,8 @@
-"""The Training page's charts over the epochs: loss curves, each row's prediction, the seeds' spread.
+"""The Training page's charts over the epochs that the server draws: the seeds' spread, the
+scikit-learn check; and the loss curves' and prediction lines' helpers the browser's views use
+(``ui.views.frames``).
 
-Pure: a History, a Prepared and arrays in; DataFrames and Vega-Lite dicts out (see ``ui.views.vega``).
+Pure: arrays in; DataFrames and Vega-Lite dicts out (see ``ui.views.vega``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from ui.views import vega
 from ui.views.downsample import downsample
 from ui.views.vega import SPLITS
 
-MAX_LINES = 30          # training rows drawn in "predictions over epochs"
+MAX_LINES = 30          # training rows drawn in "predictions over the epochs" (in the browser)
 LOSS_TITLE = "loss ½·Σ(y − ŷ)², scaled data (log scale)"
-PER_ROW_TITLE = "loss per row, ½·mean(y − ŷ)² (log)"
 
 # ----------------------------------------------------------------------------- loss curves
 
@@ -30,24 +31,6 @@ def per_row(losses, rows) -> np.ndarray:
         return np.asarray(losses, dtype=float) / np.maximum(np.asarray(rows, dtype=float), 1)
 
 
-def loss_frame(losses, rows=(1, 1), max_points: int = 1000) -> pd.DataFrame:
-    """Train and test loss per row (epoch, split, loss), downsampled to at most ``max_points`` epochs.
-
-    ``losses`` is (E+1, 2) summed losses, row e = epoch e; ``rows`` the training and test rows they
-    sum over. Non-positive or non-finite values are dropped (the axis is logarithmic).
-    """
-    losses = per_row(losses, rows)
-    keep = downsample(losses, max_points)
-    frame = pd.DataFrame({"epoch": np.tile(keep, 2), "split": np.repeat(SPLITS, len(keep)),
-                          "loss": np.concatenate([losses[keep, 0], losses[keep, 1]])})
-    return frame[np.isfinite(frame.loss) & (frame.loss > 0)].reset_index(drop=True)
-
-
-def loss_cursor(losses, epoch: int, rows=(1, 1)) -> pd.DataFrame:
-    """The two losses per row at ``epoch``."""
-    return pd.DataFrame({"epoch": [epoch, epoch], "split": SPLITS, "loss": per_row(np.asarray(losses)[epoch], rows)})
-
-
 def log_domain(values) -> list[float]:
     """A fixed log-scale range holding every positive finite value (so the axis never moves)."""
     v = np.asarray(values, dtype=float).ravel()
@@ -56,38 +39,6 @@ def log_domain(values) -> list[float]:
         return [0.1, 10.0]
     lo, hi = float(v.min()), float(v.max())
     return [lo / 1.25, hi * 1.25] if hi > lo else [lo / 2, lo * 2]
-
-
-def loss_chart(frame: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int, style=st_style.NORMAL,
-               height: int | None = None) -> dict:
-    """Train (solid) and test (dashed) loss against the epoch, log scale, cursor at the chosen epoch.
-
-    The curves are drawn in full up to the chosen epoch and faintly after it, so a class watching
-    Play sees the loss fall. Every scale has a fixed domain, so a new epoch does not make Vega
-    re-encode the axes; only the "upto", "cursor" and "epoch" datasets change.
-    """
-    x = vega.epoch_x(last_epoch)
-    y = vega.q("loss", PER_ROW_TITLE, scale={"type": "log", "domain": log_domain(frame.loss), "clamp": True})
-    tips = [vega.tip("split", "rows", kind="nominal"), vega.tip("epoch", fmt=",d"),
-            vega.tip("loss", "loss per row", fmt=".6g")]
-    # Colour, dash and marker all say "training or test": one legend shows all three.
-    legend = vega.legend(style, labelExpr="datum.label == 'test' ? 'test rows (dashed)' : 'training rows (solid)'")
-    colour = vega.n("split", scale=vega.SPLIT_COLOUR, legend=legend)
-    encoding = {"x": x, "y": y, "tooltip": tips, "color": colour,
-                "strokeDash": vega.n("split", scale=vega.SPLIT_DASH, legend=legend)}
-    ahead = {"data": {"name": "loss"}, "mark": {"type": "line", "strokeWidth": style.line, "opacity": 0.18},
-             "encoding": encoding}
-    lines = {"data": {"name": "upto"}, "mark": {"type": "line", "strokeWidth": style.line}, "encoding": encoding}
-    dots = {"data": {"name": "cursor"},
-            "mark": {"type": "point", "filled": True, "size": style.point * 1.5, "stroke": st_style.BLACK,
-                     "strokeWidth": 1},
-            "encoding": {"x": x, "y": y, "tooltip": tips, "color": colour,
-                         "shape": vega.n("split", scale=vega.SPLIT_SHAPE, legend=legend)}}
-    epoch = int(cursor.epoch.iloc[0])
-    # The bold layer first: the legend takes its look from the first layer that has one.
-    return vega.spec([lines, ahead, *vega.cursor(last_epoch, style), dots],
-                     {"loss": frame, "upto": frame[frame.epoch <= epoch], "cursor": cursor,
-                      "epoch": vega.epoch_frame(epoch)}, style, height or style.height)
 
 
 # ----------------------------------------------------------------------------- predictions over epochs
@@ -112,61 +63,6 @@ def trajectory_epochs(n_kept: int, points: int = TRAJECTORY_POINTS, head: int = 
         return np.arange(n_kept)
     rest = np.linspace(head, n_kept - 1, points - head).round().astype(int)
     return np.unique(np.concatenate([np.arange(head), rest]))
-
-
-def trajectory_frame(h, p, rows: np.ndarray) -> pd.DataFrame:
-    """Each shown training row's prediction (target units) over the epochs: epoch, row, target, predicted.
-
-    At most ``TRAJECTORY_POINTS`` epochs per line: 15 lines of every kept epoch were half a
-    megabyte per view, more than the rest of the page together. (Values stay 64-bit: just before a
-    divergence predictions reach 1e150, beyond float32.)
-    """
-    kept = h.kept_predictions()
-    pick = trajectory_epochs(len(kept.epochs))
-    y_hat = p.to_original_y(kept.train[pick][:, rows, :])[..., 0]          # (K, m)
-    target = p.to_original_y(p.y_train[rows])[:, 0]
-    K, m = y_hat.shape
-    return pd.DataFrame({"epoch": np.repeat(kept.epochs[pick], m).astype(np.int32),
-                         "row": np.tile(p.train_rows[rows], K).astype(np.int32),
-                         "target": np.tile(target, K), "predicted": y_hat.ravel()})
-
-
-def target_frame(p, rows: np.ndarray) -> pd.DataFrame:
-    """One row per shown training row: its label and target."""
-    return pd.DataFrame({"row": p.train_rows[rows], "target": p.to_original_y(p.y_train[rows])[:, 0]})
-
-
-def trajectory_cursor(p, snap, rows: np.ndarray) -> pd.DataFrame:
-    """The shown rows' predictions at the chosen epoch."""
-    return pd.DataFrame({"epoch": snap.epoch, "row": p.train_rows[rows],
-                         "target": p.to_original_y(p.y_train[rows])[:, 0],
-                         "predicted": p.to_original_y(snap.y_hat_train[rows])[:, 0]})
-
-
-def trajectory_chart(frame: pd.DataFrame, targets: pd.DataFrame, cursor: pd.DataFrame, last_epoch: int,
-                     domain, target_title: str, style=st_style.NORMAL) -> dict:
-    """Predicted target per training row against the epoch; its target a dashed line of the same colour."""
-    x = vega.epoch_x(last_epoch)
-    y = vega.q("predicted", f"predicted {target_title}", scale={"domain": list(domain), "nice": False})
-    # Colour only pairs a line with its dashed target; the y axis gives the value, so no legend.
-    t = targets.target.to_numpy(dtype=float)
-    t_domain = [float(t.min()), float(t.max())] if len(t) else [0.0, 1.0]
-    colour = vega.q("target", f"target {target_title}", scale={"scheme": vega.VIRIDIS, "domain": t_domain}, legend=None)
-    tips = [vega.tip("row", kind="nominal"), vega.tip("target", fmt=".2f")]
-    thin = max(1.0, style.line * 0.6)
-    goals = {"data": {"name": "targets"}, "mark": {"type": "rule", "strokeDash": [6, 4], "strokeWidth": thin},
-             "encoding": {"y": vega.q("target", scale={"domain": list(domain), "nice": False}), "color": colour,
-                          "tooltip": tips}}
-    lines = {"data": {"name": "paths"}, "mark": {"type": "line", "strokeWidth": thin, "clip": True},
-             "encoding": {"x": x, "y": y, "color": colour, "detail": vega.n("row")}}
-    dots = {"data": {"name": "cursor"},
-            "mark": {"type": "point", "filled": True, "size": style.point, "stroke": st_style.BLACK,
-                     "strokeWidth": 1, "clip": True},
-            "encoding": {"x": x, "y": y, "color": colour, "tooltip": tips + [vega.tip("predicted", fmt=".2f")]}}
-    return vega.spec([goals, lines, *vega.cursor(last_epoch, style), dots],
-                 {"targets": targets, "paths": frame, "cursor": cursor,
-                  "epoch": vega.epoch_frame(cursor.epoch.iloc[0] if len(cursor) else 0)}, style, style.height)
-
 
 
 # ----------------------------------------------------------------------------- seed sensitivity

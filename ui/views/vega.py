@@ -1,12 +1,10 @@
-"""Vega-Lite building blocks shared by the Training page's charts (pure: plain dicts out).
+"""Vega-Lite building blocks for the charts the server draws (pure: plain dicts out), and the axis
+ranges the browser's Training views share with them.
 
-A spec is a plain dict whose data sit in ``spec["datasets"]`` under fixed names ("loss", "cursor",
-…), shown with ``st.vega_lite_chart(spec)``. Plain dicts rather than Altair objects because Altair
-spends about a third of a second per chart copying and validating — too slow for Play frames. A
-chart that follows the epoch slider keeps the same spec from epoch to epoch (fixed domains, no
-epoch in a title) and changes only its small cursor datasets, so while Play runs the browser swaps
-data in place instead of redrawing. Field names are fixed ("x1", "predicted", …): column names are
-user text and appear only in titles and tooltips, never as Vega field references.
+A spec is a plain dict whose data sit in ``spec["datasets"]`` under fixed names, shown with
+``st.vega_lite_chart(spec)``. Plain dicts rather than Altair objects because Altair spends about a
+third of a second per chart copying and validating. Field names are fixed ("x1", "loss", …): column
+names are user text and appear only in titles and tooltips, never as Vega field references.
 """
 
 from __future__ import annotations
@@ -28,8 +26,6 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 
 SPLIT_COLOUR = {"domain": SPLITS, "range": [st_style.TRAIN, st_style.TEST]}
 SPLIT_SHAPE = {"domain": SPLITS, "range": [st_style.TRAIN_SHAPE, st_style.TEST_SHAPE]}
-SPLIT_DASH = {"domain": SPLITS, "range": [[1, 0], [8, 4]]}
-VIRIDIS = {"name": st_style.SEQUENTIAL, "extent": [0.0, 0.9]}    # the palest yellow is lost on white
 
 
 @functools.lru_cache(maxsize=4)
@@ -70,41 +66,6 @@ def legend(style, **kw) -> dict:
     return {"orient": "top", "title": None, "symbolStrokeWidth": style.line, "labelLimit": 400, **kw}
 
 
-def gradient(style) -> dict:
-    return {"type": "gradient", "orient": "right", "gradientLength": max(120, style.height - 120)}
-
-
-def epoch_x(last_epoch: int) -> dict:
-    return q("epoch", "epoch", scale={"domain": [0, max(int(last_epoch), 1)], "nice": False},
-              axis={"format": ",d"})
-
-
-def cursor(last_epoch: int, style) -> list[dict]:
-    """A dotted vertical line at the chosen epoch (dataset "epoch", one row) with its number on top.
-
-    The number sits right of the line in the first three quarters of the run and left of it after,
-    so it never leaves the chart; both cases are in the spec, which therefore never changes.
-    """
-    x = epoch_x(last_epoch)
-    late = f"datum.epoch > {0.75 * max(int(last_epoch), 1)}"
-    text = {"type": "text", "baseline": "top", "fontSize": style.font, "fontWeight": "bold",
-            "color": st_style.BLACK}
-    label = {"x": x, "y": {"value": 2}, "text": {"field": "epoch", "type": "quantitative", "format": ",d"}}
-    return [
-        {"data": {"name": "epoch"}, "encoding": {"x": x},
-         "mark": {"type": "rule", "color": st_style.BLACK, "strokeWidth": max(1.5, style.line / 2),
-                  "strokeDash": [2, 3]}},
-        {"data": {"name": "epoch"}, "transform": [{"filter": f"!({late})"}],
-         "mark": {**text, "align": "left", "dx": 4}, "encoding": label},
-        {"data": {"name": "epoch"}, "transform": [{"filter": late}],
-         "mark": {**text, "align": "right", "dx": -4}, "encoding": label},
-    ]
-
-
-def epoch_frame(epoch: int) -> pd.DataFrame:
-    return pd.DataFrame({"epoch": [int(epoch)]})
-
-
 def subsample(n: int, limit: int = MAX_POINTS) -> np.ndarray:
     """At most ``limit`` evenly spread indices of ``n`` rows (all of them when n ≤ limit)."""
     if n <= limit:
@@ -130,7 +91,3 @@ def income_domain(targets, predictions=(), reach: float = 0.5, pad: float = 0.05
     return [lo - extra, hi + extra]
 
 
-def outside(values, domain) -> int:
-    """How many values fall outside ``domain`` (drawn at its edge)."""
-    v = np.asarray(values, dtype=float)
-    return int(np.sum((v < domain[0]) | (v > domain[1]) | ~np.isfinite(v)))
