@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.core import test_reference_numbers as ref
 from tests.e2e.conftest import assert_no_exception, curve_height, screenshot, wait_ready
+from tests.e2e.player import controls, drawn, pause_button, play_button
 from ui.views.style import BLUE
 
 MAIN = '[data-testid="stMain"]'
@@ -108,41 +109,45 @@ def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, pag
 def test_training_while_playing_shows_pause_the_losses_and_the_whole_loss_chart(server, page):
     page.goto(f"{server.url}/training?projector=true")
     wait_ready(page)
-    expect(page.locator(f"{MAIN} [data-testid='stVegaLiteChart'] :is(canvas, svg)").first).to_be_visible(timeout=30_000)
+    drawn(page)
     before = page.evaluate("history.length")
-    page.get_by_text("Fast", exact=True).click()          # the whole run in 8 s
-    wait_ready(page)
-    page.get_by_role("button", name=re.compile("Play")).click()
-    pause = page.get_by_role("button", name=re.compile("Pause"))
+    page.get_by_role("radio", name="Fast").click()          # the whole run in 8 s
+    play_button(page).click()
+    pause = pause_button(page)
     expect(pause).to_be_visible()
-    page.wait_for_timeout(2500)
-    bar = page.locator(f"{MAIN} [data-testid='stProgress']")
-    chart = page.locator(f"{MAIN} [data-testid='stVegaLiteChart']").first
-    losses = [page.locator(f"{MAIN} [data-testid='stMetric']", has_text=name).first
-              for name in ("Training loss", "Test loss")]
+    page.wait_for_function("() => +document.querySelector('[data-playing]').dataset.epoch > 250")
+    bar = page.locator(f"{MAIN} .bpx-progress")
+    chart = page.locator(f"{MAIN} .bpx-loss canvas")
+    losses = [page.locator(f"{MAIN} .bpx-metric[data-label='{name}']") for name in ("Training loss", "Test loss")]
     for name, element in (("Pause", pause), ("epoch", bar), ("loss chart", chart),
                           ("training loss", losses[0]), ("test loss", losses[1])):
         assert on_first_screen(element), f"while playing, the {name} ends at {box(element)}"
     assert "playing" in bar.inner_text()
     page.mouse.move(1270, 710)                            # no tooltip over the picture
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.wait_for_timeout(700)
     screenshot(page, "lecture-training-playing")
-    # the curve, not a flat line: a chart whose layout collapsed in a frame still has its full box
-    drawn = curve_height(chart, BLUE)
-    assert drawn >= 0.3 * box(chart)["height"], f"while playing, the training curve spans {drawn} px"
-    expect(page.get_by_role("button", name=re.compile("Play"))).to_be_visible(timeout=30_000)
+    # the curve, not a flat line
+    height = curve_height(chart, BLUE)
+    assert height >= 0.3 * box(chart)["height"], f"while playing, the training curve spans {height} px"
+    expect(play_button(page)).to_be_visible(timeout=30_000)
     wait_ready(page)
+    expect(page.get_by_role("slider", name="Epoch")).to_be_visible()
     assert page.evaluate("history.length") - before <= 2, "Play added browser-history entries"
-    # after Play, the epoch the student picks sticks at once
+    # after Play, the epoch the student picks sticks at once, and stays
     slider = page.get_by_role("slider", name="Epoch")
     slider.focus()
     page.keyboard.press("Home")
+    expect(page.locator(f"{MAIN} .bpx-head", has_text="At epoch 0 of 1,000")).to_be_visible(timeout=20_000)
     wait_ready(page)
-    for _ in range(3):
-        page.wait_for_timeout(1000)
-        expect(page.locator("h4", has_text="At epoch 0 of 1,000")).to_be_visible()
+    expect(slider).to_have_value("0")
     assert "epoch=0" in page.url
+    page.keyboard.press("End")                             # proof the page still answers the slider…
+    expect(page.locator(f"{MAIN} .bpx-head", has_text="At epoch 1,000 of 1,000")).to_be_visible(timeout=20_000)
+    page.keyboard.press("Home")
+    expect(page.locator(f"{MAIN} .bpx-head", has_text="At epoch 0 of 1,000")).to_be_visible(timeout=20_000)
+    wait_ready(page)                                       # …and that epoch 0 sticks once it has settled
+    expect(slider).to_have_value("0")
+    assert controls(page).get_attribute("data-epoch") == "0"
 
 
 def test_backprop_keeps_its_own_epoch_after_the_training_epoch_moved(server, page):
@@ -154,8 +159,7 @@ def test_backprop_keeps_its_own_epoch_after_the_training_epoch_moved(server, pag
         page.keyboard.press("PageDown")                  # the Training epoch moves away from the end
     wait_ready(page)
     assert "epoch=" in page.url
-    page.get_by_text("Fast", exact=True).click()          # another rerun on Training
-    wait_ready(page)
+    page.get_by_role("radio", name="Fast").click()         # a click on Training that the server never hears
     page.locator('[data-testid="stSidebarNav"] a', has_text="Backprop step by step").click()
     wait_ready(page)
     text = page.locator(MAIN).inner_text()

@@ -1,109 +1,128 @@
-"""Training & results in a real browser: cold deep links, Play at the largest settings, divergence."""
+"""Training & results in a real browser: Play animates in the page at 20+ frames a second while the
+server hears nothing but "play" and "stop"; a paused frame shows History.at(e); cold deep links,
+divergence, user text, a page left while playing."""
 
-import re
+import base64
+import random
+from pathlib import Path
 
+import numpy as np
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, curve_height, no_horizontal_scroll, screenshot, wait_ready
+from core import data, evaluate, network, training
+from tests.e2e.conftest import (assert_no_exception, curve_height, go_to, no_horizontal_scroll, open_and_upload,
+                                screenshot, wait_ready)
+from tests.e2e.player import MAIN, Requests, controls, drawn, last_play, pause_button, play_button, shown
+from ui.serve.cache import stride_for
 from ui.views.style import BLUE
 
-HEADING = re.compile(r"At epoch ([\d,]+) of ([\d,]+)")
-CHARTS = '[data-testid="stMain"] [data-testid="stVegaLiteChart"]'
+PLAYER_JS = Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js"
 
 
-def drawn(page, charts: int = 4) -> None:
-    """Wait until the lazily loaded widgets and charts have replaced their placeholders."""
-    main = page.locator('[data-testid="stMain"]')
-    expect(main.locator('[data-testid="stSlider"]')).to_be_visible(timeout=30_000)
-    expect(main.locator('[data-testid="stMetricValue"]')).to_have_count(8, timeout=30_000)   # 4 per split
-    expect(page.locator(CHARTS)).to_have_count(charts, timeout=30_000)
-    expect(main.locator('[data-testid="stVegaLiteChart"] canvas')).to_have_count(charts, timeout=30_000)
+def printed(p, snap) -> dict[str, str]:
+    """The eight numbers of a paused page at ``snap``, worked out here from core, one epoch at a time."""
+    out = {}
+    with np.errstate(all="ignore"):
+        for split, y, y_hat, loss in (("Training", p.y_train, snap.y_hat_train, snap.loss_train),
+                                      ("Test", p.y_test, snap.y_hat_test, snap.loss_test)):
+            y, y_hat = p.to_original_y(y), p.to_original_y(y_hat)
+            out.update({f"{split} loss": f"{loss:.6g}", f"{split} loss per row": f"{loss / len(y):.4g}",
+                        f"{split} RMSE": f"{evaluate.rmse(y, y_hat):.3f}", f"{split} R²": f"{evaluate.r2(y, y_hat):.3f}"})
+    return out
 
 
-def epoch_shown(page) -> int:
-    text = page.locator("h4", has_text="At epoch").first.inner_text()
-    return int(HEADING.search(text).group(1).replace(",", ""))
+def play_to_the_end(page, requests: Requests, last: int, timeout: float = 120_000) -> list[str]:
+    """Press Play, wait for the end; the rerun requests the page sent meanwhile."""
+    start = requests.mark()
+    play_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "true", timeout=10_000)
+    expect(controls(page)).to_have_attribute("data-playing", "false", timeout=timeout)
+    expect(controls(page)).to_have_attribute("data-epoch", str(last))
+    wait_ready(page)
+    return requests.events(start)
 
 
-def settled_epoch(page, tries: int = 20) -> int:
-    """The epoch shown once it has stayed the same for a second."""
-    before = epoch_shown(page)
-    for _ in range(tries):
-        page.wait_for_timeout(1000)
-        now = epoch_shown(page)
-        if now == before:
-            return now
-        before = now
-    raise AssertionError(f"the epoch kept moving after Pause (last {before})")
-
-
-def play_button(page):
-    return page.locator('[data-testid="stMain"] button[kind="primary"]').first
-
-
-def test_cold_deep_link_at_the_largest_settings_plays_without_error(server, page):
+def test_play_at_the_largest_settings_draws_20_frames_a_second_and_asks_the_server_nothing(server, page):
+    requests = Requests(page)
     page.goto(f"{server.url}/training?epochs=20000&hidden=32")
     wait_ready(page, timeout=180_000)
     assert_no_exception(page)
-    expect(page.locator("h4", has_text="At epoch 20,000 of 20,000")).to_be_visible()
     drawn(page)
+    assert shown(page)[1] == "At epoch 20,000 of 20,000 — the end of training"
     assert no_horizontal_scroll(page)
-    screenshot(page, "training-max-settings")
-    page.get_by_text("Slow", exact=True).click()      # forty seconds for the whole run
-    wait_ready(page)
-    play_button(page).click()
-    seen = set()
-    for _ in range(60):
-        page.wait_for_timeout(250)
-        seen.add(epoch_shown(page))
-        assert_no_exception(page)
-        if len(seen) >= 5:                           # a few frames came and went
-            break
-    assert len(seen) >= 5, seen
-    assert "Pause" in play_button(page).inner_text()
-    screenshot(page, "training-max-settings-playing")
-    chart = page.locator('[data-testid="stMain"] [data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
-    assert curve_height(chart, BLUE) >= 0.3 * chart.bounding_box()["height"], "the loss curve collapsed while playing"
-    play_button(page).click()
-    expect(play_button(page)).to_contain_text("Play", timeout=20_000)
-    paused = settled_epoch(page)                     # a busy browser may still draw a frame or two
-    page.wait_for_timeout(2000)
-    assert epoch_shown(page) == paused and 0 < paused < 20000
-    assert f"epoch={paused}" in page.url             # the link holds the paused view
+    page.get_by_role("radio", name="Fast").click()          # eight seconds for the whole run
+    sent = play_to_the_end(page, requests, 20000)
+    assert sent == ["play", "stop"], sent                  # nothing between the start and the end
+    frames, seconds = last_play(page)
+    assert frames / seconds >= 20, f"{frames} frames in {seconds:.1f} s"
+    expect(page.get_by_role("slider", name="Epoch")).to_have_value("20000")
+    assert "epoch=" not in page.url                        # the last epoch is the default: a clean link
     assert_no_exception(page)
-    assert "Traceback" not in server.log_text()
 
 
-def test_play_runs_to_the_end_and_stops(server, page):
+def test_pause_at_a_random_epoch_shows_what_history_gives_there(server, page):
+    p = data.prepare(data.load_income())
+    h = training.train(p, n_hidden=3, learning_rate=0.05, epochs=1000, seed=321, stride=stride_for(1000))
+    requests = Requests(page)
     page.goto(f"{server.url}/training")
     wait_ready(page)
-    page.get_by_text("Fast", exact=True).click()
+    drawn(page)
+    start = requests.mark()
+    play_button(page).click()                              # Normal: twenty seconds for the run
+    expect(controls(page)).to_have_attribute("data-playing", "true")
+    page.wait_for_timeout(random.uniform(1500, 12000))
+    pause_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "false")
+    epoch, head, values = shown(page)
+    assert 0 < epoch < 1000
+    assert head == f"At epoch {epoch:,} of 1,000 — {epoch / 1000:.0%} of the way"
+    assert values == printed(p, h.at(epoch))
+    slider = page.get_by_role("slider", name="Epoch")       # the server's reply to "stop": the slider is back
+    expect(slider).to_have_value(str(epoch), timeout=20_000)
+    assert f"epoch={epoch}" in page.url and requests.events(start) == ["play", "stop"]
+    assert shown(page) == (epoch, head, values)             # the reply moved nothing
+    screenshot(page, "training-paused")
+    # an epoch between the shipped frames, picked on the slider, is shown exactly too
+    slider.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    expect(controls(page)).to_have_attribute("data-epoch", "1", timeout=20_000)
+    assert shown(page)[2] == printed(p, h.at(1))
+
+
+def test_a_projected_run_plays_at_20_frames_a_second_with_the_loss_curve_drawn(server, page):
+    requests = Requests(page)
+    page.goto(f"{server.url}/training?projector=true")
     wait_ready(page)
+    drawn(page)
+    page.get_by_role("radio", name="Fast").click()
+    start = requests.mark()
     play_button(page).click()
-    expect(play_button(page)).to_contain_text("Pause", timeout=20_000)
-    expect(play_button(page)).to_contain_text("Play", timeout=30_000)
-    page.wait_for_timeout(2500)                      # late timer ticks must not move it back
-    assert epoch_shown(page) == 1000
-    thumb = page.locator('[data-testid="stMain"] [data-testid="stSliderThumbValue"]').first
-    expect(thumb).to_have_text("1000")
-    assert "epoch=" not in page.url                  # the last epoch is the default: a clean link
-    assert_no_exception(page)
+    expect(controls(page)).to_have_attribute("data-playing", "true")
+    page.wait_for_function("() => +document.querySelector('[data-playing]').dataset.epoch > 300")
+    chart = page.locator(f"{MAIN} .bpx-loss canvas")
+    assert curve_height(chart, BLUE) >= 0.3 * chart.bounding_box()["height"], "the loss curve collapsed while playing"
+    expect(controls(page)).to_have_attribute("data-playing", "false", timeout=60_000)
+    frames, seconds = last_play(page)
+    assert frames / seconds >= 20, f"{frames} frames in {seconds:.1f} s"
+    wait_ready(page)
+    assert requests.events(start) == ["play", "stop"]
 
 
-def test_projector_mode_is_legible_and_fits(server, page):
-    page.goto(f"{server.url}/training?projector=true&epoch=40&seeds=true")
-    wait_ready(page, timeout=120_000)
+def test_a_page_left_while_playing_is_not_stuck_on_return(server, page):
+    page.goto(f"{server.url}/training")
+    wait_ready(page)
+    drawn(page)
+    play_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "true")
+    go_to(page, "Network")
+    go_to(page, "Training & results")
+    drawn(page)
+    expect(page.get_by_role("slider", name="Epoch")).to_be_visible(timeout=20_000)
+    expect(controls(page)).to_have_attribute("data-playing", "false")
+    play_button(page).click()                               # and it plays again
+    expect(controls(page)).to_have_attribute("data-playing", "true")
     assert_no_exception(page)
-    assert epoch_shown(page) == 40
-    drawn(page, charts=6)
-    assert no_horizontal_scroll(page)
-    screenshot(page, "training-projector")
-    # Streamlit scrolls its main block, not the document: scroll to each part and shoot it.
-    for i, name in ((0, "loss"), (2, "fit"), (3, "surface"), (5, "seeds")):
-        page.locator(CHARTS).nth(i).scroll_into_view_if_needed()
-        page.wait_for_timeout(300)
-        screenshot(page, f"training-projector-{name}")
 
 
 def test_a_diverging_link_explains_itself(server, page):
@@ -112,7 +131,64 @@ def test_a_diverging_link_explains_itself(server, page):
     assert_no_exception(page)
     banner = page.locator('[data-testid="stAlert"]').first.inner_text()
     assert "Training diverged at epoch 82" in banner and "smaller learning rate" in banner
-    assert epoch_shown(page) == 81
     drawn(page)
+    epoch, head, values = shown(page)
+    assert epoch == 81 and head == "At epoch 81 of 81 — the last finite epoch" and values["Training RMSE"] == "overflow"
     assert no_horizontal_scroll(page)
     screenshot(page, "training-diverged")
+
+
+def test_column_names_are_drawn_as_text_never_as_markup(server, page):
+    name = '<img src=x onerror="window.__injected=1">'
+    rows = "\n".join(f"{i},{i * 2 % 7},{3 * i + 1}" for i in range(1, 25))
+    open_and_upload(server.url, page, "/training", "odd.csv", f'Education,"{name.replace(chr(34), chr(34) * 2)}",Income\n{rows}\n'.encode())
+    wait_ready(page)
+    drawn(page)
+    assert page.evaluate("window.__injected") is None
+    assert page.locator(f"{MAIN} img[src='x']").count() == 0
+    assert_no_exception(page)
+
+
+JS_MATHS = """async ([src, cases]) => {
+  const m = await import(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})));
+  return cases.map(c => Array.from(m.predict(c.net, Float32Array.from(c.W), Float64Array.from(c.X), c.n)));
+}"""
+
+
+def test_the_browser_predicts_what_core_predicts_for_any_depth_and_activation(page):
+    """The player's forward pass, run in Chromium, against core's on the same float32 weights."""
+    rng = np.random.default_rng(7)
+    cases, expected = [], []
+    for hidden in [(3,), (1,), (8, 4), (5, 3, 2), (32,)]:
+        for activation in ("sigmoid", "tanh", "relu"):
+            n_in = int(rng.integers(1, 5))
+            weights = [w.astype(np.float32).astype(float) for w in network.init_layers(n_in, hidden, 1, int(rng.integers(1000)))]
+            x_scale, y_scale = rng.uniform(0.5, 20, n_in), float(rng.uniform(1, 100))
+            X = rng.uniform(-30, 30, (50, n_in))
+            X_aug = np.hstack([np.ones((50, 1)), X / x_scale])
+            expected.append(network.forward_pass(X_aug, weights, activation).y_hat[:, 0] * y_scale)
+            cases.append({"net": {"shapes": [list(w.shape) for w in weights], "activation": activation,
+                                  "xScale": x_scale.tolist(), "yScale": y_scale},
+                          "W": np.concatenate([w.ravel() for w in weights]).tolist(), "X": X.ravel().tolist(), "n": 50})
+    page.goto("about:blank")
+    got = page.evaluate(JS_MATHS, [PLAYER_JS.read_text(), cases])
+    for g, e, c in zip(got, expected, cases):
+        assert np.allclose(g, e, rtol=1e-12, atol=1e-12), (c["net"]["shapes"], c["net"]["activation"])
+
+
+def test_the_frame_data_decodes_in_the_browser_as_numpy_wrote_it(page):
+    values = np.array([0.0, -1.5, 3.25e-8, np.nan, 1e30], dtype="<f4")
+    b64 = base64.b64encode(values.tobytes()).decode()
+    page.goto("about:blank")
+    got = page.evaluate("""async ([src, b64]) => {
+        const m = await import(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})));
+        return Array.from(m.f32(b64)).map(v => Number.isNaN(v) ? 'nan' : v); }""", [PLAYER_JS.read_text(), b64])
+    assert got[:3] == [0.0, -1.5, float(values[2])] and got[3] == "nan" and got[4] == float(values[4])
+    ticks = page.evaluate("""async (src) => {
+        const m = await import(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})));
+        return [m.niceTicks(0, 1000, 5), m.logTicks(0.0013, 0.25), m.viridis(0), m.viridis(1)]; }""",
+                          PLAYER_JS.read_text())
+    assert ticks[0] == [0, 200, 400, 600, 800, 1000]
+    assert ticks[1][0] >= 0.0013 and ticks[1][-1] <= 0.25 and 0.01 in ticks[1] and 0.1 in ticks[1]
+    assert ticks[2] == [68, 1, 84]                        # viridis' dark end; its palest tenth left out
+    assert ticks[3] != [253, 231, 37]

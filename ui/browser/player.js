@@ -176,6 +176,7 @@ class Player {
     if (this.playing || this.run.last < 1) return;
     const start = this.epoch >= this.run.last ? 0 : this.epoch;
     this.playing = { start, t0: performance.now() };
+    this.stats = { frames: this.drawn, t0: this.playing.t0 };
     this.send("play", { epoch: start });
     this.show(start);
     this.raf = requestAnimationFrame((t) => this.tick(t));
@@ -203,6 +204,10 @@ class Player {
   stop(reason) {
     this.playing = null;
     cancelAnimationFrame(this.raf);
+    if (this.stats) {                // what this run of Play drew, as the page measured it (tests read it)
+      const seconds = (performance.now() - this.stats.t0) / 1000;
+      this.controls?.host.setAttribute?.("data-last-play", `${this.drawn - this.stats.frames} ${seconds.toFixed(3)}`);
+    }
     this.send("stop", { epoch: this.epoch, reason });
     this.show(this.epoch);
   }
