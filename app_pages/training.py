@@ -75,9 +75,9 @@ st.markdown(f"The same data, settings and epochs, started from {cache.SEED_COUNT
 seeds = st.toggle(f"Train from {cache.SEED_COUNT} seeds", key="seeds", bind="query-params",
                   help="All seeds train at once; at the largest settings this takes several seconds.")
 page.page_param_notices({"seeds": PAGE["seeds"]}, {"seeds": seeds})
-ens = cache.ensemble(s) if seeds else None
-if seeds and ens is None:         # a large upload: the 20 runs would cost too much (cache.ensemble)
-    st.info(messages.ensemble_skipped(len(p.y_train) + len(p.y_test), cache.SEED_COUNT), icon=":material/timer:")
+ens, plan = cache.ensemble(s) if seeds else (None, None)
+if plan is not None and plan.note:        # more than one request may ask of the shared server
+    st.info(plan.note, icon=":material/timer:")
 if ens is not None:
     st.markdown(messages.seed_summary(ens.seeds, ens.final_loss_test, s.seed))
     left, right = side_by_side(2, s.projector)

@@ -200,7 +200,7 @@ class _Sklearn:
 
 def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, seed: int = 321,
                    activation: str = "sigmoid", batch_size: int | None = None,
-                   weight_decay: float = 0.0) -> np.ndarray:
+                   weight_decay: float = 0.0, *, progress=None) -> np.ndarray:
     """scikit-learn's training loss ½ Σ (y − ŷ)² before each epoch and after the last: (E+1,).
 
     Shorter when the loss stops being finite or scikit-learn refuses non-finite weights: the curve
@@ -220,7 +220,10 @@ def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000,
     with warnings.catch_warnings(), np.errstate(all="ignore"), \
             sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
         warnings.simplefilter("ignore")
+        every = descent.progress_every(epochs)
         for e in range(epochs + 1):
+            if progress is not None and e % every == 0:
+                progress(e, epochs)
             if e < epochs and len(plan[e]) == 1:
                 L, ok = net.full_batch_epoch()
             else:
@@ -236,12 +239,14 @@ def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000,
 
 def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, seed: int = 321,
                activation: str = "sigmoid", batch_size: int | None = None, weight_decay: float = 0.0,
-               *, max_updates: int = MAX_UPDATES, max_row_passes: int = MAX_ROW_PASSES) -> CrossCheck:
+               *, max_updates: int = MAX_UPDATES, max_row_passes: int = MAX_ROW_PASSES,
+               progress=None) -> CrossCheck:
     """Train the run with ``core.training.train`` and with scikit-learn, and compare the loss curves.
 
     ``hidden`` is an int (one hidden layer) or a tuple of layer widths. A run longer than the
     budget (``max_updates`` partial_fit calls or ``max_row_passes`` rows) is compared over its
-    first epochs only, and ``note`` says so.
+    first epochs only, and ``note`` says so. ``progress(done, total)`` counts the app's epochs, then
+    scikit-learn's (see ``descent.run``).
     """
     hidden = _as_tuple(hidden)
     n = prepared.X_train_aug.shape[0]
@@ -255,9 +260,11 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
                           sklearn_code=code)
     budget = max(1, min(max_updates // math.ceil(n / b), max_row_passes // (2 * n)))
     checked = min(int(epochs), budget)
-    ours, layers = _ours(prepared, hidden, eta, checked, seed, activation, batch_size, weight_decay)
+    both = (lambda done, total: progress(done, 2 * total)) if progress else None
+    later = (lambda done, total: progress(total + done, 2 * total)) if progress else None
+    ours, layers = _ours(prepared, hidden, eta, checked, seed, activation, batch_size, weight_decay, both)
     theirs = sklearn_losses(prepared, hidden, eta, min(checked, len(ours) - 1), seed, activation,
-                            batch_size, weight_decay) if len(ours) else np.empty(0)
+                            batch_size, weight_decay, progress=later) if len(ours) else np.empty(0)
     k = min(len(ours), len(theirs))
     with np.errstate(all="ignore"):
         rel = np.abs(theirs[:k] - ours[:k]) / np.maximum(np.abs(ours[:k]), np.finfo(float).tiny)
@@ -285,11 +292,11 @@ def _as_tuple(hidden) -> tuple[int, ...]:
     return (int(hidden),) if np.ndim(hidden) == 0 else tuple(int(h) for h in hidden)
 
 
-def _ours(prepared, hidden, eta, epochs, seed, activation, batch_size, weight_decay):
+def _ours(prepared, hidden, eta, epochs, seed, activation, batch_size, weight_decay, progress=None):
     """The app's training loss before each epoch and with the final weights (E+1,), up to a divergence,
     and its weights: one (E+1, rows, cols) array per layer."""
     h = training.train(prepared, n_hidden=hidden, learning_rate=eta, epochs=epochs, seed=seed,
-                       activation=activation, batch_size=batch_size, weight_decay=weight_decay)
+                       activation=activation, batch_size=batch_size, weight_decay=weight_decay, progress=progress)
     # losses: every finite epoch, the final weights' included (History keeps nothing non-finite)
     return np.asarray(h.losses[:, 0], dtype=float), list(h.weights)
 

@@ -119,9 +119,19 @@ class Trainer:
         np.subtract(self.W, ws.dW_flat, self.W)
 
 
-def run(tr: Trainer, epochs: int, stride: int, rng):
+def progress_every(epochs: int) -> int:
+    """How often a loop reports its progress: about a thousand times per run, at epoch boundaries."""
+    return max(1, int(epochs) // 1000)
+
+
+def run(tr: Trainer, epochs: int, stride: int, rng, progress=None):
     """The training loop. Returns kept epochs, flat weights and predictions there, every epoch's
-    losses, the generator states at the kept epochs, and the divergence epoch (or None)."""
+    losses, the generator states at the kept epochs, and the divergence epoch (or None).
+
+    ``progress(done, total)``, if given, is called every ``progress_every(epochs)`` epochs; it may
+    raise to end the run there (the server does, for a run nobody waits for any more).
+    """
+    every = progress_every(epochs)
     n_kept = epochs // stride + 3
     W = np.empty((n_kept,) + tr.W.shape)
     z = np.empty((n_kept,) + tr.y_hat.shape)
@@ -130,6 +140,8 @@ def run(tr: Trainer, epochs: int, stride: int, rng):
     kept, states, diverged_at = [], [], None
     with np.errstate(all="ignore"):
         for e in range(epochs + 1):
+            if progress is not None and e % every == 0:
+                progress(e, epochs)
             tr.evaluate(sq[e])
             if not tr.finite(sq[e]):
                 diverged_at = e

@@ -19,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from core import activations, network
-from core.descent import Trainer, chunk_size, epoch_batches, run
+from core.descent import Trainer, chunk_size, epoch_batches, progress_every, run
 from core.history import History, KeptPredictions, Snapshot
 
 __all__ = ["MAX_EPOCHS", "MAX_HIDDEN", "MAX_LAYERS", "Ensemble", "History", "KeptPredictions", "Snapshot",
@@ -67,7 +67,7 @@ def _is_number(value, ok) -> bool:
 
 def train(prepared, n_hidden=3, learning_rate: float = 0.05, epochs: int = 1000, seed: int = 321,
           activation: str = "sigmoid", batch_size: int | None = None, weight_decay: float = 0.0,
-          *, stride: int = 1) -> History:
+          *, stride: int = 1, progress=None) -> History:
     """Train from ``init_layers(seed)`` for ``epochs`` epochs of gradient descent with step ``learning_rate``.
 
     ``n_hidden``: an int (one hidden layer) or a tuple, one width per hidden layer. ``batch_size``
@@ -75,7 +75,7 @@ def train(prepared, n_hidden=3, learning_rate: float = 0.05, epochs: int = 1000,
     and each epoch updates on consecutive chunks of ``rng.permutation(N)`` (see ``epoch_batches``).
     Each update lowers ½ Σ_batch (y − ŷ)² + (weight_decay/2) Σ w² (bias weights not decayed).
     Never raises for divergence and never warns: the run stops at the first non-finite number and
-    reports it in ``diverged_at``.
+    reports it in ``diverged_at``. ``progress(done, total)``: see ``descent.run``.
     """
     check_settings(n_hidden, learning_rate, epochs, activation, batch_size, weight_decay)
     if not network.is_whole(stride, 1):
@@ -88,7 +88,7 @@ def train(prepared, n_hidden=3, learning_rate: float = 0.05, epochs: int = 1000,
     tr = Trainer(data, shapes, learning_rate, activation, size, weight_decay)
     tr.W[...] = np.concatenate([w.ravel() for w in weights])
     rng = None if size is None else np.random.default_rng(int(seed))
-    kept, W, z_O, losses, states, diverged_at = run(tr, int(epochs), int(stride), rng)
+    kept, W, z_O, losses, states, diverged_at = run(tr, int(epochs), int(stride), rng, progress)
     return History(kept, W, z_O, losses, shapes, int(epochs) if diverged_at is None else diverged_at,
                    diverged_at, int(stride), p.X_train_aug.shape[0], float(learning_rate), activation,
                    int(seed), size, float(weight_decay), states, data)
@@ -113,8 +113,11 @@ class Ensemble:
 
 def train_many(prepared, seeds: Sequence[int], n_hidden=3, learning_rate: float = 0.05,
                epochs: int = 1000, activation: str = "sigmoid", batch_size: int | None = None,
-               weight_decay: float = 0.0) -> Ensemble:
-    """``train`` for every seed in ``seeds`` in one vectorised loop (a leading seed axis)."""
+               weight_decay: float = 0.0, *, progress=None) -> Ensemble:
+    """``train`` for every seed in ``seeds`` in one vectorised loop (a leading seed axis).
+
+    ``progress(done, total)``: see ``descent.run``.
+    """
     check_settings(n_hidden, learning_rate, epochs, activation, batch_size, weight_decay)
     p = prepared
     hidden = hidden_layers(n_hidden)
@@ -129,8 +132,11 @@ def train_many(prepared, seeds: Sequence[int], n_hidden=3, learning_rate: float 
     sq = np.empty((E + 1, S, 2))
     finite_W = np.ones((E + 1, S), dtype=bool)
     W_all, ones = tr.W.reshape(-1), np.ones(tr.W.size)
+    every = progress_every(E)
     with np.errstate(all="ignore"):
         for e in range(E + 1):
+            if progress is not None and e % every == 0:
+                progress(e, E)
             tr.evaluate(sq[e])
             if not math.isfinite(np.dot(W_all, ones)):      # some weight is not finite (or the sum overflowed)
                 np.isfinite(tr.W).all(axis=-1, out=finite_W[e])

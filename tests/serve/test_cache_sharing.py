@@ -1,57 +1,49 @@
-"""Two sessions asking for the same settings at once share one training, and cannot change it.
-
-``st.cache_resource`` holds a lock per cache key while it computes: a second caller with the same
-key waits for it (checking every 0.1 s whether its own run should stop) and then reads the stored
-result, so the queue sees one request, not two (streamlit/runtime/caching/cache_utils.py,
-``_hold_compute_lock``).
-"""
+"""Sessions asking for the same settings share one training and cannot change it; everything kept is
+bounded in bytes; a session's own upload is never shared."""
 
 import threading
-import time
 
 import numpy as np
 import pytest
 
-from ui.serve import cache
+from core import training
+from ui.serve import cache, worker
+from ui.serve.store import Store, nbytes
 from ui.state.params import Settings
 
+HEAVY = dict(hidden=(32,), epochs=20_000)        # estimated above worker.LIGHT_S: it goes to the worker
 
-def test_two_callers_of_the_same_settings_at_once_train_once(monkeypatch):
-    calls = []
-    real_run = cache.worker.run
 
-    def slow_run(fn, *args, **kwargs):
-        calls.append(fn.__name__)
-        time.sleep(0.5)
-        return real_run(fn, *args, **kwargs)
+def test_two_callers_of_the_same_heavy_settings_at_once_share_one_job(monkeypatch):
+    jobs = []
+    real_submit = worker._SCHEDULER.submit
 
-    monkeypatch.setattr(cache.worker, "run", slow_run)
-    args = Settings(seed=987_654, hidden=(2,), epochs=7).training_args()
-    cache._history.clear()
+    def submit(*args, **kwargs):
+        jobs.append(real_submit(*args, **kwargs))
+        return jobs[-1]
+    monkeypatch.setattr(worker._SCHEDULER, "submit", submit)
+    s = Settings(seed=987_654, **HEAVY)
+    assert cache.run_seconds(s) > worker.LIGHT_S
+    cache.clear()
     results = []
-    threads = [threading.Thread(target=lambda: results.append(cache._history(**args))) for _ in range(2)]
+    threads = [threading.Thread(target=lambda: results.append(cache.history(s))) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(60)
-    assert calls == ["train"]
-    assert len(results) == 2
+        t.join(120)
+    assert len(results) == 2 and len(jobs) == 2 and jobs[0] is jobs[1]      # two askers, one job
     assert results[0].losses.tolist() == results[1].losses.tolist()
-    assert results[0] is results[1]              # one object, shared ...
     with pytest.raises(ValueError, match="read-only"):
-        results[0].losses[0, 0] = 0.0            # ... that no session can change
-    with pytest.raises(ValueError, match="read-only"):
-        results[0].weights[0][0, 0, 0] = 0.0
-    assert np.isfinite(results[1].losses).all()
+        results[0].losses[0, 0] = 0.0            # what is shared, no session can change
+    assert cache.history(s) is results[-1]       # and it is kept
 
 
 def test_shared_results_are_read_only_all_the_way_down():
     s = Settings(seed=987_655, hidden=(2,), epochs=5)
-    args = s.training_args()
-    p = cache.income_prepared(s.split, s.test)
+    p = cache.prepared(s)
     for array in (p.X_train_aug, p.y_train, p.x_scale, p.train_rows):
         assert not array.flags.writeable
-    h = cache._history(**args)
+    h = cache.history(s)
     assert not h._replay[0].flags.writeable and not h.kept_epochs.flags.writeable
     snap = h.at(3)                                # a snapshot is the caller's own: writable copies
     snap.weights[0][0, 0] = 12345.0
@@ -64,24 +56,46 @@ def test_every_caller_gets_a_table_of_its_own():
     assert b.iloc[0, 0] != -1.0 and cache.income_table().iloc[0, 0] != -1.0
 
 
-def test_recent_results_are_served_before_streamlits_cache_and_cleared_with_it(monkeypatch):
-    import streamlit as st
+def test_everything_kept_stays_within_its_bytes_and_the_oldest_goes_first(monkeypatch):
     calls = []
-    real_run = cache.worker.run
-    monkeypatch.setattr(cache.worker, "run", lambda fn, *a, **k: calls.append(fn.__name__) or real_run(fn, *a, **k))
-    args = Settings(seed=987_656, hidden=(2,), epochs=4).training_args()
+    real_run = worker.run
+    monkeypatch.setattr(worker, "run", lambda fn, *a, **k: calls.append(fn.__name__) or real_run(fn, *a, **k))
+    one = nbytes(training.train(cache.prepared(Settings()), epochs=300, stride=cache.stride_for(300)))
+    monkeypatch.setattr(cache, "RESULTS", Store(int(one * 4.5)))
+    runs = [Settings(seed=6_000 + k, epochs=300) for k in range(8)]
+    for s in runs:
+        cache.history(s)
+    assert len(calls) == 8 and cache.RESULTS.bytes <= cache.RESULTS.budget and len(cache.RESULTS) == 4
+    cache.history(runs[-1])                      # among the latest: kept, no training
+    assert len(calls) == 8
+    cache.history(runs[0])                       # pushed out by newer ones: trained again
+    assert len(calls) == 9
     cache.clear()
-    first = cache._history(**args)
-    st.cache_resource.clear()                    # Streamlit's copy gone: the recent one still answers
-    assert cache._history(**args) is first and calls == ["train"]
-    cache.clear()                                # everything gone: trained again
-    assert cache._history(**args) is not first and calls == ["train", "train"]
-    seeds = [{**args, "seed": 5_000 + k} for k in range(cache.RECENT + 1)]
-    for run in seeds:
-        cache._history(**run)
-    st.cache_resource.clear()
-    trained = len(calls)
-    cache._history(**seeds[-1])                  # among the RECENT latest: no training
-    assert len(calls) == trained
-    cache._history(**seeds[0])                   # pushed out by RECENT newer ones: trained again
-    assert len(calls) == trained + 1
+    assert len(cache.RESULTS) == 0
+
+
+def test_results_on_an_upload_are_the_sessions_own(monkeypatch):
+    s = Settings(data="upload-1", features=("a", "b"), target="c")
+    monkeypatch.setattr(worker, "session_key", lambda: "session one")
+    mine = ("history",) + cache._owner(s)
+    monkeypatch.setattr(worker, "session_key", lambda: "session two")
+    theirs = ("history",) + cache._owner(s)
+    assert mine != theirs and "session one" in mine
+    assert cache._owner(Settings()) == ("income", Settings().split, Settings().test)
+
+
+def test_nbytes_counts_every_array_once():
+    a = np.zeros(1000)
+    assert nbytes(a) >= 8000 and nbytes([a, a, a[:10]]) < 2 * 8000
+    assert nbytes({"text": "x" * 5000}) >= 5000
+
+
+def test_a_store_drops_the_least_recently_used_and_keeps_nothing_larger_than_itself():
+    store = Store(300)
+    for k in "abc":
+        store.put(k, k, size=100)
+    store.get("a")                               # used: d pushes b out, not a
+    store.put("d", "d", size=100)
+    assert "a" in store and "b" not in store and store.bytes == 300
+    store.put("huge", "x", size=301)
+    assert "huge" not in store and len(store) == 3

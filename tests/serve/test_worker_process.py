@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.serve import worker
+from ui.serve import in_worker, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +30,7 @@ def test_work_sent_to_the_worker_comes_back_equal():
     from core import data, training
     prepared = data.prepare(data.load_income())
     here = training.train(prepared, n_hidden=2, epochs=5, seed=3)
-    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=3)
+    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=3, cost=10.0)   # to the worker
     assert there.losses.tolist() == here.losses.tolist()
 
 
@@ -43,9 +43,9 @@ def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
     for process in list(pool._processes.values()):
         process.kill()
         process.join(10)
-    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4)   # computed here
+    there = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4, cost=10.0)   # computed here
     assert there.losses.tolist() == here.losses.tolist()
-    again = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4)   # a new worker
+    again = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=4, cost=10.0)   # a new worker
     assert worker.start() is not pool
     assert again.losses.tolist() == here.losses.tolist()
 
@@ -54,7 +54,7 @@ def test_a_dead_worker_is_replaced_and_the_training_still_comes_back():
 def test_a_server_killed_outright_leaves_no_worker_behind():
     import signal
     import time
-    code = ("import sys, time; sys.path.insert(0, '.'); from ui.serve import worker; "
+    code = ("import sys, time; sys.path.insert(0, '.'); from ui.serve import in_worker, worker; "
             "pool = worker.start(); pool.submit(int, 1).result(60); "
             "print(*pool._processes, flush=True); time.sleep(600)")
     server = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -63,7 +63,7 @@ def test_a_server_killed_outright_leaves_no_worker_behind():
         assert _alive(child)
         server.send_signal(signal.SIGKILL)      # no chance to stop its worker
         server.wait(10)
-        deadline = time.monotonic() + 10 * worker.ORPHAN_CHECK_S
+        deadline = time.monotonic() + 10 * in_worker.ORPHAN_CHECK_S
         while _alive(child) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(child), "the worker outlived the server that started it"
@@ -95,5 +95,5 @@ def test_after_stop_no_worker_starts_and_training_runs_here(monkeypatch):
         assert not child.is_alive()
     prepared = data.prepare(data.load_income())
     here = training.train(prepared, n_hidden=2, epochs=5, seed=5)
-    assert worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=5).losses.tolist() == \
+    assert worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=5, cost=10.0).losses.tolist() == \
         here.losses.tolist()

@@ -1,16 +1,22 @@
-"""Training runs in one worker process, fed by a fair queue, so no student waits behind a fast clicker.
+"""Training where it costs the class least, in an order that keeps everyone's wait short.
 
-A pure-Python training loop holds the GIL: in the server process a 1-second run would stall every
-other student's page; in the worker it uses the second core while the server keeps drawing pages.
-"spawn", not fork: the server process runs threads. A second worker halves the queue when every
-visitor asks for the maximum settings but costs about 250 MB (README), so the app keeps one.
+Two lanes. A job that costs milliseconds (the lecture's settings train in about 20 ms) runs at once
+in the script thread that asked for it: it never waits behind anybody. Heavier work (large
+networks, mini-batches of one, twenty seeds, the scikit-learn check) goes to one worker process: a
+pure-Python loop holds its interpreter's lock, and in the server process a long run would stall
+every other student's page. "spawn", not fork: the server process runs threads. A second worker
+halves the queue when every visitor asks for the maximum settings but costs about 250 MB, which
+the host's memory cannot spare; the app keeps one.
 
-The queue holds at most one request per session, and the worker next serves the waiting session it
-served longest ago. Streamlit starts a new script run for every click (``runner.fastReruns``) and only
-asks the old one to stop, so a session changing the seed 20 times a second used to queue 20 trainings
-a second while a newcomer waited behind all of them (53 s for a 0.24 s run). Now a session's newer
-request replaces its queued older one, and a waiting run that Streamlit asked to stop or rerun leaves
-the queue at once (``yield_check``).
+The worker's queue serves next the job whose waiters have waited longest, counting a session's
+recent use of the worker against it (``USE_WEIGHT``): a fresh tab does not jump ahead of students
+already waiting, and a session that has just had the worker for a while gives way to the others.
+
+Equal requests (the same function and arguments, ``key``) are one job, however many students ask.
+Each waiting script run is a waiter; a session's new request takes it off its older job. A job
+nobody waits for any more — tabs closed, settings changed, a newer click — leaves the queue, or,
+if it is running, stops at its next epoch boundary (``in_worker``). The worker reports the epochs
+done, so a page waiting for a long run can show a bar with the time left (``Status``).
 """
 
 from __future__ import annotations
@@ -24,39 +30,61 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from core import training
+from ui.serve import in_worker
+from ui.serve.in_worker import Cancelled
 
 WORKERS = 1
 POLL_S = 0.05                 # how often a waiting run checks whether Streamlit asked it to stop
-REQUEUES = 2                  # times a replaced request that is still wanted asks again
-REMEMBERED_SESSIONS = 4096    # sessions whose last turn the queue remembers (bounded)
-ORPHAN_CHECK_S = 2.0          # how often the worker checks that the server that started it still lives
+LIGHT_S = 0.1                 # a job estimated to cost at most this runs at once, in the asking thread
+USE_WEIGHT = 1.0              # a second of the worker used recently counts as a second less waited
+USE_WINDOW_S = 300.0          # how far back a session's use of the worker counts
+REMEMBERED_SESSIONS = 4096    # sessions whose recent use is remembered (bounded)
+
+clock = time.monotonic        # replaceable in tests
 
 _POOL_LOCK = threading.Lock()
 _POOL: list[concurrent.futures.ProcessPoolExecutor] = []
 _STOPPED = threading.Event()      # the server is shutting down: no new worker, training runs here
 
 
-class Superseded(RuntimeError):
-    """A newer training request from the same session replaced this one before it started."""
+@dataclass(frozen=True)
+class Status:
+    """Where a job is, for a page that waits for it: ``ahead`` jobs before it in the queue (None
+    once it runs), its ``done`` of ``total`` epochs, and the seconds it has been waiting or running."""
 
-    def __init__(self):
-        super().__init__("A newer request from the same page replaced this training before it started.")
+    running: bool
+    ahead: int | None
+    done: int
+    total: int
+    seconds: float
+
+    def seconds_left(self) -> float | None:
+        """The time left at the pace so far, once there is a pace to go by."""
+        if not self.running or self.done <= 0 or self.total <= 0 or self.seconds <= 0:
+            return None
+        return self.seconds / self.done * (self.total - self.done)
 
 
-class Request:
-    """One call waiting for the worker: ``fn(*args, **kwargs)`` and, once settled, its outcome."""
+class Job:
+    """One computation: ``fn(*args, progress=…, **kwargs)``, who waits for it, and its outcome."""
 
-    def __init__(self, fn: Callable, args: tuple = (), kwargs: dict | None = None):
-        self.fn, self.args, self.kwargs = fn, args, kwargs or {}
+    _ids = itertools.count(1)
+
+    def __init__(self, key: Hashable, fn: Callable, args: tuple, kwargs: dict, cost: float):
+        self.id = next(Job._ids)
+        self.key, self.fn, self.args, self.kwargs, self.cost = key, fn, args, kwargs, cost
+        self.waiters: dict[Hashable, int] = {}          # session -> script runs of it waiting
+        self.queued_at = clock()
+        self.started_at: float | None = None
         self.settled = threading.Event()
-        self.started = False                 # taken by a server thread: it will run to the end
         self.value: Any = None
         self.error: BaseException | None = None
 
@@ -65,73 +93,136 @@ class Request:
         self.settled.set()
 
     def outcome(self):
-        """The value, or the exception the call raised (Superseded if it never ran)."""
         if self.error is not None:
             raise self.error
         return self.value
 
     def __repr__(self) -> str:
-        state = "settled" if self.settled.is_set() else "running" if self.started else "queued"
-        return f"Request({getattr(self.fn, '__name__', self.fn)}, {state})"
+        state = "settled" if self.settled.is_set() else "running" if self.started_at else "queued"
+        return f"Job({self.id}, {getattr(self.fn, '__name__', self.fn)}, {state}, {len(self.waiters)} waiting)"
 
 
-class FairQueue:
-    """Requests waiting for the worker: at most one per session, served in turn.
+class Scheduler:
+    """The worker's queue: equal requests shared, the longest-waiting first, abandoned work dropped.
 
-    ``put`` replaces a session's queued request (the old one is settled with ``Superseded`` and keeps
-    its place in line); ``take`` returns the request of the waiting session served longest ago (a
-    session never served comes first; ties go to the earlier arrival). So with N sessions waiting, a
-    session gets one turn in every N, however fast it clicks.
+    ``channel`` is where the worker reports progress and hears "stop" (``in_worker``).
     """
 
-    def __init__(self):
+    def __init__(self, channel=None):
+        self.channel = channel if channel is not None else multiprocessing.get_context("spawn").RawArray("q", 4)
         self._cond = threading.Condition()
-        self._waiting: dict[Hashable, tuple[int, Request]] = {}        # session -> (arrival, request)
-        self._last_turn: OrderedDict[Hashable, int] = OrderedDict()   # session -> turn number (LRU)
-        self._arrivals = itertools.count()
-        self._turns = itertools.count()
+        self._queued: list[Job] = []
+        self._by_key: dict[Hashable, Job] = {}
+        self._running: Job | None = None
+        self._current: dict[Hashable, Job] = {}                  # session -> the job it waits for
+        self._use: dict[Hashable, deque] = {}                     # session -> [(end, seconds)] recently
 
     def __len__(self) -> int:
         with self._cond:
-            return len(self._waiting)
+            return len(self._queued)
 
-    def put(self, session: Hashable, request: Request) -> Request | None:
-        """Queue ``request`` for ``session``; return the older request it replaced, if any."""
-        with self._cond:
-            older = self._waiting.get(session)
-            arrival = older[0] if older else next(self._arrivals)
-            self._waiting[session] = (arrival, request)
-            self._cond.notify()
-        if older:
-            older[1].settle(error=Superseded())
-            return older[1]
-        return None
+    # ------------------------------------------------------------------ the asking side
 
-    def withdraw(self, request: Request) -> bool:
-        """Take ``request`` out of the queue if it is still waiting there (True if it was)."""
+    def submit(self, session: Hashable, key: Hashable | None, fn: Callable, args: tuple, kwargs: dict,
+               cost: float) -> Job:
+        """The job for ``key`` (a new one, or the one already queued or running), with ``session`` waiting."""
         with self._cond:
-            for session, (_, queued) in self._waiting.items():
-                if queued is request:
-                    del self._waiting[session]
-                    return True
-        return False
+            job = self._by_key.get(key) if key is not None else None
+            if job is None:
+                job = Job(key, fn, args, kwargs, cost)
+                if key is not None:
+                    self._by_key[key] = job
+                self._queued.append(job)
+                self._cond.notify_all()
+            older = self._current.get(session)
+            if older is not None and older is not job:
+                self._leave(session, older, all_runs=True)      # a newer request of the session replaces it
+            job.waiters[session] = job.waiters.get(session, 0) + 1
+            self._current[session] = job
+            return job
 
-    def take(self, timeout: float | None = None) -> Request | None:
-        """The next request to run (marked started), or None after ``timeout`` seconds of an empty queue."""
+    def leave(self, session: Hashable, job: Job) -> None:
+        """One waiting script run of ``session`` gives up on ``job`` (stopped, or a newer click)."""
         with self._cond:
-            if not self._cond.wait_for(lambda: self._waiting, timeout):
+            self._leave(session, job)
+
+    def _leave(self, session: Hashable, job: Job, all_runs: bool = False) -> None:
+        left = 0 if all_runs else job.waiters.get(session, 0) - 1
+        if left > 0:
+            job.waiters[session] = left
+        else:
+            job.waiters.pop(session, None)
+            if self._current.get(session) is job:
+                del self._current[session]
+        if job.waiters or job.settled.is_set():
+            return
+        if job in self._queued:                         # nobody waits: it never runs
+            self._queued.remove(job)
+            self._forget(job)
+            job.settle(error=Cancelled(f"job {job.id} left the queue: nobody waits for it"))
+        elif job is self._running:                      # it stops at its next epoch boundary
+            self.channel[in_worker.STOP] = job.id
+
+    def status(self, job: Job) -> Status:
+        with self._cond:
+            now = clock()
+            if job is self._running and job.started_at is not None:
+                same = self.channel[in_worker.JOB] == job.id
+                done, total = (int(self.channel[in_worker.DONE]), int(self.channel[in_worker.TOTAL])) if same else (0, 0)
+                return Status(True, None, done, total, now - job.started_at)
+            order = sorted(self._queued, key=self._priority)
+            ahead = order.index(job) + (self._running is not None) if job in order else 0
+            return Status(False, ahead, 0, 0, now - job.queued_at)
+
+    # ------------------------------------------------------------------ the serving side
+
+    def recent_use(self, session: Hashable) -> float:
+        """Seconds of the worker that ``session``'s jobs took within the last ``USE_WINDOW_S``."""
+        use = self._use.get(session)
+        if not use:
+            return 0.0
+        while use and use[0][0] < clock() - USE_WINDOW_S:
+            use.popleft()
+        return sum(s for _, s in use)
+
+    def _priority(self, job: Job) -> float:
+        """When the job's most patient waiter asked, moved later by that session's recent use."""
+        return job.queued_at + USE_WEIGHT * min((self.recent_use(s) for s in job.waiters), default=0.0)
+
+    def take(self, timeout: float | None = None) -> Job | None:
+        """The next job to run (marked running), or None after ``timeout`` seconds with none queued."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._queued, timeout):
                 return None
-            session = min(self._waiting, key=lambda s: (self._last_turn.get(s, -1), self._waiting[s][0]))
-            _, request = self._waiting.pop(session)
-            request.started = True
-            self._last_turn[session] = next(self._turns)
-            self._last_turn.move_to_end(session)
-            while len(self._last_turn) > REMEMBERED_SESSIONS:
-                self._last_turn.popitem(last=False)
-            return request
+            job = min(self._queued, key=self._priority)
+            self._queued.remove(job)
+            job.started_at = clock()
+            self._running = job
+            self.channel[in_worker.STOP] = 0
+            return job
+
+    def finish(self, job: Job, value: Any = None, error: BaseException | None = None) -> None:
+        """``job`` ran: its outcome to every waiter, its time to its waiters' recent use."""
+        with self._cond:
+            seconds = clock() - (job.started_at or clock())
+            for session in job.waiters:
+                self._use.setdefault(session, deque()).append((clock(), seconds / max(len(job.waiters), 1)))
+            while len(self._use) > REMEMBERED_SESSIONS:
+                del self._use[next(iter(self._use))]
+            if self._running is job:
+                self._running = None
+            self._forget(job)
+            for session in list(job.waiters):
+                if self._current.get(session) is job:
+                    del self._current[session]
+        job.settle(value, error)
+
+    def _forget(self, job: Job) -> None:
+        if job.key is not None and self._by_key.get(job.key) is job:
+            del self._by_key[job.key]
 
 
-_QUEUE = FairQueue()
+_SCHEDULER = Scheduler()
 _SERVERS: list[threading.Thread] = []
 
 
@@ -148,11 +239,11 @@ def start() -> concurrent.futures.ProcessPoolExecutor | None:
         if not _POOL:
             pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_exit_with_parent, initargs=(os.getpid(),))
+                initializer=in_worker.init, initargs=(os.getpid(), _SCHEDULER.channel))
             pool.submit(training.check_settings, 1, 0.05, 1, "sigmoid")
             _POOL.append(pool)
         while len(_SERVERS) < WORKERS:
-            thread = threading.Thread(target=_serve, args=(_QUEUE,), name="training-queue", daemon=True)
+            thread = threading.Thread(target=_serve, args=(_SCHEDULER,), name="training-queue", daemon=True)
             thread.start()
             _SERVERS.append(thread)
         return _POOL[0]
@@ -182,24 +273,11 @@ async def lifespan(_app):
     await asyncio.to_thread(stop)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In the worker: end when the server that started it is gone.
-
-    A server killed outright (``kill -9``, the out-of-memory killer) cannot tell its worker to stop,
-    and the worker, waiting on a pipe it holds both ends of, would wait forever with its ~200 MB.
-    """
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(ORPHAN_CHECK_S)
-        os._exit(0)
-    threading.Thread(target=watch, name="exit-with-server", daemon=True).start()
-
-
-def _pool_run(fn, args, kwargs):
-    """``fn(*args, **kwargs)`` in the worker process, or here if the worker is gone."""
+def _pool_run(job: Job, channel):
+    """``job`` in the worker process, or here if the worker is gone (the channel reports either way)."""
     pool = start()
     try:
-        future = pool.submit(fn, *args, **kwargs) if pool is not None else None
+        future = pool.submit(in_worker.call, job.id, job.fn, job.args, job.kwargs) if pool is not None else None
     except (concurrent.futures.process.BrokenProcessPool, RuntimeError, OSError):
         future = None
     if future is not None:
@@ -212,17 +290,17 @@ def _pool_run(fn, args, kwargs):
     with _POOL_LOCK:
         if _POOL and _POOL[0] is pool:
             _POOL.clear()
-    return fn(*args, **kwargs)
+    return in_worker.call(job.id, job.fn, job.args, job.kwargs, channel)
 
 
-def _serve(queue: FairQueue) -> None:
-    """A server thread: run the queue's requests one at a time, forever."""
+def _serve(scheduler: Scheduler) -> None:
+    """A server thread: run the queue's jobs one at a time, forever."""
     while True:
-        request = queue.take()
+        job = scheduler.take()
         try:
-            request.settle(_pool_run(request.fn, request.args, request.kwargs))
-        except BaseException as exc:          # noqa: BLE001 - handed to the caller, who raises it
-            request.settle(error=exc)
+            scheduler.finish(job, _pool_run(job, scheduler.channel))
+        except BaseException as exc:          # noqa: BLE001 - handed to the waiters, who raise it
+            scheduler.finish(job, error=exc)
 
 
 def session_key() -> Hashable | None:
@@ -237,37 +315,41 @@ def _yield_check() -> Callable[[], None] | None:
     return getattr(ctx, "yield_check", None) if ctx is not None else None
 
 
-def run(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)`` in the training worker, when it is this session's turn.
+def run(fn: Callable, *args, key: Hashable | None = None, cost: float = 0.0,
+        on_wait: Callable[[Status], None] | None = None, **kwargs):
+    """``fn(*args, progress=…, **kwargs)``: at once here if its estimated ``cost`` (seconds) is light,
+    else in the training worker when its turn comes, shared with every request of the same ``key``.
 
-    While the request waits, a newer request of the same session replaces it, and a stop or rerun of
-    this script run takes it out of the queue and ends the run the way any Streamlit call would.
-    Outside a session (tests, scripts) every call is its own session and nothing is replaced.
+    ``fn`` takes a ``progress(done, total)`` keyword (core's training does). While the job waits or
+    runs, ``on_wait`` is told its ``Status`` every ``POLL_S``; a stop or rerun of this script run gives
+    up waiting (and the job stops if nobody else waits for it) the way any Streamlit call would.
     """
-    start()
-    session = session_key()
-    key = object() if session is None else session
     check = _yield_check()
     if check is not None:
-        check()                       # a run Streamlit has already told to stop queues nothing
-    for _ in range(1 + REQUEUES):
-        request = Request(fn, args, kwargs)
-        _QUEUE.put(key, request)
-        _wait(request, check)
-        if not isinstance(request.error, Superseded) or check is None:
-            break
-        check()                       # the usual case: this run was told to stop
-        # Still wanted: an older run of this session, told to stop just after its last check,
-        # queued after this one. Ask again (that older request is the one replaced now).
-    return request.outcome()
-
-
-def _wait(request: Request, check: Callable[[], None] | None) -> None:
-    """Until ``request`` is settled; while it waits in the queue, give up when Streamlit says stop."""
-    while not request.settled.wait(POLL_S if check else None):
-        if not request.started:
-            try:
+        check()                       # a run Streamlit has already told to stop starts nothing
+    if cost <= LIGHT_S:
+        def progress(done, total):
+            if check is not None:
                 check()
-            except BaseException:
-                _QUEUE.withdraw(request)
-                raise
+        return fn(*args, progress=progress, **kwargs)
+    start()
+    session = session_key()
+    session = object() if session is None else session
+    while True:
+        job = _SCHEDULER.submit(session, key, fn, args, kwargs, cost)
+        try:
+            while not job.settled.wait(POLL_S):
+                if check is not None:
+                    check()
+                if on_wait is not None:
+                    on_wait(_SCHEDULER.status(job))
+        finally:
+            if not job.settled.is_set():
+                _SCHEDULER.leave(session, job)
+        if isinstance(job.error, Cancelled):
+            # Dropped because this session made a newer request while this run was ending; if
+            # Streamlit has not stopped this run, it still wants the result: ask again.
+            if check is not None:
+                check()
+            continue
+        return job.outcome()

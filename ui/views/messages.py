@@ -101,8 +101,10 @@ def instability(f, eta: float, hidden: tuple[int, ...]) -> str:
             "far out on the flat parts of the curve. **What to try:** a smaller η, another seed, or fewer units.")
 
 
-def ensemble_skipped(rows: int, n_seeds: int) -> str:
-    """Why the seed comparison is not drawn for a large upload, and what would bring it back."""
-    return (f"With {rows:,} rows, training from {n_seeds} seeds would take more than three ordinary runs, "
-            "too long for a page a class shares, so the comparison is skipped for this data. Choose fewer "
-            "epochs, a smaller network or a file with fewer rows to see it.")
+def waiting(what: str, running: bool, ahead: int | None, done: int, total: int, seconds_left: float | None) -> str:
+    """The line under a bar while a page waits for the class's shared trainer."""
+    if not running:
+        before = "" if not ahead else f" — {ahead} run{'s' if ahead != 1 else ''} before yours"
+        return f"{what}: waiting for the trainer the class shares{before}…"
+    left = "" if seconds_left is None else f" — about {max(1, round(seconds_left))} s left"
+    return f"{what}: epoch {done:,} of {total:,}{left}"
