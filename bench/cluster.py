@@ -215,7 +215,7 @@ class Cluster:
         start now, not while the first students wait. Seconds per replica."""
         import asyncio
 
-        from bench.stclient import Session
+        from tests.support.stclient import Session
 
         async def one(url):
             s = Session(url, timeout=timeout)

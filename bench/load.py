@@ -1,6 +1,6 @@
 """A class of students against a real ``streamlit run app.py`` server: ``python -m bench.load``.
 
-Each student is a ``bench.stclient.Session`` (Streamlit's own websocket protocol, one browser tab).
+Each student is a ``tests.support.stclient.Session`` (Streamlit's own websocket protocol, one browser tab).
 Students arrive over the first ``--arrive`` seconds and open a link; then, until ``--seconds``
 have passed, they read for 2–6 s and click: switch page, or change one sidebar setting.
 
@@ -63,7 +63,8 @@ import psutil
 
 from bench.cluster import AFFINITY_COOKIE, Cluster
 from bench.server import Server
-from bench.stclient import FINISHED, RunResult, Session, UploadResult, Widget
+from tests.support.stclient import FINISHED, RunResult, Session, UploadResult, Widget
+from tests.support.student_files import student_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lecture's five settings
@@ -253,16 +254,6 @@ class Student:
     upload: bool = False                       # uploads a CSV of their own after opening the app
     uploads: list[UploadResult] = field(default_factory=list)
     replica: str = ""                          # the balancer's affinity cookie, if any
-
-
-def student_csv(number: int) -> tuple[str, bytes]:
-    """A small table of the student's own (name, bytes): 24–60 rows, two features and a target."""
-    rng = random.Random(f"csv-{number}")
-    rows = ["hours,practice,grade"]
-    for _ in range(rng.randint(24, 60)):
-        hours, practice = rng.uniform(1, 20), rng.uniform(0, 10)
-        rows.append(f"{hours:.2f},{practice:.2f},{40 + 2 * hours + 3 * practice + rng.gauss(0, 4):.2f}")
-    return f"student-{number}.csv", ("\n".join(rows) + "\n").encode()
 
 
 class Classroom:

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.apptest import compile_once
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("data", "network", "backprop", "training")
 SCENARIOS = {"defaults": {}, "max settings": {"hidden": "32", "epochs": "20000"}}
@@ -46,25 +48,6 @@ def _time_reruns(at, n: int) -> float:
         times.append(time.perf_counter() - t)
         assert not at.exception, [e.value for e in at.exception]
     return statistics.median(times)
-
-
-def compile_once() -> None:
-    """Keep each compiled page script for the life of this process, as a server's ScriptCache does
-    (AppTest makes a new ScriptCache for every run). A script edited on disk is compiled again."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    if getattr(ScriptCache.get_bytecode, "compiled_once", False):
-        return
-    compiled: dict[tuple[str, int], object] = {}
-    original = ScriptCache.get_bytecode
-
-    def get_bytecode(self, script_path: str):
-        key = (os.path.abspath(script_path), os.stat(script_path).st_mtime_ns)
-        if key not in compiled:
-            compiled[key] = original(self, script_path)
-        return compiled[key]
-
-    get_bytecode.compiled_once = True
-    ScriptCache.get_bytecode = get_bytecode
 
 
 def _page_file(root: Path, page: str) -> str:

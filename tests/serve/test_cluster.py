@@ -1,5 +1,5 @@
 """`make class` for real: two replicas behind HAProxy, students as Streamlit websocket clients
-(bench/stclient.py) that keep cookies like a browser. Affinity is what makes uploads work."""
+(tests/support/stclient.py) that keep cookies like a browser. Affinity is what makes uploads work."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from bench.cluster import SECRET_ENV, alive, backend_status, descendants
-from bench.load import student_csv
-from bench.stclient import Session
 from tests.aio import run_async
 from tests.serve.conftest import ROOT
+from tests.support.stclient import Session
+from tests.support.student_files import student_csv
 
 pytestmark = pytest.mark.slow
 

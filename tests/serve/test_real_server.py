@@ -9,10 +9,10 @@ import uuid
 import pytest
 import requests
 
-from bench.fairness import upload_body
 from bench.server import Server
-from bench.stclient import Session
 from tests.aio import LoopThread
+from tests.support.stclient import Session
+from tests.support.student_files import upload_body
 
 pytestmark = pytest.mark.slow
 BIG = upload_body(int(4.9 * 1024 * 1024))

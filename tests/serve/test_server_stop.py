@@ -10,8 +10,8 @@ import pytest
 
 from bench import server as server_module
 from bench.server import Server, alive, descendants
-from bench.stclient import Session
 from tests.aio import LoopThread
+from tests.support.stclient import Session
 
 pytestmark = pytest.mark.slow        # real servers and workers: seconds each
 
