@@ -54,13 +54,13 @@ load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also ru
 	$(BIN)/python -m bench.load --students 10 --seconds 15
 
 class: $(VENV)/.installed          ## a class of hundreds: REPLICAS app servers (default: one per core) behind HAProxy on HOST:PORT
-	$(BIN)/python -m bench.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
+	$(BIN)/python -m deploy.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
 
 class-status: $(VENV)/.installed   ## memory per replica of the running `make class`, and what HAProxy sees
-	$(BIN)/python -m bench.cluster status --port $(PORT)
+	$(BIN)/python -m deploy.cluster status --port $(PORT)
 
 class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica and its training worker)
-	$(BIN)/python -m bench.cluster stop --port $(PORT)
+	$(BIN)/python -m deploy.cluster stop --port $(PORT)
 
 load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run
 	$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)

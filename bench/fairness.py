@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from bench.server import Server
+from deploy.server import Server
 from tests.support.stclient import Session
 from tests.support.student_files import upload_body
 

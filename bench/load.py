@@ -16,7 +16,7 @@ The settings' ranges, options and pages come from the app itself (a first "teach
 the sidebar widgets and the navigation), so the player follows the app as it changes.
 
 Where (``--servers``): ``single`` is one ``streamlit run app.py``; a number N is ``make class``'s
-N replicas behind HAProxy (``bench/cluster.py``); ``--servers single,2`` plays the same class against
+N replicas behind HAProxy (``deploy/cluster.py``); ``--servers single,2`` plays the same class against
 each in turn in one run and compares them (``--repeat`` alternates them several times). ``--url``
 plays against a server or balancer that is already running (its memory is then not measured).
 Each student keeps cookies like a browser (the balancer's ``SERVERID``, Streamlit's XSRF cookie).
@@ -61,8 +61,8 @@ from pathlib import Path
 
 import psutil
 
-from bench.cluster import AFFINITY_COOKIE, Cluster
-from bench.server import Server
+from deploy.cluster import AFFINITY_COOKIE, Cluster
+from deploy.server import Server
 from tests.support.stclient import FINISHED, RunResult, Session, UploadResult, Widget
 from tests.support.student_files import student_csv
 

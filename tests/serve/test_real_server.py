@@ -9,7 +9,7 @@ import uuid
 import pytest
 import requests
 
-from bench.server import Server
+from deploy.server import Server
 from tests.aio import LoopThread
 from tests.support.stclient import Session
 from tests.support.student_files import upload_body
