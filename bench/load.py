@@ -913,19 +913,19 @@ def profile_pages(args) -> str:
     import cProfile
     import pstats
 
-    from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
     from ui.serve import cache
+    from ui.serve.internals import ScriptRunner
 
     holder: dict = {"prof": None}
-    orig = script_runner.ScriptRunner._run_script
+    orig = ScriptRunner._run_script
 
     def profiled(self, *a, **k):
         prof = holder["prof"]
         return prof.runcall(orig, self, *a, **k) if prof is not None else orig(self, *a, **k)
 
-    script_runner.ScriptRunner._run_script = profiled
+    ScriptRunner._run_script = profiled
     links = {"lecture": {}, "max": {"hidden": "32", "epochs": "20000", "seed": "12345"}}
     pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
     out = [f"profile: one rerun of each page in-process (AppTest), link {links[args.mix] or 'defaults'}; "
@@ -953,7 +953,7 @@ def profile_pages(args) -> str:
                                  + [f"{row[c]:8.0f}" for c in header[2:]]) + note)
             if run == "warm":
                 tops.append((page, _top_app_functions(stats)))
-    script_runner.ScriptRunner._run_script = orig
+    ScriptRunner._run_script = orig
     out.append("columns: train = core.training; cache = st.cache_data/cache_resource calls (incl. training on a miss);"
                " pickle = copies in and out of the cache; altair = Chart.to_dict; vega = st.altair_chart/"
                "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash;"
@@ -1005,13 +1005,13 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
     import atexit
     import cProfile
     import pstats
+    import runpy
 
-    from streamlit.runtime.scriptrunner import script_runner
-    from streamlit.web import cli
+    from ui.serve.internals import ScriptRunner
 
     lock = threading.Lock()
     agg: dict = {"stats": None, "calls": 0}
-    orig = script_runner.ScriptRunner._run_script
+    orig = ScriptRunner._run_script
 
     def profiled(self, *a, **k):
         prof = cProfile.Profile(time.thread_time)      # CPU of this thread: waiting is not cost
@@ -1040,12 +1040,12 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
             if agg["stats"] is not None:
                 agg["stats"].dump_stats(str(out))
 
-    script_runner.ScriptRunner._run_script = profiled
+    ScriptRunner._run_script = profiled
     signal.signal(signal.SIGUSR1, start_of_class)
     atexit.register(dump)
     sys.argv = ["streamlit", *streamlit_args]
     loop_prof.enable()
-    cli.main()
+    runpy.run_module("streamlit", run_name="__main__")      # what `python -m streamlit` runs
 
 
 def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict:

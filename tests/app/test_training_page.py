@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test
 
 from core import data, evaluate, training
 from tests.app.helpers import no_exception, open_app, texts
 from tests.fakes import Clock
 from ui.draw import playback
 from ui.serve.cache import SEED_COUNT, stride_for
+from ui.serve.internals import MediaFileManager, app_test
 
 DIVERGE = "Learning rate too high (η 5)"
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from streamlit import dataframe_util
 
 from core import data, training
 from ui.draw import training as training_view
 from ui.serve.arrow import arrow_bytes
+from ui.serve.internals import streamlit_arrow_bytes
 from ui.views import loss_charts
 from ui.views.dataset import INCOME_TITLE, Dataset
 from ui.state.params import Settings
@@ -20,7 +20,7 @@ def read(b: bytes) -> pd.DataFrame:
 def test_numbers_and_text_arrive_as_streamlit_would_send_them():
     frame = pd.DataFrame({"epoch": np.arange(4, dtype=np.int32), "split": ["training", "test"] * 2,
                           "loss": [0.5, np.nan, 1e300, -0.0], "ok": [True, False, True, True]})
-    ours, theirs = read(arrow_bytes(frame)), read(dataframe_util.convert_anything_to_arrow_bytes(frame))
+    ours, theirs = read(arrow_bytes(frame)), read(streamlit_arrow_bytes(frame))
     pd.testing.assert_frame_equal(ours, theirs.reset_index(drop=True), check_dtype=False)
     assert list(ours.columns) == ["epoch", "split", "loss", "ok"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from ui.serve.internals import ScriptCache
 
 
 def compile_once() -> None:

@@ -28,9 +28,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
 from core import training
+from ui.serve.internals import get_script_run_ctx
 
 WORKERS = 1
 POLL_S = 0.05                 # how often a waiting run checks whether Streamlit asked it to stop
