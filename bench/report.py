@@ -32,13 +32,22 @@ def marker(name: str, edge: str) -> str:
 
 
 def replace_section(text: str, name: str, body: str) -> str:
-    """``text`` with the section ``name`` holding ``body``; appended under a heading if it has none yet."""
+    """``text`` with the section ``name`` holding ``body``.
+
+    A new section gets a heading of its own, after the last section of the same make target
+    (``make load LOAD_ARGS=...`` after ``make load``), or at the end.
+    """
     begin, end = marker(name, "begin"), marker(name, "end")
     block = f"{begin}\n{body.strip()}\n{end}"
     pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
     if pattern.search(text):
         return pattern.sub(lambda _: block, text, count=1)
-    return f"{text.rstrip()}\n\n## `{name}`\n\n{block}\n"
+    new = f"### `{name}`\n\n{block}\n"
+    target = name.split()[:2]
+    ends = [m for m in re.finditer(r"<!-- (.+?): end -->\n", text) if m.group(1).split()[:2] == target]
+    if ends:
+        return f"{text[:ends[-1].end()]}\n{new}{text[ends[-1].end():]}"
+    return f"{text.rstrip()}\n\n{new}"
 
 
 def write_section(path: Path, name: str, body: str) -> None:

@@ -38,17 +38,19 @@ def test_a_section_is_replaced_and_everything_else_is_untouched(tmp_path):
     assert page.read_text() == PAGE.replace("old bench figures", "newer")
 
 
-def test_a_command_seen_for_the_first_time_gets_its_own_section_at_the_end(tmp_path):
+def test_a_command_seen_for_the_first_time_gets_a_section_after_its_targets_others(tmp_path):
     page = tmp_path / "performance.md"
     page.write_text(PAGE)
     report.write_section(page, 'make load LOAD_ARGS="--mix max"', "max figures")
-    text = page.read_text()
-    assert text.startswith(PAGE.rstrip())
-    assert text.endswith('## `make load LOAD_ARGS="--mix max"`\n\n'
-                         '<!-- make load LOAD_ARGS="-mix max": begin -->\nmax figures\n'
-                         '<!-- make load LOAD_ARGS="-mix max": end -->\n')
+    new = ('### `make load LOAD_ARGS="--mix max"`\n\n<!-- make load LOAD_ARGS="-mix max": begin -->\n'
+           'max figures\n<!-- make load LOAD_ARGS="-mix max": end -->\n')
+    assert page.read_text() == PAGE.replace("old load figures\n<!-- make load: end -->\n",
+                                            "old load figures\n<!-- make load: end -->\n\n" + new)
     report.write_section(page, 'make load LOAD_ARGS="--mix max"', "again")
-    assert page.read_text().count("## `make load LOAD_ARGS") == 1 and "max figures" not in page.read_text()
+    assert page.read_text().count("### `make load LOAD_ARGS") == 1 and "max figures" not in page.read_text()
+    report.write_section(page, "make load-flood", "flood figures")
+    assert page.read_text().endswith("Closing words.\n\n### `make load-flood`\n\n<!-- make load-flood: begin -->\n"
+                                     "flood figures\n<!-- make load-flood: end -->\n")
 
 
 def test_the_section_says_machine_date_and_commit_and_holds_the_output():
