@@ -67,7 +67,7 @@ from tests.support.stclient import FINISHED, RunResult, Session, UploadResult, W
 from tests.support.student_files import student_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lecture's five settings
+CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # the lecture's five settings (README, link parameters)
 LECTURE_LINKS = ({}, {"seed": 9, "lr": 0.01})                # defaults, or the first-step demo
 P95_TARGET_S = 2.0
 RSS_TARGET_MB = 1024
