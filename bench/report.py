@@ -72,7 +72,7 @@ def machine() -> str:
 def commit(root: Path = ROOT, leave_out: Path = PERFORMANCE) -> str:
     """The commit measured, and whether the working tree differed from it (this report file aside)."""
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.rstrip("\n")
 
     try:
         sha = git("rev-parse", "--short", "HEAD")

@@ -79,3 +79,21 @@ def test_the_command_writes_on_success_and_leaves_the_file_alone_on_failure(tmp_
                             cwd=ROOT, capture_output=True, text=True)
     assert failed.returncode == 3 and "left as it was" in failed.stderr
     assert page.read_text() == before
+
+
+def test_the_commit_line_counts_changed_files_but_not_the_report_itself(tmp_path):
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path, check=True,
+                       capture_output=True)
+
+    (tmp_path / "docs").mkdir()
+    page, code = tmp_path / "docs" / "performance.md", tmp_path / "app.py"
+    page.write_text(PAGE)
+    code.write_text("x = 1\n")
+    git("init", "-q")
+    git("add", ".")
+    git("commit", "-qm", "first")
+    page.write_text(PAGE + "more\n")
+    assert report.commit(tmp_path, page).endswith(", working tree clean")
+    code.write_text("x = 2\n")
+    assert report.commit(tmp_path, page).endswith(" with uncommitted changes to 1 file")
