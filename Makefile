@@ -6,6 +6,10 @@ PORT   ?= 8501
 # HOST: only this computer by default; HOST=0.0.0.0 opens the app to the classroom network
 HOST   ?= 127.0.0.1
 REPLICAS ?=
+# A measuring target writes what it printed into its own section of docs/performance.md, with the
+# machine, the date and the commit (bench/report.py); the section is named for the command as typed.
+REPORT    = $(BIN)/python -m bench.report
+LOAD_NOTE = $(if $(strip $(LOAD_ARGS)), LOAD_ARGS="$(strip $(LOAD_ARGS))")
 
 .PHONY: run test test-fast test-e2e bench bench-pages load load-ci clean class class-status class-stop \
         load-class load-clicker load-flood
@@ -38,35 +42,37 @@ test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
 	$(BIN)/python -m pytest -m e2e
 
 bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the same run
-	$(BIN)/python -m bench
+	$(REPORT) 'make bench' -- $(BIN)/python -m bench
 
 bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout (or commit THIS) against commit AGAINST, in turns
-	$(BIN)/python -m bench.pages_bench $(if $(THIS),--this $(THIS)) $(if $(AGAINST),--against $(AGAINST)) \
+	$(REPORT) 'make bench-pages$(if $(THIS), THIS=$(THIS))$(if $(AGAINST), AGAINST=$(AGAINST))$(if $(N), N=$(N))$(if $(ROUNDS), ROUNDS=$(ROUNDS))' -- \
+		$(BIN)/python -m bench.pages_bench $(if $(THIS),--this $(THIS)) $(if $(AGAINST),--against $(AGAINST)) \
 		$(if $(N),--n $(N)) $(if $(ROUNDS),--rounds $(ROUNDS))
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
 
 load: $(VENV)/.installed-dev       ## 40 students for a minute against a real server; LOAD_ARGS="--mix max" for maximum settings
-	$(BIN)/python -m bench.load --students 40 --seconds 60 $(LOAD_ARGS)
+	$(REPORT) 'make load$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --students 40 --seconds 60 $(LOAD_ARGS)
 
 load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
-	$(BIN)/python -m bench.load --students 10 --seconds 15
+	$(REPORT) 'make load-ci' -- $(BIN)/python -m bench.load --students 10 --seconds 15
 
 class: $(VENV)/.installed          ## a class of hundreds: REPLICAS app servers (default: one per core) behind HAProxy on HOST:PORT
-	$(BIN)/python -m bench.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
+	$(BIN)/python -m deploy.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
 
 class-status: $(VENV)/.installed   ## memory per replica of the running `make class`, and what HAProxy sees
-	$(BIN)/python -m bench.cluster status --port $(PORT)
+	$(BIN)/python -m deploy.cluster status --port $(PORT)
 
 class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica and its training worker)
-	$(BIN)/python -m bench.cluster stop --port $(PORT)
+	$(BIN)/python -m deploy.cluster stop --port $(PORT)
 
 load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run
-	$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)
+	$(REPORT) 'make load-class$(LOAD_NOTE)' -- \
+		$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)
 
 load-clicker: $(VENV)/.installed-dev  ## 10 students beside one session changing the seed 20 times a second
-	$(BIN)/python -m bench.load --students 10 --seconds 60 --clicker $(LOAD_ARGS)
+	$(REPORT) 'make load-clicker$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --students 10 --seconds 60 --clicker $(LOAD_ARGS)
 
 load-flood: $(VENV)/.installed-dev ## one session sends 40 direct uploads of 4.9 MB; server memory
-	$(BIN)/python -m bench.load --flood $(LOAD_ARGS)
+	$(REPORT) 'make load-flood$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --flood $(LOAD_ARGS)

@@ -1,7 +1,8 @@
 """Backprop Explainer: the router and the shared sidebar.
 
 The sidebar widgets are created here, before the page runs, so they exist on every page and keep
-their values when the page changes. Page files live in ``app_pages/`` (not ``pages/``; see README).
+their values when the page changes. Page files live in ``app_pages/`` (not ``pages/``; see
+docs/architecture.md).
 """
 
 from pathlib import Path

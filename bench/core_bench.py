@@ -6,7 +6,7 @@
 2. ``train`` at the maximum settings (32 hidden, 20,000 epochs), keeping every epoch and every 20th
    (what the app uses). Target: < 1 s and < 50 MB of history.
 3. ``train_many`` over 20 seeds against one ``train`` run, alternately. Target: < 3×.
-4. The largest setting (SPEC §4): 3 hidden layers of 32 units, batch size 1 on the 15 training
+4. The largest setting the sidebar allows: 3 hidden layers of 32 units, batch size 1 on the 15 training
    rows (15 updates an epoch, 300,000 in all), 20,000 epochs, stride 20 (about 1,000 snapshots,
    what the app keeps). Target: < 2 s and < 100 MB of history.
 

@@ -32,8 +32,9 @@ from pathlib import Path
 import psutil
 import requests
 
-from bench.server import Server
-from bench.stclient import Session
+from deploy.server import Server
+from tests.support.stclient import Session
+from tests.support.student_files import upload_body
 
 ROOT = Path(__file__).resolve().parents[1]
 MB = 1024 * 1024
@@ -201,12 +202,6 @@ def log_summary(server: Server) -> dict:
 
 
 # ----------------------------------------------------------------------------- flood
-
-
-def upload_body(size: int) -> bytes:
-    """A CSV of ``size`` bytes: what a student's large table looks like."""
-    row = b"12.5,34,56.25\n"
-    return b"Education,Seniority,Income\n" + row * ((size - 27) // len(row))
 
 
 async def settled(rss: Rss, within: float = 30.0) -> tuple[float, float]:

@@ -1,6 +1,6 @@
 """A class of students against a real ``streamlit run app.py`` server: ``python -m bench.load``.
 
-Each student is a ``bench.stclient.Session`` (Streamlit's own websocket protocol, one browser tab).
+Each student is a ``tests.support.stclient.Session`` (Streamlit's own websocket protocol, one browser tab).
 Students arrive over the first ``--arrive`` seconds and open a link; then, until ``--seconds``
 have passed, they read for 2–6 s and click: switch page, or change one sidebar setting.
 
@@ -16,7 +16,7 @@ The settings' ranges, options and pages come from the app itself (a first "teach
 the sidebar widgets and the navigation), so the player follows the app as it changes.
 
 Where (``--servers``): ``single`` is one ``streamlit run app.py``; a number N is ``make class``'s
-N replicas behind HAProxy (``bench/cluster.py``); ``--servers single,2`` plays the same class against
+N replicas behind HAProxy (``deploy/cluster.py``); ``--servers single,2`` plays the same class against
 each in turn in one run and compares them (``--repeat`` alternates them several times). ``--url``
 plays against a server or balancer that is already running (its memory is then not measured).
 Each student keeps cookies like a browser (the balancer's ``SERVERID``, Streamlit's XSRF cookie).
@@ -61,12 +61,13 @@ from pathlib import Path
 
 import psutil
 
-from bench.cluster import AFFINITY_COOKIE, Cluster
-from bench.server import Server
-from bench.stclient import FINISHED, RunResult, Session, UploadResult, Widget
+from deploy.cluster import AFFINITY_COOKIE, Cluster
+from deploy.server import Server
+from tests.support.stclient import FINISHED, RunResult, Session, UploadResult, Widget
+from tests.support.student_files import student_csv
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # SPEC §4: the lecture's five settings
+CONTROLS = ("seed", "hidden", "lr", "epochs", "act")      # the lecture's five settings (README, link parameters)
 LECTURE_LINKS = ({}, {"seed": 9, "lr": 0.01})                # defaults, or the first-step demo
 P95_TARGET_S = 2.0
 RSS_TARGET_MB = 1024
@@ -253,16 +254,6 @@ class Student:
     upload: bool = False                       # uploads a CSV of their own after opening the app
     uploads: list[UploadResult] = field(default_factory=list)
     replica: str = ""                          # the balancer's affinity cookie, if any
-
-
-def student_csv(number: int) -> tuple[str, bytes]:
-    """A small table of the student's own (name, bytes): 24–60 rows, two features and a target."""
-    rng = random.Random(f"csv-{number}")
-    rows = ["hours,practice,grade"]
-    for _ in range(rng.randint(24, 60)):
-        hours, practice = rng.uniform(1, 20), rng.uniform(0, 10)
-        rows.append(f"{hours:.2f},{practice:.2f},{40 + 2 * hours + 3 * practice + rng.gauss(0, 4):.2f}")
-    return f"student-{number}.csv", ("\n".join(rows) + "\n").encode()
 
 
 class Classroom:
@@ -922,19 +913,19 @@ def profile_pages(args) -> str:
     import cProfile
     import pstats
 
-    from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
     from ui.serve import cache
+    from ui.serve.internals import ScriptRunner
 
     holder: dict = {"prof": None}
-    orig = script_runner.ScriptRunner._run_script
+    orig = ScriptRunner._run_script
 
     def profiled(self, *a, **k):
         prof = holder["prof"]
         return prof.runcall(orig, self, *a, **k) if prof is not None else orig(self, *a, **k)
 
-    script_runner.ScriptRunner._run_script = profiled
+    ScriptRunner._run_script = profiled
     links = {"lecture": {}, "max": {"hidden": "32", "epochs": "20000", "seed": "12345"}}
     pages = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "app_pages").glob("*.py"))
     out = [f"profile: one rerun of each page in-process (AppTest), link {links[args.mix] or 'defaults'}; "
@@ -962,7 +953,7 @@ def profile_pages(args) -> str:
                                  + [f"{row[c]:8.0f}" for c in header[2:]]) + note)
             if run == "warm":
                 tops.append((page, _top_app_functions(stats)))
-    script_runner.ScriptRunner._run_script = orig
+    ScriptRunner._run_script = orig
     out.append("columns: train = core.training; cache = st.cache_data/cache_resource calls (incl. training on a miss);"
                " pickle = copies in and out of the cache; altair = Chart.to_dict; vega = st.altair_chart/"
                "vega_lite marshalling; arrow = DataFrame -> Arrow; hash = ForwardMsg serialise+hash;"
@@ -1014,13 +1005,13 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
     import atexit
     import cProfile
     import pstats
+    import runpy
 
-    from streamlit.runtime.scriptrunner import script_runner
-    from streamlit.web import cli
+    from ui.serve.internals import ScriptRunner
 
     lock = threading.Lock()
     agg: dict = {"stats": None, "calls": 0}
-    orig = script_runner.ScriptRunner._run_script
+    orig = ScriptRunner._run_script
 
     def profiled(self, *a, **k):
         prof = cProfile.Profile(time.thread_time)      # CPU of this thread: waiting is not cost
@@ -1049,12 +1040,12 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
             if agg["stats"] is not None:
                 agg["stats"].dump_stats(str(out))
 
-    script_runner.ScriptRunner._run_script = profiled
+    ScriptRunner._run_script = profiled
     signal.signal(signal.SIGUSR1, start_of_class)
     atexit.register(dump)
     sys.argv = ["streamlit", *streamlit_args]
     loop_prof.enable()
-    cli.main()
+    runpy.run_module("streamlit", run_name="__main__")      # what `python -m streamlit` runs
 
 
 def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict:

@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.apptest import compile_once
+
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("data", "network", "backprop", "training")
 SCENARIOS = {"defaults": {}, "max settings": {"hidden": "32", "epochs": "20000"}}
@@ -48,25 +50,6 @@ def _time_reruns(at, n: int) -> float:
     return statistics.median(times)
 
 
-def compile_once() -> None:
-    """Keep each compiled page script for the life of this process, as a server's ScriptCache does
-    (AppTest makes a new ScriptCache for every run). A script edited on disk is compiled again."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    if getattr(ScriptCache.get_bytecode, "compiled_once", False):
-        return
-    compiled: dict[tuple[str, int], object] = {}
-    original = ScriptCache.get_bytecode
-
-    def get_bytecode(self, script_path: str):
-        key = (os.path.abspath(script_path), os.stat(script_path).st_mtime_ns)
-        if key not in compiled:
-            compiled[key] = original(self, script_path)
-        return compiled[key]
-
-    get_bytecode.compiled_once = True
-    ScriptCache.get_bytecode = get_bytecode
-
-
 def _page_file(root: Path, page: str) -> str:
     """The page's script, wherever that checkout keeps its pages."""
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "test"))):
@@ -77,10 +60,14 @@ def _page_file(root: Path, page: str) -> str:
 
 def measure(root: Path, compiled_once: bool, n: int) -> dict[str, float]:
     """Median warm rerun (s) of every page and scenario in the checkout at ``root``, and the baseline."""
-    os.chdir(root)
-    sys.path.insert(0, str(root))
     if compiled_once:
         compile_once()
+    # compile_once reached Streamlit through this checkout's ui/serve/internals.py: forget this ui/,
+    # so that the pages at ``root`` import their own.
+    for name in [m for m in sys.modules if m == "ui" or m.startswith("ui.")]:
+        del sys.modules[name]
+    os.chdir(root)
+    sys.path.insert(0, str(root))
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_string("import streamlit as st\nst.title('baseline')", default_timeout=60)
     at.run()

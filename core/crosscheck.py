@@ -3,7 +3,7 @@
 Students ask whether real libraries do what the app does. This module sets an ``MLPRegressor`` up
 to take exactly the app's steps and compares the two training-loss curves:
 
-* the same initial weights (SPEC §3 ``init_layers``). The app keeps a layer's bias in row 0 of its
+* the same initial weights (docs/core-api.md ``init_layers``). The app keeps a layer's bias in row 0 of its
   weight matrix; scikit-learn keeps it apart, so ``intercepts_[l] = W[0]`` and ``coefs_[l] = W[1:]``;
 * plain gradient descent: ``solver="sgd"``, ``momentum=0``, ``nesterovs_momentum=False``,
   ``learning_rate="constant"``, ``shuffle=False``, one ``partial_fit`` call per batch, in the app's
@@ -118,7 +118,7 @@ def unsupported_reason(activation: str) -> str | None:
 
 def batches(n_rows: int, batch_size: int | None, epochs: int, seed: int) -> list[list[np.ndarray]]:
     """The rows of every update, epoch by epoch: one list of index arrays per epoch, as
-    ``core.descent.epoch_batches`` gives them (SPEC §3), drawn in one pass of the generator."""
+    ``core.descent.epoch_batches`` gives them (docs/core-api.md), drawn in one pass of the generator."""
     size = descent.chunk_size(batch_size, n_rows)
     if size is None:
         return [[np.arange(n_rows)]] * epochs

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-# Reading a user's file lives in csv_reader; these names are part of data's public contract (SPEC §3).
+# Reading a user's file lives in csv_reader; these names are part of data's public contract (docs/core-api.md).
 from core.csv_cells import TOO_LARGE, DataError, too_large_message, why_not_numeric
 from core.csv_reader import (DELIMITERS, MAX_BYTES, MAX_COLUMNS, MAX_NAME_LENGTH, MAX_ROWS,  # noqa: F401
                              MIN_ROWS, read_table)
@@ -111,7 +111,7 @@ def incomplete_rows(df: pd.DataFrame, columns: Sequence[str]) -> list:
 
 def prepare(df: pd.DataFrame, features: Sequence[str] = FEATURES, target: str = TARGET,
             test_size: float = 0.5, split_seed: int = 42, *, drop_incomplete: bool = False) -> Prepared:
-    """Split ``df`` into training and test rows and scale both by the training maxima (SPEC §1).
+    """Split ``df`` into training and test rows and scale both by the training maxima (docs/core-api.md).
 
     ``train_test_split(X, y, test_size, random_state=split_seed)``, then every feature and the target
     is divided by its largest absolute value in the training rows.

@@ -157,7 +157,7 @@ def run(tr: Trainer, epochs: int, stride: int, rng, progress=None):
             if e < epochs:
                 tr.descend(rng)
     if diverged_at is not None:
-        # Keep the weights training ended with as the last entry (SPEC §3): the diverging epoch's
+        # Keep the weights training ended with as the last entry (docs/core-api.md): the diverging epoch's
         # when they are finite (only the squared loss overflowed; its predictions are not kept),
         # else the last finite epoch's.
         if diverged_at - 1 > (kept[-1] if kept else -1):

@@ -47,7 +47,7 @@ class KeptPredictions(NamedTuple):
 class History:
     """What ``training.train`` recorded.
 
-    Contract (SPEC §3), for E epochs run: ``loss_train``, ``loss_test`` (E,) are the losses with the
+    Contract (docs/core-api.md), for E epochs run: ``loss_train``, ``loss_test`` (E,) are the losses with the
     weights *before* epoch e (½ Σ (y − ŷ)² over every training / test row, no decay term);
     ``y_hat_train`` (E, N, N_O) the training predictions then; ``weights`` one array per layer
     (E+1, rows, cols), output last, the last entry being the final weights (``W_H``, ``W_O`` for

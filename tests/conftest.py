@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bench.pages_bench import compile_once
+from tests.support.apptest import compile_once
 
 compile_once()
 

@@ -56,11 +56,11 @@ def browser_sends(at: AppTest, event: str, value) -> AppTest:
     component's trigger widget."""
     import json
 
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from ui.serve.internals import component_trigger_id
 
     controls = next(e for e in at.get("bidi_component") if json.loads(e.proto.json).get("role") == "controls")
     states = at._tree.get_widget_states()
     trigger = states.widgets.add()
-    trigger.id = _make_trigger_id(controls.proto.id, "events")
+    trigger.id = component_trigger_id(controls.proto.id)
     trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return at._run(states)

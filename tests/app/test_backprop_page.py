@@ -39,7 +39,7 @@ def test_seed_9_at_epoch_0_shows_the_lecture_loss_and_gradients_as_text():
     np.testing.assert_allclose(_gradient_table(at, "H"), DW_H, atol=1e-8)
     dW_O = _gradient_table(at, "O")
     assert dW_O[0, 0] == pytest.approx(-9.09566587, abs=1e-8)
-    # SPEC §2's digits, as the laptop view writes them (8 decimals, the same as its tables)
+    # docs/core-api.md's digits, as the laptop view writes them (8 decimals, the same as its tables)
     assert r"-1.03990459 & -3.12814644 & -0.35050278 \\ -0.88510364 & -2.64996514 & -0.29602200" in page
     assert r"-9.09566587 \\ -2.19214132 \\ -2.47487746 \\ -1.39665172" in page
 
@@ -173,7 +173,7 @@ def test_the_gradient_pictured_follows_the_link_and_says_backprops_slope():
     at = open_app("backprop", {"seed": "9", "lr": "0.01", "weight": "W_O[0,1]"})
     no_exception(at)
     assert at.selectbox(key="weight").value == "W_O[0,1]"
-    # SPEC §2: ∂L/∂W_O's bias entry for seed 9 is -9.09566587
+    # docs/core-api.md: ∂L/∂W_O's bias entry for seed 9 is -9.09566587
     assert metric(at, "Backprop's ∂L/∂w (tangent)") == "-9.09566587"
     assert metric(at, "The curve's centred difference") == "-9.09566587"
     assert "w ← w − η·∂L/∂w" in texts(at)

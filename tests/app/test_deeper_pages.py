@@ -1,5 +1,5 @@
 """Deeper networks, mini-batches and weight decay on every page (AppTest), with the numbers a student
-reads derived here from a plain loop, not from the app: SPEC §3's init_layers and batch order."""
+reads derived here from a plain loop, not from the app: docs/core-api.md's init_layers and batch order."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ WIDE = {"hidden": "32,32,32"}
 
 
 def plain_init(n_inputs: int, hidden: tuple, seed: int) -> list[np.ndarray]:
-    """SPEC §3: np.random.seed(seed), then randn(1 + fan-in, units) per layer, output last."""
+    """docs/core-api.md: np.random.seed(seed), then randn(1 + fan-in, units) per layer, output last."""
     np.random.seed(seed)
     sizes = [n_inputs, *hidden, 1]
     return [np.random.randn(sizes[k] + 1, sizes[k + 1]) for k in range(len(sizes) - 1)]
@@ -37,7 +37,7 @@ def p():
 
 
 def first_batch(n_rows: int, size: int, seed: int) -> np.ndarray:
-    """SPEC §3: rng = default_rng(seed) once; epoch 0 visits rng.permutation(N) in chunks."""
+    """docs/core-api.md: rng = default_rng(seed) once; epoch 0 visits rng.permutation(N) in chunks."""
     return np.random.default_rng(seed).permutation(n_rows)[:size]
 
 

@@ -1,5 +1,5 @@
 """Take it home, from the pages themselves: the notebook a student downloads reproduces the page's
-numbers in a fresh kernel (SPEC §2 and the plain lecture loop's values, not the app's output), and the
+numbers in a fresh kernel (docs/core-api.md and the plain lecture loop's values, not the app's output), and the
 scikit-learn panel shows both curves agreeing."""
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def test_the_backprop_pages_notebook_prints_the_lectures_step_in_a_fresh_kernel(
     assert "3.52260967" in texts(at) and "2.44151428" in texts(at)
     stdout, _ = execute(notebook_from(at, media), tmp_path)
     p = printed(stdout)
-    assert p["before"] == f"{ref.LOSS_SEED_9:.8f}"                                   # SPEC §2
+    assert p["before"] == f"{ref.LOSS_SEED_9:.8f}"                                   # docs/core-api.md
     assert abs(float(p["after"]) - ref.LOSS_AFTER_CORRECT_STEP) < 5e-8               # the plain loop's
 
 

@@ -8,13 +8,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
-from streamlit.testing.v1 import app_test
 
 from core import data, evaluate, training
 from tests.app.helpers import browser_sends, component_data, no_exception, open_app, texts
 from ui.draw import playback
 from ui.serve.cache import SEED_COUNT, stride_for
+from ui.serve.internals import MediaFileManager, app_test
 
 DIVERGE = "Learning rate too high (η 5)"
 NAMES = [f"{split} {m}" for split in ("Training", "Test") for m in ("loss", "loss per row", "RMSE", "R²")]

@@ -27,7 +27,7 @@ def income():
 
 @pytest.fixture(scope="session")
 def prepared():
-    """SPEC §1: the bundled data, split with random_state=42 and scaled by the training maxima."""
+    """docs/core-api.md: the bundled data, split with random_state=42 and scaled by the training maxima."""
     return _read_only(data.prepare(data.load_income()))
 
 

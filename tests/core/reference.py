@@ -2,7 +2,7 @@
 
 Nothing here imports ``core``: every number is computed one sample at a time, the way the chain rule
 is written on a slide (forward through the layers, then each δ from the one above it), and only then
-summed over the batch. Initial weights come from numpy's global generator exactly as SPEC §3 words
+summed over the batch. Initial weights come from numpy's global generator exactly as docs/core-api.md words
 it, and mini-batches from ``np.random.default_rng(seed).permutation`` once per epoch.
 """
 
@@ -22,7 +22,7 @@ def activation(name):
 
 
 def init(seed, n_inputs, hidden, n_outputs=1):
-    """SPEC §3: ``np.random.seed(seed)``, then ``np.random.randn(1 + fan-in, units)`` per layer in order."""
+    """docs/core-api.md: ``np.random.seed(seed)``, then ``np.random.randn(1 + fan-in, units)`` per layer in order."""
     state = np.random.get_state()
     try:
         np.random.seed(seed)

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 from core import crosscheck, training
 from core.crosscheck import TOLERANCE
 
-FIRST_LOSS_SEED_321 = 3.11571807        # SPEC §2 / tests/core/test_reference_numbers.py
+FIRST_LOSS_SEED_321 = 3.11571807        # docs/core-api.md / tests/core/test_reference_numbers.py
 FINAL_LOSS_TRAIN_SEED_321 = "0.02386055"
 
 
 def plain_curve(prepared, hidden, eta, epochs, seed, activation="sigmoid", batch_size=None, lam=0.0):
-    """The app's training loss before each epoch and after the last, by a plain numpy loop (SPEC §3)."""
+    """The app's training loss before each epoch and after the last, by a plain numpy loop (docs/core-api.md)."""
     X, y = prepared.X_train_aug, prepared.y_train
     N = X.shape[0]
     g, g_prime = {"sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),

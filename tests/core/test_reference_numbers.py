@@ -1,6 +1,6 @@
-"""The published numbers of SPEC §2, the demo's published mistake, and the default 1000-epoch run.
+"""The published numbers of docs/core-api.md, the demo's published mistake, and the default 1000-epoch run.
 
-The literals below are copied from SPEC §2, except the ones marked "derived here": those were worked
+The literals below are copied from docs/core-api.md, except the ones marked "derived here": those were worked
 out by code in this file that does not go through ``core.network.backward`` or ``core.training``
 (the lecture's own equations written out with ``np.hstack``, or centred differences), and the test
 checks the literal against that derivation before checking core against the literal.
@@ -17,7 +17,7 @@ from tests.core.conftest import INCOME_CSV
 
 RTOL = 5e-8   # 8 significant digits
 
-# ----- SPEC §2, verbatim ------------------------------------------------------------------------
+# ----- docs/core-api.md, verbatim ------------------------------------------------------------------------
 X_TRAIN_AUG_0 = [1, 0.82410423, 0.50367647]
 X_TEST_AUG_7 = [1, 1.01954397, 0.10661765]
 W_H_0 = [1.10855471e-03, -2.89544069e-01, -1.11606630e+00]
@@ -39,14 +39,14 @@ FINAL_LOSS_TRAIN_SEED_321 = 0.023860551      # loss with the final weights (loss
 FINAL_LOSS_TEST_SEED_321 = 0.051758510       # test loss with the final weights
 
 
-# ----- the lecture's equations, written out the naive way (SPEC §1), independent of core ---------
+# ----- the lecture's equations, written out the naive way (docs/core-api.md), independent of core ---------
 
 def lecture_sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
 def lecture_forward(X_aug, W_H, W_O):
-    """SPEC §1 step 4 with the bias column built by np.hstack, as on the slide."""
+    """The lesson's step 4 (docs/core-api.md) with the bias column built by np.hstack, as on the slide."""
     u_H = lecture_sigmoid(X_aug @ W_H)
     u_H_aug = np.hstack([np.ones((X_aug.shape[0], 1)), u_H])
     return u_H, u_H_aug, u_H_aug @ W_O
@@ -57,7 +57,7 @@ def lecture_loss(y, y_hat):
 
 
 def lecture_train(X_train_aug, y_train, X_test_aug, y_test, W_H, W_O, eta, epochs):
-    """The plain loop of SPEC §1 steps 4-8; returns losses (epochs+1, 2) incl. the final weights'."""
+    """The lesson's plain loop, steps 4-8 (docs/core-api.md); returns losses (epochs+1, 2) incl. the final weights'."""
     losses = []
     for _ in range(epochs):
         losses.append((lecture_loss(y_train, lecture_forward(X_train_aug, W_H, W_O)[2]),
@@ -75,7 +75,7 @@ def lecture_train(X_train_aug, y_train, X_test_aug, y_test, W_H, W_O, eta, epoch
 
 
 def lecture_init(seed, n_hidden=3):
-    """SPEC §1 "Initial weights" with the global generator, exactly as the demo did it."""
+    """"Initial weights" in docs/core-api.md with the global generator, exactly as the demo did it."""
     state = np.random.get_state()
     try:
         np.random.seed(seed)
@@ -138,7 +138,7 @@ def test_scaled_rows_match_spec(prepared):
 
 
 def test_a_test_value_can_exceed_one_after_scaling(prepared):
-    # SPEC §1: the app points this out, so it must be true of the bundled data.
+    # docs/core-api.md: the app points this out, so it must be true of the bundled data.
     assert prepared.X_test_aug[7, 1] > 1
 
 

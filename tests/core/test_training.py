@@ -1,4 +1,4 @@
-"""core.training: the History contract of SPEC §3, strided histories, divergence and train_many."""
+"""core.training: the History contract of docs/core-api.md, strided histories, divergence and train_many."""
 
 import dataclasses
 import warnings
@@ -138,7 +138,7 @@ def test_a_large_learning_rate_stops_at_divergence_without_warnings(prepared, ac
     E = h.diverged_at
     assert h.n_epochs == E and h.last_epoch == E - 1
     assert h.loss_train.shape == (E,) and h.loss_test.shape == (E,) and h.losses.shape == (E, 2)
-    # SPEC §3: the weights keep E+1 entries, the last being those training ended with (the
+    # docs/core-api.md: the weights keep E+1 entries, the last being those training ended with (the
     # diverging epoch's: finite, only the squared loss overflowed).
     assert h.kept_epochs[-1] == E and h.W_H.shape[0] == len(h.kept_epochs)
     if stride == 1:

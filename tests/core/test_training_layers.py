@@ -1,4 +1,4 @@
-"""core.training with deeper networks, mini-batches and weight decay (SPEC §3 extension).
+"""core.training with deeper networks, mini-batches and weight decay (docs/core-api.md, deeper networks).
 
 Whole runs are compared with the plain loop of tests/core/reference.py; the rest checks the
 History contract, bit-for-bit replay, the batches helper and train_many at any setting.

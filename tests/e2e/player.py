@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from playwright.sync_api import expect
-from streamlit.proto.BackMsg_pb2 import BackMsg
+from ui.serve.internals import BackMsg
 
 MAIN = '[data-testid="stMain"]'
 NAMES = [f"{split} {m}" for split in ("Training", "Test") for m in ("loss", "loss per row", "RMSE", "R²")]

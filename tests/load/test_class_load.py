@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.cluster import find_haproxy
-from bench.load import compare_table, student_csv
+from bench.load import compare_table
 from core import data
+from deploy.cluster import find_haproxy
+from tests.support.student_files import student_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -98,8 +99,8 @@ def test_a_server_stopped_mid_training_leaves_no_worker_behind():
     and is killed; its training worker outlived it, training on for half an hour."""
     import asyncio
 
-    from bench.server import Server, alive, descendants
-    from bench.stclient import Session
+    from deploy.server import Server, alive, descendants
+    from tests.support.stclient import Session
     from tests.aio import run_async
 
     server = Server()

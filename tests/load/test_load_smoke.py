@@ -1,6 +1,6 @@
 """The short version of the lecture-hall load test: 10 students for 15 s against a real server.
 
-Each student is a real Streamlit session over the websocket (``bench.stclient``), so this catches
+Each student is a real Streamlit session over the websocket (``tests.support.stclient``), so this catches
 what AppTest cannot: a page that raises only for some settings, a run that never finishes, a
 protocol change that leaves a browser waiting. Timings are printed, not asserted: CI shares its
 two cores with other work, and ``make load`` is where the targets are measured.

@@ -1,4 +1,4 @@
-"""Serving a class: N replicas behind HAProxy, as `make class` runs them (bench/cluster.py).
+"""Serving a class: N replicas behind HAProxy, as `make class` runs them (deploy/cluster.py).
 
 Tests here start real processes; each cleans up every one of them, training workers included.
 HAProxy is Debian's package: without it these tests skip loudly, except under REQUIRE_HAPROXY=1
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cluster import Cluster, alive, find_haproxy
+from deploy.cluster import Cluster, alive, find_haproxy
 # The browser set-up of tests/e2e (Debian's Chromium, the viewport), for the browser tests here.
 from tests.e2e.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
 

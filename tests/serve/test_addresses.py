@@ -8,6 +8,7 @@ import pytest
 
 from tests.aio import run_async
 from ui.serve.addresses import OneSegmentAddresses, deep_path
+from ui.serve.internals import discover_asgi_app
 
 ROOT = Path(__file__).resolve().parents[2]
 HTML = [(b"accept", b"text/html,application/xhtml+xml,*/*;q=0.8")]
@@ -75,14 +76,14 @@ def test_websockets_pass_through():
 
 def test_streamlit_run_app_py_serves_the_middleware():
     """`streamlit run app.py` looks for `app = st.App(...)` in the file and then serves it (ASGI mode)."""
-    from streamlit.web.server.app_discovery import discover_asgi_app
     found = discover_asgi_app(ROOT / "app.py")
     assert found.is_asgi_app and found.import_string == "app:app"
 
 
 def test_importing_app_py_builds_the_asgi_app_and_draws_nothing():
-    code = ("import runpy, streamlit as st; g = runpy.run_path('app.py', run_name='app'); "
-            "print(isinstance(g['app'], st.App), [m.cls for m in g['app']._user_middleware])")
+    code = ("import runpy, streamlit as st; from ui.serve.internals import app_middleware; "
+            "g = runpy.run_path('app.py', run_name='app'); "
+            "print(isinstance(g['app'], st.App), app_middleware(g['app']))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("True") and "OneSegmentAddresses" in done.stdout

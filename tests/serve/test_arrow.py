@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from streamlit import dataframe_util
 
 from ui.serve.arrow import arrow_bytes
+from ui.serve.internals import streamlit_arrow_bytes
 
 
 def read(b: bytes) -> pd.DataFrame:
@@ -15,7 +15,7 @@ def read(b: bytes) -> pd.DataFrame:
 def test_numbers_and_text_arrive_as_streamlit_would_send_them():
     frame = pd.DataFrame({"epoch": np.arange(4, dtype=np.int32), "split": ["training", "test"] * 2,
                           "loss": [0.5, np.nan, 1e300, -0.0], "ok": [True, False, True, True]})
-    ours, theirs = read(arrow_bytes(frame)), read(dataframe_util.convert_anything_to_arrow_bytes(frame))
+    ours, theirs = read(arrow_bytes(frame)), read(streamlit_arrow_bytes(frame))
     pd.testing.assert_frame_equal(ours, theirs.reset_index(drop=True), check_dtype=False)
     assert list(ours.columns) == ["epoch", "split", "loss", "ok"]
 

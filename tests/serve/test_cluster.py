@@ -1,5 +1,5 @@
 """`make class` for real: two replicas behind HAProxy, students as Streamlit websocket clients
-(bench/stclient.py) that keep cookies like a browser. Affinity is what makes uploads work."""
+(tests/support/stclient.py) that keep cookies like a browser. Affinity is what makes uploads work."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.cluster import SECRET_ENV, alive, backend_status, descendants
-from bench.load import student_csv
-from bench.stclient import Session
+from deploy.cluster import SECRET_ENV, alive, backend_status, descendants
 from tests.aio import run_async
 from tests.serve.conftest import ROOT
+from tests.support.stclient import Session
+from tests.support.student_files import student_csv
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +117,7 @@ def test_a_killed_replica_leaves_no_worker_behind_and_the_class_goes_on(cluster)
 
 
 def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port):
-    proc = subprocess.Popen([sys.executable, "-m", "bench.cluster", "start", "--replicas", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "deploy.cluster", "start", "--replicas", "2",
                              "--port", str(free_port), "--report-every", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
@@ -133,10 +133,10 @@ def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port)
         state = json.loads(Path(f"/tmp/backprop-class-{free_port}/state.json").read_text())
         family = [state["haproxy_pid"]] + [r["pid"] for r in state["replicas"]]
         family += [p for r in state["replicas"] for p in descendants(r["pid"])]
-        status = subprocess.run([sys.executable, "-m", "bench.cluster", "status", "--port", str(free_port)],
+        status = subprocess.run([sys.executable, "-m", "deploy.cluster", "status", "--port", str(free_port)],
                                 cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert "UP" in status.stdout and "MB" in status.stdout, status.stdout
-        stop = subprocess.run([sys.executable, "-m", "bench.cluster", "stop", "--port", str(free_port)],
+        stop = subprocess.run([sys.executable, "-m", "deploy.cluster", "stop", "--port", str(free_port)],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert "stopped" in stop.stdout, stop.stdout
         proc.wait(30)
@@ -152,7 +152,7 @@ def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port)
 
 
 def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, free_port):
-    proc = subprocess.Popen([sys.executable, "-m", "bench.cluster", "start", "--replicas", "1",
+    proc = subprocess.Popen([sys.executable, "-m", "deploy.cluster", "start", "--replicas", "1",
                              "--port", str(free_port), "--report-every", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -177,7 +177,7 @@ def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, free_port
 
 @pytest.fixture
 def free_port():
-    from bench.server import free_port as port
+    from deploy.server import free_port as port
     return port()
 
 

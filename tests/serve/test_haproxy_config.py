@@ -4,8 +4,8 @@ HAProxy itself, with the settings a class of several replicas depends on."""
 import re
 from pathlib import Path
 
-from bench import cluster
-from bench.cluster import render_config
+from deploy import cluster
+from deploy.cluster import render_config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ def test_make_class_renders_the_one_template_in_deploy():
     assert cluster.TEMPLATE == ROOT / "deploy" / "haproxy.cfg.template"
     assert sorted(p.name for p in (ROOT / "deploy").glob("*haproxy*")) == ["haproxy.cfg.template"]
     make = (ROOT / "Makefile").read_text()
-    assert re.search(r"^class:.*\n\t.*-m bench\.cluster start", make, re.M), "make class must run bench.cluster"
+    assert re.search(r"^class:.*\n\t.*-m deploy\.cluster start", make, re.M), "make class must run deploy.cluster"
 
 
 def test_the_rendered_config_passes_haproxy_check(haproxy, tmp_path):

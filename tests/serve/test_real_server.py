@@ -1,4 +1,4 @@
-"""What a real server lets anyone do, as README's Security section says: the upload cap (spoken to as
+"""What a real server lets anyone do, as docs/security.md says: the upload cap (spoken to as
 the browser does, XSRF cookie and header), and the public endpoints and headers."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import uuid
 import pytest
 import requests
 
-from bench.fairness import upload_body
-from bench.server import Server
-from bench.stclient import Session
+from deploy.server import Server
 from tests.aio import LoopThread
+from tests.support.stclient import Session
+from tests.support.student_files import upload_body
 
 pytestmark = pytest.mark.slow
 BIG = upload_body(int(4.9 * 1024 * 1024))
@@ -74,6 +74,6 @@ def test_other_sites_get_no_cors_grant_and_no_security_headers_are_sent(session)
     server, _, http = session
     page = http.get(f"{server.url}/", headers={"Origin": "http://evil.example"}, timeout=30)
     assert "access-control-allow-origin" not in {k.lower() for k in page.headers}
-    # Streamlit 1.67 has no option for these; README's Security section says so. If this fails,
-    # something now sets them: update the README.
+    # Streamlit 1.67 has no option for these; docs/security.md says so. If this fails,
+    # something now sets them: update docs/security.md.
     assert not {"content-security-policy", "x-frame-options"} & {k.lower() for k in page.headers}

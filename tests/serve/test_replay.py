@@ -198,7 +198,7 @@ def metric(at: AppTest, label: str) -> float:
 
 
 def test_a_second_student_reads_the_lecture_numbers_on_every_page():
-    """The replayed views carry the reference numbers of SPEC §2, and those derived in
+    """The replayed views carry the reference numbers of docs/core-api.md, and those derived in
     tests/core/test_reference_numbers.py from the plain lecture loop, not this app's output."""
     tight = dict(rel=5e-8, abs=5e-9)
     at = second_visit("data", {})

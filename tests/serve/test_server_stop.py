@@ -1,4 +1,4 @@
-"""``bench.server.Server.stop`` on a server that will not stop: it is killed, and so is everything it
+"""``deploy.server.Server.stop`` on a server that will not stop: it is killed, and so is everything it
 started, without multiprocessing's resource tracker printing a warning into the log that the
 browser tests read (a killed server leaves its semaphores behind, and the tracker says so)."""
 
@@ -8,10 +8,10 @@ import time
 
 import pytest
 
-from bench import server as server_module
-from bench.server import Server, alive, descendants
-from bench.stclient import Session
+from deploy import server as server_module
+from deploy.server import Server, alive, descendants
 from tests.aio import LoopThread
+from tests.support.stclient import Session
 
 pytestmark = pytest.mark.slow        # real servers and workers: seconds each
 

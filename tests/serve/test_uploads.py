@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 from starlette.exceptions import HTTPException
-from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
 from ui.serve import uploads
+from ui.serve.internals import MemoryUploadedFileManager, UploadedFileRec
 from ui.serve.uploads import MB, UploadCap
 
 BIG = int(4.9 * MB)

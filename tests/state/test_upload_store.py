@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
 from tests.fakes import Clock
+from ui.serve.internals import generate_xsrf_token_string
 from ui.state.upload_store import TOKEN, UploadStore, browser_id
 
 

@@ -104,7 +104,7 @@ def test_above_one_finds_the_test_values_beyond_the_training_range(income):
     assert list(zip(hits.row, hits.column)) == [(25, "Education"), (1, "Education"), (1, "Income")]
     assert hits.value.tolist() == pytest.approx([1.01954397, 1.01954397, 1.0109594])
     assert hits.position.tolist() == [(7, 0), (9, 0), (9, 2)]
-    assert list(p.X_test_aug[7]) == pytest.approx([1, 1.01954397, 0.10661765])   # SPEC §2
+    assert list(p.X_test_aug[7]) == pytest.approx([1, 1.01954397, 0.10661765])   # docs/core-api.md
 
 
 def test_above_one_is_empty_when_every_test_value_is_in_range(income):

@@ -1,6 +1,6 @@
 """ui.views.notebook: the downloaded notebook reproduces the run, and runs with nothing of the project.
 
-Expected numbers come from the SPEC §2 literals or from ``reference_run`` below — a plain
+Expected numbers come from the docs/core-api.md literals or from ``reference_run`` below — a plain
 per-sample loop written in this file (sklearn's own train_test_split, explicit loops over samples and
 layers) — never from the notebook's own output. The fast tests execute the code cells in this
 process; the ``slow`` ones execute the downloaded file in a fresh Jupyter kernel in an empty folder.
@@ -29,7 +29,7 @@ from ui.views.notebook import ALLOWED_IMPORTS, RunSpec, build_notebook, file_nam
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = {p.name for p in REPO.iterdir() if p.is_dir() and (p / "__init__.py").exists()} | {"app"}
 
-# SPEC §2, verbatim.
+# docs/core-api.md, verbatim.
 LOSS_BEFORE_SEED_9, LOSS_AFTER_SEED_9 = "3.52260967", "2.44151428"
 FINAL_TRAIN_DEFAULTS, FINAL_TEST_DEFAULTS = "0.02386055", "0.05175851"
 DW_O_SEED_9 = [-9.09566587, -2.19214132, -2.47487746, -1.39665172]

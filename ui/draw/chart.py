@@ -5,9 +5,8 @@ from __future__ import annotations
 import importlib
 
 import streamlit as st
-from streamlit import dataframe_util
 
-from ui.serve import replay
+from ui.serve import internals, replay
 from ui.serve.arrow import arrow_bytes
 from ui.views.style import ChartStyle
 
@@ -20,7 +19,7 @@ def vega_spec(chart, style: ChartStyle) -> dict:
     """
     spec = style.apply(chart)
     spec = dict(spec) if isinstance(spec, dict) else spec.to_dict(validate=False)  # validated in tests
-    spec["datasets"] = {name: dataframe_util.convert_anything_to_arrow_bytes(rows)
+    spec["datasets"] = {name: internals.streamlit_arrow_bytes(rows)
                         for name, rows in spec.get("datasets", {}).items()}
     return spec
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.serve import addresses, cache
+from ui.serve import addresses, cache, internals
 from ui.state import sidebar, upload
 from ui.state import params
 from ui.state.params import PAGE, Param, Settings
@@ -104,9 +104,8 @@ _MISSING = "_missing_path"          # the unknown address this session asked for
 def asked_path() -> str:
     """The page name the browser asked for ("nope" for /nope; "" for the app's root)."""
     try:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        return str(get_script_run_ctx().pages_manager.intended_page_name or "")
-    except Exception:          # not in a script run, or Streamlit's internals moved: no special page
+        return internals.intended_page_name()
+    except Exception:          # Streamlit's internals moved (tests/serve/test_internals.py): no special page
         return ""
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pyarrow as pa
-from streamlit import dataframe_util
+
+from ui.serve.internals import streamlit_arrow_bytes
 
 
 def arrow_bytes(frame: pd.DataFrame) -> bytes:
@@ -24,7 +25,7 @@ def arrow_bytes(frame: pd.DataFrame) -> bytes:
                 columns[str(name)] = pa.array(values.astype(object), type=pa.string(), from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError,
             TypeError, ValueError):
-        return dataframe_util.convert_anything_to_arrow_bytes(frame)
+        return streamlit_arrow_bytes(frame)
     table = pa.table(columns)
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:

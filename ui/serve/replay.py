@@ -1,8 +1,8 @@
 """Drawing that every student shares: done once per distinct input, replayed after that.
 
 Most of a rerun's server time goes into turning tables and chart data into Arrow bytes and
-protobuf messages (see README, "A class at once"). In a lecture most students look at the same
-settings, so most of that work is repeated. A function decorated with ``shared`` draws with
+protobuf messages (docs/architecture.md, "Caching and replay"). In a lecture most students look at
+the same settings, so most of that work is repeated. A function decorated with ``shared`` draws with
 ``st.*`` calls and returns nothing. With the bundled data set, ``st.cache_resource`` records the
 elements it draws the first time it runs with given arguments; every later call with equal
 arguments, from any session, sends the recorded elements again without running the function.

@@ -4,7 +4,7 @@ Many students' scripts run as threads of one process. Tables and charts go throu
 pyarrow, which release the GIL for many short calls; each time, the thread waits up to the switch
 interval (5 ms by default) to get it back, and pyarrow started a thread pool for every larger
 table. With a 1 ms interval and no pyarrow threads, ``make load`` showed the median click → page
-time fall from 2.5–3.1 s to 0.8–1.9 s with the same CPU use (README, "A class at once").
+time fall from 2.5–3.1 s to 0.8–1.9 s with the same CPU use (docs/architecture.md, "Caching and replay").
 """
 
 from __future__ import annotations

@@ -22,10 +22,11 @@ import threading
 import time
 from collections import OrderedDict
 
+import streamlit as st
 from starlette.exceptions import HTTPException
-from streamlit import config, runtime
-from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from ui.serve import internals
+from ui.serve.internals import MemoryUploadedFileManager
 
 MB = 1024 * 1024
 SESSION_CAP_BYTES = 12 * MB          # two files of the 5 MB maximum, not three
@@ -50,10 +51,9 @@ def refused_for(session_id: str | None = None) -> str | None:
     the session fits again or the session ends.
     """
     if session_id is None:
-        ctx = get_script_run_ctx(suppress_warning=True)
-        if ctx is None:
+        session_id = internals.session_id()
+        if session_id is None:
             return None
-        session_id = ctx.session_id
     with _LOCK:
         return _refused.get(session_id)
 
@@ -75,7 +75,7 @@ class UploadCap:
     def __init__(self, manager: MemoryUploadedFileManager, is_active, cap: int = SESSION_CAP_BYTES,
                  grace_s: float | None = None, clock=time.monotonic):
         self.manager, self.is_active, self.cap, self.clock = manager, is_active, cap, clock
-        self.grace_s = float(config.get_option("server.disconnectedSessionTTL")) if grace_s is None else grace_s
+        self.grace_s = float(st.get_option("server.disconnectedSessionTTL")) if grace_s is None else grace_s
         self._add_file = manager.add_file
         self._lock = threading.Lock()
         self._inactive_since: dict[str, float] = {}
@@ -140,15 +140,13 @@ def apply() -> UploadCap | None:
     ``app.py`` calls it on every run; only the first call in a server does anything. Outside a
     server (AppTest, scripts) there is no shared upload manager to cap, and it does nothing.
     """
-    if not runtime.exists():
-        return None
-    manager = runtime.get_instance().uploaded_file_mgr
-    if not isinstance(manager, MemoryUploadedFileManager):
+    manager = internals.upload_manager()
+    if manager is None:
         return None
     with _LOCK:
         cap = getattr(manager, "_session_cap", None)
         if cap is None:
-            cap = UploadCap(manager, runtime.get_instance().is_active_session)
+            cap = UploadCap(manager, internals.is_active_session)
             manager.add_file = cap.add_file
             manager._session_cap = cap
     return cap

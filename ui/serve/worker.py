@@ -35,10 +35,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
 from core import training
-from ui.serve import in_worker
+from ui.serve import in_worker, internals
 from ui.serve.in_worker import Cancelled
 
 WORKERS = 1
@@ -305,14 +303,12 @@ def _serve(scheduler: Scheduler) -> None:
 
 def session_key() -> Hashable | None:
     """The Streamlit session this thread's script run belongs to, or None outside a session."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_id if ctx is not None else None
+    return internals.session_id()
 
 
 def _yield_check() -> Callable[[], None] | None:
     """Streamlit's "stop or rerun now" check for this script run (raises StopException/RerunException)."""
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return getattr(ctx, "yield_check", None) if ctx is not None else None
+    return internals.yield_check()
 
 
 def run(fn: Callable, *args, key: Hashable | None = None, cost: float = 0.0,

@@ -116,7 +116,7 @@ def _names(hidden: Sequence[int]) -> list[str]:
 
 
 def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str, str, str, str]]:
-    """SPEC §1's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
+    """docs/core-api.md's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
     hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
     N, I, O = n, n_inputs, n_outputs
     names = _names(hidden)

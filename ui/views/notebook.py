@@ -1,7 +1,7 @@
 """Download as notebook: the run on screen as a Jupyter notebook that reproduces every number.
 
 ``build_notebook(RunSpec(...))`` returns the ``.ipynb`` JSON text. The notebook follows the lecture
-(SPEC §1): load the data (embedded as CSV text), split and scale, initialise with the seed, the
+(docs/core-api.md): load the data (embedded as CSV text), split and scale, initialise with the seed, the
 forward pass, the loss, the deltas and gradients of one step with the page's numbers printed, the
 training loop and the loss curve. It imports only numpy, pandas and altair — nothing from this
 project — so it runs anywhere.

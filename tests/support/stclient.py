@@ -48,10 +48,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from ui.serve.internals import BackMsg, FileURLs, ForwardMsg, UploadedFileInfo, WidgetState
 
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN

@@ -183,7 +183,7 @@ class Server:
             self.proc.kill()
             self.proc.wait()
             kill_all(family)
-            self._log.write(f"\n[bench.server] still running {STOP_S:g} s after SIGTERM: killed\n")
+            self._log.write(f"\n[deploy.server] still running {STOP_S:g} s after SIGTERM: killed\n")
         kill_all(self.leftovers())
         self._log.close()
 

@@ -10,9 +10,9 @@ port, with the configuration rendered from ``deploy/haproxy.cfg.template``:
 - one cookie secret for every replica through ``STREAMLIT_SERVER_COOKIE_SECRET`` (Streamlit refuses
   ``--server.cookieSecret`` on the command line).
 
-    python -m bench.cluster start [--replicas N] [--host H] [--port P] [--install]
-    python -m bench.cluster status [--port P]     # memory per replica, what HAProxy sees
-    python -m bench.cluster stop [--port P]
+    python -m deploy.cluster start [--replicas N] [--host H] [--port P] [--install]
+    python -m deploy.cluster status [--port P]     # memory per replica, what HAProxy sees
+    python -m deploy.cluster stop [--port P]
 
 Ctrl-C, ``stop`` or the launcher dying (even by SIGKILL) stops every process it started. A replica
 that dies is restarted on its port; its students' browsers reconnect to a live one meanwhile.
@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import (ROOT, Server, alive, descendants, die_with_parent, free_port, kill_all,
+from deploy.server import (ROOT, Server, alive, descendants, die_with_parent, free_port, kill_all,
                           rss_bytes, started, wait_healthy)
 
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"
@@ -215,7 +215,9 @@ class Cluster:
         start now, not while the first students wait. Seconds per replica."""
         import asyncio
 
-        from bench.stclient import Session
+        # Only a script run starts them, and only the websocket asks for one: the client the tests
+        # and `make load` play students with opens the app as a browser tab would.
+        from tests.support.stclient import Session
 
         async def one(url):
             s = Session(url, timeout=timeout)
@@ -410,7 +412,7 @@ def stop(args) -> int:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m deploy.cluster", description=__doc__.split("\n")[0])
     ap.add_argument("command", nargs="?", choices=("start", "status", "stop"), default="start")
     ap.add_argument("--replicas", type=int, default=0, help="app servers (default: number of cores)")
     ap.add_argument("--host", default="127.0.0.1", help="where HAProxy listens (0.0.0.0: every interface)")
