@@ -77,11 +77,6 @@ def _kept(key: tuple, compute):
     return value
 
 
-def _owner(s: Settings) -> tuple:
-    """Whose results these are: everyone's for the bundled data, this session's alone for an upload."""
-    return ("income",) if s.data == "income" else ("session", worker.session_key()) + s.data_key()
-
-
 @contextlib.contextmanager
 def _progress_bar(what: str):
     """An ``on_wait`` for ``worker.run``: after a moment, a bar with the epochs done and the time left,
