@@ -4,6 +4,7 @@ divergence, user text, a page left while playing."""
 
 import base64
 import random
+import re
 from pathlib import Path
 
 import numpy as np
@@ -192,3 +193,16 @@ def test_the_frame_data_decodes_in_the_browser_as_numpy_wrote_it(page):
     assert ticks[1][0] >= 0.0013 and ticks[1][-1] <= 0.25 and 0.01 in ticks[1] and 0.1 in ticks[1]
     assert ticks[2] == [68, 1, 84]                        # viridis' dark end; its palest tenth left out
     assert ticks[3] != [253, 231, 37]
+
+
+def test_a_long_run_shows_the_epochs_done_and_the_time_left_then_the_page(server, page):
+    page.goto(f"{server.url}/training?hidden=32,32,32&batch=1&epochs=20000")
+    bar = page.locator(f"{MAIN} [data-testid='stProgress']")
+    expect(bar).to_contain_text(re.compile(r"Training the network: epoch [\d,]+ of 20,000 — about \d+ s left"),
+                                timeout=60_000)
+    screenshot(page, "training-long-run-progress")
+    wait_ready(page, timeout=180_000)
+    expect(bar).to_have_count(0)
+    drawn(page)
+    assert shown(page)[1].startswith("At epoch 20,000 of 20,000")
+    assert_no_exception(page)

@@ -106,5 +106,7 @@ def waiting(what: str, running: bool, ahead: int | None, done: int, total: int, 
     if not running:
         before = "" if not ahead else f" — {ahead} run{'s' if ahead != 1 else ''} before yours"
         return f"{what}: waiting for the trainer the class shares{before}…"
+    if total <= 0:
+        return f"{what}: starting…"
     left = "" if seconds_left is None else f" — about {max(1, round(seconds_left))} s left"
     return f"{what}: epoch {done:,} of {total:,}{left}"
