@@ -4,9 +4,10 @@ bounded in bytes; a session's own upload is never shared."""
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from core import training
+from core import data, training
 from ui.serve import cache, worker
 from ui.serve.store import Store, nbytes
 from ui.state.params import Settings
@@ -105,9 +106,8 @@ def test_the_bundled_data_trains_every_epoch_asked_for_and_only_an_upload_is_cap
     slowest = Settings(hidden=(32, 32, 32), batch_size=1, epochs=20_000)
     assert cache.epochs_allowed(slowest) == 20_000
     assert cache.run_seconds(slowest) < cache.budget.REQUEST_S
-    import pandas as pd
     big = pd.DataFrame({"a": np.arange(10_000.0), "b": np.arange(10_000.0) % 7, "c": np.arange(10_000.0) % 5})
-    monkeypatch.setattr(cache, "prepared", lambda s: __import__("core.data", fromlist=["prepare"]).prepare(big, ("a", "b"), "c"))
+    monkeypatch.setattr(cache, "prepared", lambda s: data.prepare(big, ("a", "b"), "c"))
     capped = Settings(data="upload-x", features=("a", "b"), target="c", hidden=(32,), epochs=20_000)
     assert cache.epochs_allowed(capped) < 20_000
 
