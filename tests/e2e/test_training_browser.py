@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from core import data, evaluate, network, training
@@ -18,6 +19,15 @@ from ui.serve.cache import stride_for
 from ui.views.style import BLUE
 
 PLAYER_JS = Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js"
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """Every test here fails if the page's JavaScript threw (the player draws in the browser)."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield
+    assert not errors, errors
 
 
 def printed(p, snap) -> dict[str, str]:
@@ -205,4 +215,24 @@ def test_a_long_run_shows_the_epochs_done_and_the_time_left_then_the_page(server
     expect(bar).to_have_count(0)
     drawn(page)
     assert shown(page)[1].startswith("At epoch 20,000 of 20,000")
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("columns", [["hours"], ["hours", "age", "years"]])
+def test_an_upload_with_one_or_three_inputs_draws_a_line_per_input(server, page, columns):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 9, (40, len(columns)))
+    rows = "\n".join(",".join(f"{v:.3f}" for v in (*x, x.sum() * 2 + 1)) for x in X)
+    open_and_upload(server.url, page, "/training", "inputs.csv", f"{','.join(columns)},pay\n{rows}\n".encode())
+    expect(page.get_by_text(f"40 rows, {len(columns)} feature")).to_be_visible(timeout=60_000)
+    drawn(page)
+    learned = page.locator(f"{MAIN} .bpx-learned canvas")
+    expect(learned).to_be_visible()
+    assert learned.evaluate("c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v)")
+    expect(page.locator(f"{MAIN} .bpx-learned")).to_contain_text("Other features held at their median" if len(columns) > 1
+                                                                   else "What the network has learned")
+    play_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "true")
+    pause_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "false")
     assert_no_exception(page)
