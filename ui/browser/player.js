@@ -395,7 +395,8 @@ function axes(ctx, look, box, x, y, titles, grid = true) {
   ctx.translate(left - yTickWidth(ctx, look, yt, y.log) - 10, (top + bottom) / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textBaseline = "bottom";
-  ctx.fillText(fit(ctx, titles[1], bottom - top), 0, 0);
+  const [long, short] = Array.isArray(titles[1]) ? titles[1] : [titles[1], titles[1]];
+  ctx.fillText(fit(ctx, ctx.measureText(long).width <= bottom - top ? long : short, bottom - top), 0, 0);
   ctx.restore();
 }
 
@@ -504,7 +505,7 @@ const CHARTS = {
       const x = linear(0, Math.max(run.last, 1), 0, 1), y = logScale(c.domain[0], c.domain[1], 0, 1);
       const box = plotBox(ctx, look, w, h, y, true);
       const X = linear(0, Math.max(run.last, 1), box.left, box.right), Y = logScale(c.domain[0], c.domain[1], box.bottom, box.top);
-      axes(ctx, look, box, X, Y, ["epoch", "loss per row, ½·mean(y − ŷ)² (log)"]);
+      axes(ctx, look, box, X, Y, ["epoch", ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
       legend(ctx, look, box.left, [{ colour: COLOURS.train, dash: [], shape: "circle", label: "training rows (solid)" },
                                    { colour: COLOURS.test, dash: [8, 4], shape: "triangle", label: "test rows (dashed)" }]);
       ctx.save();
