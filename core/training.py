@@ -4,8 +4,8 @@
 ``core.history``): every epoch's losses, and the weights and predictions at every epoch — or, with
 ``stride`` > 1, every ``stride`` epochs, the few in between replayed on demand, bit for bit, so a
 20,000-epoch history stays small. ``train_many`` runs several seeds at once by giving every array a
-leading seed axis. Both use the one loop of ``core.descent``, whose updates are
-``network.backward_pass`` — the backward pass the Backprop page shows. ``check_settings`` and
+leading seed axis. Both use the one loop of ``core.descent``, whose updates run the backward pass
+the Backprop page shows (``core.network``, in ``core.fast``'s buffers). ``check_settings`` and
 ``hidden_layers`` say which settings can run. ``History``, ``Snapshot``, ``KeptPredictions`` and
 ``epoch_batches`` live in ``core.history`` and ``core.descent`` and are importable from here too.
 """
