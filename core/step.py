@@ -165,8 +165,7 @@ def objective_after(X_aug, y, weights, dW, eta: float, activation: str = "sigmoi
     """Loss plus penalty after ``W ← W − η·dW`` with the gradient given (right or wrong)."""
     with np.errstate(all="ignore"):
         new = [W - eta * g for W, g in zip(weights, dW)]
-        return (network.loss(y, network.forward_pass(X_aug, new, activation).y_hat)
-                + network.penalty(new, weight_decay))
+    return network.objective(X_aug, y, new, activation, weight_decay)
 
 
 def loss_after_step(X_aug, y, W_H, W_O, dW_H, dW_O, eta: float, activation: str = "sigmoid") -> float:
