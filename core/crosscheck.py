@@ -128,7 +128,7 @@ def batches(n_rows: int, batch_size: int | None, epochs: int, seed: int) -> list
 
 def sklearn_code(hidden, eta: float, activation: str, batch_rows: int, weight_decay: float) -> str:
     """The MLPRegressor that takes one of the app's updates on a batch of ``batch_rows`` rows."""
-    return (f"MLPRegressor(hidden_layer_sizes={_as_tuple(hidden)!r}, "
+    return (f"MLPRegressor(hidden_layer_sizes={training.hidden_layers(hidden)!r}, "
             f"activation={SKLEARN_ACTIVATION.get(activation, activation)!r}, solver='sgd',\n"
             f"             learning_rate='constant', learning_rate_init={float(eta)!r} * {batch_rows},"
             f"  # η × rows in the batch\n"
@@ -206,7 +206,7 @@ def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000,
     Shorter when the loss stops being finite or scikit-learn refuses non-finite weights: the curve
     ends at the last finite loss. ``hidden`` is an int or a tuple of layer widths.
     """
-    hidden = _as_tuple(hidden)
+    hidden = training.hidden_layers(hidden)
     reason = unsupported_reason(activation)
     if reason:
         raise ValueError(reason)
@@ -248,7 +248,7 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     first epochs only, and ``note`` says so. ``progress(done, total)`` counts the app's epochs, then
     scikit-learn's (see ``descent.run``).
     """
-    hidden = _as_tuple(hidden)
+    hidden = training.hidden_layers(hidden)
     n = prepared.X_train_aug.shape[0]
     b = n if batch_size is None or batch_size >= n else int(batch_size)
     code = sklearn_code(hidden, eta, activation, b, weight_decay)
@@ -286,10 +286,6 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
                      "no longer finite numbers.")
     return CrossCheck(np.arange(k), ours[:k], theirs[:k], float(rel.max()) if k else math.nan,
                       agree_until, restart, None, " ".join(notes) or None, code)
-
-
-def _as_tuple(hidden) -> tuple[int, ...]:
-    return (int(hidden),) if np.ndim(hidden) == 0 else tuple(int(h) for h in hidden)
 
 
 def _ours(prepared, hidden, eta, epochs, seed, activation, batch_size, weight_decay, progress=None):

@@ -14,6 +14,8 @@ from typing import Sequence
 
 import networkx as nx
 
+from core import network
+
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -22,14 +24,9 @@ def sub(i: int) -> str:
     return str(i).translate(_SUB)
 
 
-def widths(n_hidden) -> tuple[int, ...]:
-    """Hidden layer widths as a tuple: 3 -> (3,), (8, 4) -> (8, 4)."""
-    return tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (int(n_hidden),)
-
-
 def layer_names(n_hidden) -> list[str]:
     """The weight matrices' names, first hidden layer first: ["W_H", "W_O"] or ["W_H1", "W_H2", "W_O"]."""
-    depth = len(widths(n_hidden))
+    depth = len(network.widths(n_hidden))
     return (["W_H"] if depth == 1 else [f"W_H{k}" for k in range(1, depth + 1)]) + ["W_O"]
 
 
@@ -49,7 +46,7 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     ``matrix`` (a name of ``layer_names``), ``row`` and ``col`` (indices into the code arrays) and
     ``name`` (e.g. "W_H[2,1]").
     """
-    sizes = widths(n_hidden)
+    sizes = tuple(int(n) for n in network.widths(n_hidden))
     depth = len(sizes)
     names = layer_names(sizes)
     input_names = list(input_names or [f"input {i}" for i in range(1, n_inputs + 1)])

@@ -87,6 +87,11 @@ def is_whole(value, low: int, high: int | None = None) -> bool:
     return whole and low <= value and (high is None or value <= high)
 
 
+def widths(n_hidden) -> tuple:
+    """Hidden layer widths as a tuple, as given (not checked): 3 -> (3,), (8, 4) or [8, 4] -> (8, 4)."""
+    return tuple(n_hidden) if isinstance(n_hidden, (tuple, list, np.ndarray)) else (n_hidden,)
+
+
 def layer_shapes(n_inputs: int, hidden: Sequence[int], n_outputs: int = 1) -> list[tuple[int, int]]:
     """``(1 + fan-in, units)`` of every weight matrix, first hidden layer first, output last."""
     sizes = [int(n_inputs), *map(int, hidden), int(n_outputs)]

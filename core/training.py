@@ -34,7 +34,7 @@ MAX_EPOCHS = 20_000
 
 def hidden_layers(n_hidden) -> tuple[int, ...]:
     """``n_hidden`` as a tuple of layer widths: 3 -> (3,), (8, 4) -> (8, 4). ValueError if not allowed."""
-    widths = tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (n_hidden,)
+    widths = network.widths(n_hidden)
     if not 1 <= len(widths) <= MAX_LAYERS or not all(network.is_whole(n, 1, MAX_HIDDEN) for n in widths):
         raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, or 1 to {MAX_LAYERS} "
                          f"of them (one per hidden layer), got {n_hidden!r}.")

@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from core import activations
+from core import activations, network
 from core.graph import hidden_kind, layer_names, sub
 from ui.views import diagram
 from ui.views import style as st_style
@@ -117,7 +117,7 @@ def _names(hidden: Sequence[int]) -> list[str]:
 
 def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str, str, str, str]]:
     """docs/core-api.md's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     N, I, O = n, n_inputs, n_outputs
     names = _names(hidden)
     fan_in = [I, *hidden]
@@ -141,7 +141,7 @@ def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str
 
 def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
     """``shapes_rows`` as a Markdown table (all text is app-written)."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     units = (f"N_H = {hidden[0]} hidden units" if len(hidden) == 1 else
              f"{len(hidden)} hidden layers of " + ", ".join(str(w) for w in hidden) + " units")
     head = (f"N = {n} training samples, N_I = {n_inputs} inputs, {units}, "
@@ -154,7 +154,7 @@ def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
 def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int) -> list[str]:
     """The forward pass in the notation of the shapes table (shapes under each factor), then one unit
     of each layer written out. Short lines, one ``st.latex`` each, for a narrow projected column."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     g = activations.get(activation)
     names = _names(hidden)
     N, I, O = n, n_inputs, n_outputs

@@ -13,7 +13,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from core import graph
+from core import graph, network
 from core.graph import hidden_kind, sub
 from core.step import Step
 from ui.views import diagram, tables
@@ -236,13 +236,13 @@ def diagram_chart(key: tuple, n_inputs: int, hidden, chart_style: st_style.Chart
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, hidden, input_names=[""] * n_inputs, output_names=[""])
     G.nodes[X(0)]["label"] = "x₀ = 1"       # short: the column is narrow
-    for k in range(1, len(graph.widths(hidden)) + 1):
-        bias = (hidden_kind(k, len(graph.widths(hidden))), 0)
+    for k in range(1, len(network.widths(hidden)) + 1):
+        bias = (hidden_kind(k, len(network.widths(hidden))), 0)
         G.nodes[bias]["label"] = G.nodes[bias]["label"].replace(" (bias)", "")
     return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                  highlight_edges=set(edges), node_text=dict(node_text),
                                  edge_text=dict(edge_text), style=chart_style,
-                                 x_domain=(-0.5, len(graph.widths(hidden)) + 2.0),
+                                 x_domain=(-0.5, len(network.widths(hidden)) + 2.0),
                                  height=height, legend=height is None)
 
 
