@@ -89,7 +89,7 @@ if not show_all:            # the same buttons under the step, wherever the read
 
 st.divider()
 look = style.chart_style(s.projector)
-first = "W_H" if len(s.hidden) == 1 else "W_H1"
+first = f"W_{ctx.name(1)}"
 weight = slope.section(ctx.step, f"{first}[1,{ctx.unit(1)}]", ctx.digits, look, s.training_args(), epoch)
 st.divider()
 st.subheader("Gradient check", anchor="gradient-check")

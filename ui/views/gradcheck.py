@@ -65,7 +65,7 @@ def check(s: Step, mistake: bool = False, eps: float = EPS, focus_units: dict | 
     entries = _entries([W.shape for W in s.weights], focus_units)
     num = gradcheck.numerical_gradients(s.X_aug, s.y, s.weights, s.activation, s.weight_decay, eps=eps,
                                         only=set(entries))
-    names = graph.layer_names(tuple(W.shape[1] for W in s.weights[:-1]))
+    names = graph.matrix_names(len(s.weights) - 1)
     labels = [f"{names[k]}[{i},{j + 1}]" for k, i, j in entries]
     analytic = np.array([grads[k][i, j] for k, i, j in entries])
     numerical = np.array([num[k][i, j] for k, i, j in entries])

@@ -9,7 +9,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from core.graph import sub
+from core.graph import unit_label
 
 
 def smaller_eta(eta: float, choices: Sequence[float], lowers: Callable[[float], bool] | None = None) -> float | None:
@@ -87,8 +87,7 @@ def instability(f, eta: float, hidden: tuple[int, ...]) -> str:
                 "flatter — sometimes called a catapult. **What to try:** a slightly smaller η gives a smooth curve"
                 + ("; if the loss recovers, as here, the spike does no harm." if v["recovered"] else "."))
     layer = f"hidden layer {v['layer']}" if len(hidden) > 1 else "the hidden layer"
-    mark = "" if len(hidden) == 1 else f"{sub(v['layer'])},"
-    which = ", ".join(f"h{mark}{sub(j)}" for j in v["units"][:8]) + (f" and {len(v['units']) - 8} more" if len(v["units"]) > 8 else "")
+    which = ", ".join(unit_label(v["layer"], len(hidden), j) for j in v["units"][:8]) + (f" and {len(v['units']) - 8} more" if len(v["units"]) > 8 else "")
     count = f"{len(v['units'])} of the {v['of']} units of {layer} ({which})"
     if f.kind == "dead":
         return (f"**Units that stopped learning: {count} are dead** since epoch {f.epoch:,}. Each outputs 0 "

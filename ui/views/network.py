@@ -3,7 +3,7 @@
 Pure functions: arrays in, dicts, strings or a chart out. The graph's edges carry ``matrix``,
 ``row`` and ``col`` (see ``core.graph``), so every weight, gradient and change is read from the
 array it lives in — never re-derived here. Works for any number of hidden layers: the arrays come
-as tuples, one per layer, first hidden layer first, named as in ``core.graph.layer_names``.
+as tuples, one per layer, first hidden layer first, named as in ``core.graph.matrix_names``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from core import activations, network
-from core.graph import hidden_kind, layer_names, sub
+from core.graph import hidden_kind, layer_names, matrix_names
 from ui.views import diagram
 from ui.views import style as st_style
 from ui.views.numbers import fixed
@@ -56,7 +56,7 @@ class Quantities(NamedTuple):
 
 def edge_values(G, arrays: Sequence) -> dict:
     """Edge (u, v) → the entry of the layer array (``arrays``, one per layer) that it stands for."""
-    by_name = dict(zip(layer_names((1,) * (len(arrays) - 1)), arrays))
+    by_name = dict(zip(matrix_names(len(arrays) - 1), arrays))
     return {(u, v): float(np.asarray(by_name[d["matrix"]], dtype=float)[d["row"], d["col"]])
             for u, v, d in G.edges(data=True)}
 
@@ -110,16 +110,11 @@ def network_chart(G, q: Quantities, show: str, nodes: dict, style: st_style.Char
     return style.apply(chart)
 
 
-def _names(hidden: Sequence[int]) -> list[str]:
-    """Layer letters: ["H", "O"] or ["H1", "H2", "O"]."""
-    return [name.removeprefix("W_") for name in layer_names(tuple(hidden))]
-
-
 def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str, str, str, str]]:
     """docs/core-api.md's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
     hidden = network.widths(hidden)
     N, I, O = n, n_inputs, n_outputs
-    names = _names(hidden)
+    names = layer_names(len(hidden))
     fan_in = [I, *hidden]
     rows = [("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
             ("y", r"$y$", "targets", f"({N}, {O})")]
@@ -156,7 +151,7 @@ def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int
     of each layer written out. Short lines, one ``st.latex`` each, for a narrow projected column."""
     hidden = network.widths(hidden)
     g = activations.get(activation)
-    names = _names(hidden)
+    names = layer_names(len(hidden))
     N, I, O = n, n_inputs, n_outputs
 
     def shaped(symbol: str, rows: int, cols: int) -> str:
@@ -179,8 +174,3 @@ def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int
                            rf"{source}_{{i}}\,w^{{{name}}}_{{i,j}}")
         below, width_below = name, width
     return lines + written
-
-
-def unit_label(layer: int, depth: int, j: int) -> str:
-    """"h₂" (one hidden layer) or "h₁,₂" (unit 2 of hidden layer 1)."""
-    return f"h{sub(j)}" if depth == 1 else f"h{sub(layer)},{sub(j)}"

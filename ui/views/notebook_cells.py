@@ -13,6 +13,7 @@ import string
 
 from nbformat import v4
 
+from core import graph
 from core.data import INCOME_CSV
 
 SHOWN_ROWS = 30          # row labels printed per set; an upload may have thousands
@@ -23,9 +24,8 @@ class Cells:
 
     def __init__(self, spec):
         self.spec = spec                          # a notebook.RunSpec
-        n = len(spec.hidden)
-        self.names = ["H"] if n == 1 else [f"H{i}" for i in range(1, n + 1)]   # hidden layers
-        self.layers = self.names + ["O"]
+        self.layers = graph.layer_names(len(spec.hidden))
+        self.names = self.layers[:-1]             # the hidden layers
         self.batched = spec.batch_size is not None
         self.decay = spec.weight_decay > 0
         self.k = spec.step_epoch

@@ -34,14 +34,14 @@ class Picture(NamedTuple):
 
 def weight_names(step: Step) -> list[str]:
     """Every weight as "W_H[i,j]" (row i, unit j; the code's column j−1), first hidden layer first."""
-    names = graph.layer_names(tuple(W.shape[1] for W in step.weights[:-1]))
+    names = graph.matrix_names(len(step.weights) - 1)
     return [f"{name}[{i},{j + 1}]" for name, W in zip(names, step.weights)
             for i in range(W.shape[0]) for j in range(W.shape[1])]
 
 
 def locate(step: Step, name: str) -> tuple[int, int, int]:
     """(layer, row, column in code) of the weight called ``name``; ValueError if there is none."""
-    names = graph.layer_names(tuple(W.shape[1] for W in step.weights[:-1]))
+    names = graph.matrix_names(len(step.weights) - 1)
     layer_name, _, rest = name.partition("[")
     i, j = (int(v) for v in rest.rstrip("]").split(","))
     k = names.index(layer_name)

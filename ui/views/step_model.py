@@ -14,7 +14,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from core import graph, network
-from core.graph import hidden_kind, sub
+from core.graph import hidden_kind, sub, unit_label
 from core.step import Step
 from ui.views import diagram, tables
 from ui.views import style as st_style
@@ -71,8 +71,8 @@ class Context(NamedTuple):
         return min(self.j, self.widths[k - 1])
 
     def name(self, k: int) -> str:
-        """Layer ``k``'s letter (1 … depth + 1): "H" or "H1" … for hidden layers, "O" for the output."""
-        return "O" if k > self.depth else ("H" if self.depth == 1 else f"H{k}")
+        """Layer ``k``'s name (1 … depth + 1): "H" or "H1" … for hidden layers, "O" for the output."""
+        return graph.layer_name(k, self.depth)
 
     def source(self, k: int, n, i) -> str:
         """The symbol of input i of layer ``k`` for sample n: x_{n,i} below the first hidden layer,
@@ -212,9 +212,9 @@ def weight_values(ctx: Context, weights: Sequence[np.ndarray]) -> dict:
 def focus_line(ctx: Context, unit: bool = True) -> str:
     who = f"sample n = {ctx.n} (data row {ctx.data_rows[ctx.n - 1]})"
     if unit and ctx.depth == 1:
-        who += f" and hidden unit h{sub(ctx.j)}"
+        who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
-        who += " and unit " + ", ".join(f"h{sub(k)},{sub(ctx.unit(k))}" for k in range(1, ctx.depth + 1))
+        who += " and unit " + ", ".join(unit_label(k, ctx.depth, ctx.unit(k)) for k in range(1, ctx.depth + 1))
     return f"**With the numbers** of {who}, epoch {ctx.epoch}:"
 
 
@@ -236,13 +236,14 @@ def diagram_chart(key: tuple, n_inputs: int, hidden, chart_style: st_style.Chart
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, hidden, input_names=[""] * n_inputs, output_names=[""])
     G.nodes[X(0)]["label"] = "x₀ = 1"       # short: the column is narrow
-    for k in range(1, len(network.widths(hidden)) + 1):
-        bias = (hidden_kind(k, len(network.widths(hidden))), 0)
+    depth = len(network.widths(hidden))
+    for layer in range(1, depth + 1):
+        bias = (hidden_kind(layer, depth), 0)
         G.nodes[bias]["label"] = G.nodes[bias]["label"].replace(" (bias)", "")
     return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                  highlight_edges=set(edges), node_text=dict(node_text),
                                  edge_text=dict(edge_text), style=chart_style,
-                                 x_domain=(-0.5, len(network.widths(hidden)) + 2.0),
+                                 x_domain=(-0.5, depth + 2.0),
                                  height=height, legend=height is None)
 
 

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from core import activations
-from core.graph import sub
+from core.graph import unit_label
 from core.step import objective_after
 from ui.views.messages import smaller_eta
 from ui.views.numbers import aligned, change, plain, short, signed
@@ -185,7 +185,7 @@ def gradient_view(ctx: Context) -> StepView:
                          (r,), (0, jo)))
     for k in range(1, ctx.depth + 1):
         jk, c = ctx.unit(k), ctx.unit(k) - 1
-        unit = f"h{sub(jk)}" if ctx.depth == 1 else f"h{sub(k)},{sub(jk)}"
+        unit = unit_label(k, ctx.depth, jk)
         tables_.append(Table(np.vstack([s.dW_terms[k - 1][:, :, c], data_dW[k - 1][:, c]]), rows,
                              layer_labels(ctx, k - 1, bias=k > 1),
                              f"Each sample's term {'x' if k == 1 else 'u'}·δ_{ctx.name(k)} of the weights into {unit}; "
@@ -249,7 +249,7 @@ def update_view(ctx: Context) -> StepView:
                           (), (ctx.unit(k) - 1,)),
                     Table(-eta * s.backward.dW[k - 1], rows_, cols, f"Change of {what}, −η·∂{target}/∂W_{L}", (),
                           (ctx.unit(k) - 1,))]
-    whose = (f"hidden unit h{sub(ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
+    whose = (f"hidden unit {unit_label(1, 1, ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
              "the chosen units' weights and the output bias")
     return StepView(
         6, TITLES[5],
