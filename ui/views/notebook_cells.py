@@ -15,6 +15,7 @@ from nbformat import v4
 
 from core import graph
 from core.data import INCOME_CSV
+from ui.views.symbols import subscript as tex
 
 SHOWN_ROWS = 30          # row labels printed per set; an upload may have thousands
 
@@ -39,9 +40,6 @@ class Cells:
 
     def w_list(self, suffix: str = "") -> str:
         return "[" + ", ".join(f"W_{n}{suffix}" for n in self.layers) + "]"
-
-    def tex(self, name: str) -> str:
-        return name if len(name) == 1 else "{" + name + "}"
 
 
 def markdown_text(text: str, limit: int = 120) -> str:
@@ -206,7 +204,6 @@ print("X_train_aug[:3] =", X_train_aug[:3], sep="\\n")
 def network(cells: Cells) -> None:
     s = cells.spec
     code, g_tex, gp_tex = _G[s.activation]
-    tex = cells.tex
     sizes = [r"N_I"] + [f"N_{tex(n)}" for n in cells.names] + ["N_O"]
     shapes = ", ".join(f"$W_{tex(l)}$: $({a} + 1) \\times {b}$" for l, a, b in zip(cells.layers, sizes[:-1], sizes[1:]))
     hidden_md = ("one hidden layer of $N_H$" if len(cells.names) == 1

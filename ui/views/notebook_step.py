@@ -9,6 +9,7 @@ with mini-batches, on the first batch of its epoch — and print its numbers.
 from __future__ import annotations
 
 from ui.views.notebook_cells import Cells, comment
+from ui.views.symbols import subscript as tex
 
 
 def _loop_functions(cells: Cells) -> None:
@@ -75,7 +76,6 @@ for name, W_l in zip({[f"W_{n}" for n in cells.layers]!r}, W):
 
 
 def forward(cells: Cells) -> None:
-    tex = cells.tex
     eqs = []
     prev = "X_{aug}"
     for name in cells.names:
@@ -139,7 +139,6 @@ a sum over the training rows, not a mean.{decay_md}
 
 
 def backward(cells: Cells) -> None:
-    tex = cells.tex
     names = cells.names
     below = ["X_{aug}"] + [f"[1, u_{tex(n)}]" for n in names]   # what each layer receives
     above = names[1:] + ["O"]

@@ -18,13 +18,9 @@ from core import activations
 from core.graph import sub
 from ui.views import steps_back
 from ui.views.numbers import aligned, plain, short
+from ui.views.symbols import sym
 from ui.views.step_model import (OUT, TERMS, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, all_nodes,
                                  chosen_path, each_unit, focus_line, layer_labels, sample_rows, weight_values)
-
-
-def sym(base: str, layer: str) -> str:
-    """``z_H`` or ``z_{H2}``: a matrix symbol with its layer as subscript."""
-    return f"{base}_{layer}" if len(layer) == 1 else f"{base}_{{{layer}}}"
 
 
 def chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:

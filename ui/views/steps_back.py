@@ -17,6 +17,7 @@ from core.graph import unit_label
 from core.step import objective_after
 from ui.views.messages import smaller_eta
 from ui.views.numbers import aligned, change, plain, short, signed
+from ui.views.symbols import sym
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, chosen_path,
                                  each_unit, edges_into, focus_line, layer_labels, node, sample_rows, weight_values)
 
@@ -31,10 +32,6 @@ def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
     if act == "tanh":
         return rf"1 - u^2 = 1 - {d.paren(u)}^2"
     return r"1 \quad (z = " + d.latex(z) + r" > 0)" if z > 0 else r"0 \quad (z = " + d.latex(z) + r" \le 0)"
-
-
-def _sym(base: str, layer: str) -> str:
-    return f"{base}_{layer}" if len(layer) == 1 else f"{base}_{{{layer}}}"
 
 
 def _delta_back(ctx: Context, k: int) -> str:
@@ -195,10 +192,10 @@ def gradient_view(ctx: Context) -> StepView:
             tables_.append(Table(s.dW_decay[k - 1], layer_labels(ctx, k - 1, bias=k > 1), layer_labels(ctx, k),
                                  f"Weight decay's term λ·W_{ctx.name(k)} (bias row: 0)"))
     first = ctx.name(1)
-    general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {_sym('u', last)}]^{{\top}}\,\delta_O = "
+    general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {sym('u', last)}]^{{\top}}\,\delta_O = "
                         rf"\sum_{{n=1}}^{{N}} [1,\ u^{{{last}}}_{{n}}]^{{\top}}\,\delta^{{O}}_{{n}}",
-                        rf"\frac{{\partial L}}{{\partial {_sym('W', first)}}} &= X_{{\mathrm{{aug}}}}^{{\top}}\,"
-                        rf"{_sym(chr(92) + 'delta', first)} = \sum_{{n=1}}^{{N}} x_{{n}}^{{\top}}\,\delta^{{{first}}}_{{n}}"]),
+                        rf"\frac{{\partial L}}{{\partial {sym('W', first)}}} &= X_{{\mathrm{{aug}}}}^{{\top}}\,"
+                        rf"{sym(chr(92) + 'delta', first)} = \sum_{{n=1}}^{{N}} x_{{n}}^{{\top}}\,\delta^{{{first}}}_{{n}}"]),
                r"\frac{\partial L}{\partial w_{i,j}} = \sum_{n=1}^{N} (\text{output of node } i)_n\,"
                r"(\delta \text{ of unit } j)_n"]
     if lam:
