@@ -139,16 +139,6 @@ def gradient_terms(a, delta) -> np.ndarray:
         return np.asarray(a, dtype=float)[:, :, None] * np.asarray(delta, dtype=float)[:, None, :]
 
 
-def output_gradient_terms(u_H, delta_O) -> np.ndarray:
-    """Sample n's term ``[1, u_H[n]]ᵀ·δ_O[n]`` of ``∂L/∂W_O``, for every n: (N, N_H+1, N_O)."""
-    return gradient_terms(network.augment(u_H), delta_O)
-
-
-def hidden_gradient_terms(X_aug, delta_H) -> np.ndarray:
-    """Sample n's term ``X_aug[n]ᵀ·δ_H[n]`` of ``∂L/∂W_H``, for every n: (N, N_I+1, N_H)."""
-    return gradient_terms(X_aug, delta_H)
-
-
 def decay_terms(weights, weight_decay: float) -> list[np.ndarray]:
     """Weight decay's part of each gradient: ``λ·W_k`` with the bias row 0 (biases are not decayed)."""
     terms = []
@@ -177,8 +167,8 @@ def gradient_step(X_aug, y, weights: Sequence[np.ndarray], eta: float, activatio
                   weight_decay: float = 0.0) -> Step:
     """Forward pass, loss, deltas, gradients and update for the batch ``X_aug`` (N, N_I+1), ``y`` (N, N_O).
 
-    The same ``network.forward_pass`` and ``backward_pass`` that training runs, so a step from a
-    history's snapshot on that epoch's batch lands on the history's next weights.
+    The passes of ``core.network``, whose arithmetic training runs bit for bit (``core.fast``), so a
+    step from a history's snapshot on that epoch's batch lands on the history's next weights.
     """
     X_aug = np.asarray(X_aug, dtype=float)
     y = np.asarray(y, dtype=float)

@@ -5,23 +5,20 @@ Markdown written by the app only (no user text), so pages can show them as they 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from core.graph import unit_label
 
 
-def smaller_eta(eta: float, choices: Sequence[float], lowers: Callable[[float], bool] | None = None) -> float | None:
-    """The η to suggest instead of ``eta``: the largest choice below it for which ``lowers(choice)``
-    holds (e.g. "one step from here lowers the loss"); without a test, the largest choice at most a
-    tenth of ``eta`` (or the smallest choice). None when no choice passes the test.
-    """
+def smaller_eta(eta: float, choices: Sequence[float]) -> float | None:
+    """The η to suggest instead of ``eta`` when a run diverged: the largest choice at most a tenth of
+    ``eta`` (or the smallest choice; None when there is none). For one step from given weights,
+    ``core.step.largest_lowering_eta`` finds the largest η that lowers the loss instead."""
     below = sorted((c for c in choices if c < eta), reverse=True)
-    if lowers is None:
-        tenth = [c for c in below if c <= eta / 10]
-        return tenth[0] if tenth else (min(choices) if choices else None)
-    return next((float(c) for c in below if lowers(c)), None)
+    tenth = [c for c in below if c <= eta / 10]
+    return tenth[0] if tenth else (min(choices) if choices else None)
 
 
 def divergence(h, eta: float, smaller: float | None, why: bool = False) -> str:

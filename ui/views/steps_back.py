@@ -14,8 +14,7 @@ import numpy as np
 
 from core import activations
 from core.graph import unit_label
-from core.step import objective_after
-from ui.views.messages import smaller_eta
+from core.step import largest_lowering_eta
 from ui.views.numbers import aligned, change, plain, short, signed
 from ui.views.symbols import sym
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, chosen_path,
@@ -305,15 +304,7 @@ def _update_notes(ctx: Context) -> list[Note]:
     return notes
 
 
-def step_lowers_loss(step, eta: float) -> bool:
-    """Whether a step of size ``eta`` along this step's gradient lowers what the step minimises."""
-    after = objective_after(step.X_aug, step.y, step.weights, step.backward.dW, eta, step.activation,
-                            step.weight_decay)
-    return math.isfinite(after) and after < step.objective
-
-
 def _try_eta(ctx: Context) -> str:
-    step = ctx.step
-    eta = smaller_eta(step.eta, ctx.eta_choices, lambda e: step_lowers_loss(step, e))
+    eta = largest_lowering_eta(ctx.step, ctx.eta_choices)
     return f" Try a smaller η: from here, η = {eta:g} would have lowered the loss." if eta else \
         " Try a smaller η."
