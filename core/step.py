@@ -81,21 +81,14 @@ class Step(NamedTuple):
                                  f"{len(self.weights) - 1}: use the per-layer lists.")
         return layers
 
-    @property
-    def W_H(self) -> np.ndarray:
-        return self._pair(self.weights)[0]
-
-    @property
-    def W_O(self) -> np.ndarray:
-        return self._pair(self.weights)[1]
-
-    @property
-    def W_H_new(self) -> np.ndarray:
-        return self._pair(self.weights_new)[0]
-
-    @property
-    def W_O_new(self) -> np.ndarray:
-        return self._pair(self.weights_new)[1]
+    # Entry 0 (the hidden layer) or 1 (the output layer) of a per-layer list, in the lecture's names.
+    W_H = property(lambda self: self._pair(self.weights)[0])
+    W_O = property(lambda self: self._pair(self.weights)[1])
+    W_H_new = property(lambda self: self._pair(self.weights_new)[0])
+    W_O_new = property(lambda self: self._pair(self.weights_new)[1])
+    g_prime = property(lambda self: self._pair(self.g_primes)[0])
+    dW_H_terms = property(lambda self: self._pair(self.dW_terms)[0])
+    dW_O_terms = property(lambda self: self._pair(self.dW_terms)[1])
 
     @property
     def fwd(self) -> network.Forward:
@@ -106,18 +99,6 @@ class Step(NamedTuple):
     def bwd(self) -> network.Backward:
         (delta_H, delta_O), (dW_H, dW_O) = self._pair(self.backward.delta), self.backward.dW
         return network.Backward(delta_O, delta_H, dW_O, dW_H)
-
-    @property
-    def g_prime(self) -> np.ndarray:
-        return self._pair(self.g_primes)[0]
-
-    @property
-    def dW_H_terms(self) -> np.ndarray:
-        return self._pair(self.dW_terms)[0]
-
-    @property
-    def dW_O_terms(self) -> np.ndarray:
-        return self._pair(self.dW_terms)[1]
 
     def __repr__(self) -> str:
         hidden = ", ".join(str(W.shape[1]) for W in self.weights[:-1])
