@@ -66,7 +66,7 @@ show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
 step_no = c_steps.segmented_control(
     "Step", list(range(1, step_model.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
     width="stretch", disabled=show_all, label_visibility="collapsed",
-    help=" · ".join(f"{k} {t}" for k, t in enumerate(step_model.TITLES, start=1)) +
+    help=" · ".join(f"{number} {t}" for number, t in enumerate(step_model.TITLES, start=1)) +
          ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
 step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
 
@@ -81,7 +81,7 @@ if len(batches) > 1:
     st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
-views = [steps.build(k, ctx) for k in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
+views = [steps.build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)

@@ -265,11 +265,11 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     ours, layers = _ours(prepared, hidden, eta, checked, seed, activation, batch_size, weight_decay, both)
     theirs = sklearn_losses(prepared, hidden, eta, min(checked, len(ours) - 1), seed, activation,
                             batch_size, weight_decay, progress=later) if len(ours) else np.empty(0)
-    k = min(len(ours), len(theirs))
+    K = min(len(ours), len(theirs))
     with np.errstate(all="ignore"):
-        rel = np.abs(theirs[:k] - ours[:k]) / np.maximum(np.abs(ours[:k]), np.finfo(float).tiny)
+        rel = np.abs(theirs[:K] - ours[:K]) / np.maximum(np.abs(ours[:K]), np.finfo(float).tiny)
     apart = np.flatnonzero(rel > TOLERANCE)
-    agree_until = int(apart[0]) - 1 if len(apart) else k - 1
+    agree_until = int(apart[0]) - 1 if len(apart) else K - 1
     restart = None
     if len(apart) and agree_until >= 0:
         restart = _restart(prepared, hidden, eta, seed, activation, batch_size, weight_decay,
@@ -284,7 +284,7 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     elif len(theirs) < len(ours):
         notes.append(f"scikit-learn stopped after epoch {len(theirs) - 1}: it refuses weights that are "
                      "no longer finite numbers.")
-    return CrossCheck(np.arange(k), ours[:k], theirs[:k], float(rel.max()) if k else math.nan,
+    return CrossCheck(np.arange(K), ours[:K], theirs[:K], float(rel.max()) if K else math.nan,
                       agree_until, restart, None, " ".join(notes) or None, code)
 
 

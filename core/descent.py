@@ -150,9 +150,9 @@ def run(tr: Trainer, epochs: int, stride: int, rng, progress=None):
                 diverged_at = e
                 break
             if e % stride == 0 or e == epochs:
-                k = len(kept)
+                i = len(kept)
                 kept.append(e)
-                W[k], z[k] = tr.W, tr.y_hat
+                W[i], z[i] = tr.W, tr.y_hat
                 if rng is not None:
                     states.append(rng.bit_generator.state)
             elif stride > 1:

@@ -30,10 +30,10 @@ def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_d
 
     weights = [np.array(W, dtype=float) for W in weights]
     grads = []
-    for k, W in enumerate(weights):
+    for l, W in enumerate(weights):
         dW = np.zeros_like(W) if only is None else np.full_like(W, np.nan)
         for idx in np.ndindex(W.shape):
-            if only is not None and (k, *idx) not in only:
+            if only is not None and (l, *idx) not in only:
                 continue
             saved = W[idx]
             W[idx] = saved + eps

@@ -56,10 +56,10 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     """Layered DiGraph with bias nodes; every node and edge carries its name in the notation.
 
     ``n_hidden`` is a width or a tuple of widths, one per hidden layer. Node keys are ``("x", i)``,
-    ``(hidden_kind(k), j)`` and ``("o", k)``, with attributes ``layer`` (0 for the inputs, k for
-    hidden layer k, depth + 1 for the outputs), ``index``, ``bias`` and ``label``. Edge attributes:
-    ``matrix`` (a name of ``matrix_names``), ``row`` and ``col`` (indices into the code arrays) and
-    ``name`` (e.g. "W_H[2,1]").
+    ``(hidden_kind(layer, depth), j)`` and ``("o", k)``, with attributes ``layer`` (0 for the inputs,
+    1 … depth for the hidden layers, depth + 1 for the outputs), ``index``, ``bias`` and ``label``.
+    Edge attributes: ``matrix`` (a name of ``matrix_names``), ``row`` and ``col`` (indices into the
+    code arrays) and ``name`` (e.g. "W_H[2,1]").
     """
     sizes = tuple(int(n) for n in network.widths(n_hidden))
     depth = len(sizes)
@@ -72,15 +72,16 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     for i in range(1, n_inputs + 1):
         G.add_node(("x", i), layer=0, index=i, bias=False, label=f"x{sub(i)} {input_names[i - 1]}")
     below = [("x", i) for i in range(n_inputs + 1)]
-    for k, width in enumerate(sizes, start=1):
-        kind = hidden_kind(k, depth)
-        mark = "" if depth == 1 else sub(k)
-        G.add_node((kind, 0), layer=k, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
+    for layer, width in enumerate(sizes, start=1):
+        kind = hidden_kind(layer, depth)
+        mark = "" if depth == 1 else sub(layer)
+        G.add_node((kind, 0), layer=layer, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
         for j in range(1, width + 1):
-            G.add_node((kind, j), layer=k, index=j, bias=False, label=unit_label(k, depth, j))
+            G.add_node((kind, j), layer=layer, index=j, bias=False, label=unit_label(layer, depth, j))
         for i, u in enumerate(below):
             for j in range(1, width + 1):
-                G.add_edge(u, (kind, j), matrix=names[k - 1], row=i, col=j - 1, name=f"{names[k - 1]}[{i},{j}]")
+                G.add_edge(u, (kind, j), matrix=names[layer - 1], row=i, col=j - 1,
+                           name=f"{names[layer - 1]}[{i},{j}]")
         below = [(kind, j) for j in range(width + 1)]
     for k in range(1, n_outputs + 1):
         G.add_node(("o", k), layer=depth + 1, index=k, bias=False,

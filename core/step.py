@@ -18,10 +18,10 @@ from core import activations, network
 class Step(NamedTuple):
     """One step ``W ← W − η·∂/∂W`` from ``weights`` on the batch ``X_aug``, ``y``, with everything in between.
 
-    Per layer k (N batch rows, shapes as in ``core.network``): ``forward`` (a, z, u) and
-    ``backward`` (delta, dW) are the two passes; ``g_primes[k]`` (N, n_k) is g'(z[k]) of hidden
-    layer k; ``dW_terms[k]`` (N, rows, cols) sample n's term ``a[k][n]ᵀ·delta[k][n]`` — they sum to
-    the data gradient — and ``dW_decay[k]`` weight decay's term ``λ·W_k`` (bias row 0); ``dW`` is
+    Per layer l (N batch rows, shapes as in ``core.network``): ``forward`` (a, z, u) and
+    ``backward`` (delta, dW) are the two passes; ``g_primes[l]`` (N, n_l) is g'(z[l]) of hidden
+    layer l; ``dW_terms[l]`` (N, rows, cols) sample n's term ``a[l][n]ᵀ·delta[l][n]`` — they sum to
+    the data gradient — and ``dW_decay[l]`` weight decay's term ``λ·W_l`` (bias row 0); ``dW`` is
     their sum. ``loss`` is ½ Σ (y − ŷ)² over the batch and ``penalty`` (λ/2) Σ w² (non-bias), the
     objective being their sum; ``loss_after`` and ``penalty_after`` the same for ``weights_new``
     (inf or nan when the step overflows).

@@ -70,5 +70,5 @@ def panel(run: dict, epoch: int, mistake: bool, projector: bool, j: int, _step: 
     """``check`` and ``show`` for the step at ``epoch`` of the run ``run`` (``Settings.training_args``)
     decides (``_step``), with the weights into unit ``j`` of each hidden layer marked: computed and
     drawn once, replayed to every student on the same run, epoch, switch, unit and look."""
-    focus = {k: min(j, W.shape[1]) - 1 for k, W in enumerate(_step.weights[:-1])}
+    focus = {l: min(j, W.shape[1]) - 1 for l, W in enumerate(_step.weights[:-1])}
     show(check(_step, mistake, focus_units=focus), _step, mistake, projector)

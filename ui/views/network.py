@@ -29,8 +29,8 @@ class Quantities(NamedTuple):
     """The three numbers an edge can show, each a tuple with one array per layer (output last).
 
     ``W`` are the weights at the chosen epoch, ``dW`` the gradient ∂L/∂W of the training loss at
-    those weights, ``change`` the weights minus the initial weights; array k is shaped like layer
-    k's weights, (1 + fan-in, units), bias in row 0.
+    those weights, ``change`` the weights minus the initial weights; array l is shaped like layer
+    l's weights, (1 + fan-in, units), bias in row 0.
     """
 
     W: tuple
@@ -69,13 +69,13 @@ def edge_tooltips(G, q: Quantities) -> dict:
 
 def node_tooltips(G, x_aug: np.ndarray, z: Sequence, u: Sequence, y: np.ndarray | None = None) -> dict:
     """Node → {"z", "u"} (as text) for one sample: ``x_aug`` (N_I+1,); ``z``, ``u`` one array per
-    layer, output last (hidden layer k: (n_k,), output: (N_O,)).
+    layer, output last (hidden layer l: (n_l,), output: (N_O,)).
 
     An input node's output u is the scaled input itself and it has no z; a bias node's u is 1.
     Unit j of a hidden layer is column j-1 of its z (the bias node has no column).
     """
     depth = len(z) - 1
-    kinds = {hidden_kind(k, depth): k - 1 for k in range(1, depth + 1)}
+    kinds = {hidden_kind(layer, depth): layer - 1 for layer in range(1, depth + 1)}
     out = {}
     for node, d in G.nodes(data=True):
         kind, i = node
@@ -118,9 +118,9 @@ def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str
     fan_in = [I, *hidden]
     rows = [("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
             ("y", r"$y$", "targets", f"({N}, {O})")]
-    for k, (name, width) in enumerate(zip(names, [*hidden, O])):
-        what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {k + 1}'s")
-        rows.append((f"W_{name}", f"$W_{{{name}}}$", f"{what} weights, row 0 = bias", f"({fan_in[k] + 1}, {width})"))
+    for l, (name, width) in enumerate(zip(names, [*hidden, O])):
+        what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {l + 1}'s")
+        rows.append((f"W_{name}", f"$W_{{{name}}}$", f"{what} weights, row 0 = bias", f"({fan_in[l] + 1}, {width})"))
     for name, width in zip(names, [*hidden, O]):
         meaning = ("output pre-activation and output" if name == "O" else "hidden pre-activation and activation"
                    + ("" if len(hidden) == 1 else f", layer {name[1:]}"))

@@ -29,7 +29,7 @@ class Cells:
         self.names = self.layers[:-1]             # the hidden layers
         self.batched = spec.batch_size is not None
         self.decay = spec.weight_decay > 0
-        self.k = spec.step_epoch
+        self.epoch = spec.step_epoch             # the epoch whose step the notebook walks through
         self.out: list = []
 
     def md(self, text: str) -> None:
@@ -92,7 +92,7 @@ def title(cells: Cells) -> None:
         ("epochs", f"{s.epochs:,}"),
         ("batch size", "all training rows (full batch)" if s.batch_size is None else str(s.batch_size)),
         ("weight decay λ", f"{s.weight_decay:g}"),
-        ("the step walked through", f"epoch {cells.k}" + (", first batch" if cells.batched else "")),
+        ("the step walked through", f"epoch {cells.epoch}" + (", first batch" if cells.batched else "")),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
     cells.md(f"""
