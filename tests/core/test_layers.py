@@ -1,4 +1,4 @@
-"""Deeper networks and weight decay (core.network, core.step, core.gradcheck) against tests/core/reference.py.
+"""Deeper networks and weight decay (core.network, core.step, core.gradcheck) against tests/reference.py.
 
 The reference works one sample at a time and sums afterwards; core works on whole batches. They
 must agree on every layer's z, u, δ and gradient, on one update, and with centred differences.
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import activations, gradcheck, network, step
-from tests.core import reference as ref
+from tests import reference as ref
 
 SETTINGS = settings(deadline=None, database=None, max_examples=60,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
