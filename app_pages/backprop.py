@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, page, slope, step, takehome, widgets
+from ui.draw import gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -91,6 +91,8 @@ st.divider()
 look = style.chart_style(s.projector)
 first = f"W_{ctx.name(1)}"
 weight = slope.section(ctx.step, f"{first}[1,{ctx.unit(1)}]", ctx.digits, look, s.training_args(), epoch)
+st.divider()
+nudge.section(ctx, weight, look, s.projector)
 st.divider()
 st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()
