@@ -92,6 +92,9 @@ def test_pause_at_a_random_epoch_shows_what_history_gives_there(server, page):
     expect(slider).to_have_value(str(epoch), timeout=20_000)
     assert f"epoch={epoch}" in page.url and requests.events(start) == ["play", "stop"]
     assert shown(page) == (epoch, head, values)             # the reply moved nothing
+    note = page.locator(f"{MAIN} .bpx-note")                # what the epoch's numbers mean, when they need it
+    if min(float(values["Training R²"]), float(values["Test R²"])) < 0:
+        expect(note).to_contain_text("R² below 0")
     screenshot(page, "training-paused")
     # an epoch between the shipped frames, picked on the slider, is shown exactly too
     slider.focus()

@@ -70,6 +70,8 @@ class Run {
     this.epochs = Int32Array.from(f.epoch);
     this.heads = f.head;
     this.texts = f.text;
+    this.noteOf = f.note || [];
+    this.notes = d.notes || [];
     this.losses = f32(f.loss);
     this.weights = f32(f.weights);
     this.curve = { epoch: d.curve.epoch, train: f32(d.curve.train), test: f32(d.curve.test), domain: d.curve.domain };
@@ -97,7 +99,8 @@ class Run {
 
   frame(i) {
     const P = this.nWeights;
-    return { epoch: this.epochs[i], head: this.heads[i], text: this.texts[i],
+    const k = this.noteOf[i];
+    return { epoch: this.epochs[i], head: this.heads[i], text: this.texts[i], note: k >= 0 ? this.notes[k] : "",
              loss: [this.losses[2 * i], this.losses[2 * i + 1]],
              weights: this.weights.subarray(i * P, (i + 1) * P) };
   }
@@ -807,9 +810,10 @@ class View {
       grid.appendChild(m);
       return v;
     });
-    cell.append(head, grid);
+    const note = el("p", "bpx-note");
+    cell.append(head, grid, note);
     if (caption) cell.appendChild(el("p", "bpx-caption", caption));
-    return { head, values };
+    return { head, values, note };
   }
 
   redraw() {
@@ -822,6 +826,9 @@ class View {
     if (this.scores) {
       this.scores.head.textContent = frame.head;
       frame.text.forEach((t, i) => { if (this.scores.values[i].textContent !== t) this.scores.values[i].textContent = t; });
+      const note = player.playing ? "" : frame.note || "";     // an explanation of a paused epoch
+      if (this.scores.note.textContent !== note) this.scores.note.textContent = note;
+      this.scores.note.hidden = !note;
     }
     if (this.charts.length) {
       const d = run.derived(frame);

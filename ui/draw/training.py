@@ -50,7 +50,7 @@ class TrainingRun:
             "scores": f"Loss: the lecture's ½·Σ(y − ŷ)², summed over the {n_train} training or {n_test} test rows of "
                       "scaled data — a sum grows with the rows, so compare training with test per row. RMSE: a "
                       f"typical miss, in the target's units{f' ({unit})' if unit else ''}. R²: 1 = perfect, 0 = no "
-                      "better than always predicting the mean.",
+                      "better than always predicting the mean, below 0 = worse.",
             "loss": f"Per row, so the {n_train} training and {n_test} test rows compare like with like (the lecture's "
                     "loss L is a sum over the rows, and a sum grows with the number of rows).",
             "trajectories": f"{shown} of {n_train} training rows, spread over the range of targets."
@@ -61,7 +61,7 @@ class TrainingRun:
 
     def exact(self, epoch: int) -> dict:
         """The numbers and weights of one epoch that is not among the shipped frames."""
-        return frames.one_frame(self.p, self.h, epoch)
+        return frames.one_frame(self.p, self.h, epoch, self.ds.label(self.p.target))
 
 
 def epoch_control(run: TrainingRun) -> int:
