@@ -239,3 +239,15 @@ def test_an_upload_with_one_or_three_inputs_draws_a_line_per_input(server, page,
     pause_button(page).click()
     expect(controls(page)).to_have_attribute("data-playing", "false")
     assert_no_exception(page)
+
+
+def test_on_a_phone_the_loss_curve_starts_on_the_first_screen_under_play(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/training")
+    wait_ready(page)
+    drawn(page)
+    play = play_button(page).bounding_box()
+    chart = page.locator(f"{MAIN} .bpx-loss canvas").bounding_box()
+    assert play["y"] < chart["y"] < 844, (play, chart)
+    assert no_horizontal_scroll(page)
+    screenshot(page, "training-phone")
