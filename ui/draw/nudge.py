@@ -47,7 +47,7 @@ def section(ctx: step_model.Context, default: str, look: ChartStyle, projector: 
     with picture:
         show_chart(step_model.diagram_chart, view.diagram, ctx.n_inputs, tuple(ctx.widths), look,
                    PICTURE if projector else None, style=look, key="nudge-diagram")
-        st.caption("Lit: the nudged weight and every path from it to ŷ; beside the units the equations follow, "
+        st.caption("Highlighted: the nudged weight and every path from it to ŷ; beside the units the equations follow, "
                    "the change there. Line width = size of the weight; blue solid = positive, vermilion dashed = "
                    "negative.")
     st.table(_frame(view.links, nudge.LINK_COLUMNS))
