@@ -42,6 +42,30 @@ def find_redis(install: bool = False) -> str:
     return find_redis(install=False)
 
 
+def answers(port: int, password: str | None) -> bool:
+    """Whether the Redis on 127.0.0.1:``port`` answers PING (after AUTH), in plain RESP: no client needed."""
+    if not password:
+        return False
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n" % (len(password), password.encode()))
+            said = b""
+            while said.count(b"\r\n") < 2 and (chunk := s.recv(256)):
+                said += chunk
+            return said == b"+OK\r\n+PONG\r\n"
+    except OSError:
+        return False
+
+
+def password_in(config: Path) -> str | None:
+    """The password a RedisServer's configuration file asks for (None if it cannot be read)."""
+    try:
+        return next((line.split(None, 1)[1] for line in config.read_text().splitlines()
+                     if line.startswith("requirepass ")), None)
+    except OSError:
+        return None
+
+
 class RedisServer:
     """redis-server on 127.0.0.1:``port`` (free unless given), its files and log in ``state_dir``."""
 
@@ -56,9 +80,12 @@ class RedisServer:
         self.timeout = timeout
         self.config_path = self.state_dir / "redis.conf"
         self.log_path = self.state_dir / "redis.log"
-        # noeviction: a full Redis refuses new writes (the app says so) instead of dropping a class.
-        lines = [f"bind 127.0.0.1", f"port {self.port}", "protected-mode yes", f'dir "{self.state_dir}"',
-                 'save ""', f"appendonly {'yes' if persist else 'no'}", "appendfsync everysec",
+        # appendfsync no: Redis writes each change to the file (the kernel's cache) before it answers,
+        # which is what a Redis killed outright needs. With "everysec", Debian's Redis 7.0 lost a class
+        # created a moment before a kill -9 in every try (tests/serve/test_cluster.py). noeviction: a
+        # full Redis refuses new writes (the app says so) instead of dropping a class.
+        lines = ["bind 127.0.0.1", f"port {self.port}", "protected-mode yes", f'dir "{self.state_dir}"',
+                 'save ""', f"appendonly {'yes' if persist else 'no'}", "appendfsync no",
                  f"requirepass {self.password}", f"maxmemory {maxmemory}", "maxmemory-policy noeviction",
                  'logfile ""', "daemonize no"]
         fd = os.open(self.config_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -89,17 +116,7 @@ class RedisServer:
             time.sleep(0.05)
 
     def ping(self) -> bool:
-        """Whether it answers PING (after AUTH), in plain RESP: no client library needed."""
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"*2\r\n$4\r\nAUTH\r\n$%d\r\n%s\r\n*1\r\n$4\r\nPING\r\n"
-                          % (len(self.password), self.password.encode()))
-                answer = b""
-                while answer.count(b"\r\n") < 2 and (chunk := s.recv(256)):
-                    answer += chunk
-                return answer == b"+OK\r\n+PONG\r\n"
-        except OSError:
-            return False
+        return answers(self.port, self.password)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None

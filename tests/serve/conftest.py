@@ -36,16 +36,21 @@ def haproxy() -> str:
 
 
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory) -> RedisServer:
-    """A redis-server of the tests' own (nothing on disk), for the class store's suite; stopped after."""
+def redis_binary() -> str:
+    """Debian's redis-server: `make class` runs one, and so do the class store's tests."""
     try:
-        binary = find_redis(install=False)
+        return find_redis(install=False)
     except RuntimeError as e:
         if os.environ.get("REQUIRE_REDIS") == "1":
             pytest.fail(f"REQUIRE_REDIS=1 but {e}")
         sys.stderr.write(f"\n*** REDIS TESTS SKIPPED: {e} ***\n")
         pytest.skip(f"REDIS TESTS SKIPPED: {e}")
-    server = RedisServer(tmp_path_factory.mktemp("redis"), binary)
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary, tmp_path_factory) -> RedisServer:
+    """A redis-server of the tests' own (nothing on disk), for the class store's suite; stopped after."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"), redis_binary)
     yield server
     server.stop()
 
@@ -70,7 +75,7 @@ def stop_and_check(c: Cluster) -> None:
 
 
 @pytest.fixture
-def cluster(haproxy):
+def cluster(haproxy, redis_binary):
     """Two replicas of the app behind HAProxy on a free port, warmed up; everything stopped after."""
     c = start_cluster(2)
     yield c
@@ -78,7 +83,7 @@ def cluster(haproxy):
 
 
 @pytest.fixture(scope="module")
-def shared_cluster(haproxy):
+def shared_cluster(haproxy, redis_binary):
     """The same, shared by a module's tests that leave every replica running."""
     c = start_cluster(2)
     yield c
