@@ -11,7 +11,9 @@ live counts), else after WAIT_S with the same version. JSON: {"version", "view",
 
 It runs no Streamlit script and costs little per waiting browser: per class, one task in this
 process polls the store's cheap ``stamp`` every TICK_S while anyone waits, reads the whole state
-once when it changes, and wakes every waiter of that class with the same encoded answer. The path
+once when it changes, and wakes every waiter of that class with the same encoded answer. So an
+answer may show the class as it was up to TICK_S earlier; a browser that sends the version it has
+always gets a newer one or waits, so it never goes back. The path
 also answers below any prefix (``/course/_class/...``), so a page can use a relative URL under a
 ``server.baseUrlPath``.
 """
