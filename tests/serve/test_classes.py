@@ -3,8 +3,12 @@ tests: tests/serve/conftest.py). Time is an injected clock: nothing here sleeps.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,7 @@ from ui.serve.classes import (ALPHABET, ENDED_KEEP_S, LIFETIME_S, MAX_MEMBERS, P
 from ui.serve.classes.in_redis import RedisClassStore
 from ui.serve.classes.memory import MemoryClassStore
 
+ROOT = Path(__file__).resolve().parents[2]
 QUESTION = {"text": "Will L go down after this step?", "choices": ["yes", "no"], "answer": "yes",
             "explain": "η is small enough: the step follows −∂L/∂W."}
 SIGN = {"text": "What sign does δ of h₂ have?", "choices": ["δ > 0", "δ < 0", "δ = 0"], "answer": "δ < 0"}
@@ -438,3 +443,14 @@ def test_a_redis_that_cannot_be_reached_is_one_sentence(clock):
         store.create()
     with pytest.raises(classes.Unavailable):
         store.state("ABCDEF")
+
+
+def test_the_setting_may_be_a_root_level_secret_as_on_community_cloud(tmp_path, redis_server):
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(f'BACKPROP_CLASS_STORE = "{redis_server.url}"\n')
+    code = "from ui.serve import classes; print(type(classes.store()).__name__)"
+    env = {k: v for k, v in os.environ.items() if k != classes.SETTING}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip() == "RedisClassStore", done.stderr

@@ -279,11 +279,14 @@ def minute(now: float) -> int:
 
 _lock = threading.Lock()
 _made: dict[str, ClassStore] = {}
+_secrets_read = False
 
 
 def setting() -> str:
     """``BACKPROP_CLASS_STORE`` from the environment or the app's secrets; "memory" when unset."""
-    if SETTING not in os.environ:
+    global _secrets_read
+    if SETTING not in os.environ and not _secrets_read:
+        _secrets_read = True
         try:
             import streamlit as st
             st.secrets.load_if_toml_exists()      # copies root-level secrets into os.environ

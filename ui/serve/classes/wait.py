@@ -49,6 +49,7 @@ class _Watch:
         self.body = b""
         self.error: ClassError | None = None
         self.waiters = 0
+        self.task: asyncio.Task | None = None     # held here: the loop keeps only a weak reference
 
     def publish(self, state: ClassState | None = None, error: ClassError | None = None) -> None:
         self.state, self.error, self.ready = state, error, True
@@ -86,7 +87,7 @@ class Follow:
         watch = self._watches.get(key)
         if watch is None:
             watch = self._watches[key] = _Watch()
-            asyncio.get_running_loop().create_task(self._poll(key, watch, s))
+            watch.task = asyncio.get_running_loop().create_task(self._poll(key, watch, s))
         watch.waiters += 1
         try:
             return await self._until_news(request, watch, code, since, answers, following, follower, s)
