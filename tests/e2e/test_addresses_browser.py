@@ -112,3 +112,17 @@ def test_streamlit_own_addresses_still_answer(one_server, page):
     assert answer.status == 200 and "javascript" in answer.headers["content-type"]
     icon = page.goto(one_server.url + "/favicon.png")
     assert icon.status == 200 and icon.headers["content-type"] == "image/png"
+
+
+def test_a_link_writing_allowed_values_another_way_opens_them_tidy_with_no_extra_history_entry(one_server, page):
+    page.goto(one_server.url + "/backprop?l2=1e0&lr=1E-2&seed=9.0&step=3.0&hidden=8.0,%204")
+    wait_drawn(page)
+    assert_no_exception(page)
+    expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Backprop step by step")
+    assert page.url.endswith("/backprop?l2=1&lr=0.01&seed=9&step=3&hidden=8,4"), page.url
+    assert page.get_by_text("The link's").count() == 0                 # nothing refused, nothing to say
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_role("slider", name="Learning rate η")).to_have_attribute("aria-valuetext", "0.01")
+    expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("8,4")
+    # about:blank, then this page: the tidy link replaced the untidy one instead of adding an entry.
+    assert page.evaluate("history.length") == 2

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.aio import run_async
-from ui.serve.addresses import AppAddresses, carried_query, page_name
+from ui.serve.addresses import AppAddresses, carried_query, page_name, tidy_query
 from ui.serve.internals import discover_asgi_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,6 +90,20 @@ def test_under_a_mount_point_or_a_base_path_the_redirect_stays_under_it():
 
 def test_a_non_ascii_address_is_quoted():
     assert location("/netzwerk/%C3%BCber") == "/no-such-page?address=%2Fnetzwerk%2F%C3%BCber"
+
+
+def test_a_link_writing_allowed_values_another_way_is_sent_to_the_tidy_link_before_the_page_loads():
+    assert location("/training", query=b"l2=1e0&lr=+0.01&utm=x+y&seed=9") == "/training?l2=1&lr=0.01&utm=x+y&seed=9"
+    assert location("/", query=b"hidden=8.0,%204&step=3.0") == "/?hidden=8,4&step=3"
+    assert location("/network/", root="/course", query=b"epoch=7e0") == "/course/network/?epoch=7"
+    assert location("/a/b", query=b"l2=1e0") == "/no-such-page?address=%2Fa%2Fb&l2=1"
+
+
+@pytest.mark.parametrize("query", [b"", b"l2=1&lr=0.01", b"lr=0.03", b"seed=1e0&seed=2", b"act=RELU", b"x=1e0",
+                                   b"upload=abc&address=%2Fa"])
+def test_a_tidy_link_or_one_with_values_the_page_must_report_passes_through(query):
+    assert call("/training", query=query) == "passed on"
+    assert tidy_query(query.decode()) == query.decode()
 
 
 @pytest.mark.parametrize("path", ["/", "/network", "/nope", "/network/", "/extra.html"])

@@ -18,12 +18,18 @@ address to ``/no-such-page`` with the address in ``?address=`` (and the link's s
 where the app shows its sentence and its links. It leaves alone every request that is not a
 browser opening a page, and every path Streamlit itself serves (its API under ``/_stcore/``, its
 files under ``/static/``, ``/media/`` and ``/component/``: ``internals.streamlit_serves``).
+
+It also writes the link's settings the widgets' way before the page loads (``?l2=1e0`` →
+``?l2=1``, ``params.tidy``). The page would do it on its first run too, but as a new entry in the
+browser's history, and the Back button would then reopen the untidy link.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote, unquote_to_bytes, urlencode
+from urllib.parse import quote, unquote, unquote_plus, unquote_to_bytes, urlencode
+
+from ui.state import params
 
 NOT_FOUND = "no-such-page"       # an address no page has: app.py shows its "no such page" there
 ADDRESS_KEY = "address"          # ?address=/network/extra, the address asked for
@@ -77,6 +83,20 @@ def carried_query(query: str) -> str:
     return "&".join(keep)
 
 
+def tidy_query(query: str) -> str:
+    """``query`` with each setting's allowed value written the way its widget reads it; every other
+    part exactly as it came."""
+    parts = [part.partition("=") for part in query.split("&") if part]
+    link: dict[str, list[str]] = {}
+    for key, _, value in parts:
+        link.setdefault(unquote_plus(key), []).append(unquote_plus(value))
+    written = params.tidy(link)
+    if not written:
+        return query
+    return "&".join(f"{key}={quote(written[unquote_plus(key)], safe=',')}" if unquote_plus(key) in written
+                    else key + eq + value for key, eq, value in parts)
+
+
 class AppAddresses:
     """Redirect a browser opening an address no page can answer to ``/no-such-page?address=…`` (302).
 
@@ -93,12 +113,18 @@ class AppAddresses:
         if scope["type"] == "http" and navigation(scope):
             base = self._base()
             asked = below_root(scope, base)
-            if page_name(asked) is None and not self._served(scope):
-                root = scope.get("root_path", "") + base
-                shown = unquote(asked, errors="replace")[:200]
-                target = f"{root}/{NOT_FOUND}?{urlencode({ADDRESS_KEY: shown}, quote_via=quote)}"
-                query = carried_query(scope.get("query_string", b"").decode("latin-1"))
-                await _redirect(send, target + (f"&{query}" if query else ""))
+            root = scope.get("root_path", "") + base
+            query = scope.get("query_string", b"").decode("latin-1")
+            tidy = tidy_query(query)
+            if page_name(asked) is None:
+                if not self._served(scope):
+                    shown = unquote(asked, errors="replace")[:200]
+                    target = f"{root}/{NOT_FOUND}?{urlencode({ADDRESS_KEY: shown}, quote_via=quote)}"
+                    carried = carried_query(tidy)
+                    await _redirect(send, target + (f"&{carried}" if carried else ""))
+                    return
+            elif tidy != query:
+                await _redirect(send, f"{root}{asked}?{tidy}")
                 return
         await self.app(scope, receive, send)
 
