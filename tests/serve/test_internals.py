@@ -89,6 +89,10 @@ def test_3_the_in_memory_upload_store_keeps_files_per_session_as_the_upload_cap_
     manager.add_file(session_id="s1", file=record)
     assert dict(manager.file_storage) == {"s1": {"f1": record}}, moved(3, "MemoryUploadedFileManager.file_storage", loses)
     assert manager.get_files("s1", ["f1"]) == [record], moved(3, "MemoryUploadedFileManager.get_files", loses)
+    manager.add_file(session_id="s1", file=internals.UploadedFileRec(file_id="f2", name="b.csv", type="text/csv",
+                                                                     data=b"1"))
+    manager.remove_file("s1", "f2")
+    assert manager.get_files("s1", ["f1", "f2"]) == [record], moved(3, "MemoryUploadedFileManager.remove_file", loses)
     manager.remove_session_files("s1")
     assert "s1" not in manager.file_storage, moved(3, "MemoryUploadedFileManager.remove_session_files", loses)
     assert internals.upload_manager() is None       # no server in this process: nothing to cap

@@ -21,9 +21,10 @@ The app's reach-ins:
    ``st.vega_lite_chart`` sends for a chart's data. Charts are finished once and replayed to every
    student (``ui.draw.chart``, ``ui.serve.arrow``); no public call returns the bytes.
 3. ``upload_manager`` and ``is_active_session`` — the server's ``MemoryUploadedFileManager``
-   (``file_storage``, ``add_file``, ``get_files``, ``remove_session_files``) and
-   ``Runtime.is_active_session``. No option bounds the bytes one session may upload, and a session
-   dropped after the reconnect window never frees its files; ``ui.serve.uploads`` does both.
+   (``file_storage``, ``add_file``, ``get_files``, ``remove_file``, ``remove_session_files``) and
+   ``Runtime.is_active_session``. No option bounds the bytes one session may upload, a session
+   dropped after the reconnect window never frees its files, and a file a student asks to forget
+   would stay until the session ends; ``ui.serve.uploads`` does all three.
 
 What only the tests and the benchmarks reach for:
 
