@@ -29,24 +29,7 @@ def main():
     tuning.apply()
     uploads.apply()
     worker.start()
-    pages = [
-        # The default page is served at / and keeps no name of its own: Streamlit never finds a page by
-        # the default page's url_path, so a name there would open its "Page not found" dialog.
-        st.Page("app_pages/data.py", title="Data", icon=":material/table_chart:", url_path="", default=True),
-        st.Page("app_pages/network.py", title="Network", icon=":material/hub:", url_path="network"),
-        st.Page("app_pages/backprop.py", title="Backprop step by step", icon=":material/calculate:",
-                url_path="backprop"),
-        st.Page("app_pages/training.py", title="Training & results", icon=":material/monitoring:",
-                url_path="training"),
-        # /data and /overview show the Data page too (its own address is the app's root, /). Not
-        # st.switch_page: that clears the query string, which the link-bound settings forbid.
-        st.Page("app_pages/data.py", title="Data", url_path="data", visibility="hidden"),
-        st.Page("app_pages/data.py", title="Data", url_path="overview", visibility="hidden"),
-    ]
-    # An unknown address (/nope) gets the app's own "no such page" with links, not Streamlit's dialog.
-    if (missing := page_shape.missing_page({p.url_path for p in pages})) is not None:
-        pages.append(missing)
-    page = st.navigation(pages, position="sidebar", expanded=True)
+    page = st.navigation(page_shape.pages(), position="sidebar", expanded=True)
     st.set_page_config(page_title=f"{page.title} · {page_shape.APP}")    # "Network · Backprop Explainer"
     current = sidebar.sidebar()
     if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, page, slope, step, takehome, widgets
+from ui.draw import gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -66,7 +66,7 @@ show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
 step_no = c_steps.segmented_control(
     "Step", list(range(1, step_model.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
     width="stretch", disabled=show_all, label_visibility="collapsed",
-    help=" · ".join(f"{k} {t}" for k, t in enumerate(step_model.TITLES, start=1)) +
+    help=" · ".join(f"{number} {t}" for number, t in enumerate(step_model.TITLES, start=1)) +
          ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
 step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
 
@@ -81,7 +81,7 @@ if len(batches) > 1:
     st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
-views = [steps.build(k, ctx) for k in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
+views = [steps.build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
@@ -89,8 +89,10 @@ if not show_all:            # the same buttons under the step, wherever the read
 
 st.divider()
 look = style.chart_style(s.projector)
-first = "W_H" if len(s.hidden) == 1 else "W_H1"
+first = f"W_{ctx.name(1)}"
 weight = slope.section(ctx.step, f"{first}[1,{ctx.unit(1)}]", ctx.digits, look, s.training_args(), epoch)
+st.divider()
+nudge.section(ctx, weight, look, s.projector)
 st.divider()
 st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()

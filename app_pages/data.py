@@ -23,7 +23,7 @@ s = page.header(
 @replay.shared(max_entries=32)
 def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     """Everything below the title. ``data_key`` and ``projector`` decide all of it: one student draws
-    it and every other student with the same split is sent the same elements (``ui.replay``)."""
+    it and every other student with the same split is sent the same elements (``ui.serve.replay``)."""
     s = _s
     assert s.data_key() == data_key and s.projector == projector, "the key must describe _s"
     ds, p = cache.dataset(s), cache.prepared(s)

@@ -69,19 +69,19 @@ st.caption(f"L = ½·Σ(y − ŷ)² summed over the {n_train} training rows (sca
            f"over the {len(p.y_test)} test rows, so compare the two per row on the Training page.")
 
 what = network_view.PREFIX[show]
-names = graph.layer_names(h.hidden)
 depth = len(h.hidden)
+names = graph.matrix_names(depth)
 shown = []            # (matrix, row labels, column labels, caption): drawn below as one piece
-for k, (name, M) in enumerate(zip(names, q.shown(show))):
-    below = tables.input_labels(p.n_inputs) if k == 0 else tables.unit_labels(h.hidden[k - 1], True, k, depth)
-    above = ["ŷ"] if name == "W_O" else tables.unit_labels(h.hidden[k], False, k + 1, depth)
-    where = "" if name == "W_O" else (": row i = from xᵢ, column j = to hⱼ" if k == 0 else
+for l, (name, M) in enumerate(zip(names, q.shown(show))):
+    below = tables.input_labels(p.n_inputs) if l == 0 else tables.unit_labels(h.hidden[l - 1], True, l, depth)
+    above = ["ŷ"] if name == "W_O" else tables.unit_labels(h.hidden[l], False, l + 1, depth)
+    where = "" if name == "W_O" else (": row i = from xᵢ, column j = to hⱼ" if l == 0 else
                                       ": row i = from unit i of the layer below, column j = to unit j")
     shown.append((M, below, above, f"{what}{name} at epoch {epoch}{where}"))
-for k in range(depth):
-    name = names[k].removeprefix("W_")
-    shown.append((np.vstack([fwd.z[k][n], fwd.u[k][n]]), [f"z_{name}", f"u_{name} = g(z_{name})"],
-                  tables.unit_labels(h.hidden[k], False, k + 1, depth),
+for l in range(depth):
+    name = graph.layer_name(l + 1, depth)
+    shown.append((np.vstack([fwd.z[l][n], fwd.u[l][n]]), [f"z_{name}", f"u_{name} = g(z_{name})"],
+                  tables.unit_labels(h.hidden[l], False, l + 1, depth),
                   f"Hidden layer {name} for training sample n = {sample} at epoch {epoch}"))
 show_matrices(shown, numbers.digits_for(s.projector), s.projector)
 unit = md(ds.units.get(p.target, ""))

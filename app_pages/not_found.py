@@ -8,5 +8,5 @@ from ui.views.safe import md
 st.title("No such page")
 st.markdown(f"There is no page **{md(page.missing_address(), 60)}** in {page.APP}. These are its pages, "
             "in lesson order:")
-for path, title in page.LESSON:
-    st.page_link(path, label=title, icon=":material/arrow_forward:")
+for lesson in page.LESSON:
+    st.page_link(lesson.path, label=lesson.title, icon=":material/arrow_forward:")

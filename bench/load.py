@@ -1124,6 +1124,11 @@ def parse_args(argv=None):
     ap.add_argument("--reruns", type=int, default=10, help="reruns per page for --calibrate")
     ap.add_argument("--profile", action="store_true",
                     help="instead of the class: profile one rerun of every page in-process")
+    ap.add_argument("--scenarios", default="", metavar="NAMES",
+                    help="after the class, these scenarios of bench/scenarios.py, reported beside it "
+                         "(storm, heavy, heavy3, many; comma-separated)")
+    from bench import scenarios
+    scenarios.add_arguments(ap)
     return ap.parse_args(argv)
 
 
@@ -1163,12 +1168,19 @@ def main(argv=None) -> int:
         print(flush=True)
     if len(summaries) > 1:
         print(compare_table(summaries))
+    extra = []
+    if args.scenarios:
+        from bench import scenarios
+        print("beside the lecture mix, one server per scenario:", flush=True)
+        extra = scenarios.run([n.strip() for n in args.scenarios.split(",") if n.strip()], args)
     if args.json:
         args.json.write_text(json.dumps(summaries[0] if len(summaries) == 1 else {"runs": summaries},
                                         indent=2, default=str))
     if not all(s["ok"] for s in summaries):
         return 1
     if args.strict and not all(s["p95_ok"] and s["rss_ok"] for s in summaries):
+        return 1
+    if args.strict and not all(r["ok"] for r in extra):
         return 1
     return 0
 

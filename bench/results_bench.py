@@ -1,21 +1,26 @@
-"""Timings of the Training & results page: ``python -m bench.results_bench``.
+"""The Training & results page on the server: ``python -m bench.results_bench``.
 
-Server-side, through AppTest (no browser): the page's first render with a warm cache, one Play
-frame (the fragment alone, while playing), and the 20-seed ensemble against one training run.
-Each figure is the best of several runs, since the machine may be shared. The budgets: first render < 1 s and a frame < 0.2 s at the largest settings; ensemble < 3× one run.
+Through AppTest (no browser): the page's render with a warm cache; what shipping a run to the
+browser costs (building the payload the browser animates, and the bytes of the message that carries
+it: the targets are < 100 ms of server time and < 1 MB at 32 hidden units, 20,000 epochs); and what
+one run of Play costs the server — its two messages, "play" and "stop", each a fragment rerun; the
+frames in between cost it nothing. Compared in the same run with a training of the same settings.
+Each figure is the best of several runs, since the machine may be shared.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from core import data, training
-from ui.draw import playback
+from tests.support.apptest import browser_sends, component_data
 from ui.serve import cache
+from ui.serve.internals import ForwardMsg
+from ui.state.params import Settings
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 REPEATS = 5
@@ -31,50 +36,38 @@ def _best(f, repeats: int = REPEATS) -> float:
     return min(times)
 
 
-class _FragmentTimer:
-    """Wraps ``st.fragment`` so each call of the page's fragment function is timed."""
-
-    def __init__(self):
-        self.times: list[float] = []
-        self._original = st.fragment
-
-    def __enter__(self):
-        original, times = self._original, self.times
-
-        def fragment(func=None, **kwargs):
-            def decorate(f):
-                def timed(*args, **kw):
-                    t = time.perf_counter()
-                    try:
-                        return f(*args, **kw)
-                    finally:
-                        times.append(time.perf_counter() - t)
-                timed.__name__ = timed.__qualname__ = f.__qualname__
-                timed.__module__ = f.__module__
-                return original(timed, **kwargs)
-            return decorate(func) if func is not None else decorate
-
-        st.fragment = fragment
-        return self
-
-    def __exit__(self, *exc):
-        st.fragment = self._original
+def carrier_bytes(at: AppTest) -> int:
+    """Bytes of the message that carries the run to the browser (a ForwardMsg with its element)."""
+    [element] = [e for e in at.get("bidi_component") if json.loads(e.proto.json).get("role") == "run"]
+    msg = ForwardMsg()
+    msg.delta.new_element.bidi_component.CopyFrom(element.proto)
+    return msg.ByteSize()
 
 
-def page_times(query: dict) -> tuple[float, float]:
-    """(warm full render, one Play frame) of the page opened with ``query``, in seconds."""
+def page_times(query: dict) -> dict:
+    """The page opened with ``query``: its warm render, the run's shipping cost, Play's two messages."""
     at = AppTest.from_file(APP, default_timeout=600)
     at.query_params.update(query)
     at.run()
     at.switch_page("app_pages/training.py").run()          # cold: trains and fills the cache
     assert not at.exception, [e.value for e in at.exception]
     render = _best(at.run)
-    with _FragmentTimer() as timer:
-        for _ in range(REPEATS):
-            at.session_state[playback.PLAY] = {"start": 0, "t0": playback.clock() - 3.0}
-            at.run()
+    s = Settings(**{k: (tuple(int(v) for v in val.split(",")) if k == "hidden" else int(val))
+                    for k, val in query.items()})
+    ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
+    build = _best(lambda: json.dumps(cache._frames_of(ds, p, h)))
+    train = _best(lambda: training.train(p, **cache._run(s, s.epochs),
+                                         stride=cache.stride_for(s.epochs)), 2)
+    last = component_data(at, "run")[0]["run"]["last"]
+    n = [0]
+
+    def play_and_stop():
+        n[0] += 2
+        browser_sends(at, "play", {"epoch": 0, "n": n[0] - 1})
+        browser_sends(at, "stop", {"epoch": last, "n": n[0]})
+    play = _best(play_and_stop)
     assert not at.exception, [e.value for e in at.exception]
-    return render, min(timer.times)
+    return {"render": render, "build": build, "train": train, "bytes": carrier_bytes(at), "play": play}
 
 
 def ensemble_ratio(hidden: int = 3, epochs: int = 1000, repeats: int = REPEATS) -> tuple[float, float]:
@@ -90,10 +83,13 @@ def ensemble_ratio(hidden: int = 3, epochs: int = 1000, repeats: int = REPEATS) 
 def main() -> list[str]:
     lines = []
     for name, query in SETTINGS.items():
-        render, frame = page_times(query)
+        t = page_times(query)
         link = "&".join(f"{k}={v}" for k, v in query.items()) or "no link parameters"
-        lines.append(f"training page, {name} settings ({link}): first render (warm cache) "
-                     f"{render * 1000:.0f} ms, one Play frame {frame * 1000:.0f} ms")
+        lines.append(f"training page, {name} settings ({link}): render (warm cache) {t['render'] * 1000:.0f} ms; "
+                     f"shipping the run: built in {t['build'] * 1000:.0f} ms ({t['build'] / t['train']:.2f}× its "
+                     f"training, {t['train'] * 1000:.0f} ms), {t['bytes'] / 1e6:.2f} MB on the wire, once per "
+                     f"browser; one run of Play: {t['play'] * 1000:.0f} ms of server time for its two messages, "
+                     "nothing per frame")
     for hidden, epochs, repeats in ((3, 1000, REPEATS), (32, 20000, 2)):
         one, many = ensemble_ratio(hidden, epochs, repeats)
         lines.append(f"ensemble of {cache.SEED_COUNT} seeds, N_H={hidden}, {epochs} epochs: "

@@ -128,7 +128,7 @@ def batches(n_rows: int, batch_size: int | None, epochs: int, seed: int) -> list
 
 def sklearn_code(hidden, eta: float, activation: str, batch_rows: int, weight_decay: float) -> str:
     """The MLPRegressor that takes one of the app's updates on a batch of ``batch_rows`` rows."""
-    return (f"MLPRegressor(hidden_layer_sizes={_as_tuple(hidden)!r}, "
+    return (f"MLPRegressor(hidden_layer_sizes={training.hidden_layers(hidden)!r}, "
             f"activation={SKLEARN_ACTIVATION.get(activation, activation)!r}, solver='sgd',\n"
             f"             learning_rate='constant', learning_rate_init={float(eta)!r} * {batch_rows},"
             f"  # η × rows in the batch\n"
@@ -206,7 +206,7 @@ def sklearn_losses(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000,
     Shorter when the loss stops being finite or scikit-learn refuses non-finite weights: the curve
     ends at the last finite loss. ``hidden`` is an int or a tuple of layer widths.
     """
-    hidden = _as_tuple(hidden)
+    hidden = training.hidden_layers(hidden)
     reason = unsupported_reason(activation)
     if reason:
         raise ValueError(reason)
@@ -248,7 +248,7 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     first epochs only, and ``note`` says so. ``progress(done, total)`` counts the app's epochs, then
     scikit-learn's (see ``descent.run``).
     """
-    hidden = _as_tuple(hidden)
+    hidden = training.hidden_layers(hidden)
     n = prepared.X_train_aug.shape[0]
     b = n if batch_size is None or batch_size >= n else int(batch_size)
     code = sklearn_code(hidden, eta, activation, b, weight_decay)
@@ -265,11 +265,11 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     ours, layers = _ours(prepared, hidden, eta, checked, seed, activation, batch_size, weight_decay, both)
     theirs = sklearn_losses(prepared, hidden, eta, min(checked, len(ours) - 1), seed, activation,
                             batch_size, weight_decay, progress=later) if len(ours) else np.empty(0)
-    k = min(len(ours), len(theirs))
+    K = min(len(ours), len(theirs))
     with np.errstate(all="ignore"):
-        rel = np.abs(theirs[:k] - ours[:k]) / np.maximum(np.abs(ours[:k]), np.finfo(float).tiny)
+        rel = np.abs(theirs[:K] - ours[:K]) / np.maximum(np.abs(ours[:K]), np.finfo(float).tiny)
     apart = np.flatnonzero(rel > TOLERANCE)
-    agree_until = int(apart[0]) - 1 if len(apart) else k - 1
+    agree_until = int(apart[0]) - 1 if len(apart) else K - 1
     restart = None
     if len(apart) and agree_until >= 0:
         restart = _restart(prepared, hidden, eta, seed, activation, batch_size, weight_decay,
@@ -284,12 +284,8 @@ def crosscheck(prepared, hidden=(3,), eta: float = 0.05, epochs: int = 1000, see
     elif len(theirs) < len(ours):
         notes.append(f"scikit-learn stopped after epoch {len(theirs) - 1}: it refuses weights that are "
                      "no longer finite numbers.")
-    return CrossCheck(np.arange(k), ours[:k], theirs[:k], float(rel.max()) if k else math.nan,
+    return CrossCheck(np.arange(K), ours[:K], theirs[:K], float(rel.max()) if K else math.nan,
                       agree_until, restart, None, " ".join(notes) or None, code)
-
-
-def _as_tuple(hidden) -> tuple[int, ...]:
-    return (int(hidden),) if np.ndim(hidden) == 0 else tuple(int(h) for h in hidden)
 
 
 def _ours(prepared, hidden, eta, epochs, seed, activation, batch_size, weight_decay, progress=None):

@@ -2,9 +2,10 @@
 
 ``epoch_batches`` says which rows each update of an epoch uses. ``Trainer`` holds the data and every
 buffer of one run (or of several seeds at once, through a leading seed axis) and makes an epoch's
-updates with ``network.backward_pass`` — the backward pass the Backprop page shows — run in a
-preallocated ``network.Workspace``. ``run`` is the loop ``training.train`` records; ``History.at``
-replays epochs with the same ``Trainer``, so a replayed epoch is the trained one bit for bit.
+updates with the passes the Backprop page shows (``core.network``), run in a preallocated
+``fast.Workspace``: the same arithmetic, bit for bit. ``run`` is the loop ``training.train``
+records; ``History.at`` replays epochs with the same ``Trainer``, so a replayed epoch is the
+trained one bit for bit.
 Settings are checked by the caller (``training.check_settings``), not here.
 """
 
@@ -14,7 +15,7 @@ import math
 
 import numpy as np
 
-from core import network
+from core import fast
 
 
 def chunk_size(batch_size, n_rows: int) -> int | None:
@@ -60,8 +61,8 @@ class Trainer:
         self.activation, self.weight_decay = activation, float(weight_decay)
         self.eta = np.array(float(eta))           # a 0-d array: cheaper to multiply by than a float
         self.W = np.empty(lead + (sum(r * c for r, c in shapes),))
-        self.layers = network.split_flat(self.W, shapes)
-        self.ws = network.Workspace(self.X.shape[0], shapes, lead)
+        self.layers = fast.split_flat(self.W, shapes)
+        self.ws = fast.Workspace(self.X.shape[0], shapes, lead)
         self.ws.a[0] = self.X
         self.train_rows = self.ws.head(n)         # its forward pass: views of the training rows
         self.R = np.empty(lead + self.y.shape)    # ŷ − y of every row
@@ -72,7 +73,7 @@ class Trainer:
         self.size = chunk_size(batch_size, n)
         if self.size is not None:
             self.X_perm, self.y_perm = np.empty(lead + X_train.shape), np.empty(lead + y_train.shape)
-            full = network.Workspace(self.size, shapes, lead)
+            full = fast.Workspace(self.size, shapes, lead)
             rest = full.head(n % self.size) if n % self.size else full
             self.batches = [(self.X_perm[..., i:i + self.size, :], self.y_perm[..., i:i + self.size, :],
                              full if i + self.size <= n else rest) for i in range(0, n, self.size)]
@@ -84,7 +85,7 @@ class Trainer:
 
     def evaluate(self, sq) -> None:
         """Forward pass of every row with the current weights; Σ(y − ŷ)² of train and test rows into ``sq`` (…, 2)."""
-        network.forward_pass(self.X, self.layers, self.activation, self.ws)
+        fast.forward_into(self.ws, self.X, self.layers, self.activation)
         np.subtract(self.ws.z[-1], self.y, out=self.R)
         np.multiply(self.r, self.r, out=self.SQ)
         if self.X.shape[0] > self.n:
@@ -103,18 +104,20 @@ class Trainer:
     def descend(self, rng) -> None:
         """The epoch's updates, right after ``evaluate``. ``rng``: a generator per seed for mini-batches."""
         if self.size is None:
-            self._update(self.y_train, self.train_rows.forward, self.train_rows)
+            self._update(self.y_train, self.train_rows)
             return
         order = rng.permutation(self.n) if isinstance(rng, np.random.Generator) else \
             np.stack([r.permutation(self.n) for r in rng])
         np.take(self.X_train, order, axis=0, out=self.X_perm)
         np.take(self.y_train, order, axis=0, out=self.y_perm)
         for X, y, ws in self.batches:
-            self._update(y, network.forward_pass(X, self.layers, self.activation, ws), ws)
+            fast.forward_into(ws, X, self.layers, self.activation)
+            self._update(y, ws)
 
-    def _update(self, y, fwd, ws) -> None:
-        """``W ← W − η·∂/∂W`` of the batch's objective, every layer at once through the flat vectors."""
-        network.backward_pass(y, self.layers, fwd, self.activation, self.weight_decay, ws)
+    def _update(self, y, ws) -> None:
+        """``W ← W − η·∂/∂W`` of the batch's objective after ``ws``'s forward pass, every layer at once
+        through the flat vectors."""
+        fast.backward_into(ws, y, self.layers, self.activation, self.weight_decay)
         np.multiply(ws.dW_flat, self.eta, ws.dW_flat)
         np.subtract(self.W, ws.dW_flat, self.W)
 
@@ -147,9 +150,9 @@ def run(tr: Trainer, epochs: int, stride: int, rng, progress=None):
                 diverged_at = e
                 break
             if e % stride == 0 or e == epochs:
-                k = len(kept)
+                i = len(kept)
                 kept.append(e)
-                W[k], z[k] = tr.W, tr.y_hat
+                W[i], z[i] = tr.W, tr.y_hat
                 if rng is not None:
                     states.append(rng.bit_generator.state)
             elif stride > 1:

@@ -90,20 +90,20 @@ def stuck_units(history, prepared) -> list[Finding]:
 
     with np.errstate(all="ignore"):
         now = stuck_at(history.at(history.last_epoch).weights)
-        if not any(layer.any() for layer in now):
+        if not any(mask.any() for mask in now):
             return []
         # Since when: the first kept epoch after which each unit stayed stuck.
         kept = [int(e) for e in history.kept_epochs if e <= history.last_epoch]
-        since = [np.full(layer.shape, history.last_epoch) for layer in now]
-        still = [layer.copy() for layer in now]
+        since = [np.full(mask.shape, history.last_epoch) for mask in now]
+        still = [mask.copy() for mask in now]
         for e in reversed(kept[:-1]):
-            for k, layer in enumerate(stuck_at(history.at(e).weights)):
-                still[k] &= layer
-                since[k] = np.where(still[k], e, since[k])
+            for l, mask in enumerate(stuck_at(history.at(e).weights)):
+                still[l] &= mask
+                since[l] = np.where(still[l], e, since[l])
     kind = "dead" if act == "relu" else "saturated"
-    return [Finding(kind, int(since[k][layer].min()), {"layer": k + 1, "units": [int(j) + 1 for j in np.flatnonzero(layer)],
-                                                        "of": int(layer.size), "activation": act})
-            for k, layer in enumerate(now) if layer.any()]
+    return [Finding(kind, int(since[l][mask].min()), {"layer": l + 1, "units": [int(j) + 1 for j in np.flatnonzero(mask)],
+                                                        "of": int(mask.size), "activation": act})
+            for l, mask in enumerate(now) if mask.any()]
 
 
 def instabilities(history, prepared) -> list[Finding]:

@@ -20,21 +20,20 @@ def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_d
                         eps: float = 1e-6, only=None) -> list[np.ndarray]:
     """``∂J/∂w ≈ (J(w + ε) − J(w − ε)) / 2ε`` for every weight of every layer, one at a time.
 
-    J is the objective a step lowers: ``½ Σ (y − ŷ)² + (λ/2) Σ w²`` over non-bias weights. Only
-    ``network.forward_pass``, ``loss`` and ``penalty`` are called, never the backward pass.
-    ``only``: a set of (layer, row, col) to compute (two forward passes each); the rest are NaN.
+    J is ``network.objective``, what a step lowers: ``½ Σ (y − ŷ)² + (λ/2) Σ w²`` over non-bias
+    weights, from the forward pass alone, never the backward pass. ``only``: a set of
+    (layer, row, col) to compute (two forward passes each); the rest are NaN.
     """
 
     def J():
-        return (network.loss(y, network.forward_pass(X_aug, weights, activation).y_hat)
-                + network.penalty(weights, weight_decay))
+        return network.objective(X_aug, y, weights, activation, weight_decay)
 
     weights = [np.array(W, dtype=float) for W in weights]
     grads = []
-    for k, W in enumerate(weights):
+    for l, W in enumerate(weights):
         dW = np.zeros_like(W) if only is None else np.full_like(W, np.nan)
         for idx in np.ndindex(W.shape):
-            if only is not None and (k, *idx) not in only:
+            if only is not None and (l, *idx) not in only:
                 continue
             saved = W[idx]
             W[idx] = saved + eps

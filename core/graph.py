@@ -14,6 +14,8 @@ from typing import Sequence
 
 import networkx as nx
 
+from core import network
+
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -22,20 +24,30 @@ def sub(i: int) -> str:
     return str(i).translate(_SUB)
 
 
-def widths(n_hidden) -> tuple[int, ...]:
-    """Hidden layer widths as a tuple: 3 -> (3,), (8, 4) -> (8, 4)."""
-    return tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (int(n_hidden),)
+def layer_name(layer: int, depth: int) -> str:
+    """The name on screen of layer ``layer`` (1 … depth + 1) of a network with ``depth`` hidden layers:
+    "H" for the only hidden layer, "H1", "H2", … for several, "O" for the output layer."""
+    return "O" if layer > depth else "H" if depth == 1 else f"H{layer}"
 
 
-def layer_names(n_hidden) -> list[str]:
+def layer_names(depth: int) -> list[str]:
+    """Every layer's name, first hidden layer first: ["H", "O"] or ["H1", "H2", "O"]."""
+    return [layer_name(layer, depth) for layer in range(1, depth + 2)]
+
+
+def matrix_names(depth: int) -> list[str]:
     """The weight matrices' names, first hidden layer first: ["W_H", "W_O"] or ["W_H1", "W_H2", "W_O"]."""
-    depth = len(widths(n_hidden))
-    return (["W_H"] if depth == 1 else [f"W_H{k}" for k in range(1, depth + 1)]) + ["W_O"]
+    return [f"W_{name}" for name in layer_names(depth)]
 
 
-def hidden_kind(k: int, depth: int) -> str:
-    """Node kind of hidden layer ``k`` (1-based): "h" for the only hidden layer, else "h1", "h2", …."""
-    return "h" if depth == 1 else f"h{k}"
+def unit_label(layer: int, depth: int, j: int) -> str:
+    """Unit j of hidden layer ``layer`` (1-based) as on screen: "h₂" with one hidden layer, "h₁,₂" with several."""
+    return f"h{sub(j)}" if depth == 1 else f"h{sub(layer)},{sub(j)}"
+
+
+def hidden_kind(layer: int, depth: int) -> str:
+    """Node kind of hidden layer ``layer`` (1-based): its name in lower case, "h" or "h1", "h2", …."""
+    return layer_name(layer, depth).lower()
 
 
 def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
@@ -44,14 +56,14 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     """Layered DiGraph with bias nodes; every node and edge carries its name in the notation.
 
     ``n_hidden`` is a width or a tuple of widths, one per hidden layer. Node keys are ``("x", i)``,
-    ``(hidden_kind(k), j)`` and ``("o", k)``, with attributes ``layer`` (0 for the inputs, k for
-    hidden layer k, depth + 1 for the outputs), ``index``, ``bias`` and ``label``. Edge attributes:
-    ``matrix`` (a name of ``layer_names``), ``row`` and ``col`` (indices into the code arrays) and
-    ``name`` (e.g. "W_H[2,1]").
+    ``(hidden_kind(layer, depth), j)`` and ``("o", k)``, with attributes ``layer`` (0 for the inputs,
+    1 … depth for the hidden layers, depth + 1 for the outputs), ``index``, ``bias`` and ``label``.
+    Edge attributes: ``matrix`` (a name of ``matrix_names``), ``row`` and ``col`` (indices into the
+    code arrays) and ``name`` (e.g. "W_H[2,1]").
     """
-    sizes = widths(n_hidden)
+    sizes = tuple(int(n) for n in network.widths(n_hidden))
     depth = len(sizes)
-    names = layer_names(sizes)
+    names = matrix_names(depth)
     input_names = list(input_names or [f"input {i}" for i in range(1, n_inputs + 1)])
     output_names = list(output_names or (["output"] if n_outputs == 1 else
                                          [f"output {k}" for k in range(1, n_outputs + 1)]))
@@ -60,16 +72,16 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     for i in range(1, n_inputs + 1):
         G.add_node(("x", i), layer=0, index=i, bias=False, label=f"x{sub(i)} {input_names[i - 1]}")
     below = [("x", i) for i in range(n_inputs + 1)]
-    for k, width in enumerate(sizes, start=1):
-        kind = hidden_kind(k, depth)
-        mark = "" if depth == 1 else sub(k)
-        G.add_node((kind, 0), layer=k, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
+    for layer, width in enumerate(sizes, start=1):
+        kind = hidden_kind(layer, depth)
+        mark = "" if depth == 1 else sub(layer)
+        G.add_node((kind, 0), layer=layer, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
         for j in range(1, width + 1):
-            G.add_node((kind, j), layer=k, index=j, bias=False, label=f"h{mark}{sub(j)}" if depth == 1
-                       else f"h{mark},{sub(j)}")
+            G.add_node((kind, j), layer=layer, index=j, bias=False, label=unit_label(layer, depth, j))
         for i, u in enumerate(below):
             for j in range(1, width + 1):
-                G.add_edge(u, (kind, j), matrix=names[k - 1], row=i, col=j - 1, name=f"{names[k - 1]}[{i},{j}]")
+                G.add_edge(u, (kind, j), matrix=names[layer - 1], row=i, col=j - 1,
+                           name=f"{names[layer - 1]}[{i},{j}]")
         below = [(kind, j) for j in range(width + 1)]
     for k in range(1, n_outputs + 1):
         G.add_node(("o", k), layer=depth + 1, index=k, bias=False,

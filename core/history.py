@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from core import descent, network
+from core import descent, fast, network
 
 
 class Snapshot(NamedTuple):
@@ -82,7 +82,7 @@ class History:
     @property
     def weights(self) -> list[np.ndarray]:
         """One array per layer, output last: (K, rows, cols) at ``kept_epochs`` (views, not copies)."""
-        return network.split_flat(self._W, self.shapes)
+        return fast.split_flat(self._W, self.shapes)
 
     @property
     def W_H(self) -> np.ndarray:
@@ -150,7 +150,7 @@ class History:
         W, z_O = self._W[i], self._z_O[i]
         if self.kept_epochs[i] != epoch:
             W, z_O = self._replay_from(i, epoch)
-        weights = [w.copy() for w in network.split_flat(W, self.shapes)]
+        weights = [w.copy() for w in fast.split_flat(W, self.shapes)]
         W_H, W_O = weights if len(weights) == 2 else (None, None)
         n = self.n_train
         return Snapshot(epoch, W_H, W_O, float(self._losses[epoch, 0]), float(self._losses[epoch, 1]),

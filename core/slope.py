@@ -1,7 +1,7 @@
 """The loss as a function of one weight, all the others held fixed: what a gradient *is*, pictured.
 
 A weight's gradient ∂J/∂w is the slope of this curve where the weight stands now; gradient descent
-moves the weight against it, by η times the slope. Plain numpy over ``network.forward_pass``; the
+moves the weight against it, by η times the slope. Plain numpy over ``network.objective``; the
 Backprop page draws the curve, the tangent and the step (``ui.views.slope``).
 """
 
@@ -14,14 +14,12 @@ from core import network
 
 def objective_along(X_aug, y, weights, layer: int, row: int, col: int, values, activation: str = "sigmoid",
                     weight_decay: float = 0.0) -> np.ndarray:
-    """J = ½ Σ (y − ŷ)² + (λ/2) Σ w² (non-bias) with ``weights[layer][row, col]`` set to each of ``values``."""
+    """``network.objective`` J with ``weights[layer][row, col]`` set to each of ``values``."""
     trial = [np.array(W, dtype=float) for W in weights]
     out = np.empty(len(values))
-    with np.errstate(all="ignore"):
-        for t, value in enumerate(values):
-            trial[layer][row, col] = value
-            out[t] = (network.loss(y, network.forward_pass(X_aug, trial, activation).y_hat)
-                      + network.penalty(trial, weight_decay))
+    for t, value in enumerate(values):
+        trial[layer][row, col] = value
+        out[t] = network.objective(X_aug, y, trial, activation, weight_decay)
     return out
 
 

@@ -18,10 +18,10 @@ from core import activations, network
 class Step(NamedTuple):
     """One step ``W ← W − η·∂/∂W`` from ``weights`` on the batch ``X_aug``, ``y``, with everything in between.
 
-    Per layer k (N batch rows, shapes as in ``core.network``): ``forward`` (a, z, u) and
-    ``backward`` (delta, dW) are the two passes; ``g_primes[k]`` (N, n_k) is g'(z[k]) of hidden
-    layer k; ``dW_terms[k]`` (N, rows, cols) sample n's term ``a[k][n]ᵀ·delta[k][n]`` — they sum to
-    the data gradient — and ``dW_decay[k]`` weight decay's term ``λ·W_k`` (bias row 0); ``dW`` is
+    Per layer l (N batch rows, shapes as in ``core.network``): ``forward`` (a, z, u) and
+    ``backward`` (delta, dW) are the two passes; ``g_primes[l]`` (N, n_l) is g'(z[l]) of hidden
+    layer l; ``dW_terms[l]`` (N, rows, cols) sample n's term ``a[l][n]ᵀ·delta[l][n]`` — they sum to
+    the data gradient — and ``dW_decay[l]`` weight decay's term ``λ·W_l`` (bias row 0); ``dW`` is
     their sum. ``loss`` is ½ Σ (y − ŷ)² over the batch and ``penalty`` (λ/2) Σ w² (non-bias), the
     objective being their sum; ``loss_after`` and ``penalty_after`` the same for ``weights_new``
     (inf or nan when the step overflows).
@@ -81,21 +81,14 @@ class Step(NamedTuple):
                                  f"{len(self.weights) - 1}: use the per-layer lists.")
         return layers
 
-    @property
-    def W_H(self) -> np.ndarray:
-        return self._pair(self.weights)[0]
-
-    @property
-    def W_O(self) -> np.ndarray:
-        return self._pair(self.weights)[1]
-
-    @property
-    def W_H_new(self) -> np.ndarray:
-        return self._pair(self.weights_new)[0]
-
-    @property
-    def W_O_new(self) -> np.ndarray:
-        return self._pair(self.weights_new)[1]
+    # Entry 0 (the hidden layer) or 1 (the output layer) of a per-layer list, in the lecture's names.
+    W_H = property(lambda self: self._pair(self.weights)[0])
+    W_O = property(lambda self: self._pair(self.weights)[1])
+    W_H_new = property(lambda self: self._pair(self.weights_new)[0])
+    W_O_new = property(lambda self: self._pair(self.weights_new)[1])
+    g_prime = property(lambda self: self._pair(self.g_primes)[0])
+    dW_H_terms = property(lambda self: self._pair(self.dW_terms)[0])
+    dW_O_terms = property(lambda self: self._pair(self.dW_terms)[1])
 
     @property
     def fwd(self) -> network.Forward:
@@ -106,18 +99,6 @@ class Step(NamedTuple):
     def bwd(self) -> network.Backward:
         (delta_H, delta_O), (dW_H, dW_O) = self._pair(self.backward.delta), self.backward.dW
         return network.Backward(delta_O, delta_H, dW_O, dW_H)
-
-    @property
-    def g_prime(self) -> np.ndarray:
-        return self._pair(self.g_primes)[0]
-
-    @property
-    def dW_H_terms(self) -> np.ndarray:
-        return self._pair(self.dW_terms)[0]
-
-    @property
-    def dW_O_terms(self) -> np.ndarray:
-        return self._pair(self.dW_terms)[1]
 
     def __repr__(self) -> str:
         hidden = ", ".join(str(W.shape[1]) for W in self.weights[:-1])
@@ -139,16 +120,6 @@ def gradient_terms(a, delta) -> np.ndarray:
         return np.asarray(a, dtype=float)[:, :, None] * np.asarray(delta, dtype=float)[:, None, :]
 
 
-def output_gradient_terms(u_H, delta_O) -> np.ndarray:
-    """Sample n's term ``[1, u_H[n]]ᵀ·δ_O[n]`` of ``∂L/∂W_O``, for every n: (N, N_H+1, N_O)."""
-    return gradient_terms(network.augment(u_H), delta_O)
-
-
-def hidden_gradient_terms(X_aug, delta_H) -> np.ndarray:
-    """Sample n's term ``X_aug[n]ᵀ·δ_H[n]`` of ``∂L/∂W_H``, for every n: (N, N_I+1, N_H)."""
-    return gradient_terms(X_aug, delta_H)
-
-
 def decay_terms(weights, weight_decay: float) -> list[np.ndarray]:
     """Weight decay's part of each gradient: ``λ·W_k`` with the bias row 0 (biases are not decayed)."""
     terms = []
@@ -165,8 +136,7 @@ def objective_after(X_aug, y, weights, dW, eta: float, activation: str = "sigmoi
     """Loss plus penalty after ``W ← W − η·dW`` with the gradient given (right or wrong)."""
     with np.errstate(all="ignore"):
         new = [W - eta * g for W, g in zip(weights, dW)]
-        return (network.loss(y, network.forward_pass(X_aug, new, activation).y_hat)
-                + network.penalty(new, weight_decay))
+    return network.objective(X_aug, y, new, activation, weight_decay)
 
 
 def loss_after_step(X_aug, y, W_H, W_O, dW_H, dW_O, eta: float, activation: str = "sigmoid") -> float:
@@ -178,8 +148,8 @@ def gradient_step(X_aug, y, weights: Sequence[np.ndarray], eta: float, activatio
                   weight_decay: float = 0.0) -> Step:
     """Forward pass, loss, deltas, gradients and update for the batch ``X_aug`` (N, N_I+1), ``y`` (N, N_O).
 
-    The same ``network.forward_pass`` and ``backward_pass`` that training runs, so a step from a
-    history's snapshot on that epoch's batch lands on the history's next weights.
+    The passes of ``core.network``, whose arithmetic training runs bit for bit (``core.fast``), so a
+    step from a history's snapshot on that epoch's batch lands on the history's next weights.
     """
     X_aug = np.asarray(X_aug, dtype=float)
     y = np.asarray(y, dtype=float)

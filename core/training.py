@@ -4,8 +4,8 @@
 ``core.history``): every epoch's losses, and the weights and predictions at every epoch — or, with
 ``stride`` > 1, every ``stride`` epochs, the few in between replayed on demand, bit for bit, so a
 20,000-epoch history stays small. ``train_many`` runs several seeds at once by giving every array a
-leading seed axis. Both use the one loop of ``core.descent``, whose updates are
-``network.backward_pass`` — the backward pass the Backprop page shows. ``check_settings`` and
+leading seed axis. Both use the one loop of ``core.descent``, whose updates run the backward pass
+the Backprop page shows (``core.network``, in ``core.fast``'s buffers). ``check_settings`` and
 ``hidden_layers`` say which settings can run. ``History``, ``Snapshot``, ``KeptPredictions`` and
 ``epoch_batches`` live in ``core.history`` and ``core.descent`` and are importable from here too.
 """
@@ -34,7 +34,7 @@ MAX_EPOCHS = 20_000
 
 def hidden_layers(n_hidden) -> tuple[int, ...]:
     """``n_hidden`` as a tuple of layer widths: 3 -> (3,), (8, 4) -> (8, 4). ValueError if not allowed."""
-    widths = tuple(n_hidden) if isinstance(n_hidden, (tuple, list)) else (n_hidden,)
+    widths = network.widths(n_hidden)
     if not 1 <= len(widths) <= MAX_LAYERS or not all(network.is_whole(n, 1, MAX_HIDDEN) for n in widths):
         raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, or 1 to {MAX_LAYERS} "
                          f"of them (one per hidden layer), got {n_hidden!r}.")

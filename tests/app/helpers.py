@@ -6,6 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support.apptest import browser_sends, component_data  # noqa: F401  (the Training page's player)
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = {
     "data": "app_pages/data.py",
@@ -38,29 +40,3 @@ def texts(at: AppTest) -> str:
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
-
-# ----------------------------------------------------------------------------- the Training page's player
-
-
-def component_data(at: AppTest, role: str) -> list[dict]:
-    """The data of every mount of the browser player with ``role`` ("run", "controls", "view")."""
-    import json
-
-    found = [json.loads(e.proto.json) for e in at.get("bidi_component")]
-    return [d for d in found if d.get("role") == role]
-
-
-def browser_sends(at: AppTest, event: str, value) -> AppTest:
-    """A run as after the browser player sent ``event`` with ``value`` (``play`` or ``stop``), as
-    Streamlit's frontend sends a component's trigger: one JSON list of {event, value} on the
-    component's trigger widget."""
-    import json
-
-    from ui.serve.internals import component_trigger_id
-
-    controls = next(e for e in at.get("bidi_component") if json.loads(e.proto.json).get("role") == "controls")
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = component_trigger_id(controls.proto.id)
-    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
-    return at._run(states)

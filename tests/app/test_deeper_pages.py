@@ -1,5 +1,5 @@
 """Deeper networks, mini-batches and weight decay on every page (AppTest), with the numbers a student
-reads derived here from a plain loop, not from the app: docs/core-api.md's init_layers and batch order."""
+reads derived from tests/reference.py and docs/core-api.md's batch order, not from the app."""
 
 from __future__ import annotations
 
@@ -10,25 +10,12 @@ import pyarrow as pa
 import pytest
 
 from core import data
+from tests import reference as ref
 from tests.app.helpers import PAGES, component_data, no_exception, open_app, texts
 from tests.app.test_training_page import download, media  # noqa: F401  (media is a fixture)
 
 LAYERS = {"hidden": "8,4", "batch": "5", "l2": "0.01"}
 WIDE = {"hidden": "32,32,32"}
-
-
-def plain_init(n_inputs: int, hidden: tuple, seed: int) -> list[np.ndarray]:
-    """docs/core-api.md: np.random.seed(seed), then randn(1 + fan-in, units) per layer, output last."""
-    np.random.seed(seed)
-    sizes = [n_inputs, *hidden, 1]
-    return [np.random.randn(sizes[k] + 1, sizes[k + 1]) for k in range(len(sizes) - 1)]
-
-
-def plain_forward(X_aug, weights):
-    a = X_aug
-    for W in weights[:-1]:
-        a = np.hstack([np.ones((a.shape[0], 1)), 1 / (1 + np.exp(-(a @ W)))])
-    return a @ weights[-1]
 
 
 @pytest.fixture(scope="module")
@@ -86,11 +73,10 @@ def test_a_mini_batch_step_is_the_first_batch_of_the_epoch_with_its_rows_and_its
     labels = ", ".join(str(r) for r in p.train_rows[rows])
     assert f"epoch 0 makes 3 updates. This step is the first, on the 5 training rows of batch 1 — data rows {labels}." \
         in texts(at)
-    weights = plain_init(2, (8, 4), 321)
-    y_hat = plain_forward(p.X_train_aug[rows], weights)
-    loss = 0.5 * np.sum((p.y_train[rows] - y_hat) ** 2)
+    weights = ref.init(321, 2, (8, 4))
+    loss = ref.loss(p.X_train_aug[rows], p.y_train[rows], weights, "sigmoid")
     assert f"Loss L on batch 1 of 3 at epoch 0: **{loss:.8f}**" in texts(at)
-    penalty = 0.01 / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
+    penalty = ref.penalty(weights, 0.01)
     assert any(m.label.startswith("What this step lowers") and m.value == f"{loss + penalty:.8f}" for m in at.metric)
 
 
@@ -106,7 +92,7 @@ def test_weight_decay_appears_in_the_gradients_and_the_update():
 def test_the_weights_download_holds_every_layer(media):
     at = open_app("training", {**LAYERS, "epoch": "0"})
     doc = json.loads(download(media, at, "Weights at epoch 0"))
-    expected = plain_init(2, (8, 4), 321)
+    expected = ref.init(321, 2, (8, 4))
     assert [k for k in doc if k.startswith("W_")] == ["W_H1", "W_H2", "W_O"]
     for name, W in zip(("W_H1", "W_H2", "W_O"), expected):
         np.testing.assert_array_equal(np.array(doc[name]), W)

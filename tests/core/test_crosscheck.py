@@ -1,7 +1,7 @@
 """core.crosscheck: scikit-learn's MLPRegressor, set up like the app, gives the app's loss curve.
 
-Deeper networks, mini-batches and weight decay are checked two ways: scikit-learn's side against an
-independent plain-numpy loop written here, and the whole check against ``core.training.train``.
+Deeper networks, mini-batches and weight decay are checked two ways: scikit-learn's side against the
+independent plain loop of tests/reference.py, and the whole check against ``core.training.train``.
 """
 
 import numpy as np
@@ -11,52 +11,19 @@ from hypothesis import strategies as st
 
 from core import crosscheck, training
 from core.crosscheck import TOLERANCE
+from tests import reference as ref
 
 FIRST_LOSS_SEED_321 = 3.11571807        # docs/core-api.md / tests/core/test_reference_numbers.py
 FINAL_LOSS_TRAIN_SEED_321 = "0.02386055"
 
 
 def plain_curve(prepared, hidden, eta, epochs, seed, activation="sigmoid", batch_size=None, lam=0.0):
-    """The app's training loss before each epoch and after the last, by a plain numpy loop (docs/core-api.md)."""
-    X, y = prepared.X_train_aug, prepared.y_train
-    N = X.shape[0]
-    g, g_prime = {"sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2),
-                  "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
-                  "relu": (lambda z: np.maximum(z, 0), lambda z: (z > 0) * 1.0)}[activation]
-    rs = np.random.RandomState(seed)
-    sizes = [X.shape[1] - 1, *hidden, y.shape[1]]
-    W = [rs.randn(a + 1, b) for a, b in zip(sizes[:-1], sizes[1:])]
-    batched = batch_size is not None and batch_size < N
-    rng = np.random.default_rng(seed)
-
-    def forward(W, A):
-        outs, zs = [A], []
-        for Wl in W:
-            zs.append(outs[-1] @ Wl)
-            outs.append(np.column_stack([np.ones(len(A)), g(zs[-1])]))
-        return outs, zs               # the last "out" is unused: the output is linear, zs[-1]
-
-    curve = []
-    for e in range(epochs + 1):
-        with np.errstate(all="ignore"):
-            L = 0.5 * float(np.sum((forward(W, X)[1][-1] - y) ** 2))
-        if not np.isfinite(L) or e == epochs:
-            curve += [L] if np.isfinite(L) else []
-            break
-        curve.append(L)
-        order = rng.permutation(N) if batched else np.arange(N)
-        step = batch_size if batched else N
-        for start in range(0, N, step):
-            rows = order[start:start + step]
-            outs, zs = forward(W, X[rows])
-            delta = zs[-1] - y[rows]
-            grads = [None] * len(W)
-            for l in range(len(W) - 1, -1, -1):
-                grads[l] = outs[l].T @ delta + lam * np.vstack([np.zeros((1, W[l].shape[1])), W[l][1:]])
-                if l:
-                    delta = g_prime(zs[l - 1]) * (delta @ W[l][1:].T)
-            W = [Wl - eta * G for Wl, G in zip(W, grads)]
-    return np.array(curve)
+    """The app's training loss before each epoch and after the last, by the plain loop of tests/reference.py."""
+    p = prepared
+    weights = ref.init(seed, p.n_inputs, hidden, p.n_outputs)
+    losses, _, _ = ref.train(p.X_train_aug, p.y_train, p.X_test_aug, p.y_test, weights, eta, epochs, activation,
+                             batch_size, lam, seed)
+    return losses[:, 0]
 
 
 # ----- the defaults --------------------------------------------------------------------------------
@@ -161,7 +128,7 @@ def test_scikit_learns_side_equals_a_plain_loop_for_depth_batches_and_decay(prep
     epochs = 60 if batch_size == 1 else 300
     ours = plain_curve(prepared, hidden, eta, epochs, 7, activation, batch_size, lam)
     theirs = crosscheck.sklearn_losses(prepared, hidden, eta, epochs, 7, activation, batch_size, lam)
-    assert len(ours) == epochs + 1
+    assert len(ours) == epochs + 1 and np.isfinite(ours).all()        # a whole run, no divergence
     np.testing.assert_allclose(theirs, ours, rtol=TOLERANCE)
 
 

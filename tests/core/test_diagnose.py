@@ -1,10 +1,11 @@
 """core.diagnose: the instabilities named on the Training page, each on a setting that shows it, with the
-trigger checked against the History's own losses and a plain forward pass written here."""
+trigger checked against the History's own losses and the independent forward pass of tests/reference.py."""
 
 import numpy as np
 import pytest
 
 from core import data, diagnose, training
+from tests import reference as ref
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,7 @@ def test_5_sigmoid_units_from_seed_9_spike_near_epoch_410_after_a_calm_stretch(p
 def test_relu_units_that_output_0_for_every_row_are_reported_dead(p):
     h = run(p, 5, 0, "relu")
     W_H, W_O = h.at(h.last_epoch).weights
-    u = np.maximum(p.X_train_aug @ W_H, 0)                                     # a plain forward pass
+    u = ref.batch(p.X_train_aug, p.y_train, [W_H, W_O], "relu")["u"][0]       # the hidden layer's outputs
     dead_here = [j + 1 for j in range(u.shape[1]) if np.all(u[:, j] == 0)]
     [dead] = [f for f in diagnose.instabilities(h, p) if f.kind == "dead"]
     assert dead.values["units"] == dead_here and dead_here
@@ -54,9 +55,9 @@ def test_relu_units_that_output_0_for_every_row_are_reported_dead(p):
 
 def test_saturated_sigmoid_units_have_an_almost_flat_slope_for_every_row(p):
     h = run(p, 32, 321)
-    W_H, _ = h.at(h.last_epoch).weights
+    weights = list(h.at(h.last_epoch).weights)
     with np.errstate(over="ignore"):                                           # exp(-z) of a saturated unit
-        u = 1 / (1 + np.exp(-(p.X_train_aug @ W_H)))
+        u = ref.batch(p.X_train_aug, p.y_train, weights, "sigmoid")["u"][0]
     flat = [j + 1 for j in range(u.shape[1]) if np.all(u[:, j] * (1 - u[:, j]) < diagnose.FLAT * 0.25)]
     [sat] = [f for f in diagnose.instabilities(h, p) if f.kind == "saturated"]
     assert sat.values["units"] == flat and len(flat) > 10

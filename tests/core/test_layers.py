@@ -1,4 +1,4 @@
-"""Deeper networks and weight decay (core.network, core.step, core.gradcheck) against tests/core/reference.py.
+"""Deeper networks and weight decay (core.network, core.step, core.gradcheck) against tests/reference.py.
 
 The reference works one sample at a time and sums afterwards; core works on whole batches. They
 must agree on every layer's z, u, δ and gradient, on one update, and with centred differences.
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import activations, gradcheck, network, step
-from tests.core import reference as ref
+from tests import reference as ref
 
 SETTINGS = settings(deadline=None, database=None, max_examples=60,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -116,7 +116,7 @@ def test_a_wrong_layer_fails_the_gradient_check(prepared):
     assert gradcheck.relative_error(-bwd.dW[1], num[1]).min() > 0.99
 
 
-# ----- one code path: the lecture's names, workspaces, a leading seed axis ------------------------
+# ----- one code path: the lecture's names are the general passes --------------------------------
 
 @SETTINGS
 @given(n=st.integers(1, 12), n_hidden=st.integers(1, 32), n_outputs=st.integers(1, 3),
@@ -131,39 +131,6 @@ def test_the_one_hidden_layer_functions_are_the_general_passes(n, n_hidden, n_ou
                  (fwd.u_O, gen_fwd.y_hat), (bwd.delta_H, gen_bwd.delta[0]), (bwd.delta_O, gen_bwd.delta[1]),
                  (bwd.dW_H, gen_bwd.dW[0]), (bwd.dW_O, gen_bwd.dW[1])]:
         np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("hidden", DEPTHS)
-def test_a_workspace_gives_the_same_bits_as_fresh_arrays_and_its_head_the_first_rows(rng, hidden):
-    X_aug, y, weights = _case(rng, hidden, n=9)
-    fresh_f, fresh_b = network.passes(X_aug, y, weights, "sigmoid", 0.01)
-    ws = network.Workspace(9, [W.shape for W in weights])
-    with np.errstate(all="ignore"):
-        fwd = network.forward_pass(X_aug, weights, "sigmoid", ws)
-        bwd = network.backward_pass(y, weights, fwd, "sigmoid", 0.01, ws)
-    for a, b in zip(fresh_f.z + fresh_f.u + fresh_b.delta + fresh_b.dW, fwd.z + fwd.u + bwd.delta + bwd.dW):
-        np.testing.assert_array_equal(a, b)
-    np.testing.assert_array_equal(ws.dW_flat, np.concatenate([g.ravel() for g in fresh_b.dW]))
-    head = ws.head(4)
-    with np.errstate(all="ignore"):
-        network.forward_pass(X_aug[:4], weights, "sigmoid", head)
-        bwd4 = network.backward_pass(y[:4], weights, head.forward, "sigmoid", 0.0, head)
-    for a, b in zip(network.passes(X_aug[:4], y[:4], weights)[1].dW, bwd4.dW):
-        np.testing.assert_array_equal(a, b)
-
-
-@pytest.mark.parametrize("hidden", DEPTHS)
-def test_weights_with_a_leading_seed_axis_give_each_seeds_pass(rng, hidden):
-    X_aug, y, _ = _case(rng, hidden)
-    stacks = [network.init_layers(2, hidden, 1, s) for s in (1, 2, 3)]
-    weights = [np.stack(ws) for ws in zip(*stacks)]
-    fwd, bwd = network.passes(X_aug, y, weights, "tanh", 0.1)
-    for s, single in enumerate(stacks):
-        f, b = network.passes(X_aug, y, single, "tanh", 0.1)
-        for k in range(len(single)):
-            np.testing.assert_allclose(fwd.z[k][s], f.z[k], rtol=1e-13, atol=1e-15)
-            np.testing.assert_allclose(bwd.delta[k][s], b.delta[k], rtol=1e-13, atol=1e-15)
-            np.testing.assert_allclose(bwd.dW[k][s], b.dW[k], rtol=1e-13, atol=1e-15)
 
 
 # ----- one step ---------------------------------------------------------------------------------

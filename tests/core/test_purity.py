@@ -43,3 +43,9 @@ def test_core_does_not_print():
     # Training returns data and never prints: a stray print would spam the server log.
     for path in CORE.glob("*.py"):
         assert not re.search(r"^\s*print\(", path.read_text(), re.MULTILINE), path.name
+
+
+def test_the_reference_implementation_the_tests_compare_with_imports_nothing_of_the_app():
+    # tests/reference.py is the independent implementation: it must not share a line of code with core.
+    modules = {m.split(".")[0] for m in IMPORT.findall((REPO / "tests" / "reference.py").read_text())}
+    assert modules == {"numpy"}, modules

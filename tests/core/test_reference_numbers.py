@@ -1,9 +1,9 @@
 """The published numbers of docs/core-api.md, the demo's published mistake, and the default 1000-epoch run.
 
 The literals below are copied from docs/core-api.md, except the ones marked "derived here": those were worked
-out by code in this file that does not go through ``core.network.backward`` or ``core.training``
-(the lecture's own equations written out with ``np.hstack``, or centred differences), and the test
-checks the literal against that derivation before checking core against the literal.
+out by code that does not go through ``core.network.backward`` or ``core.training`` (the independent
+implementation in tests/reference.py, or centred differences), and the test checks the literal
+against that derivation before checking core against the literal.
 """
 
 import csv
@@ -13,6 +13,7 @@ import pytest
 from sklearn.model_selection import train_test_split
 
 from core import data, gradcheck, network, training
+from tests import reference as ref
 from tests.core.conftest import INCOME_CSV
 
 RTOL = 5e-8   # 8 significant digits
@@ -39,51 +40,16 @@ FINAL_LOSS_TRAIN_SEED_321 = 0.023860551      # loss with the final weights (loss
 FINAL_LOSS_TEST_SEED_321 = 0.051758510       # test loss with the final weights
 
 
-# ----- the lecture's equations, written out the naive way (docs/core-api.md), independent of core ---------
-
-def lecture_sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def lecture_forward(X_aug, W_H, W_O):
-    """The lesson's step 4 (docs/core-api.md) with the bias column built by np.hstack, as on the slide."""
-    u_H = lecture_sigmoid(X_aug @ W_H)
-    u_H_aug = np.hstack([np.ones((X_aug.shape[0], 1)), u_H])
-    return u_H, u_H_aug, u_H_aug @ W_O
+def lecture_init(seed):
+    """"Initial weights" in docs/core-api.md with the global generator, exactly as the demo did it: [W_H, W_O]."""
+    return ref.init(seed, 2, (3,))
 
 
-def lecture_loss(y, y_hat):
-    return 0.5 * np.sum((y - y_hat) ** 2)
-
-
-def lecture_train(X_train_aug, y_train, X_test_aug, y_test, W_H, W_O, eta, epochs):
-    """The lesson's plain loop, steps 4-8 (docs/core-api.md); returns losses (epochs+1, 2) incl. the final weights'."""
-    losses = []
-    for _ in range(epochs):
-        losses.append((lecture_loss(y_train, lecture_forward(X_train_aug, W_H, W_O)[2]),
-                       lecture_loss(y_test, lecture_forward(X_test_aug, W_H, W_O)[2])))
-        u_H, u_H_aug, z_O = lecture_forward(X_train_aug, W_H, W_O)
-        delta_O = -(y_train - z_O)
-        delta_H = u_H * (1 - u_H) * (delta_O @ W_O[1:].T)
-        dW_O = u_H_aug.T @ delta_O
-        dW_H = X_train_aug.T @ delta_H
-        W_H = W_H - eta * dW_H
-        W_O = W_O - eta * dW_O
-    losses.append((lecture_loss(y_train, lecture_forward(X_train_aug, W_H, W_O)[2]),
-                   lecture_loss(y_test, lecture_forward(X_test_aug, W_H, W_O)[2])))
-    return np.array(losses)
-
-
-def lecture_init(seed, n_hidden=3):
-    """"Initial weights" in docs/core-api.md with the global generator, exactly as the demo did it."""
-    state = np.random.get_state()
-    try:
-        np.random.seed(seed)
-        W_H = np.random.randn(3, n_hidden)
-        W_O = np.random.randn(n_hidden + 1, 1)
-    finally:
-        np.random.set_state(state)
-    return W_H, W_O
+def lecture_train(prepared, weights, eta, epochs):
+    """The lesson's plain loop, steps 4-8 (docs/core-api.md), by tests/reference.py; losses (epochs+1, 2) incl.
+    the final weights'."""
+    p = prepared
+    return ref.train(p.X_train_aug, p.y_train, p.X_test_aug, p.y_test, weights, eta, epochs)[0]
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +138,13 @@ def test_gradients_for_seed_9_match_spec_with_the_bias_row_first(seed_9):
     np.testing.assert_allclose(bwd.dW_O[:, 0], DW_O_SEED_9, rtol=RTOL)
 
 
-def test_the_lecture_equations_in_this_file_reproduce_spec(prepared):
+def test_the_independent_implementation_reproduces_spec(prepared):
     # Guards the independent implementation the derived literals rest on.
-    W_H, W_O = lecture_init(9)
-    _, _, z_O = lecture_forward(prepared.X_train_aug, W_H, W_O)
-    np.testing.assert_allclose(z_O[:3, 0], Y_HAT_FIRST_3, rtol=RTOL)
-    np.testing.assert_allclose(lecture_loss(prepared.y_train, z_O), LOSS_SEED_9, rtol=RTOL)
+    weights = lecture_init(9)
+    y_hat = ref.predict(prepared.X_train_aug, weights, "sigmoid")
+    np.testing.assert_allclose(y_hat[:3, 0], Y_HAT_FIRST_3, rtol=RTOL)
+    np.testing.assert_allclose(ref.loss(prepared.X_train_aug, prepared.y_train, weights, "sigmoid"), LOSS_SEED_9,
+                               rtol=RTOL)
 
 
 # ----- the demo's published mistake, and the correct step ---------------------------------------
@@ -199,15 +166,15 @@ def test_one_step_with_the_misordered_gradient_gives_the_demos_published_loss(pr
 def test_loss_after_one_correct_step_is_derived_independently_of_backward(prepared):
     # How: the gradient comes from centred differences of the loss (gradcheck.numerical_gradient
     # only calls forward and loss, never backward), the step W − η·∂L/∂W is taken here, and the
-    # new loss is evaluated by this file's own np.hstack forward pass. Centred differences are
-    # accurate to ~1e-10 relative, far below the 8 digits pinned.
+    # new loss is evaluated by the independent forward pass of tests/reference.py. Centred
+    # differences are accurate to ~1e-10 relative, far below the 8 digits pinned.
     W_H, W_O = lecture_init(9)
     num = gradcheck.numerical_gradient(prepared.X_train_aug, prepared.y_train, W_H, W_O, eps=1e-6)
-    _, _, z_O = lecture_forward(prepared.X_train_aug, W_H - 0.01 * num.dW_H, W_O - 0.01 * num.dW_O)
-    np.testing.assert_allclose(lecture_loss(prepared.y_train, z_O), LOSS_AFTER_CORRECT_STEP, rtol=RTOL)
-    # ... and the same from the lecture loop written out in this file.
-    losses = lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
-                           prepared.y_test, W_H, W_O, eta=0.01, epochs=1)
+    after = ref.loss(prepared.X_train_aug, prepared.y_train, [W_H - 0.01 * num.dW_H, W_O - 0.01 * num.dW_O],
+                     "sigmoid")
+    np.testing.assert_allclose(after, LOSS_AFTER_CORRECT_STEP, rtol=RTOL)
+    # ... and the same from the independent training loop.
+    losses = lecture_train(prepared, [W_H, W_O], eta=0.01, epochs=1)
     np.testing.assert_allclose(losses[1, 0], LOSS_AFTER_CORRECT_STEP, rtol=RTOL)
 
 
@@ -231,9 +198,7 @@ def test_gradient_check_catches_the_misordered_gradient_and_passes_the_correct_o
 
 @pytest.fixture(scope="module")
 def lecture_losses_seed_321(prepared):
-    W_H, W_O = lecture_init(321)
-    return lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
-                         prepared.y_test, W_H, W_O, eta=0.05, epochs=1000)
+    return lecture_train(prepared, lecture_init(321), eta=0.05, epochs=1000)
 
 
 def test_default_run_first_loss_matches_spec(default_history):
@@ -257,12 +222,10 @@ def test_default_run_last_losses_are_pinned(default_history, lecture_losses_seed
 # ----- the "Learning rate too high" preset: seed 321, η = 5 --------------------------------------
 
 def test_divergence_epoch_at_eta_5_is_the_plain_lecture_loops(prepared):
-    """The pages say "Training diverged at epoch 82" for ?lr=5. Derived here from the naive loop:
+    """The pages say "Training diverged at epoch 82" for ?lr=5. Derived here from the independent loop:
     the first epoch whose training loss (before its update) is not finite."""
-    W_H, W_O = lecture_init(321)
     with np.errstate(all="ignore"):
-        losses = lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
-                               prepared.y_test, W_H, W_O, eta=5.0, epochs=1000)
+        losses = lecture_train(prepared, lecture_init(321), eta=5.0, epochs=1000)
     first_bad = int(np.argmax(~np.isfinite(losses[:, 0])))
     assert not np.isfinite(losses[first_bad, 0]) and np.isfinite(losses[:first_bad, 0]).all()
     h = training.train(prepared, n_hidden=3, learning_rate=5.0, epochs=1000, seed=321)

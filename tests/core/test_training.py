@@ -223,10 +223,8 @@ def test_train_many_rejects_bad_settings_like_train(prepared):
 def lecture_divergence_epoch(prepared):
     """The first epoch whose training loss is not finite at η = 5, seed 321, from the plain lecture loop."""
     from tests.core.test_reference_numbers import lecture_init, lecture_train
-    W_H, W_O = lecture_init(321)
     with np.errstate(all="ignore"):
-        losses = lecture_train(prepared.X_train_aug, prepared.y_train, prepared.X_test_aug,
-                               prepared.y_test, W_H, W_O, eta=5.0, epochs=200)
+        losses = lecture_train(prepared, lecture_init(321), eta=5.0, epochs=200)
     finite = np.isfinite(losses[:, 0])
     d = int(np.argmin(finite))
     assert not finite[d] and finite[:d].all() and np.isfinite(losses[:d]).all()

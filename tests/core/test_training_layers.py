@@ -1,6 +1,6 @@
 """core.training with deeper networks, mini-batches and weight decay (docs/core-api.md, deeper networks).
 
-Whole runs are compared with the plain loop of tests/core/reference.py; the rest checks the
+Whole runs are compared with the plain loop of tests/reference.py; the rest checks the
 History contract, bit-for-bit replay, the batches helper and train_many at any setting.
 """
 
@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import data, network, step, training
-from tests.core import reference as ref
+from tests import reference as ref
 from tests.core.conftest import assert_same_snapshot
 
 SETTINGS = settings(deadline=None, database=None, max_examples=40,

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from deploy.server import Server
 
@@ -96,6 +97,19 @@ def wait_ready(page, timeout: float = 60_000) -> None:
         timeout=timeout)
     page.wait_for_timeout(500)
     page.wait_for_selector(APP_READY, timeout=timeout)
+
+
+def charts_drawn(page, timeout: float = 30_000) -> bool:
+    """Wait until the fonts are loaded and every Vega-Lite chart has drawn (Vega draws after the script
+    has finished); False if that did not happen within ``timeout`` ms, for the caller to say which."""
+    try:
+        page.wait_for_function(
+            """() => document.fonts.status === 'loaded'
+                     && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                        .every(c => c.querySelector('canvas, svg g'))""", timeout=timeout)
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def assert_no_exception(page) -> None:

@@ -4,9 +4,11 @@ divergence, user text, a page left while playing."""
 
 import base64
 import random
+import re
 from pathlib import Path
 
 import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 from core import data, evaluate, network, training
@@ -17,6 +19,15 @@ from ui.serve.cache import stride_for
 from ui.views.style import BLUE
 
 PLAYER_JS = Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js"
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    """Every test here fails if the page's JavaScript threw (the player draws in the browser)."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield
+    assert not errors, errors
 
 
 def printed(p, snap) -> dict[str, str]:
@@ -81,6 +92,9 @@ def test_pause_at_a_random_epoch_shows_what_history_gives_there(server, page):
     expect(slider).to_have_value(str(epoch), timeout=20_000)
     assert f"epoch={epoch}" in page.url and requests.events(start) == ["play", "stop"]
     assert shown(page) == (epoch, head, values)             # the reply moved nothing
+    note = page.locator(f"{MAIN} .bpx-note")                # what the epoch's numbers mean, when they need it
+    if min(float(values["Training R²"]), float(values["Test R²"])) < 0:
+        expect(note).to_contain_text("R² below 0")
     screenshot(page, "training-paused")
     # an epoch between the shipped frames, picked on the slider, is shown exactly too
     slider.focus()
@@ -192,3 +206,48 @@ def test_the_frame_data_decodes_in_the_browser_as_numpy_wrote_it(page):
     assert ticks[1][0] >= 0.0013 and ticks[1][-1] <= 0.25 and 0.01 in ticks[1] and 0.1 in ticks[1]
     assert ticks[2] == [68, 1, 84]                        # viridis' dark end; its palest tenth left out
     assert ticks[3] != [253, 231, 37]
+
+
+def test_a_long_run_shows_the_epochs_done_and_the_time_left_then_the_page(server, page):
+    page.goto(f"{server.url}/training?hidden=32,32,32&batch=1&epochs=20000")
+    bar = page.locator(f"{MAIN} [data-testid='stProgress']")
+    expect(bar).to_contain_text(re.compile(r"Training the network: epoch [\d,]+ of 20,000 — about \d+ s left"),
+                                timeout=60_000)
+    screenshot(page, "training-long-run-progress")
+    wait_ready(page, timeout=180_000)
+    expect(bar).to_have_count(0)
+    drawn(page)
+    assert shown(page)[1].startswith("At epoch 20,000 of 20,000")
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("columns", [["hours"], ["hours", "age", "years"]])
+def test_an_upload_with_one_or_three_inputs_draws_a_line_per_input(server, page, columns):
+    rng = np.random.default_rng(3)
+    X = rng.uniform(1, 9, (40, len(columns)))
+    rows = "\n".join(",".join(f"{v:.3f}" for v in (*x, x.sum() * 2 + 1)) for x in X)
+    open_and_upload(server.url, page, "/training", "inputs.csv", f"{','.join(columns)},pay\n{rows}\n".encode())
+    expect(page.get_by_text(f"40 rows, {len(columns)} feature")).to_be_visible(timeout=60_000)
+    drawn(page)
+    learned = page.locator(f"{MAIN} .bpx-learned canvas")
+    expect(learned).to_be_visible()
+    assert learned.evaluate("c => c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some((v, i) => i % 4 === 3 && v)")
+    expect(page.locator(f"{MAIN} .bpx-learned")).to_contain_text("Other features held at their median" if len(columns) > 1
+                                                                   else "What the network has learned")
+    play_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "true")
+    pause_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "false")
+    assert_no_exception(page)
+
+
+def test_on_a_phone_the_loss_curve_starts_on_the_first_screen_under_play(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/training")
+    wait_ready(page)
+    drawn(page)
+    play = play_button(page).bounding_box()
+    chart = page.locator(f"{MAIN} .bpx-loss canvas").bounding_box()
+    assert play["y"] < chart["y"] < 844, (play, chart)
+    assert no_horizontal_scroll(page)
+    screenshot(page, "training-phone")

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import APP_READY, assert_no_exception, go_to, open_and_upload, screenshot, wait_ready
+from tests.e2e.conftest import (APP_READY, assert_no_exception, charts_drawn, go_to, open_and_upload, screenshot,
+                                wait_ready)
 
 CORPUS = Path(__file__).resolve().parents[1] / "core" / "bad_csv"
 PAGES = ["Data", "Network", "Backprop step by step", "Training & results"]
@@ -61,7 +62,7 @@ def test_a_column_name_ending_in_a_backslash_leaves_no_chart_blank(server, page)
     expect(page.get_by_text("8 rows, 2 features")).to_be_visible(timeout=60_000)
     for title in PAGES:
         go_to(page, title)
-        page.wait_for_timeout(1500)                  # Vega renders after the script has finished
+        charts_drawn(page)                           # Vega draws after the script has finished
         assert_no_exception(page)
         charts = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stMain"] .bpx-part canvas')
         assert charts.count() >= 1

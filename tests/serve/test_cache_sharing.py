@@ -4,9 +4,10 @@ bounded in bytes; a session's own upload is never shared."""
 import threading
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from core import training
+from core import data, training
 from ui.serve import cache, worker
 from ui.serve.store import Store, nbytes
 from ui.state.params import Settings
@@ -99,3 +100,22 @@ def test_a_store_drops_the_least_recently_used_and_keeps_nothing_larger_than_its
     assert "a" in store and "b" not in store and store.bytes == 300
     store.put("huge", "x", size=301)
     assert "huge" not in store and len(store) == 3
+
+
+def test_the_bundled_data_trains_every_epoch_asked_for_and_only_an_upload_is_capped(monkeypatch):
+    slowest = Settings(hidden=(32, 32, 32), batch_size=1, epochs=20_000)
+    assert cache.epochs_allowed(slowest) == 20_000
+    assert cache.run_seconds(slowest) < cache.budget.REQUEST_S
+    big = pd.DataFrame({"a": np.arange(10_000.0), "b": np.arange(10_000.0) % 7, "c": np.arange(10_000.0) % 5})
+    monkeypatch.setattr(cache, "prepared", lambda s: data.prepare(big, ("a", "b"), "c"))
+    capped = Settings(data="upload-x", features=("a", "b"), target="c", hidden=(32,), epochs=20_000)
+    assert cache.epochs_allowed(capped) < 20_000
+
+
+def test_the_line_under_the_bar_says_where_the_run_is():
+    from ui.views import messages
+    assert messages.waiting("Training the network", False, 2, 0, 0, None) == \
+        "Training the network: waiting for the trainer the class shares — 2 runs before yours…"
+    assert messages.waiting("Training the network", True, None, 0, 0, None) == "Training the network: starting…"
+    assert messages.waiting("Training the network", True, None, 4_000, 20_000, 3.6) == \
+        "Training the network: epoch 4,000 of 20,000 — about 4 s left"

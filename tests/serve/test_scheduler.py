@@ -90,12 +90,15 @@ def test_the_status_says_how_many_runs_are_ahead_then_the_epochs_done_and_the_ti
     assert sched.status(second).ahead == 1 and not sched.status(second).running
     sched.take()
     assert sched.status(second).ahead == 1           # the running one is still ahead
-    clock.now += 2
+    clock.now += 2                                   # the worker starts up, then reports
     ch = sched.channel
-    ch[in_worker.JOB], ch[in_worker.DONE], ch[in_worker.TOTAL] = first.id, 500, 2000
+    ch[in_worker.JOB], ch[in_worker.DONE], ch[in_worker.TOTAL] = first.id, 100, 2000
     status = sched.status(first)
-    assert status.running and (status.done, status.total) == (500, 2000)
-    assert status.seconds_left() == pytest.approx(6.0)              # 2 s for 500: 6 s for the other 1,500
+    assert status.running and (status.done, status.total) == (100, 2000) and status.seconds_left() is None
+    clock.now += 2
+    ch[in_worker.DONE] = 500
+    status = sched.status(first)
+    assert status.seconds_left() == pytest.approx(7.5)              # 400 epochs in 2 s: 1,500 more in 7.5 s
 
 
 def test_progress_reaches_the_channel_and_a_stop_ends_core_training_at_an_epoch_boundary():

@@ -97,3 +97,46 @@ def test_after_stop_no_worker_starts_and_training_runs_here(monkeypatch):
     here = training.train(prepared, n_hidden=2, epochs=5, seed=5)
     assert worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=5, cost=10.0).losses.tolist() == \
         here.losses.tolist()
+
+
+@pytest.mark.slow          # a real worker process and a long run (seconds); in make test
+def test_a_run_nobody_waits_for_stops_in_the_worker_at_an_epoch_boundary(monkeypatch):
+    import threading
+    from core import data, training
+    prepared = data.prepare(data.load_income())
+    stop_now = threading.Event()
+
+    class Stop(BaseException):
+        pass
+
+    def check():
+        if stop_now.is_set():
+            raise Stop()
+    monkeypatch.setattr(worker, "_yield_check", lambda: check)
+    seen = []
+    waiter = threading.Thread(target=lambda: seen.append(_outcome(lambda: worker.run(
+        training.train, prepared, n_hidden=(32, 32, 32), batch_size=1, epochs=20_000, cost=10.0))))
+    waiter.start()
+    channel = worker._SCHEDULER.channel
+    while channel[in_worker.DONE] < 200:               # it runs, in the worker, and says how far it got
+        threading.Event().wait(0.05)
+    stop_now.set()                                     # the student's script run is told to stop
+    waiter.join(60)
+    assert seen == ["stopped"]
+    pause = threading.Event()
+    for _ in range(1200):                              # the worker gives up at its next epoch boundary
+        if channel[in_worker.JOB] == 0:
+            break
+        pause.wait(0.05)
+    assert channel[in_worker.JOB] == 0 and channel[in_worker.DONE] < 20_000, list(channel)
+    stop_now.clear()
+    after = worker.run(training.train, prepared, n_hidden=2, epochs=5, seed=6, cost=10.0)   # the worker is free
+    assert after.losses.shape == (6, 2)
+
+
+def _outcome(call):
+    try:
+        call()
+        return "finished"
+    except BaseException as e:          # noqa: BLE001 - what the waiting script run saw
+        return "stopped" if type(e).__name__ == "Stop" else repr(e)

@@ -1,10 +1,16 @@
-"""AppTest as a server runs a page: each page script compiled once, not on every run."""
+"""AppTest as a server runs a page: each page script compiled once, not on every run; and the
+Training page's browser player read and driven as the browser does."""
 
 from __future__ import annotations
 
+import json
 import os
+from typing import TYPE_CHECKING
 
-from ui.serve.internals import ScriptCache
+from ui.serve.internals import ScriptCache, component_trigger_id
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 
 def compile_once() -> None:
@@ -23,3 +29,24 @@ def compile_once() -> None:
 
     get_bytecode.compiled_once = True
     ScriptCache.get_bytecode = get_bytecode
+
+
+# ----------------------------------------------------------------------------- the Training page's player
+
+
+def component_data(at: AppTest, role: str) -> list[dict]:
+    """The data of every mount of the browser player with ``role`` ("run", "controls", "view")."""
+    found = [json.loads(e.proto.json) for e in at.get("bidi_component")]
+    return [d for d in found if d.get("role") == role]
+
+
+def browser_sends(at: AppTest, event: str, value) -> AppTest:
+    """A run as after the browser player sent ``event`` with ``value`` (``play`` or ``stop``), as
+    Streamlit's frontend sends a component's trigger: one JSON list of {event, value} on the
+    component's trigger widget."""
+    controls = next(e for e in at.get("bidi_component") if json.loads(e.proto.json).get("role") == "controls")
+    states = at._tree.get_widget_states()
+    trigger = states.widgets.add()
+    trigger.id = component_trigger_id(controls.proto.id)
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    return at._run(states)

@@ -29,6 +29,11 @@ What the frontend does and this client copies (Streamlit 1.67):
 
 - ``auto_rerun`` (a fragment with ``run_every``): the browser reruns that fragment on a timer
   (``fragment_id``, ``is_auto_rerun``) until ``stop_auto_rerun`` or a page change; so does this client.
+- A custom component (``bidi_component``) draws in the browser and says something to the server by
+  ``setTriggerValue``: a rerun — of its fragment, when it sits in one — whose widget states carry a
+  JSON list of ``{event, value}`` under the component's trigger id. ``components`` keeps each
+  mount's id, fragment and data (by its ``role``, for the Training page's player);
+  ``component_event`` sends an event as the frontend does.
 
 A run ends with ``script_finished`` (``FINISHED_EARLY_FOR_RERUN`` means another run follows; a
 fragment's run ends with ``FINISHED_FRAGMENT_RUN_SUCCESSFULLY`` and is not what a click waits for).
@@ -39,6 +44,7 @@ Exceptions shown to the user are ``Exception`` elements (not warnings), compile 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import urllib.error
 import urllib.parse
@@ -49,7 +55,7 @@ from typing import Any
 
 import websockets
 
-from ui.serve.internals import BackMsg, FileURLs, ForwardMsg, UploadedFileInfo, WidgetState
+from ui.serve.internals import BackMsg, FileURLs, ForwardMsg, UploadedFileInfo, WidgetState, component_trigger_id
 
 FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
 EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
@@ -205,6 +211,8 @@ class Session:
         self._timers: dict[str, tuple[float, asyncio.Task]] = {}   # fragment id -> auto-rerun
         self.auto_reruns = 0
         self.closed_reason: str | None = None
+        self.components: dict[str, dict] = {}      # a custom component's role (or id) -> id, fragment, data
+        self._fragment_wait = False
 
     # ------------------------------------------------------------------ connection
 
@@ -363,6 +371,16 @@ class Session:
                               widgets=states)
         return await self._send_and_wait(f"page {url_path or 'default'}", msg)
 
+    async def component_event(self, role: str, event: str, value: Any) -> RunResult:
+        """What a custom component's ``setTriggerValue(event, value)`` makes the frontend send."""
+        c = self.components[role]
+        states = self._states()
+        states.append(WidgetState(id=component_trigger_id(c["id"]),
+                                  json_trigger_value=json.dumps([{"event": event, "value": value}])))
+        msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash, widgets=states)
+        msg.rerun_script.fragment_id = c["fragment"]
+        return await self._send_and_wait(f"{role} {event}", msg, fragment=bool(c["fragment"]))
+
     async def rerun(self) -> RunResult:
         msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
                               widgets=self._states())
@@ -444,9 +462,10 @@ class Session:
         ci.is_embedded, ci.color_scheme = False, "light"
         return msg
 
-    async def _send_and_wait(self, action: str, msg: BackMsg) -> RunResult:
+    async def _send_and_wait(self, action: str, msg: BackMsg, fragment: bool = False) -> RunResult:
         if self.closed_reason:
             raise ProtocolError(f"session closed: {self.closed_reason}")
+        self._fragment_wait = fragment
         self._run = RunResult(action)
         self._done = asyncio.Event()
         t0 = self._run.started = time.perf_counter()
@@ -539,7 +558,7 @@ class Session:
                 self._run_count += 1
                 self._cache = {h: (m, n) for h, (m, n) in self._cache.items()
                                if self._run_count - n <= self._max_cache_age}
-            if status == FRAGMENT_FINISHED:
+            if status == FRAGMENT_FINISHED and not self._fragment_wait:
                 return                 # a timer's fragment run, not the run a click waits for
             if run is not None:
                 run.status = status
@@ -564,6 +583,11 @@ class Session:
             run.error_texts.append(el.alert.body[:120])
         elif which == "text" and run is not None and len(run.texts) < 20:
             run.texts.append(el.text.body[:200])
+        elif which == "bidi_component":
+            c = el.bidi_component
+            data = json.loads(c.json) if c.WhichOneof("data") == "json" and c.json else None
+            role = data.get("role") if isinstance(data, dict) and data.get("role") else c.id
+            self.components[role] = {"id": c.id, "fragment": delta.fragment_id, "data": data}
         elif which in WIDGET_KINDS:
             p = getattr(el, which)
             self._seen.add(p.id)

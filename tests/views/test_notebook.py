@@ -1,8 +1,8 @@
 """ui.views.notebook: the downloaded notebook reproduces the run, and runs with nothing of the project.
 
-Expected numbers come from the docs/core-api.md literals or from ``reference_run`` below — a plain
-per-sample loop written in this file (sklearn's own train_test_split, explicit loops over samples and
-layers) — never from the notebook's own output. The fast tests execute the code cells in this
+Expected numbers come from the docs/core-api.md literals or from ``reference_run`` below — sklearn's own
+train_test_split, then the independent per-sample loop of tests/reference.py — never from the
+notebook's own output. The fast tests execute the code cells in this
 process; the ``slow`` ones execute the downloaded file in a fresh Jupyter kernel in an empty folder.
 """
 
@@ -24,6 +24,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from sklearn.model_selection import train_test_split
 
+from tests import reference as ref
 from ui.views.notebook import ALLOWED_IMPORTS, RunSpec, build_notebook, file_name, markdown_text, table_csv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,15 +93,10 @@ def odd_table() -> pd.DataFrame:
     return df
 
 
-# ----- an independent implementation --------------------------------------------------------------
-
-_G = {"sigmoid": (lambda z: 1 / (1 + math.exp(-z)), lambda z: (1 / (1 + math.exp(-z))) * (1 - 1 / (1 + math.exp(-z)))),
-      "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
-      "relu": (lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0)}
-
+# ----- the independent implementation on the notebook's data ----------------------------------------
 
 def reference_run(table: pd.DataFrame, spec: RunSpec) -> dict[str, float]:
-    """The run, sample by sample and unit by unit: loss before/after the walked-through step, final losses."""
+    """The run by tests/reference.py, sample by sample: loss before/after the walked-through step, final losses."""
     columns = list(spec.features) + [spec.target]
     values = table[columns].to_numpy(dtype=float)
     if spec.drop_incomplete:
@@ -108,61 +104,19 @@ def reference_run(table: pd.DataFrame, spec: RunSpec) -> dict[str, float]:
     X_tr, X_te, y_tr, y_te = train_test_split(values[:, :-1], values[:, -1], test_size=spec.test_size,
                                               random_state=spec.split_seed)
     xs, ys = np.abs(X_tr).max(axis=0), np.abs(y_tr).max()
-    train = [(list(x / xs), t / ys) for x, t in zip(X_tr, y_tr)]
-    test = [(list(x / xs), t / ys) for x, t in zip(X_te, y_te)]
-    g, g_prime = _G[spec.activation]
-    rs = np.random.RandomState(spec.seed)
-    sizes = [X_tr.shape[1], *spec.hidden, 1]
-    W0 = [rs.randn(a + 1, b).tolist() for a, b in zip(sizes[:-1], sizes[1:])]   # W[l][i][j], i = 0 bias
-
-    def forward(W, x):
-        outs, zs = [[1.0] + x], []
-        for l, Wl in enumerate(W):
-            z = [sum(outs[-1][i] * Wl[i][j] for i in range(len(Wl))) for j in range(len(Wl[0]))]
-            zs.append(z)
-            outs.append([1.0] + ([g(v) for v in z] if l < len(W) - 1 else z))
-        return outs, zs
-
-    def loss(W, rows):
-        return sum(0.5 * (t - forward(W, x)[0][-1][1]) ** 2 for x, t in rows)
-
-    def update(W, rows):
-        grad = [[[0.0] * len(Wl[0]) for _ in Wl] for Wl in W]
-        for x, t in rows:                       # one sample at a time, then summed
-            outs, zs = forward(W, x)
-            delta = [outs[-1][1] - t]
-            for l in range(len(W) - 1, -1, -1):
-                for i in range(len(W[l])):
-                    for j in range(len(W[l][0])):
-                        grad[l][i][j] += outs[l][i] * delta[j]
-                if l:
-                    delta = [g_prime(zs[l - 1][i]) * sum(W[l][i + 1][j] * delta[j] for j in range(len(delta)))
-                             for i in range(len(W[l]) - 1)]
-        lam = spec.weight_decay
-        return [[[W[l][i][j] - spec.eta * (grad[l][i][j] + (lam * W[l][i][j] if i else 0.0))
-                  for j in range(len(W[l][0]))] for i in range(len(W[l]))] for l in range(len(W))]
-
-    N = len(train)
-    rng = np.random.default_rng(spec.seed)
-
-    def plan():
-        if spec.batch_size is None or spec.batch_size >= N:
-            return [list(range(N))]
-        order = rng.permutation(N)
-        return [list(order[i:i + spec.batch_size]) for i in range(0, N, spec.batch_size)]
-
-    W, out = W0, {}
-    for e in range(spec.epochs + 1):
-        batches = plan()
-        if e == spec.step_epoch:
-            out["before"] = loss(W, train)
-            out["after"] = loss(update(W, [train[r] for r in batches[0]]), train)
-        if e == spec.epochs:
-            break
-        for rows in batches:
-            W = update(W, [train[r] for r in rows])
-    out["train"], out["test"] = loss(W, train), loss(W, test)
-    return out
+    X_train, X_test = (np.hstack([np.ones((len(X), 1)), X / xs]) for X in (X_tr, X_te))
+    y_train, y_test = (y[:, None] / ys for y in (y_tr, y_te))
+    act, eta, lam = spec.activation, spec.eta, spec.weight_decay
+    # One epoch more when the step shown is the final weights' (the step a further epoch would take).
+    epochs = max(spec.epochs, spec.step_epoch + 1)
+    weights = ref.init(spec.seed, X_tr.shape[1], spec.hidden)
+    losses, history, batches = ref.train(X_train, y_train, X_test, y_test, weights, eta, epochs, act, spec.batch_size,
+                                         lam, spec.seed)
+    W, rows = history[spec.step_epoch], batches[spec.step_epoch][0]
+    grads = ref.batch(X_train[rows], y_train[rows], W, act, lam)["dW"]
+    after = [w - eta * g for w, g in zip(W, grads)]
+    return {"before": losses[spec.step_epoch, 0], "after": ref.loss(X_train, y_train, after, act),
+            "train": losses[spec.epochs, 0], "test": losses[spec.epochs, 1]}
 
 
 def test_the_reference_loop_gives_the_lecture_numbers():

@@ -1,7 +1,7 @@
 """The gradient, pictured (ui.views.slope): the tangent's slope is backprop's entry, the plotted curve's
 own centred difference agrees with it to 1e-6, and the arrow ends where one step of this weight alone
-lands — each checked against a plain forward pass written here, for every activation, depth, epoch,
-and on uploaded data."""
+lands — each checked against the independent forward pass of tests/reference.py, for every activation,
+depth, epoch, and on uploaded data."""
 
 from __future__ import annotations
 
@@ -11,16 +11,8 @@ import numpy as np
 import pytest
 
 from core import data, network, step, training
+from tests import reference as ref
 from ui.views import slope, style
-
-
-def plain_J(X_aug, y, weights, activation, decay):
-    """½ Σ (y − ŷ)² + (λ/2) Σ non-bias w², the lecture's way (np.hstack for the bias column)."""
-    g = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0)}[activation]
-    a = X_aug
-    for W in weights[:-1]:
-        a = np.hstack([np.ones((a.shape[0], 1)), g(a @ W)])
-    return 0.5 * np.sum((y - a @ weights[-1]) ** 2) + decay / 2 * sum(np.sum(W[1:] ** 2) for W in weights)
 
 
 def with_value(weights, k, i, c, value):
@@ -43,8 +35,8 @@ CASES = [("bundled", (3,), "sigmoid", 0.01, 0, 9), ("bundled", (3,), "tanh", 0.0
 
 @pytest.mark.parametrize("source, hidden, activation, eta, epoch, seed", CASES)
 @pytest.mark.parametrize("decay", [0.0, 0.01])
-def test_tangent_centred_difference_and_step_agree_with_a_plain_forward_pass(source, hidden, activation, eta,
-                                                                            epoch, seed, decay):
+def test_tangent_centred_difference_and_step_agree_with_an_independent_forward_pass(source, hidden, activation,
+                                                                                  eta, epoch, seed, decay):
     p = data.prepare(data.load_income()) if source == "bundled" else upload()
     h = training.train(p, n_hidden=hidden, learning_rate=eta, epochs=max(epoch, 1), seed=seed,
                        activation=activation, weight_decay=decay)
@@ -52,19 +44,21 @@ def test_tangent_centred_difference_and_step_agree_with_a_plain_forward_pass(sou
     s = step.gradient_step(p.X_train_aug, p.y_train, weights, eta, activation, decay)
     _, back = network.passes(p.X_train_aug, p.y_train, weights, activation, decay)
     names = slope.weight_names(s)
+
+    def J(l, i, c, value):                  # the objective with one weight changed, by tests/reference.py
+        return ref.objective(p.X_train_aug, p.y_train, with_value(weights, l, i, c, value), activation, decay)
+
     for name in (names[0], names[1], names[len(names) // 2], names[-1]):          # biases, inputs, the output
         pic = slope.picture(s, name)
         k, i, c = slope.locate(s, name)
         assert pic.slope == back.dW[k][i, c]                                        # backprop's entry
         w, eps = weights[k][i, c], 1e-6
-        centred = (plain_J(p.X_train_aug, p.y_train, with_value(weights, k, i, c, w + eps), activation, decay)
-                   - plain_J(p.X_train_aug, p.y_train, with_value(weights, k, i, c, w - eps), activation, decay)) / (2 * eps)
+        centred = (J(k, i, c, w + eps) - J(k, i, c, w - eps)) / (2 * eps)
         assert pic.numerical == pytest.approx(centred, rel=1e-6, abs=1e-8)
         assert pic.slope == pytest.approx(centred, rel=1e-6, abs=1e-7)             # the tangent is the curve's slope
         w_next = w - eta * back.dW[k][i, c]
         assert pic.w_next == pytest.approx(w_next, rel=1e-15)
-        assert pic.J_next == pytest.approx(
-            plain_J(p.X_train_aug, p.y_train, with_value(weights, k, i, c, w_next), activation, decay), rel=1e-12)
+        assert pic.J_next == pytest.approx(J(k, i, c, w_next), rel=1e-12)
         mid = len(pic.curve) // 2
         assert pic.curve.weight[mid] == pytest.approx(w) and pic.curve.J[mid] == pytest.approx(pic.J, rel=1e-12)
         assert pic.curve.weight.min() <= min(w, w_next) and max(w, w_next) <= pic.curve.weight.max()

@@ -66,8 +66,8 @@ def test_numbers_for_text_and_diagram_never_say_nan_or_inf():
 
 
 def test_a_long_column_vector_is_written_as_a_transposed_row():
-    assert numbers.bmatrix([[1.0], [2.0]]) == r"\begin{bmatrix}1.0000 \\ 2.0000\end{bmatrix}"
-    assert numbers.bmatrix(np.ones((7, 1))).endswith(r"\end{bmatrix}^{\top}")
+    assert numbers.Digits(decimals=4).matrix([[1.5], [-2.25]]) == r"\begin{bmatrix}1.5000 \\ -2.2500\end{bmatrix}"
+    assert numbers.FULL.matrix(np.ones((7, 1))).endswith(r"\end{bmatrix}^{\top}")
 
 
 # ----------------------------------------------------------------------------- the six steps

@@ -7,7 +7,6 @@ import importlib
 import streamlit as st
 
 from ui.serve import internals, replay
-from ui.serve.arrow import arrow_bytes
 from ui.views.style import ChartStyle
 
 
@@ -39,9 +38,3 @@ def show_chart(build, *args, style: ChartStyle, key: str | None = None, **kwargs
     that cross-session cache; charts of a session's own upload are built for that session alone.
     """
     _chart(f"{build.__module__}:{build.__qualname__}", args, kwargs, style, key)
-
-
-def show_spec(spec: dict, arrow=None) -> None:
-    """A Vega-Lite dict from ``ui.views`` full width; ``arrow`` converts its datasets (default: each once)."""
-    datasets = arrow(spec) if arrow is not None else {k: arrow_bytes(v) for k, v in spec.get("datasets", {}).items()}
-    st.vega_lite_chart({**spec, "datasets": datasets}, width="stretch")

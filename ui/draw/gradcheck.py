@@ -27,7 +27,7 @@ def show(c: Check, s: Step, mistake: bool, projector: bool) -> None:
     digits: Digits = digits_for(projector)
     kind, sentence = verdict(c)
     getattr(st, kind)(sentence)
-    last = "u_H" if len(s.weights) == 2 else f"u_H{len(s.weights) - 1}"
+    last = "u_" + graph.layer_name(len(s.weights) - 1, len(s.weights) - 1)    # the last hidden layer's output
     if mistake:
         st.markdown(
             f"The demo formed the output gradient as [{last}, 1]ᵀ·δ_O, the bias column stacked **last**, "
@@ -58,7 +58,7 @@ def show(c: Check, s: Step, mistake: bool, projector: bool) -> None:
         st.table(styled)
     else:           # every row in view (up to 20), no scroll box inside the page for the lecture's 13
         st.dataframe(styled, hide_index=True, width="stretch", height=35 * (min(len(frame), 20) + 1) + 3)
-    names = ", ".join(f"{n}[i,j]" for n in graph.layer_names(tuple(W.shape[1] for W in s.weights[:-1]))[:-1])
+    names = ", ".join(f"{n}[i,j]" for n in graph.matrix_names(len(s.weights) - 1)[:-1])
     shown = "every weight" if len(c.frame) >= c.total else f"{len(c.frame)} of the {c.total} weights"
     st.caption(f"{shown.capitalize()}, one row each ({len(frame)} rows shown; in bold: the weights into the chosen "
                f"units): {names} joins node i of the layer below to unit j, W_O[j,1] joins unit j of the last "
@@ -70,5 +70,5 @@ def panel(run: dict, epoch: int, mistake: bool, projector: bool, j: int, _step: 
     """``check`` and ``show`` for the step at ``epoch`` of the run ``run`` (``Settings.training_args``)
     decides (``_step``), with the weights into unit ``j`` of each hidden layer marked: computed and
     drawn once, replayed to every student on the same run, epoch, switch, unit and look."""
-    focus = {k: min(j, W.shape[1]) - 1 for k, W in enumerate(_step.weights[:-1])}
+    focus = {l: min(j, W.shape[1]) - 1 for l, W in enumerate(_step.weights[:-1])}
     show(check(_step, mistake, focus_units=focus), _step, mistake, projector)

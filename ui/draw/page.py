@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from ui.serve import addresses, cache, internals
@@ -12,9 +14,23 @@ from ui.views import symbols
 from ui.views.safe import md
 
 APP = "Backprop Explainer"
-# The pages in lesson order: (file, title). Each page but the last ends with a link to the next.
-LESSON = (("app_pages/data.py", "Data"), ("app_pages/network.py", "Network"),
-          ("app_pages/backprop.py", "Backprop step by step"), ("app_pages/training.py", "Training & results"))
+
+
+class Lesson(NamedTuple):
+    """One page of the lesson: its file, its title, its icon in the sidebar and its address."""
+
+    path: str
+    title: str
+    icon: str
+    url_path: str
+
+
+# The pages in lesson order; the first is the default page. Each page but the last ends with a link
+# to the next.
+LESSON = (Lesson("app_pages/data.py", "Data", ":material/table_chart:", "overview"),
+          Lesson("app_pages/network.py", "Network", ":material/hub:", "network"),
+          Lesson("app_pages/backprop.py", "Backprop step by step", ":material/calculate:", "backprop"),
+          Lesson("app_pages/training.py", "Training & results", ":material/monitoring:", "training"))
 _CONTROLS = (*PAGE, "show", "weight")   # the pages' own controls (epoch, sample, step, …), not the sidebar's
 _SHOWN = "_page_shown"             # the title of the page the last run drew
 _KEPT = "_page_controls"           # title → that page's controls when the student left it
@@ -89,11 +105,27 @@ def own_controls(title: str) -> None:
 def next_page() -> None:
     """The way on through the lesson: a link to the page after this one (none after the last)."""
     title = st.session_state.get(_SHOWN)
-    titles = [t for _, t in LESSON]
+    titles = [lesson.title for lesson in LESSON]
     if title in titles[:-1]:
-        path, after = LESSON[titles.index(title) + 1]
+        after = LESSON[titles.index(title) + 1]
         st.divider()
-        st.page_link(path, label=f"Next: {after}", icon=":material/arrow_forward:")
+        st.page_link(after.path, label=f"Next: {after.title}", icon=":material/arrow_forward:")
+
+
+def pages() -> list[st.Page]:
+    """What ``app.py`` hands ``st.navigation``: the lesson's pages, /data, and "no such page" when asked."""
+    # The default page is served at / and keeps no name of its own: Streamlit never finds a page by
+    # the default page's url_path, so /overview would open its "Page not found" dialog.
+    shown = [st.Page(lesson.path, title=lesson.title, icon=lesson.icon, default=lesson is LESSON[0],
+                     url_path="" if lesson is LESSON[0] else lesson.url_path) for lesson in LESSON]
+    # /data and /overview show the Data page too (its own address is the app's root, /). Not
+    # st.switch_page: that clears the query string, which the link-bound settings forbid.
+    for alias in ("data", LESSON[0].url_path):
+        shown.append(st.Page(LESSON[0].path, title=LESSON[0].title, url_path=alias, visibility="hidden"))
+    # An unknown address (/nope) gets the app's own "no such page" with links, not Streamlit's dialog.
+    if (missing := missing_page({p.url_path for p in shown})) is not None:
+        shown.append(missing)
+    return shown
 
 
 # ----------------------------------------------------------------------------- no such page

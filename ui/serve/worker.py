@@ -56,19 +56,21 @@ _STOPPED = threading.Event()      # the server is shutting down: no new worker, 
 @dataclass(frozen=True)
 class Status:
     """Where a job is, for a page that waits for it: ``ahead`` jobs before it in the queue (None
-    once it runs), its ``done`` of ``total`` epochs, and the seconds it has been waiting or running."""
+    once it runs), its ``done`` of ``total`` epochs, the seconds it has been waiting or running, and
+    its pace in epochs per second since its first report (None before there is one)."""
 
     running: bool
     ahead: int | None
     done: int
     total: int
     seconds: float
+    pace: float | None = None
 
     def seconds_left(self) -> float | None:
         """The time left at the pace so far, once there is a pace to go by."""
-        if not self.running or self.done <= 0 or self.total <= 0 or self.seconds <= 0:
+        if not self.running or not self.pace or self.total <= 0:
             return None
-        return self.seconds / self.done * (self.total - self.done)
+        return (self.total - self.done) / self.pace
 
 
 class Job:
@@ -82,6 +84,7 @@ class Job:
         self.waiters: dict[Hashable, int] = {}          # session -> script runs of it waiting
         self.queued_at = clock()
         self.started_at: float | None = None
+        self.first_report: tuple[float, int] | None = None     # (when, epochs done) first seen running
         self.settled = threading.Event()
         self.value: Any = None
         self.error: BaseException | None = None
@@ -167,7 +170,12 @@ class Scheduler:
             if job is self._running and job.started_at is not None:
                 same = self.channel[in_worker.JOB] == job.id
                 done, total = (int(self.channel[in_worker.DONE]), int(self.channel[in_worker.TOTAL])) if same else (0, 0)
-                return Status(True, None, done, total, now - job.started_at)
+                pace = None
+                if total and job.first_report is None:
+                    job.first_report = (now, done)             # the worker's start-up is not the pace
+                elif total and now > job.first_report[0] and done > job.first_report[1]:
+                    pace = (done - job.first_report[1]) / (now - job.first_report[0])
+                return Status(True, None, done, total, now - job.started_at, pace)
             order = sorted(self._queued, key=self._priority)
             ahead = order.index(job) + (self._running is not None) if job in order else 0
             return Status(False, ahead, 0, 0, now - job.queued_at)

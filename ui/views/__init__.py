@@ -1,5 +1,5 @@
 """Pure views: data in, LaTeX strings, tables, Vega-Lite dicts, sentences and files out.
 
-Nothing here imports Streamlit (``tests/views/test_purity.py`` fails if it does), so every view is
+Nothing here imports Streamlit (``tests/views/test_layers.py`` fails if it does), so every view is
 tested as a plain function.
 """

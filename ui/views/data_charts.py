@@ -40,10 +40,10 @@ def rows_frame(table: pd.DataFrame, features: Sequence[str], target: str,
 def unused_name(name: str, taken) -> str:
     """``name``, or ``name (2)``, ``name (3)``, … : the first that is not among ``taken`` (user columns)."""
     taken = {str(t) for t in taken}
-    candidate, k = name, 1
+    candidate, copy = name, 1
     while candidate in taken:
-        k += 1
-        candidate = f"{name} ({k})"
+        copy += 1
+        candidate = f"{name} ({copy})"
     return candidate
 
 

@@ -96,7 +96,7 @@ def weights_json(snap, p, settings: dict) -> str:
 
     One key per layer, named as on screen: W_H and W_O, or W_H1, W_H2, … and W_O.
     """
-    names = graph.layer_names(tuple(W.shape[1] for W in snap.weights[:-1]))
+    names = graph.matrix_names(len(snap.weights) - 1)
     doc = {
         "epoch": int(snap.epoch),
         "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},

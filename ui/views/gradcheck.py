@@ -44,7 +44,7 @@ class Check(NamedTuple):
 def _entries(shapes, focus_units: dict) -> list[tuple[int, int, int]]:
     """(layer, row, col) of the weights to check: all of them, or — past MAX_CHECKED — the weights
     into the chosen units, the output's, and an even spread of the rest."""
-    every = [(k, i, j) for k, shape in enumerate(shapes) for i in range(shape[0]) for j in range(shape[1])]
+    every = [(l, i, j) for l, shape in enumerate(shapes) for i in range(shape[0]) for j in range(shape[1])]
     if len(every) <= MAX_CHECKED:
         return every
     must = {e for e in every if e[0] == len(shapes) - 1 or focus_units.get(e[0]) == e[2]}
@@ -65,10 +65,10 @@ def check(s: Step, mistake: bool = False, eps: float = EPS, focus_units: dict | 
     entries = _entries([W.shape for W in s.weights], focus_units)
     num = gradcheck.numerical_gradients(s.X_aug, s.y, s.weights, s.activation, s.weight_decay, eps=eps,
                                         only=set(entries))
-    names = graph.layer_names(tuple(W.shape[1] for W in s.weights[:-1]))
-    labels = [f"{names[k]}[{i},{j + 1}]" for k, i, j in entries]
-    analytic = np.array([grads[k][i, j] for k, i, j in entries])
-    numerical = np.array([num[k][i, j] for k, i, j in entries])
+    names = graph.matrix_names(len(s.weights) - 1)
+    labels = [f"{names[l]}[{i},{j + 1}]" for l, i, j in entries]
+    analytic = np.array([grads[l][i, j] for l, i, j in entries])
+    numerical = np.array([num[l][i, j] for l, i, j in entries])
     biggest = max(float(np.abs(W).max()) for W in s.weights)
     finite = bool(np.all(np.isfinite(analytic)) and np.all(np.isfinite(numerical))
                   and s.objective <= MAX_LOSS and biggest <= MAX_WEIGHT)
@@ -86,7 +86,7 @@ def check(s: Step, mistake: bool = False, eps: float = EPS, focus_units: dict | 
     # The weights that fail first, so the table opens on them.
     order = np.argsort(~(bad & finite), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)
-    chosen = np.array([focus_units.get(k) == j for k, _, j in entries])[order]
+    chosen = np.array([focus_units.get(l) == j for l, _, j in entries])[order]
     after = objective_after(s.X_aug, s.y, s.weights, grads, s.eta, s.activation, s.weight_decay)
     worst = float(np.nanmax(rel)) if finite and rel.size else float("nan")
     return Check(frame, worst, [n for n, b in zip(labels, bad) if b] if finite else [], finite, grads[-1], after,

@@ -13,7 +13,6 @@ import pandas as pd
 from ui.views import style as st_style
 from ui.views import vega
 from ui.views.downsample import downsample
-from ui.views.vega import SPLITS
 
 MAX_LINES = 30          # training rows drawn in "predictions over the epochs" (in the browser)
 LOSS_TITLE = "loss ½·Σ(y − ŷ)², scaled data (log scale)"

@@ -5,23 +5,20 @@ Markdown written by the app only (no user text), so pages can show them as they 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from core.graph import sub
+from core.graph import unit_label
 
 
-def smaller_eta(eta: float, choices: Sequence[float], lowers: Callable[[float], bool] | None = None) -> float | None:
-    """The η to suggest instead of ``eta``: the largest choice below it for which ``lowers(choice)``
-    holds (e.g. "one step from here lowers the loss"); without a test, the largest choice at most a
-    tenth of ``eta`` (or the smallest choice). None when no choice passes the test.
-    """
+def smaller_eta(eta: float, choices: Sequence[float]) -> float | None:
+    """The η to suggest instead of ``eta`` when a run diverged: the largest choice at most a tenth of
+    ``eta`` (or the smallest choice; None when there is none). For one step from given weights,
+    ``core.step.largest_lowering_eta`` finds the largest η that lowers the loss instead."""
     below = sorted((c for c in choices if c < eta), reverse=True)
-    if lowers is None:
-        tenth = [c for c in below if c <= eta / 10]
-        return tenth[0] if tenth else (min(choices) if choices else None)
-    return next((float(c) for c in below if lowers(c)), None)
+    tenth = [c for c in below if c <= eta / 10]
+    return tenth[0] if tenth else (min(choices) if choices else None)
 
 
 def divergence(h, eta: float, smaller: float | None, why: bool = False) -> str:
@@ -87,8 +84,7 @@ def instability(f, eta: float, hidden: tuple[int, ...]) -> str:
                 "flatter — sometimes called a catapult. **What to try:** a slightly smaller η gives a smooth curve"
                 + ("; if the loss recovers, as here, the spike does no harm." if v["recovered"] else "."))
     layer = f"hidden layer {v['layer']}" if len(hidden) > 1 else "the hidden layer"
-    mark = "" if len(hidden) == 1 else f"{sub(v['layer'])},"
-    which = ", ".join(f"h{mark}{sub(j)}" for j in v["units"][:8]) + (f" and {len(v['units']) - 8} more" if len(v["units"]) > 8 else "")
+    which = ", ".join(unit_label(v["layer"], len(hidden), j) for j in v["units"][:8]) + (f" and {len(v['units']) - 8} more" if len(v["units"]) > 8 else "")
     count = f"{len(v['units'])} of the {v['of']} units of {layer} ({which})"
     if f.kind == "dead":
         return (f"**Units that stopped learning: {count} are dead** since epoch {f.epoch:,}. Each outputs 0 "
@@ -106,5 +102,7 @@ def waiting(what: str, running: bool, ahead: int | None, done: int, total: int, 
     if not running:
         before = "" if not ahead else f" — {ahead} run{'s' if ahead != 1 else ''} before yours"
         return f"{what}: waiting for the trainer the class shares{before}…"
+    if total <= 0:
+        return f"{what}: starting…"
     left = "" if seconds_left is None else f" — about {max(1, round(seconds_left))} s left"
     return f"{what}: epoch {done:,} of {total:,}{left}"

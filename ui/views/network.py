@@ -3,7 +3,7 @@
 Pure functions: arrays in, dicts, strings or a chart out. The graph's edges carry ``matrix``,
 ``row`` and ``col`` (see ``core.graph``), so every weight, gradient and change is read from the
 array it lives in — never re-derived here. Works for any number of hidden layers: the arrays come
-as tuples, one per layer, first hidden layer first, named as in ``core.graph.layer_names``.
+as tuples, one per layer, first hidden layer first, named as in ``core.graph.matrix_names``.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from core import activations
-from core.graph import hidden_kind, layer_names, sub
+from core import activations, network
+from core.graph import hidden_kind, layer_names, matrix_names
 from ui.views import diagram
 from ui.views import style as st_style
 from ui.views.numbers import fixed
@@ -29,8 +29,8 @@ class Quantities(NamedTuple):
     """The three numbers an edge can show, each a tuple with one array per layer (output last).
 
     ``W`` are the weights at the chosen epoch, ``dW`` the gradient ∂L/∂W of the training loss at
-    those weights, ``change`` the weights minus the initial weights; array k is shaped like layer
-    k's weights, (1 + fan-in, units), bias in row 0.
+    those weights, ``change`` the weights minus the initial weights; array l is shaped like layer
+    l's weights, (1 + fan-in, units), bias in row 0.
     """
 
     W: tuple
@@ -56,7 +56,7 @@ class Quantities(NamedTuple):
 
 def edge_values(G, arrays: Sequence) -> dict:
     """Edge (u, v) → the entry of the layer array (``arrays``, one per layer) that it stands for."""
-    by_name = dict(zip(layer_names((1,) * (len(arrays) - 1)), arrays))
+    by_name = dict(zip(matrix_names(len(arrays) - 1), arrays))
     return {(u, v): float(np.asarray(by_name[d["matrix"]], dtype=float)[d["row"], d["col"]])
             for u, v, d in G.edges(data=True)}
 
@@ -69,13 +69,13 @@ def edge_tooltips(G, q: Quantities) -> dict:
 
 def node_tooltips(G, x_aug: np.ndarray, z: Sequence, u: Sequence, y: np.ndarray | None = None) -> dict:
     """Node → {"z", "u"} (as text) for one sample: ``x_aug`` (N_I+1,); ``z``, ``u`` one array per
-    layer, output last (hidden layer k: (n_k,), output: (N_O,)).
+    layer, output last (hidden layer l: (n_l,), output: (N_O,)).
 
     An input node's output u is the scaled input itself and it has no z; a bias node's u is 1.
     Unit j of a hidden layer is column j-1 of its z (the bias node has no column).
     """
     depth = len(z) - 1
-    kinds = {hidden_kind(k, depth): k - 1 for k in range(1, depth + 1)}
+    kinds = {hidden_kind(layer, depth): layer - 1 for layer in range(1, depth + 1)}
     out = {}
     for node, d in G.nodes(data=True):
         kind, i = node
@@ -110,22 +110,17 @@ def network_chart(G, q: Quantities, show: str, nodes: dict, style: st_style.Char
     return style.apply(chart)
 
 
-def _names(hidden: Sequence[int]) -> list[str]:
-    """Layer letters: ["H", "O"] or ["H1", "H2", "O"]."""
-    return [name.removeprefix("W_") for name in layer_names(tuple(hidden))]
-
-
 def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str, str, str, str]]:
     """docs/core-api.md's variables-and-shapes table with the sizes filled in: (code, maths, meaning, shape)."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     N, I, O = n, n_inputs, n_outputs
-    names = _names(hidden)
+    names = layer_names(len(hidden))
     fan_in = [I, *hidden]
     rows = [("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
             ("y", r"$y$", "targets", f"({N}, {O})")]
-    for k, (name, width) in enumerate(zip(names, [*hidden, O])):
-        what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {k + 1}'s")
-        rows.append((f"W_{name}", f"$W_{{{name}}}$", f"{what} weights, row 0 = bias", f"({fan_in[k] + 1}, {width})"))
+    for l, (name, width) in enumerate(zip(names, [*hidden, O])):
+        what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {l + 1}'s")
+        rows.append((f"W_{name}", f"$W_{{{name}}}$", f"{what} weights, row 0 = bias", f"({fan_in[l] + 1}, {width})"))
     for name, width in zip(names, [*hidden, O]):
         meaning = ("output pre-activation and output" if name == "O" else "hidden pre-activation and activation"
                    + ("" if len(hidden) == 1 else f", layer {name[1:]}"))
@@ -141,7 +136,7 @@ def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str
 
 def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
     """``shapes_rows`` as a Markdown table (all text is app-written)."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     units = (f"N_H = {hidden[0]} hidden units" if len(hidden) == 1 else
              f"{len(hidden)} hidden layers of " + ", ".join(str(w) for w in hidden) + " units")
     head = (f"N = {n} training samples, N_I = {n_inputs} inputs, {units}, "
@@ -154,9 +149,9 @@ def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
 def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int) -> list[str]:
     """The forward pass in the notation of the shapes table (shapes under each factor), then one unit
     of each layer written out. Short lines, one ``st.latex`` each, for a narrow projected column."""
-    hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+    hidden = network.widths(hidden)
     g = activations.get(activation)
-    names = _names(hidden)
+    names = layer_names(len(hidden))
     N, I, O = n, n_inputs, n_outputs
 
     def shaped(symbol: str, rows: int, cols: int) -> str:
@@ -179,8 +174,3 @@ def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int
                            rf"{source}_{{i}}\,w^{{{name}}}_{{i,j}}")
         below, width_below = name, width
     return lines + written
-
-
-def unit_label(layer: int, depth: int, j: int) -> str:
-    """"h₂" (one hidden layer) or "h₁,₂" (unit 2 of hidden layer 1)."""
-    return f"h{sub(j)}" if depth == 1 else f"h{sub(layer)},{sub(j)}"

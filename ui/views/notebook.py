@@ -115,7 +115,7 @@ def file_name(spec: RunSpec) -> str:
 def build_notebook(spec: RunSpec) -> str:
     """The notebook for ``spec`` as ``.ipynb`` JSON text (nbformat 4), the same bytes for the same spec."""
     cells = Cells(spec)
-    ahead = [fast_forward] if cells.k else []        # section 3b, only when the step is not epoch 0's
+    ahead = [fast_forward] if cells.epoch else []        # section 3b, only when the step is not epoch 0's
     for section in [title, data, split, network, *ahead, forward, loss, backward, update, training, curve]:
         section(cells)
     nb = v4.new_notebook(cells=cells.out)

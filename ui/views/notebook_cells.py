@@ -16,7 +16,9 @@ import string
 import pandas as pd
 from nbformat import v4
 
+from core import graph
 from core.data import INCOME_CSV
+from ui.views.symbols import subscript as tex
 
 SHOWN_ROWS = 30          # row labels printed per set; an upload may have thousands
 
@@ -26,12 +28,11 @@ class Cells:
 
     def __init__(self, spec):
         self.spec = spec                          # a notebook.RunSpec
-        n = len(spec.hidden)
-        self.names = ["H"] if n == 1 else [f"H{i}" for i in range(1, n + 1)]   # hidden layers
-        self.layers = self.names + ["O"]
+        self.layers = graph.layer_names(len(spec.hidden))
+        self.names = self.layers[:-1]             # the hidden layers
         self.batched = spec.batch_size is not None
         self.decay = spec.weight_decay > 0
-        self.k = spec.step_epoch
+        self.epoch = spec.step_epoch             # the epoch whose step the notebook walks through
         self.out: list = []
 
     def md(self, text: str) -> None:
@@ -42,9 +43,6 @@ class Cells:
 
     def w_list(self, suffix: str = "") -> str:
         return "[" + ", ".join(f"W_{n}{suffix}" for n in self.layers) + "]"
-
-    def tex(self, name: str) -> str:
-        return name if len(name) == 1 else "{" + name + "}"
 
 
 def markdown_text(text: str, limit: int = 120) -> str:
@@ -97,7 +95,7 @@ def title(cells: Cells) -> None:
         ("epochs", f"{s.epochs:,}"),
         ("batch size", "all training rows (full batch)" if s.batch_size is None else str(s.batch_size)),
         ("weight decay λ", f"{s.weight_decay:g}"),
-        ("the step walked through", f"epoch {cells.k}" + (", first batch" if cells.batched else "")),
+        ("the step walked through", f"epoch {cells.epoch}" + (", first batch" if cells.batched else "")),
     ]
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
     cells.md(f"""
@@ -226,7 +224,6 @@ print("X_train_aug[:3] =", X_train_aug[:3], sep="\\n")
 def network(cells: Cells) -> None:
     s = cells.spec
     code, g_tex, gp_tex = _G[s.activation]
-    tex = cells.tex
     sizes = [r"N_I"] + [f"N_{tex(n)}" for n in cells.names] + ["N_O"]
     shapes = ", ".join(f"$W_{tex(l)}$: $({a} + 1) \\times {b}$" for l, a, b in zip(cells.layers, sizes[:-1], sizes[1:]))
     hidden_md = ("one hidden layer of $N_H$" if len(cells.names) == 1

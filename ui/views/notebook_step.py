@@ -9,6 +9,7 @@ with mini-batches, on the first batch of its epoch — and print its numbers.
 from __future__ import annotations
 
 from ui.views.notebook_cells import Cells, comment
+from ui.views.symbols import subscript as tex
 
 
 def _loop_functions(cells: Cells) -> None:
@@ -52,11 +53,11 @@ def gradients(W, X_aug, y):
 
 def fast_forward(cells: Cells) -> None:
     cells.md(f"""
-## 3b. Fast-forward to epoch {cells.k}
+## 3b. Fast-forward to epoch {cells.epoch}
 
-The app shows the step of epoch {cells.k}, that is, after {cells.k} epochs of training. The next cell
+The app shows the step of epoch {cells.epoch}, that is, after {cells.epoch} epochs of training. The next cell
 defines the training loop's two functions (section 8 explains them; they repeat sections 4–7 for
-any number of layers) and runs {cells.k} epochs with them. Sections 4–7 then take the next step by
+any number of layers) and runs {cells.epoch} epochs with them. Sections 4–7 then take the next step by
 hand.
 """)
     _loop_functions(cells)
@@ -64,7 +65,7 @@ hand.
     arg = "rng" if cells.batched else ""
     unpack = ", ".join(f"W_{n}" for n in cells.layers)
     cells.code(f"""
-k = {cells.k}                               # the epoch the app shows
+k = {cells.epoch}                               # the epoch the app shows
 W = [W_l.copy() for W_l in W_init]
 {rng}for e in range(k):
     W = train_epoch(W{', ' + arg if arg else ''})
@@ -75,7 +76,6 @@ for name, W_l in zip({[f"W_{n}" for n in cells.layers]!r}, W):
 
 
 def forward(cells: Cells) -> None:
-    tex = cells.tex
     eqs = []
     prev = "X_{aug}"
     for name in cells.names:
@@ -86,7 +86,7 @@ def forward(cells: Cells) -> None:
     batch_md = ""
     if cells.batched:
         batch_md = (f"\n\nWith mini-batches the update of this step uses only the rows of the first batch of "
-                    f"epoch {cells.k}: a random order of the N training rows (one per epoch, from "
+                    f"epoch {cells.epoch}: a random order of the N training rows (one per epoch, from "
                     "`np.random.default_rng(seed)`), cut into batches of B. The forward pass covers every "
                     "training row, so that the loss is the app's; the backward pass takes the batch's rows.")
     cells.md(f"""
@@ -99,9 +99,9 @@ unit passes $z_O$ on unchanged.
 """)
     lines = []
     if cells.batched:
-        if not cells.k:
+        if not cells.epoch:
             lines.append(comment("rng = np.random.default_rng(seed)", "one generator for the whole run"))
-        lines += [comment("order = rng.permutation(N) if B < N else np.arange(N)", f"epoch {cells.k}'s row order"),
+        lines += [comment("order = rng.permutation(N) if B < N else np.arange(N)", f"epoch {cells.epoch}'s row order"),
                   comment("rows = order[:B]", "the first batch: this step's rows"),
                   "print(\"this step's batch, as row labels:\", *df.index[train_idx[rows]])", ""]
     prev = "X_train_aug"
@@ -139,7 +139,6 @@ a sum over the training rows, not a mean.{decay_md}
 
 
 def backward(cells: Cells) -> None:
-    tex = cells.tex
     names = cells.names
     below = ["X_{aug}"] + [f"[1, u_{tex(n)}]" for n in names]   # what each layer receives
     above = names[1:] + ["O"]
@@ -215,7 +214,7 @@ def training(cells: Cells) -> None:
                 "`np.random.default_rng(seed)` for the whole run) in batches of B rows, one update per "
                 "batch; the last batch may be smaller." if cells.batched else
                 " Every epoch is one full-batch step: all training rows, one update.")
-    where = ("" if not cells.k else " (defined in section 3b)")
+    where = ("" if not cells.epoch else " (defined in section 3b)")
     cells.md(f"""
 ## 8. Training
 
@@ -224,7 +223,7 @@ The step of sections 4–7, repeated for `epochs` epochs from the initial weight
 The loss is recorded with the weights *before* each epoch's update, and once more for the final
 weights. If the loss overflows (η too large), training stops there, as in the app.
 """)
-    if not cells.k:
+    if not cells.epoch:
         _loop_functions(cells)
     rng = "rng = np.random.default_rng(seed)       # the same generator as in the app: one per run\n" \
         if cells.batched else ""

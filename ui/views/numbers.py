@@ -90,15 +90,6 @@ def spec(value: float, fmt: str) -> str:
     return format(value, fmt) if math.isfinite(value) else _special(value)
 
 
-def bmatrix(A, digits: int = 4) -> str:
-    r"""A small matrix as ``\begin{bmatrix}…``; a long column vector is written as a transposed row."""
-    A = np.asarray(A, dtype=float)
-    if A.shape[1] == 1 and A.shape[0] > 5:
-        return r"\begin{bmatrix}" + r" & ".join(num(v, digits) for v in A[:, 0]) + r"\end{bmatrix}^{\top}"
-    body = r" \\ ".join(" & ".join(num(v, digits) for v in row) for row in A)
-    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
-
-
 def aligned(lines: Sequence[str]) -> str:
     return r"\begin{aligned}" + r" \\[2pt] ".join(lines) + r"\end{aligned}"
 

@@ -34,34 +34,34 @@ class Picture(NamedTuple):
 
 def weight_names(step: Step) -> list[str]:
     """Every weight as "W_H[i,j]" (row i, unit j; the code's column j−1), first hidden layer first."""
-    names = graph.layer_names(tuple(W.shape[1] for W in step.weights[:-1]))
+    names = graph.matrix_names(len(step.weights) - 1)
     return [f"{name}[{i},{j + 1}]" for name, W in zip(names, step.weights)
             for i in range(W.shape[0]) for j in range(W.shape[1])]
 
 
 def locate(step: Step, name: str) -> tuple[int, int, int]:
     """(layer, row, column in code) of the weight called ``name``; ValueError if there is none."""
-    names = graph.layer_names(tuple(W.shape[1] for W in step.weights[:-1]))
+    names = graph.matrix_names(len(step.weights) - 1)
     layer_name, _, rest = name.partition("[")
     i, j = (int(v) for v in rest.rstrip("]").split(","))
-    k = names.index(layer_name)
-    if not (0 <= i < step.weights[k].shape[0] and 1 <= j <= step.weights[k].shape[1]):
+    l = names.index(layer_name)
+    if not (0 <= i < step.weights[l].shape[0] and 1 <= j <= step.weights[l].shape[1]):
         raise ValueError(name)
-    return k, i, j - 1
+    return l, i, j - 1
 
 
 def picture(step: Step, name: str, points: int = POINTS) -> Picture:
     """The slice of the objective through the weight ``name`` at ``step``'s weights."""
-    k, i, c = locate(step, name)
-    args = (step.X_aug, step.y, step.weights, k, i, c, step.activation, step.weight_decay)
-    w = float(step.weights[k][i, c])
-    g = float(step.backward.dW[k][i, c])
+    l, i, c = locate(step, name)
+    args = (step.X_aug, step.y, step.weights, l, i, c, step.activation, step.weight_decay)
+    w = float(step.weights[l][i, c])
+    g = float(step.backward.dW[l][i, c])
     w_next = w - step.eta * g
     # Wide enough to hold the step (and show the curve bend a little), narrow enough to see a small step.
     reach = max(2.5 * abs(w_next - w), 0.1) if np.isfinite(w_next) else 0.5
     values = np.linspace(w - reach, w + reach, points)
-    J = slope.objective_along(step.X_aug, step.y, step.weights, k, i, c, values, step.activation, step.weight_decay)
-    J0, J1 = slope.objective_along(step.X_aug, step.y, step.weights, k, i, c, [w, w_next], step.activation,
+    J = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, values, step.activation, step.weight_decay)
+    J0, J1 = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, [w, w_next], step.activation,
                                    step.weight_decay)
     return Picture(name, w, float(J0), g, slope.centred_slope(*args), float(w_next), float(J1),
                    pd.DataFrame({"weight": values, "J": J}))

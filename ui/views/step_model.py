@@ -13,8 +13,8 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from core import graph
-from core.graph import hidden_kind, sub
+from core import graph, network
+from core.graph import hidden_kind, sub, unit_label
 from core.step import Step
 from ui.views import diagram, tables
 from ui.views import style as st_style
@@ -66,18 +66,18 @@ class Context(NamedTuple):
         """Width of the first hidden layer."""
         return self.widths[0]
 
-    def unit(self, k: int) -> int:
-        """The chosen unit (1-based) of hidden layer ``k`` (1-based)."""
-        return min(self.j, self.widths[k - 1])
+    def unit(self, layer: int) -> int:
+        """The chosen unit (1-based) of hidden layer ``layer`` (1-based)."""
+        return min(self.j, self.widths[layer - 1])
 
-    def name(self, k: int) -> str:
-        """Layer ``k``'s letter (1 … depth + 1): "H" or "H1" … for hidden layers, "O" for the output."""
-        return "O" if k > self.depth else ("H" if self.depth == 1 else f"H{k}")
+    def name(self, layer: int) -> str:
+        """The name of layer ``layer`` (1 … depth + 1): "H" or "H1" … for hidden layers, "O" for the output."""
+        return graph.layer_name(layer, self.depth)
 
-    def source(self, k: int, n, i) -> str:
-        """The symbol of input i of layer ``k`` for sample n: x_{n,i} below the first hidden layer,
+    def source(self, layer: int, n, i) -> str:
+        """The symbol of input i of layer ``layer`` for sample n: x_{n,i} below the first hidden layer,
         else u of the layer below (u_{n,0} = 1 is its bias node)."""
-        return rf"x_{{{n},{i}}}" if k == 1 else rf"u^{{{self.name(k - 1)}}}_{{{n},{i}}}"
+        return rf"x_{{{n},{i}}}" if layer == 1 else rf"u^{{{self.name(layer - 1)}}}_{{{n},{i}}}"
 
 
 class Table(NamedTuple):
@@ -141,40 +141,40 @@ def sample_rows(ctx: Context, total: bool = False) -> list[str]:
     return tables.sample_labels(ctx.data_rows) + ([SUM_ROW] if total else [])
 
 
-def layer_labels(ctx: Context, k: int, bias: bool = False) -> list[str]:
-    """Labels of layer ``k``'s nodes: inputs for k = 0, units of hidden layer k, "→ ŷ" for the output."""
-    if k == 0:
+def layer_labels(ctx: Context, layer: int, bias: bool = False) -> list[str]:
+    """Labels of the nodes of layer ``layer``: the inputs (0), a hidden layer's units, "→ ŷ" for the output."""
+    if layer == 0:
         return tables.input_labels(ctx.n_inputs)
-    if k > ctx.depth:
+    if layer > ctx.depth:
         return ["→ ŷ"]
-    return tables.unit_labels(ctx.widths[k - 1], bias, k, ctx.depth)
+    return tables.unit_labels(ctx.widths[layer - 1], bias, layer, ctx.depth)
 
 
 def X(i: int) -> tuple:
     return ("x", i)
 
 
-def H(j: int, k: int = 1, depth: int = 1) -> tuple:
-    """Unit j of hidden layer k (of ``depth``) as a graph node."""
-    return (hidden_kind(k, depth), j)
+def H(j: int, layer: int = 1, depth: int = 1) -> tuple:
+    """Unit j of hidden layer ``layer`` (of ``depth``) as a graph node."""
+    return (hidden_kind(layer, depth), j)
 
 
 OUT = ("o", 1)
 
 
-def node(ctx: Context, k: int, i: int) -> tuple:
-    """Node i of layer k (0: inputs, 1 … depth: hidden, depth + 1: output)."""
-    return X(i) if k == 0 else OUT if k > ctx.depth else H(i, k, ctx.depth)
+def node(ctx: Context, layer: int, i: int) -> tuple:
+    """Node i of layer ``layer`` (0: inputs, 1 … depth: hidden, depth + 1: output)."""
+    return X(i) if layer == 0 else OUT if layer > ctx.depth else H(i, layer, ctx.depth)
 
 
-def layer_size(ctx: Context, k: int) -> int:
-    """Nodes of layer k without its bias node (inputs, units, or 1 output)."""
-    return ctx.n_inputs if k == 0 else 1 if k > ctx.depth else ctx.widths[k - 1]
+def layer_size(ctx: Context, layer: int) -> int:
+    """Nodes of layer ``layer`` without its bias node (inputs, units, or 1 output)."""
+    return ctx.n_inputs if layer == 0 else 1 if layer > ctx.depth else ctx.widths[layer - 1]
 
 
-def edges_into(ctx: Context, k: int, j: int) -> set:
-    """Every edge into node j of layer k, the bias edge included."""
-    return {(node(ctx, k - 1, i), node(ctx, k, j)) for i in range(layer_size(ctx, k - 1) + 1)}
+def edges_into(ctx: Context, layer: int, j: int) -> set:
+    """Every edge into node j of layer ``layer``, the bias edge included."""
+    return {(node(ctx, layer - 1, i), node(ctx, layer, j)) for i in range(layer_size(ctx, layer - 1) + 1)}
 
 
 def edges_out(ctx: Context) -> set:
@@ -182,39 +182,41 @@ def edges_out(ctx: Context) -> set:
 
 
 def all_nodes(ctx: Context) -> set:
-    return {node(ctx, k, i) for k in range(ctx.depth + 2) for i in range(layer_size(ctx, k) + (k <= ctx.depth))}
+    return {node(ctx, layer, i) for layer in range(ctx.depth + 2)
+            for i in range(layer_size(ctx, layer) + (layer <= ctx.depth))}
 
 
 def chosen_path(ctx: Context) -> set:
     """The weights into the chosen unit of every hidden layer and into ŷ."""
     edges = set()
-    for k in range(1, ctx.depth + 1):
-        edges |= edges_into(ctx, k, ctx.unit(k))
+    for layer in range(1, ctx.depth + 1):
+        edges |= edges_into(ctx, layer, ctx.unit(layer))
     return edges | edges_out(ctx)
 
 
-def each_unit(ctx: Context, text, k: int = 1) -> dict:
-    """``text(j)`` beside every unit of hidden layer k when there is room, else beside the chosen one."""
-    units = range(1, ctx.widths[k - 1] + 1) if ctx.widths[k - 1] <= 6 else [ctx.unit(k)]
-    return {H(j, k, ctx.depth): text(j) for j in units}
+def each_unit(ctx: Context, text, layer: int = 1) -> dict:
+    """``text(j)`` beside every unit of hidden layer ``layer`` when there is room, else beside the chosen one."""
+    units = range(1, ctx.widths[layer - 1] + 1) if ctx.widths[layer - 1] <= 6 else [ctx.unit(layer)]
+    return {H(j, layer, ctx.depth): text(j) for j in units}
 
 
 def weight_values(ctx: Context, weights: Sequence[np.ndarray]) -> dict:
     """Edge (u, v) → its entry in ``weights`` (one array per layer, shaped like the weights)."""
     values = {}
-    for k, W in enumerate(weights, start=1):
+    for layer, W in enumerate(weights, start=1):
         for i in range(W.shape[0]):
             for j in range(W.shape[1]):
-                values[(node(ctx, k - 1, i), node(ctx, k, j + 1))] = float(W[i, j])
+                values[(node(ctx, layer - 1, i), node(ctx, layer, j + 1))] = float(W[i, j])
     return values
 
 
 def focus_line(ctx: Context, unit: bool = True) -> str:
     who = f"sample n = {ctx.n} (data row {ctx.data_rows[ctx.n - 1]})"
     if unit and ctx.depth == 1:
-        who += f" and hidden unit h{sub(ctx.j)}"
+        who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
-        who += " and unit " + ", ".join(f"h{sub(k)},{sub(ctx.unit(k))}" for k in range(1, ctx.depth + 1))
+        who += " and unit " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
+                                        for layer in range(1, ctx.depth + 1))
     return f"**With the numbers** of {who}, epoch {ctx.epoch}:"
 
 
@@ -236,13 +238,14 @@ def diagram_chart(key: tuple, n_inputs: int, hidden, chart_style: st_style.Chart
     # Nodes are named in the notation of the equations (x₁, h₂, ŷ); the caption names the columns.
     G = graph.architecture(n_inputs, hidden, input_names=[""] * n_inputs, output_names=[""])
     G.nodes[X(0)]["label"] = "x₀ = 1"       # short: the column is narrow
-    for k in range(1, len(graph.widths(hidden)) + 1):
-        bias = (hidden_kind(k, len(graph.widths(hidden))), 0)
+    depth = len(network.widths(hidden))
+    for layer in range(1, depth + 1):
+        bias = (hidden_kind(layer, depth), 0)
         G.nodes[bias]["label"] = G.nodes[bias]["label"].replace(" (bias)", "")
     return diagram.network_chart(G, dict(values), value_title=title, highlight_nodes=set(nodes),
                                  highlight_edges=set(edges), node_text=dict(node_text),
                                  edge_text=dict(edge_text), style=chart_style,
-                                 x_domain=(-0.5, len(graph.widths(hidden)) + 2.0),
+                                 x_domain=(-0.5, depth + 2.0),
                                  height=height, legend=height is None)
 
 

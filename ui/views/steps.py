@@ -18,52 +18,48 @@ from core import activations
 from core.graph import sub
 from ui.views import steps_back
 from ui.views.numbers import aligned, plain, short
+from ui.views.symbols import sym
 from ui.views.step_model import (OUT, TERMS, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, all_nodes,
                                  chosen_path, each_unit, focus_line, layer_labels, sample_rows, weight_values)
 
 
-def sym(base: str, layer: str) -> str:
-    """``z_H`` or ``z_{H2}``: a matrix symbol with its layer as subscript."""
-    return f"{base}_{layer}" if len(layer) == 1 else f"{base}_{{{layer}}}"
-
-
 def chain(lhs: str, parts: Sequence[str], per_line: int = 3) -> list[str]:
     """``lhs = a + b + …`` as aligned lines of at most ``per_line`` terms, so a projector never cuts them."""
-    return [(rf"{lhs} &= " if k == 0 else r"&\quad + ") + " + ".join(parts[k:k + per_line])
-            for k in range(0, len(parts), per_line)]
+    return [(rf"{lhs} &= " if start == 0 else r"&\quad + ") + " + ".join(parts[start:start + per_line])
+            for start in range(0, len(parts), per_line)]
 
 
-def unit_sum(ctx: Context, k: int) -> str:
-    """z of the chosen unit of layer k for the chosen sample, written out term by term."""
+def unit_sum(ctx: Context, layer: int) -> str:
+    """z of the chosen unit of layer ``layer`` for the chosen sample, written out term by term."""
     num, par = ctx.digits.latex, ctx.digits.paren
     s, n, r = ctx.step, ctx.n, ctx.n - 1
-    out = k > ctx.depth
-    jk = 1 if out else ctx.unit(k)
-    L, W, a = ctx.name(k), s.weights[k - 1], s.forward.a[k - 1][r]
-    z = s.forward.z[k - 1][r, jk - 1]
+    out = layer > ctx.depth
+    j_layer = 1 if out else ctx.unit(layer)
+    L, W, a = ctx.name(layer), s.weights[layer - 1], s.forward.a[layer - 1][r]
+    z = s.forward.z[layer - 1][r, j_layer - 1]
 
     def w(i):
-        return rf"w^{{O}}_{{{i}}}" if out else rf"w^{{{L}}}_{{{i},{jk}}}"
+        return rf"w^{{O}}_{{{i}}}" if out else rf"w^{{{L}}}_{{{i},{j_layer}}}"
 
     if out and len(a) > 4:                  # the output's sum: its bias, the chosen unit, the others
         j = ctx.unit(ctx.depth)
         rest = z - a[0] * W[0, 0] - a[j] * W[j, 0]
-        symbols = [w(0), rf"{ctx.source(k, n, j)}\,{w(j)}",
-                   rf"\sum_{{k \ne {j}}} {ctx.source(k, n, 'k')}\,w^{{O}}_{{k}}"]
+        symbols = [w(0), rf"{ctx.source(layer, n, j)}\,{w(j)}",
+                   rf"\sum_{{k \ne {j}}} {ctx.source(layer, n, 'k')}\,w^{{O}}_{{k}}"]
         numbers = [num(W[0, 0]), rf"{par(a[j])} \times {par(W[j, 0])}",
                    rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} units}}}}"]
     elif len(a) > TERMS:                    # a wide layer below: the first two inputs and the rest
-        rest = z - a[0] * W[0, jk - 1] - a[1] * W[1, jk - 1]
-        symbols = [rf"{ctx.source(k, n, i)}\,{w(i)}" for i in (0, 1)] + \
-            [rf"\sum_{{i \ge 2}} {ctx.source(k, n, 'i')}\,{w('i')}"]
-        numbers = [rf"{par(a[i])} \times {par(W[i, jk - 1])}" for i in (0, 1)] + \
+        rest = z - a[0] * W[0, j_layer - 1] - a[1] * W[1, j_layer - 1]
+        symbols = [rf"{ctx.source(layer, n, i)}\,{w(i)}" for i in (0, 1)] + \
+            [rf"\sum_{{i \ge 2}} {ctx.source(layer, n, 'i')}\,{w('i')}"]
+        numbers = [rf"{par(a[i])} \times {par(W[i, j_layer - 1])}" for i in (0, 1)] + \
             [rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} inputs}}}}"]
     else:
-        symbols = [w(0) if out else rf"{ctx.source(k, n, 0)}\,{w(0)}"] + \
-            [rf"{ctx.source(k, n, i)}\,{w(i)}" for i in range(1, len(a))]
-        numbers = [num(W[0, jk - 1]) if out else rf"{par(a[0])} \times {par(W[0, jk - 1])}"] + \
-            [rf"{par(a[i])} \times {par(W[i, jk - 1])}" for i in range(1, len(a))]
-    lhs = rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}}" if out else rf"z^{{{L}}}_{{{n},{jk}}}"
+        symbols = [w(0) if out else rf"{ctx.source(layer, n, 0)}\,{w(0)}"] + \
+            [rf"{ctx.source(layer, n, i)}\,{w(i)}" for i in range(1, len(a))]
+        numbers = [num(W[0, j_layer - 1]) if out else rf"{par(a[0])} \times {par(W[0, j_layer - 1])}"] + \
+            [rf"{par(a[i])} \times {par(W[i, j_layer - 1])}" for i in range(1, len(a))]
+    lhs = rf"\hat y_{{{n}}} = z^{{O}}_{{{n}}}" if out else rf"z^{{{L}}}_{{{n},{j_layer}}}"
     return aligned(chain(lhs, symbols) + chain("", numbers, per_line=2) + [rf"&= {num(z)}"])
 
 
@@ -78,19 +74,19 @@ def g_numbers(act: str, z: float, d) -> str:
 def general_forward(ctx: Context, g) -> list[str]:
     """The forward pass in symbols, layer by layer (the lecture's three lines for one hidden layer)."""
     blocks = []
-    for k in range(1, ctx.depth + 2):
-        L, below = ctx.name(k), ctx.name(k - 1) if k > 1 else None
+    for layer in range(1, ctx.depth + 2):
+        L, below = ctx.name(layer), ctx.name(layer - 1) if layer > 1 else None
         a = r"X_{\mathrm{aug}}" if below is None else rf"[1,\ {sym('u', below)}]"
         size = "N_I" if below is None else (r"N_H" if ctx.depth == 1 else rf"N_{{{below}}}")
-        source = ctx.source(k, "n", "i") if k == 1 else rf"u^{{{below}}}_{{n,i}}"
+        source = ctx.source(layer, "n", "i") if layer == 1 else rf"u^{{{below}}}_{{n,i}}"
         if L == "O":
             blocks.append(aligned([rf"\hat y = z_O &= {a}\,W_O",
                                    rf"\hat y_n &= w^{{O}}_{{0}} + \sum_{{j=1}}^{{{size}}} "
-                                   rf"{ctx.source(k, 'n', 'j')}\,w^{{O}}_{{j}}"]))
+                                   rf"{ctx.source(layer, 'n', 'j')}\,w^{{O}}_{{j}}"]))
         else:
             blocks.append(aligned([rf"{sym('z', L)} &= {a}\,{sym('W', L)}",
                                    rf"z^{{{L}}}_{{n,j}} &= \sum_{{i=0}}^{{{size}}} {source}\,w^{{{L}}}_{{i,j}}"]))
-            if k == 1:
+            if layer == 1:
                 blocks.append(aligned([rf"{sym('u', L)} &= g({sym('z', L)})", g.latex.replace("=", "&=", 1)]))
             else:
                 blocks[-1] = blocks[-1][:-len(r"\end{aligned}")] + rf" \\[2pt] {sym('u', L)} &= g({sym('z', L)})" \
@@ -103,18 +99,18 @@ def forward_view(ctx: Context) -> StepView:
     s, n, r = ctx.step, ctx.n, ctx.n - 1
     g = activations.get(s.activation)
     subs = []
-    for k in range(1, ctx.depth + 1):
-        L, jk = ctx.name(k), ctx.unit(k)
-        z, u = s.forward.z[k - 1][r, jk - 1], s.forward.u[k - 1][r, jk - 1]
-        subs.append(unit_sum(ctx, k))
-        subs.append(rf"u^{{{L}}}_{{{n},{jk}}} = g\!\left(z^{{{L}}}_{{{n},{jk}}}\right) = "
+    for layer in range(1, ctx.depth + 1):
+        L, j_layer = ctx.name(layer), ctx.unit(layer)
+        z, u = s.forward.z[layer - 1][r, j_layer - 1], s.forward.u[layer - 1][r, j_layer - 1]
+        subs.append(unit_sum(ctx, layer))
+        subs.append(rf"u^{{{L}}}_{{{n},{j_layer}}} = g\!\left(z^{{{L}}}_{{{n},{j_layer}}}\right) = "
                     rf"{g_numbers(s.activation, z, ctx.digits)} = {num(u)}")
     subs.append(unit_sum(ctx, ctx.depth + 1))
     y_hat = s.forward.z[-1][r, 0]
     rows = sample_rows(ctx)
     node_text = {X(i): short(s.X_aug[r, i]) for i in range(1, ctx.n_inputs + 1)}
-    for k in range(1, ctx.depth + 1):
-        node_text.update(each_unit(ctx, lambda j, k=k: f"u = {short(s.forward.u[k - 1][r, j - 1])}", k))
+    for layer in range(1, ctx.depth + 1):
+        node_text.update(each_unit(ctx, lambda j, layer=layer: f"u = {short(s.forward.u[layer - 1][r, j - 1])}", layer))
     node_text[OUT] = f"ŷ = {short(y_hat)}"
     one = ctx.depth == 1
     layers = "" if one else (f" With {ctx.depth} hidden layers the same happens layer after layer: each "
@@ -136,23 +132,23 @@ def _forward_tables(ctx: Context, rows: list[str]) -> list[Table]:
     s, r, e = ctx.step, ctx.n - 1, ctx.epoch
     one = ctx.depth == 1
     out = []
-    for k in range(1, ctx.depth + 2):
-        L, c = ctx.name(k), (ctx.unit(k) - 1 if k <= ctx.depth else 0)
-        below = layer_labels(ctx, k - 1, bias=k > 1)
-        bias = "x₀" if k == 1 else below[0].split(" ")[0]
+    for layer in range(1, ctx.depth + 2):
+        L, c = ctx.name(layer), (ctx.unit(layer) - 1 if layer <= ctx.depth else 0)
+        below = layer_labels(ctx, layer - 1, bias=layer > 1)
+        bias = "x₀" if layer == 1 else below[0].split(" ")[0]
         if L == "O":
             caption = f"Output weights W_O at epoch {e} (row {bias}: bias)"
             out.append(Table(s.weights[-1], below, ["→ ŷ"], caption, (ctx.unit(ctx.depth),)))
         else:
             caption = (f"Hidden weights W_H at epoch {e} (row x₀: biases)" if one else
-                       f"Weights W_{L} of hidden layer {k} at epoch {e} (row {bias}: biases)")
-            out.append(Table(s.weights[k - 1], below, layer_labels(ctx, k), caption, (), (c,)))
-    for k in range(1, ctx.depth + 1):
-        L, c = ctx.name(k), ctx.unit(k) - 1
-        a = "X_aug" if k == 1 else f"[1, u_{ctx.name(k - 1)}]"
-        out.append(Table(s.forward.z[k - 1], rows, layer_labels(ctx, k),
+                       f"Weights W_{L} of hidden layer {layer} at epoch {e} (row {bias}: biases)")
+            out.append(Table(s.weights[layer - 1], below, layer_labels(ctx, layer), caption, (), (c,)))
+    for layer in range(1, ctx.depth + 1):
+        L, c = ctx.name(layer), ctx.unit(layer) - 1
+        a = "X_aug" if layer == 1 else f"[1, u_{ctx.name(layer - 1)}]"
+        out.append(Table(s.forward.z[layer - 1], rows, layer_labels(ctx, layer),
                          f"Hidden sums z_{L} = {a}·W_{L}", (r,), (c,)))
-        out.append(Table(s.forward.u[k - 1], rows, layer_labels(ctx, k),
+        out.append(Table(s.forward.u[layer - 1], rows, layer_labels(ctx, layer),
                          f"Hidden outputs u_{L} = g(z_{L}), g = {s.activation}", (r,), (c,)))
     last = ctx.name(ctx.depth)
     out.append(Table(s.X_aug, rows, layer_labels(ctx, 0), "Inputs X_aug (scaled; x₀ = 1 is the bias node)", (r,)))
@@ -168,7 +164,7 @@ def loss_view(ctx: Context) -> StepView:
     ell = s.losses
     share = ell[r] / s.loss if s.loss > 0 else 0.0
     if ctx.N <= 3:
-        symbols = " + ".join(rf"\ell_{{{k}}}" for k in range(1, ctx.N + 1))
+        symbols = " + ".join(rf"\ell_{{{sample}}}" for sample in range(1, ctx.N + 1))
         values = " + ".join(num(v) for v in ell)
     else:
         symbols = rf"\ell_{{1}} + \ell_{{2}} + \dots + \ell_{{{ctx.N}}}"

@@ -13,10 +13,10 @@ import math
 import numpy as np
 
 from core import activations
-from core.graph import sub
-from core.step import objective_after
-from ui.views.messages import smaller_eta
+from core.graph import unit_label
+from core.step import largest_lowering_eta
 from ui.views.numbers import aligned, change, plain, short, signed
+from ui.views.symbols import sym
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, chosen_path,
                                  each_unit, edges_into, focus_line, layer_labels, node, sample_rows, weight_values)
 
@@ -33,36 +33,32 @@ def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
     return r"1 \quad (z = " + d.latex(z) + r" > 0)" if z > 0 else r"0 \quad (z = " + d.latex(z) + r" \le 0)"
 
 
-def _sym(base: str, layer: str) -> str:
-    return f"{base}_{layer}" if len(layer) == 1 else f"{base}_{{{layer}}}"
-
-
-def _delta_back(ctx: Context, k: int) -> str:
-    """δ of the chosen unit of hidden layer k for the chosen sample: g′ times the deltas above, weighted."""
+def _delta_back(ctx: Context, layer: int) -> str:
+    """δ of the chosen unit of hidden layer ``layer`` for the chosen sample: g′ times the deltas above, weighted."""
     num, par = ctx.digits.latex, ctx.digits.paren
     s, n, r = ctx.step, ctx.n, ctx.n - 1
-    L, jk, above = ctx.name(k), ctx.unit(k), ctx.name(k + 1)
-    gp, dH = s.g_primes[k - 1][r, jk - 1], s.backward.delta[k - 1][r, jk - 1]
-    W, delta = s.weights[k], s.backward.delta[k][r]            # the weights out of layer k, the deltas above
-    g = rf"g'\!\left(z^{{{L}}}_{{{n},{jk}}}\right)"
+    L, j_layer, above = ctx.name(layer), ctx.unit(layer), ctx.name(layer + 1)
+    gp, dH = s.g_primes[layer - 1][r, j_layer - 1], s.backward.delta[layer - 1][r, j_layer - 1]
+    W, delta = s.weights[layer], s.backward.delta[layer][r]    # the weights out of this layer, the deltas above
+    g = rf"g'\!\left(z^{{{L}}}_{{{n},{j_layer}}}\right)"
     if above == "O":
-        terms = [rf"w^{{O}}_{{{jk}}}\; \delta^{{O}}_{{{n}}}"]
-        values = [rf"{par(W[jk, 0])} \times {par(delta[0])}"]
+        terms = [rf"w^{{O}}_{{{j_layer}}}\; \delta^{{O}}_{{{n}}}"]
+        values = [rf"{par(W[j_layer, 0])} \times {par(delta[0])}"]
     elif len(delta) <= 3:
-        terms = [rf"w^{{{above}}}_{{{jk},{m}}}\,\delta^{{{above}}}_{{{n},{m}}}" for m in range(1, len(delta) + 1)]
-        values = [rf"{par(W[jk, m - 1])} \times {par(delta[m - 1])}" for m in range(1, len(delta) + 1)]
+        terms = [rf"w^{{{above}}}_{{{j_layer},{k}}}\,\delta^{{{above}}}_{{{n},{k}}}" for k in range(1, len(delta) + 1)]
+        values = [rf"{par(W[j_layer, k - 1])} \times {par(delta[k - 1])}" for k in range(1, len(delta) + 1)]
     else:
-        m = ctx.unit(k + 1)
-        rest = float(W[jk] @ delta) - W[jk, m - 1] * delta[m - 1]
-        terms = [rf"w^{{{above}}}_{{{jk},{m}}}\,\delta^{{{above}}}_{{{n},{m}}}",
-                 rf"\sum_{{k \ne {m}}} w^{{{above}}}_{{{jk},k}}\,\delta^{{{above}}}_{{{n},k}}"]
-        values = [rf"{par(W[jk, m - 1])} \times {par(delta[m - 1])}",
+        k = ctx.unit(layer + 1)
+        rest = float(W[j_layer] @ delta) - W[j_layer, k - 1] * delta[k - 1]
+        terms = [rf"w^{{{above}}}_{{{j_layer},{k}}}\,\delta^{{{above}}}_{{{n},{k}}}",
+                 rf"\sum_{{k \ne {k}}} w^{{{above}}}_{{{j_layer},k}}\,\delta^{{{above}}}_{{{n},k}}"]
+        values = [rf"{par(W[j_layer, k - 1])} \times {par(delta[k - 1])}",
                   rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(delta) - 1} units}}}}"]
     if above == "O":
-        lines = [rf"\delta^{{{L}}}_{{{n},{jk}}} &= {g}\; {terms[0]}",
+        lines = [rf"\delta^{{{L}}}_{{{n},{j_layer}}} &= {g}\; {terms[0]}",
                  rf"&= {par(gp)} \times {values[0]}", rf"&= {num(dH)}"]
     else:
-        lines = [rf"\delta^{{{L}}}_{{{n},{jk}}} &= {g} \left({' + '.join(terms)}\right)",
+        lines = [rf"\delta^{{{L}}}_{{{n},{j_layer}}} &= {g} \left({' + '.join(terms)}\right)",
                  rf"&= {par(gp)} \times \left({' + '.join(values)}\right)", rf"&= {num(dH)}"]
     return aligned(lines)
 
@@ -72,19 +68,20 @@ def hidden_delta_view(ctx: Context) -> StepView:
     s, n, r = ctx.step, ctx.n, ctx.n - 1
     g = activations.get(s.activation)
     subs, tables_, texts = [], [], {}
-    for k in range(ctx.depth, 0, -1):                 # from the top down: each layer from the one above
-        L, jk = ctx.name(k), ctx.unit(k)
-        z, u, gp = s.forward.z[k - 1][r, jk - 1], s.forward.u[k - 1][r, jk - 1], s.g_primes[k - 1][r, jk - 1]
-        subs.append(rf"g'\!\left(z^{{{L}}}_{{{n},{jk}}}\right) = {_g_prime_numbers(s.activation, z, u, ctx.digits)}"
-                    rf" = {num(gp)}")
-        subs.append(_delta_back(ctx, k))
-        units = layer_labels(ctx, k)
-        tables_ += [Table(s.g_primes[k - 1], sample_rows(ctx), units, f"Slopes g′(z_{L}), g = {s.activation}",
-                          (r,), (jk - 1,)),
-                    Table(s.backward.delta[k - 1], sample_rows(ctx), units,
-                          f"Hidden deltas δ_{L} = g′(z_{L}) ⊙ (δ_{ctx.name(k + 1)} · W̄_{ctx.name(k + 1)}ᵀ)",
-                          (r,), (jk - 1,))]
-        texts.update(each_unit(ctx, lambda j, k=k: f"δ = {short(s.backward.delta[k - 1][r, j - 1])}", k))
+    for layer in range(ctx.depth, 0, -1):            # from the top down: each layer from the one above
+        L, j_layer = ctx.name(layer), ctx.unit(layer)
+        at = (r, j_layer - 1)                        # the chosen sample's row, the chosen unit's column
+        z, u, gp = s.forward.z[layer - 1][at], s.forward.u[layer - 1][at], s.g_primes[layer - 1][at]
+        subs.append(rf"g'\!\left(z^{{{L}}}_{{{n},{j_layer}}}\right) = "
+                    rf"{_g_prime_numbers(s.activation, z, u, ctx.digits)} = {num(gp)}")
+        subs.append(_delta_back(ctx, layer))
+        units, above = layer_labels(ctx, layer), ctx.name(layer + 1)
+        tables_ += [Table(s.g_primes[layer - 1], sample_rows(ctx), units, f"Slopes g′(z_{L}), g = {s.activation}",
+                          (r,), (j_layer - 1,)),
+                    Table(s.backward.delta[layer - 1], sample_rows(ctx), units,
+                          f"Hidden deltas δ_{L} = g′(z_{L}) ⊙ (δ_{above} · W̄_{above}ᵀ)", (r,),
+                          (j_layer - 1,))]
+        texts.update(each_unit(ctx, lambda j, d=s.backward.delta[layer - 1]: f"δ = {short(d[r, j - 1])}", layer))
     W_O, one = s.weights[-1], ctx.depth == 1
     if one and ctx.n_hidden <= 5:
         kept = r",\ ".join(num(v) for v in W_O[1:, 0])
@@ -92,10 +89,10 @@ def hidden_delta_view(ctx: Context) -> StepView:
                     rf"\underbrace{{{kept}}}_{{\overline{{W}}_O\text{{: carry }}\delta_O\text{{ back}}}}\Bigr)^{{\top}}")
     texts[OUT] = f"δ_O = {short(s.backward.delta[-1][r, 0])}"
     lit = set()
-    for k in range(1, ctx.depth + 1):                # weights out of every hidden unit (not out of bias nodes)
-        for j in range(1, ctx.widths[k - 1] + 1):
-            above = range(1, (ctx.widths[k] if k < ctx.depth else 1) + 1)
-            lit |= {(node(ctx, k, j), node(ctx, k + 1, m)) for m in above}
+    for layer in range(1, ctx.depth + 1):            # weights out of every hidden unit (not out of bias nodes)
+        for j in range(1, ctx.widths[layer - 1] + 1):
+            above = range(1, (ctx.widths[layer] if layer < ctx.depth else 1) + 1)
+            lit |= {(node(ctx, layer, j), node(ctx, layer + 1, k)) for k in above}
     general = ([aligned([r"\delta_H &= g'(z_H) \odot \left(\delta_O\; \overline{W}_O^{\top}\right)", DELTA_RULE.replace(
         "=", "&=", 1)]), g.der_latex] if one else
         [aligned([r"\delta_{\ell} &= g'(z_{\ell}) \odot \left(\delta_{\ell+1}\; \overline{W}_{\ell+1}^{\top}\right)",
@@ -109,9 +106,10 @@ def hidden_delta_view(ctx: Context) -> StepView:
            "Its own weights still get a gradient in step 5.")
     if not one:
         why += (f" With {ctx.depth} hidden layers this is backpropagation's recursion: the same rule runs "
-                "once per layer, from the top down — " + " → ".join(f"δ_{ctx.name(k)}" for k in
+                "once per layer, from the top down — " + " → ".join(f"δ_{ctx.name(layer)}" for layer in
                                                                      range(ctx.depth + 1, 0, -1)) + ".")
-    off = [k for k in range(1, ctx.depth + 1) if s.activation == "relu" and s.g_primes[k - 1][r, ctx.unit(k) - 1] == 0]
+    off = s.activation == "relu" and any(s.g_primes[layer - 1][r, ctx.unit(layer) - 1] == 0
+                                         for layer in range(1, ctx.depth + 1))
     return StepView(
         4, TITLES[3], why, general, focus_line(ctx), subs, [],
         [Note("info", "g′ is 0 here: this ReLU unit is off for this sample, so no error reaches its weights.")]
@@ -128,9 +126,9 @@ def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: 
         rf"&= {d.latex(total)}"])
 
 
-def _inputs_shown(ctx: Context, k: int) -> range:
-    """Which inputs of layer k a step writes out: all of them, or the bias and the first two."""
-    fan = ctx.step.weights[k - 1].shape[0]
+def _inputs_shown(ctx: Context, layer: int) -> range:
+    """Which inputs of layer ``layer`` a step writes out: all of them, or the bias and the first two."""
+    fan = ctx.step.weights[layer - 1].shape[0]
     return range(fan) if fan <= 5 else range(3)
 
 
@@ -148,57 +146,60 @@ def gradient_view(ctx: Context) -> StepView:
                          s.dW_terms[-1][r, jo, 0], data_dW[-1][jo, 0], ctx.N, d))
     out.append(_sum_line(r"\frac{\partial L}{\partial w^{O}_{0}}", r"1 \cdot \delta^{O}_{n}", n,
                          rf"1 \times {par(dO)}", s.dW_terms[-1][r, 0, 0], data_dW[-1][0, 0], ctx.N, d))
-    for k in range(1, ctx.depth + 1):
-        L, jk = ctx.name(k), ctx.unit(k)
-        a, dk = s.forward.a[k - 1][r], s.backward.delta[k - 1][r, jk - 1]
-        for i in _inputs_shown(ctx, k):
+    for layer in range(1, ctx.depth + 1):
+        L, j_layer = ctx.name(layer), ctx.unit(layer)
+        c = j_layer - 1                              # the chosen unit's column
+        a, delta_j = s.forward.a[layer - 1][r], s.backward.delta[layer - 1][r, c]
+        for i in _inputs_shown(ctx, layer):
             hidden.append(_sum_line(
-                rf"\frac{{\partial L}}{{\partial w^{{{L}}}_{{{i},{jk}}}}}",
-                rf"{ctx.source(k, 'n', i)}\,\delta^{{{L}}}_{{n,{jk}}}", n,
-                rf"{par(a[i])} \times {par(dk)}", s.dW_terms[k - 1][r, i, jk - 1], data_dW[k - 1][i, jk - 1],
+                rf"\frac{{\partial L}}{{\partial w^{{{L}}}_{{{i},{j_layer}}}}}",
+                rf"{ctx.source(layer, 'n', i)}\,\delta^{{{L}}}_{{n,{j_layer}}}", n,
+                rf"{par(a[i])} \times {par(delta_j)}", s.dW_terms[layer - 1][r, i, c], data_dW[layer - 1][i, c],
                 ctx.N, d))
         if lam:
-            w = s.weights[k - 1][1, jk - 1]
-            hidden.append(rf"\frac{{\partial J}}{{\partial w^{{{L}}}_{{1,{jk}}}}} = \frac{{\partial L}}"
-                          rf"{{\partial w^{{{L}}}_{{1,{jk}}}}} + \lambda\, w^{{{L}}}_{{1,{jk}}} = "
-                          rf"{d.latex(data_dW[k - 1][1, jk - 1])} + {lam:g} \times {par(w)} = "
-                          rf"{d.latex(s.backward.dW[k - 1][1, jk - 1])}")
+            w = s.weights[layer - 1][1, c]
+            hidden.append(rf"\frac{{\partial J}}{{\partial w^{{{L}}}_{{1,{j_layer}}}}} = \frac{{\partial L}}"
+                          rf"{{\partial w^{{{L}}}_{{1,{j_layer}}}}} + \lambda\, w^{{{L}}}_{{1,{j_layer}}} = "
+                          rf"{d.latex(data_dW[layer - 1][1, c])} + {lam:g} \times {par(w)} = "
+                          rf"{d.latex(s.backward.dW[layer - 1][1, c])}")
     if ctx.depth == 1 and ctx.n_hidden <= SMALL and not lam:
         out.append(rf"\frac{{\partial L}}{{\partial W_O}} = {d.matrix(s.backward.dW[-1])}")
         hidden.append(rf"\frac{{\partial L}}{{\partial W_H}} = {d.matrix(s.backward.dW[0])}")
     rows = sample_rows(ctx, total=True)
     grads = weight_values(ctx, s.backward.dW)
     lit = {(node(ctx, ctx.depth, 0), OUT), (node(ctx, ctx.depth, jo), OUT)}
-    for k in range(1, ctx.depth + 1):
-        lit |= edges_into(ctx, k, ctx.unit(k))
+    for layer in range(1, ctx.depth + 1):
+        lit |= edges_into(ctx, layer, ctx.unit(layer))
     tables_ = [Table(s.backward.dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
                      f"Output-layer gradient ∂L/∂W_O (row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)",
                      (0, jo))]
-    for k in range(1, ctx.depth + 1):
-        L = ctx.name(k)
-        tables_.append(Table(s.backward.dW[k - 1], layer_labels(ctx, k - 1, bias=k > 1), layer_labels(ctx, k),
+    for layer in range(1, ctx.depth + 1):
+        L = ctx.name(layer)
+        tables_.append(Table(s.backward.dW[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
+                             layer_labels(ctx, layer),
                              ("Hidden-layer gradient ∂L/∂W_H (row x₀: biases)" if ctx.depth == 1 else
-                              f"Gradient ∂L/∂W_{L} of hidden layer {k} (row 0: biases)"), (), (ctx.unit(k) - 1,)))
+                              f"Gradient ∂L/∂W_{L} of hidden layer {layer} (row 0: biases)"), (),
+                             (ctx.unit(layer) - 1,)))
     units_b = layer_labels(ctx, ctx.depth, bias=True)
     tables_.append(Table(np.vstack([s.dW_terms[-1][:, :, 0], data_dW[-1][:, 0]]), rows, units_b,
                          f"Each sample's term u_{last}·δ_O of ∂L/∂W_O (bias column: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ",
                          (r,), (0, jo)))
-    for k in range(1, ctx.depth + 1):
-        jk, c = ctx.unit(k), ctx.unit(k) - 1
-        unit = f"h{sub(jk)}" if ctx.depth == 1 else f"h{sub(k)},{sub(jk)}"
-        tables_.append(Table(np.vstack([s.dW_terms[k - 1][:, :, c], data_dW[k - 1][:, c]]), rows,
-                             layer_labels(ctx, k - 1, bias=k > 1),
-                             f"Each sample's term {'x' if k == 1 else 'u'}·δ_{ctx.name(k)} of the weights into {unit}; "
-                             f"the Σ row is column {unit} of ∂L/∂W_{ctx.name(k)}", (r,)))
+    for layer in range(1, ctx.depth + 1):
+        j_layer, c = ctx.unit(layer), ctx.unit(layer) - 1
+        unit = unit_label(layer, ctx.depth, j_layer)
+        tables_.append(Table(np.vstack([s.dW_terms[layer - 1][:, :, c], data_dW[layer - 1][:, c]]), rows,
+                             layer_labels(ctx, layer - 1, bias=layer > 1),
+                             f"Each sample's term {'x' if layer == 1 else 'u'}·δ_{ctx.name(layer)} of the weights "
+                             f"into {unit}; the Σ row is column {unit} of ∂L/∂W_{ctx.name(layer)}", (r,)))
     if lam:
-        for k in range(1, ctx.depth + 2):
-            tables_.append(Table(s.dW_decay[k - 1], layer_labels(ctx, k - 1, bias=k > 1), layer_labels(ctx, k),
-                                 f"Weight decay's term λ·W_{ctx.name(k)} (bias row: 0)"))
+        for layer in range(1, ctx.depth + 2):
+            tables_.append(Table(s.dW_decay[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
+                                 layer_labels(ctx, layer), f"Weight decay's term λ·W_{ctx.name(layer)} (bias row: 0)"))
     first = ctx.name(1)
-    general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {_sym('u', last)}]^{{\top}}\,\delta_O = "
+    general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {sym('u', last)}]^{{\top}}\,\delta_O = "
                         rf"\sum_{{n=1}}^{{N}} [1,\ u^{{{last}}}_{{n}}]^{{\top}}\,\delta^{{O}}_{{n}}",
-                        rf"\frac{{\partial L}}{{\partial {_sym('W', first)}}} &= X_{{\mathrm{{aug}}}}^{{\top}}\,"
-                        rf"{_sym(chr(92) + 'delta', first)} = \sum_{{n=1}}^{{N}} x_{{n}}^{{\top}}\,\delta^{{{first}}}_{{n}}"]),
+                        rf"\frac{{\partial L}}{{\partial {sym('W', first)}}} &= X_{{\mathrm{{aug}}}}^{{\top}}\,"
+                        rf"{sym(chr(92) + 'delta', first)} = \sum_{{n=1}}^{{N}} x_{{n}}^{{\top}}\,\delta^{{{first}}}_{{n}}"]),
                r"\frac{\partial L}{\partial w_{i,j}} = \sum_{n=1}^{N} (\text{output of node } i)_n\,"
                r"(\delta \text{ of unit } j)_n"]
     if lam:
@@ -228,10 +229,11 @@ def update_view(ctx: Context) -> StepView:
     lines = [_update_line(rf"w^{{O}}_{{{jo}}}", s.weights[-1][jo, 0], eta, s.backward.dW[-1][jo, 0],
                           s.weights_new[-1][jo, 0], d),
              _update_line(r"w^{O}_{0}", s.weights[-1][0, 0], eta, s.backward.dW[-1][0, 0], s.weights_new[-1][0, 0], d)]
-    for k in range(1, ctx.depth + 1):
-        L, c = ctx.name(k), ctx.unit(k) - 1
-        lines += [_update_line(rf"w^{{{L}}}_{{{i},{c + 1}}}", s.weights[k - 1][i, c], eta, s.backward.dW[k - 1][i, c],
-                               s.weights_new[k - 1][i, c], d) for i in _inputs_shown(ctx, k)]
+    for layer in range(1, ctx.depth + 1):
+        L, c = ctx.name(layer), ctx.unit(layer) - 1
+        W, dW, W_new = s.weights[layer - 1], s.backward.dW[layer - 1], s.weights_new[layer - 1]
+        lines += [_update_line(rf"w^{{{L}}}_{{{i},{c + 1}}}", W[i, c], eta, dW[i, c], W_new[i, c], d)
+                  for i in _inputs_shown(ctx, layer)]
     target = "J" if s.weight_decay else "L"
     subs = [aligned(lines), rf"L:\ {d.latex(s.loss)} \;\longrightarrow\; {d.latex(s.loss_after)}"]
     delta = signed(s.change) if math.isfinite(s.change) else None
@@ -241,15 +243,16 @@ def update_view(ctx: Context) -> StepView:
     tables_ = [Table(np.column_stack([s.weights[-1][:, 0], -eta * s.backward.dW[-1][:, 0], s.weights_new[-1][:, 0]]),
                      layer_labels(ctx, ctx.depth, bias=True), ["W_O before", f"− η·∂{target}/∂W_O", "W_O after"],
                      "Output weights, before and after the step (row 0: bias)", (0, jo))]
-    for k in range(1, ctx.depth + 1):
-        L, rows_, cols = ctx.name(k), layer_labels(ctx, k - 1, bias=k > 1), layer_labels(ctx, k)
+    for layer in range(1, ctx.depth + 1):
+        L, rows_, cols = ctx.name(layer), layer_labels(ctx, layer - 1, bias=layer > 1), layer_labels(ctx, layer)
         what = "the hidden weights" if ctx.depth == 1 else f"W_{L}"
-        tables_ += [Table(s.weights_new[k - 1], rows_, cols, ("Hidden weights" if ctx.depth == 1 else f"Weights W_{L}")
-                          + " after the step" + (f" (W_{L} at epoch {ctx.epoch + 1})" if ctx.batches == 1 else ""),
-                          (), (ctx.unit(k) - 1,)),
-                    Table(-eta * s.backward.dW[k - 1], rows_, cols, f"Change of {what}, −η·∂{target}/∂W_{L}", (),
-                          (ctx.unit(k) - 1,))]
-    whose = (f"hidden unit h{sub(ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
+        tables_ += [Table(s.weights_new[layer - 1], rows_, cols,
+                          ("Hidden weights" if ctx.depth == 1 else f"Weights W_{L}") + " after the step"
+                          + (f" (W_{L} at epoch {ctx.epoch + 1})" if ctx.batches == 1 else ""),
+                          (), (ctx.unit(layer) - 1,)),
+                    Table(-eta * s.backward.dW[layer - 1], rows_, cols,
+                          f"Change of {what}, −η·∂{target}/∂W_{L}", (), (ctx.unit(layer) - 1,))]
+    whose = (f"hidden unit {unit_label(1, 1, ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
              "the chosen units' weights and the output bias")
     return StepView(
         6, TITLES[5],
@@ -308,15 +311,7 @@ def _update_notes(ctx: Context) -> list[Note]:
     return notes
 
 
-def step_lowers_loss(step, eta: float) -> bool:
-    """Whether a step of size ``eta`` along this step's gradient lowers what the step minimises."""
-    after = objective_after(step.X_aug, step.y, step.weights, step.backward.dW, eta, step.activation,
-                            step.weight_decay)
-    return math.isfinite(after) and after < step.objective
-
-
 def _try_eta(ctx: Context) -> str:
-    step = ctx.step
-    eta = smaller_eta(step.eta, ctx.eta_choices, lambda e: step_lowers_loss(step, e))
+    eta = largest_lowering_eta(ctx.step, ctx.eta_choices)
     return f" Try a smaller η: from here, η = {eta:g} would have lowered the loss." if eta else \
         " Try a smaller η."

@@ -15,11 +15,9 @@ VERMILLION = "#D55E00"
 ORANGE = "#E69F00"
 SKY = "#56B4E9"
 GREEN = "#009E73"
-PURPLE = "#CC79A7"
 YELLOW = "#F0E442"
 GREY = "#777777"
 BLACK = "#222222"
-CATEGORICAL = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY, YELLOW, BLACK)
 POSITIVE, NEGATIVE = BLUE, VERMILLION            # weights and gradients: sign = colour + dash
 TRAIN, TEST = BLUE, VERMILLION                   # rows: colour + marker shape
 TRAIN_SHAPE, TEST_SHAPE = "circle", "triangle-up"

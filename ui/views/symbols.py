@@ -47,6 +47,16 @@ IN_EQUATIONS = (
 )
 
 
+def subscript(layer: str) -> str:
+    """A layer's name as a LaTeX subscript: ``H``, or ``{H2}`` when it is longer than one character."""
+    return layer if len(layer) == 1 else "{" + layer + "}"
+
+
+def sym(base: str, layer: str) -> str:
+    """``z_H`` or ``z_{H2}``: a matrix symbol with its layer as subscript."""
+    return f"{base}_{subscript(layer)}"
+
+
 def markdown() -> str:
     """The table as Markdown with the symbols in inline LaTeX."""
     rows = [f"| ${tex}$ | {meaning} |" for tex, meaning in SYMBOLS]

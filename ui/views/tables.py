@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from core.graph import sub
+from core.graph import sub, unit_label
 
 
 def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.DataFrame:
@@ -26,8 +26,8 @@ def sample_labels(rows) -> list[str]:
 def unit_labels(n_hidden: int, bias: bool = False, layer: int = 1, depth: int = 1) -> list[str]:
     """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several,
     "h₁,₁" … (layer, unit)."""
-    mark = "" if depth == 1 else f"{sub(layer)},"
-    return ([f"h{mark}₀ = 1"] if bias else []) + [f"h{mark}{sub(j)}" for j in range(1, n_hidden + 1)]
+    return ([f"{unit_label(layer, depth, 0)} = 1"] if bias else []) + [unit_label(layer, depth, j)
+                                                                      for j in range(1, n_hidden + 1)]
 
 
 def input_labels(n_inputs: int) -> list[str]:

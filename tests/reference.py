@@ -1,9 +1,11 @@
-"""An independent implementation of the network, written plainly, for the core tests to compare with.
+"""The one independent implementation of the network, written plainly, for every test that needs one.
 
-Nothing here imports ``core``: every number is computed one sample at a time, the way the chain rule
-is written on a slide (forward through the layers, then each δ from the one above it), and only then
-summed over the batch. Initial weights come from numpy's global generator exactly as docs/core-api.md words
-it, and mini-batches from ``np.random.default_rng(seed).permutation`` once per epoch.
+Nothing here imports ``core`` or any other part of the app: every number is computed one sample at a
+time, the way the chain rule is written on a slide (forward through the layers, then each δ from the
+one above it), and only then summed over the batch. Initial weights come from numpy's global
+generator exactly as docs/core-api.md words it, and mini-batches from ``np.random.default_rng(seed).permutation``
+once per epoch. Weights are a list, first hidden layer first, output layer last; row 0 of each is the
+bias node's (its output is always 1).
 """
 
 import numpy as np
@@ -27,59 +29,78 @@ def init(seed, n_inputs, hidden, n_outputs=1):
     try:
         np.random.seed(seed)
         widths = [n_inputs, *hidden, n_outputs]
-        return [np.random.randn(widths[k] + 1, widths[k + 1]) for k in range(len(widths) - 1)]
+        return [np.random.randn(widths[l] + 1, widths[l + 1]) for l in range(len(widths) - 1)]
     finally:
         np.random.set_state(state)
 
 
-def sample(x_aug, t, weights, act):
-    """One sample: per layer its input (bias first), z, u, δ and gradient term; and its ½ Σ (t − ŷ)²."""
-    g, g_prime = activation(act)
-    L = len(weights)
+def forward(x_aug, weights, act):
+    """One sample forward: per layer its input (bias first), z and u; the output is linear (u = z)."""
+    g, _ = activation(act)
     inputs, zs, us = [], [], []
-    for k, W in enumerate(weights):
-        inp = np.asarray(x_aug, dtype=float) if k == 0 else np.concatenate([[1.0], us[-1]])
+    for l, W in enumerate(weights):
+        inp = np.asarray(x_aug, dtype=float) if l == 0 else np.concatenate([[1.0], us[-1]])
         z = inp @ W
         inputs.append(inp)
         zs.append(z)
-        us.append(g(z) if k < L - 1 else z)
+        us.append(g(z) if l < len(weights) - 1 else z)
+    return inputs, zs, us
+
+
+def sample(x_aug, t, weights, act):
+    """One sample: per layer its input (bias first), z, u, δ and gradient term; and its ½ Σ (t − ŷ)²."""
+    _, g_prime = activation(act)
+    inputs, zs, us = forward(x_aug, weights, act)
+    L = len(weights)
     deltas = [None] * L
     deltas[-1] = us[-1] - t                                  # ∂(½(t − ŷ)²)/∂ŷ, ŷ = z (linear output)
-    for k in range(L - 1, 0, -1):
-        # Unit i of layer k−1 feeds unit j of layer k through W_k[1 + i, j] (row 0: the bias node).
-        deltas[k - 1] = g_prime(zs[k - 1]) * (weights[k][1:] @ deltas[k])
-    terms = [np.outer(inputs[k], deltas[k]) for k in range(L)]
+    for l in range(L - 1, 0, -1):
+        # Unit i of layer l−1 feeds unit j of layer l through W_l[1 + i, j] (row 0: the bias node).
+        deltas[l - 1] = g_prime(zs[l - 1]) * (weights[l][1:] @ deltas[l])
+    terms = [np.outer(inputs[l], deltas[l]) for l in range(L)]
     return dict(inputs=inputs, z=zs, u=us, delta=deltas, terms=terms, loss=0.5 * np.sum((t - us[-1]) ** 2))
+
+
+def penalty(weights, weight_decay):
+    """(λ/2) Σ w² over every weight except the bias rows."""
+    return 0.5 * weight_decay * sum(np.sum(W[1:] ** 2) for W in weights)
 
 
 def batch(X_aug, Y, weights, act, weight_decay=0.0):
     """A batch: the samples' values stacked, gradients summed, plus λ·W on non-bias rows; the objective."""
     samples = [sample(x, t, weights, act) for x, t in zip(X_aug, Y)]
-    stack = lambda key: [np.array([s[key][k] for s in samples]) for k in range(len(weights))]
+    stack = lambda key: [np.array([s[key][l] for s in samples]) for l in range(len(weights))]
     decay = []
     for W in weights:
         d = weight_decay * W.copy()
         d[0] = 0.0
         decay.append(d)
-    data_grad = [sum(s["terms"][k] for s in samples) for k in range(len(weights))]
+    data_grad = [sum(s["terms"][l] for s in samples) for l in range(len(weights))]
     loss = sum(s["loss"] for s in samples)
-    penalty = 0.5 * weight_decay * sum(np.sum(W[1:] ** 2) for W in weights)
     return dict(z=stack("z"), u=stack("u"), delta=stack("delta"), terms=stack("terms"), decay=decay,
-                dW=[gd + d for gd, d in zip(data_grad, decay)], loss=loss, penalty=penalty)
+                dW=[gd + d for gd, d in zip(data_grad, decay)], loss=loss, penalty=penalty(weights, weight_decay))
 
 
 def predict(X_aug, weights, act):
-    return np.array([sample(x, np.zeros(weights[-1].shape[1]), weights, act)["u"][-1] for x in X_aug])
+    """ŷ of every row (N, N_O)."""
+    return np.array([forward(x, weights, act)[2][-1] for x in X_aug])
 
 
 def loss(X_aug, Y, weights, act):
+    """L = ½ Σ_n (y_n − ŷ_n)², summed over the rows."""
     return 0.5 * np.sum((Y - predict(X_aug, weights, act)) ** 2)
+
+
+def objective(X_aug, Y, weights, act, weight_decay=0.0):
+    """J = L + (λ/2) Σ w² (non-bias weights): what a step lowers."""
+    return loss(X_aug, Y, weights, act) + penalty(weights, weight_decay)
 
 
 def train(X_train, y_train, X_test, y_test, weights, eta, epochs, act="sigmoid", batch_size=None,
           weight_decay=0.0, seed=321):
     """Plain gradient descent. Returns losses (epochs+1, 2) with the weights before each epoch and
-    after the last, every epoch's weights, and the batches each epoch used."""
+    after the last, every epoch's weights, and the batches each epoch used. It does not stop when
+    the loss overflows: the later losses are then inf or nan (silence numpy's warnings to see them)."""
     N = len(X_train)
     minibatch = batch_size is not None and batch_size < N
     rng = np.random.default_rng(seed)
