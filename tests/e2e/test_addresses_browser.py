@@ -70,30 +70,40 @@ def wait_drawn(page, timeout: float = 60_000) -> None:
         timeout=timeout)
 
 
+# The browser draws the sidebar's widgets a moment after the script has finished (seconds, on a busy
+# machine): the checks wait for what they look for, up to this long.
+DRAWN = 60_000
+
+
+def seed_holds(page) -> None:
+    seed = page.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name="Seed (initial weights)", exact=True)
+    expect(seed).to_have_value("9", timeout=DRAWN)
+
+
 @pytest.mark.parametrize("address,title,shown", ADDRESSES, ids=[a for a, _, _ in ADDRESSES])
 def test_every_address_shows_a_page_or_no_such_page_and_never_a_dialog(one_server, page, address, title, shown):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(one_server.url + address + ("&" if "?" in address else "?") + "seed=9")
     wait_drawn(page)
+    expect(page.locator('[data-testid="stMain"] h1')).to_have_text(title, timeout=DRAWN)
+    seed_holds(page)                          # the link's settings hold; and the page is drawn to the end
+    if title == NO_SUCH_PAGE:
+        expect(page.locator('[data-testid="stPageLink"]')).to_have_count(4, timeout=DRAWN)
+        if shown is not None:
+            expect(page.get_by_text(f"There is no page {shown} in Backprop Explainer.")).to_be_visible()
     assert page.locator('[data-testid="stDialog"], [role="dialog"]').count() == 0, page.url
     assert page.get_by_text("Page not found").count() == 0
     assert_no_exception(page)
-    expect(page.locator('[data-testid="stMain"] h1')).to_have_text(title)
-    if title == NO_SUCH_PAGE:
-        expect(page.locator('[data-testid="stPageLink"]')).to_have_count(4)
-        if shown is not None:
-            expect(page.get_by_text(f"There is no page {shown} in Backprop Explainer.")).to_be_visible()
-    seed = page.locator('[data-testid="stSidebar"]').get_by_role("spinbutton", name="Seed (initial weights)", exact=True)
-    expect(seed).to_have_value("9")                                   # the link's settings hold
     assert not errors, errors
 
 
 def test_the_overview_address_stays_on_the_data_page_and_its_sidebar_entry(one_server, page):
-    page.goto(one_server.url + "/overview")
+    page.goto(one_server.url + "/overview?seed=9")
     wait_drawn(page)
+    expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Data", timeout=DRAWN)
+    seed_holds(page)
     assert page.locator('[role="dialog"]').count() == 0
-    expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Data")
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Network", exact=True).click()
     page.wait_for_function("() => document.querySelector('[data-testid=\"stMain\"] h1')?.innerText.trim() === 'Network'",
                            timeout=60_000)
@@ -117,12 +127,14 @@ def test_streamlit_own_addresses_still_answer(one_server, page):
 def test_a_link_writing_allowed_values_another_way_opens_them_tidy_with_no_extra_history_entry(one_server, page):
     page.goto(one_server.url + "/backprop?l2=1e0&lr=1E-2&seed=9.0&step=3.0&hidden=8.0,%204")
     wait_drawn(page)
+    expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Backprop step by step", timeout=DRAWN)
+    seed_holds(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_role("slider", name="Learning rate η")).to_have_attribute("aria-valuetext", "0.01",
+                                                                                  timeout=DRAWN)
+    expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("8,4", timeout=DRAWN)
     assert_no_exception(page)
-    expect(page.locator('[data-testid="stMain"] h1')).to_have_text("Backprop step by step")
     assert page.url.endswith("/backprop?l2=1&lr=0.01&seed=9&step=3&hidden=8,4"), page.url
     assert page.get_by_text("The link's").count() == 0                 # nothing refused, nothing to say
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.get_by_role("slider", name="Learning rate η")).to_have_attribute("aria-valuetext", "0.01")
-    expect(sidebar.get_by_role("textbox", name="Hidden layers (units per layer)")).to_have_value("8,4")
     # about:blank, then this page: the tidy link replaced the untidy one instead of adding an entry.
     assert page.evaluate("history.length") == 2

@@ -95,14 +95,15 @@ def test_forget_my_file_on_a_shared_computer_leaves_nothing_to_reopen_from_the_h
     sidebar.get_by_role("button", name="Forget my file").click()
     expect(page.get_by_text("Your file grades.csv is forgotten", exact=False)).to_be_visible(timeout=60_000)
     wait_ready(page)
+    expect(page.get_by_text("8 rows, 2 features")).to_have_count(0, timeout=60_000)
     assert_no_exception(page)
     assert "upload=" not in page.url and "seed=9" in page.url and "lr=0.01" in page.url
-    assert page.get_by_text("8 rows, 2 features").count() == 0
     assert sidebar.locator('[data-testid="stFileUploaderFile"]').count() == 0        # the uploader is empty
-    expect(sidebar.get_by_role("spinbutton", name="Seed (initial weights)", exact=True)).to_have_value("9")
+    expect(sidebar.get_by_role("spinbutton", name="Seed (initial weights)", exact=True)).to_have_value("9",
+                                                                                             timeout=60_000)
     page.goto(with_file)                      # the next student, from this browser's history
     wait_ready(page)
+    expect(page.get_by_text("This link named a file that was forgotten", exact=False)).to_be_visible(timeout=60_000)
     assert_no_exception(page)
-    expect(page.get_by_text("This link named a file that was forgotten", exact=False)).to_be_visible()
     assert page.get_by_text("8 rows, 2 features").count() == 0 and page.get_by_text("grades.csv").count() == 0
     assert "upload=" not in page.url
