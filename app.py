@@ -41,17 +41,17 @@ def main():
 # Streamlit runs this file as "__main__". The training worker process re-reads it as "__mp_main__"
 # (Python's "spawn" start method does that with every main module) and must not draw the app there.
 # `streamlit run app.py` first imports it as "app" and, finding `app = st.App(...)`, serves that:
-# the same app, with one piece of middleware that sends /network/extra to the app's "no such page"
-# (such an address would otherwise stay blank: see ui/serve/addresses.py), and a lifespan that ends
-# the training worker when the server shuts down.
+# the same app, with one piece of middleware that sends /network/extra (and any other address no
+# page can answer) to the app's "no such page" (it would otherwise stay blank or open Streamlit's
+# dialog: see ui/serve/addresses.py), and a lifespan that ends the training worker at shutdown.
 if __name__ == "__main__":
     main()
 elif __name__ != "__mp_main__":
     from starlette.middleware import Middleware
 
     from ui.serve import worker
-    from ui.serve.addresses import OneSegmentAddresses
+    from ui.serve.addresses import AppAddresses
     from ui.serve.classes.wait import routes as class_routes
 
-    app = st.App(__file__, routes=class_routes(), middleware=[Middleware(OneSegmentAddresses)],
+    app = st.App(__file__, routes=class_routes(), middleware=[Middleware(AppAddresses)],
                  lifespan=worker.lifespan)

@@ -14,6 +14,8 @@ BAD = [
     {"act": "RELU"}, {"act": "softmax"}, {"act": "<script>alert(1)</script>"}, {"act": "[x](http://e)"},
     {"split": "-1"}, {"split": "x"}, {"test": "0.95"}, {"test": "half"}, {"projector": "maybe"},
     {"seed": ["1", "2"]}, {"hidden": ["3", "40"]},
+    # Close to an allowed value, but further than rounding: still refused.
+    {"lr": "0.0100001"}, {"l2": "0.5"}, {"l2": "1e1"}, {"test": "0.35"}, {"hidden": "5.5"}, {"seed": "9.0000001"},
     {"seed": "9", "hidden": "5", "lr": "0.01", "epochs": "20001", "act": "tanh"},
 ]
 

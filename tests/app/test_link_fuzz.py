@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.app.helpers import PAGES, open_app
+from tests.state.test_params import spellings
 from ui.state.params import BY_KEY, PAGE, choice_param, spell
 from ui.views import network as network_view
 
@@ -123,3 +124,70 @@ def test_a_whole_number_written_3_0_is_used_as_3_without_a_notice():
     at = open_app("training", {"seed": "3.0", "epochs": "300.0"})
     assert at.sidebar.number_input(key="seed").value == 3 and at.sidebar.number_input(key="epochs").value == 300
     assert notices(at) == []
+
+
+# ----------------------------------------------------------------------------- every spelling of an allowed value
+
+# An allowed value other than the default for every numeric setting, and the pages' own.
+SIDEBAR_VALUES = {"seed": 9, "hidden": (8, 4), "lr": 0.01, "epochs": 200, "split": 5, "test": 0.3, "batch": 5, "l2": 1.0}
+BACKPROP_VALUES = {"epoch": 7, "sample": 4, "unit": 2, "step": 3}
+KINDS = list(spellings(0.05))                         # plain, float, exp, … noise-down, no-leading-zero
+
+
+def written(value, kind: str) -> str:
+    """``value`` spelled the ``kind`` way (hidden layers: each width so); the plain spelling where
+    that way does not apply to the value (a whole number has no leading zero to leave out)."""
+    if isinstance(value, tuple):
+        return ",".join(written(w, kind) for w in value)
+    return spellings(value).get(kind, spell(value))
+
+
+def in_use(at, key: str):
+    """The value the app uses for ``key`` after this run."""
+    s = at.session_state["_settings"]
+    sidebar = {"seed": s.seed, "hidden": s.hidden, "lr": s.eta, "epochs": s.epochs, "split": s.split, "test": s.test,
+               "batch": s.batch_size, "l2": s.weight_decay}
+    return sidebar[key] if key in sidebar else at.session_state[key]
+
+
+def assert_taken_as_is(at, values: dict) -> None:
+    assert not at.exception
+    assert notices(at) == []
+    for key, value in values.items():
+        assert in_use(at, key) == value, key
+        # The address now writes it the app's way (or leaves it out: the page's default).
+        assert at.query_params.get(key, spell(value)) == spell(value), key
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_numeric_setting_written_any_allowed_way_is_used_without_a_notice(kind):
+    query = {key: written(value, kind) for key, value in SIDEBAR_VALUES.items()}
+    assert_taken_as_is(open_app("data", query), SIDEBAR_VALUES)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_numeric_page_control_written_any_allowed_way_is_used_without_a_notice(kind):
+    query = {key: written(value, kind) for key, value in BACKPROP_VALUES.items()}
+    assert_taken_as_is(open_app("backprop", query), BACKPROP_VALUES)
+
+
+def test_the_issues_two_weight_decays_are_taken():
+    for text, value in (("1e0", 1.0), ("0.00010000000000000001", 0.0001), ("1.0", 1.0), ("1", 1.0)):
+        assert_taken_as_is(open_app("data", {"l2": text}), {"l2": value})
+
+
+# Each setting alone, at its smallest and largest allowed values too, on each page that uses it.
+EXTREMES = {"seed": [0, 2**32 - 1], "hidden": [(1,), (32, 32, 32)], "lr": [0.0001, 10.0], "epochs": [1, 20_000],
+            "split": [0, 2**32 - 1], "test": [0.2, 0.8], "batch": [1, 10_000], "l2": [0.0001, 0.3],
+            "epoch": [0, 7], "sample": [1, 15], "unit": [1, 3], "step": [1, 6]}
+PAGE_OF = {"epoch": ["network", "backprop", "training"], "sample": ["network", "backprop"], "unit": ["backprop"],
+           "step": ["backprop"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("key", list(EXTREMES))
+def test_each_numeric_parameter_alone_at_its_extremes_written_each_way(key, kind):
+    for value in EXTREMES[key]:
+        for where in PAGE_OF.get(key, ["data"]):
+            assert_taken_as_is(open_app(where, {key: written(value, kind)}), {key: value})

@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
-from tests.app.helpers import no_exception, open_app, texts
-from tests.app.test_training_page import download, media  # noqa: F401  (media is a fixture)
+from tests.app.helpers import PAGES, no_exception, open_app, texts
+from tests.app.test_training_page import download, media, shown  # noqa: F401  (media is a fixture)
+from tests.app.test_upload import with_upload
 from tests.core import test_reference_numbers as ref
 from tests.views.test_notebook import execute, printed
 
@@ -49,6 +52,33 @@ def test_the_training_pages_notebook_prints_the_final_losses_in_a_fresh_kernel(m
     p = printed(stdout)
     assert abs(float(p["train"]) - ref.FINAL_LOSS_TRAIN_SEED_321) < 5e-9
     assert abs(float(p["test"]) - ref.FINAL_LOSS_TEST_SEED_321) < 5e-9
+
+
+def row_and_index_csv(n: int = 24) -> bytes:
+    """A student's file whose columns are named Row and index, the names the notebook's own table
+    uses for its row labels (pandas would read them back as other names)."""
+    rng = np.random.default_rng(11)
+    table = pd.DataFrame({"Row": rng.uniform(1, 9, n).round(2), "index": rng.uniform(10, 90, n).round(1)})
+    table["y"] = (3 * table["Row"] + 0.2 * table["index"] + rng.normal(0, 1, n)).round(3)
+    return table.to_csv(index=False).encode()
+
+
+@pytest.mark.slow
+def test_a_notebook_of_columns_named_row_and_index_prints_the_pages_numbers_in_a_fresh_kernel(media, tmp_path):
+    at = with_upload(row_and_index_csv(), "rows.csv", open_app("data", {"epochs": "300", "step": "6", "seed": "9"}))
+    no_exception(at)
+    assert at.sidebar.multiselect(key="features").value == ["Row", "index"]
+    at.switch_page(PAGES["backprop"]).run()
+    no_exception(at)
+    (tmp_path / "backprop").mkdir(), (tmp_path / "training").mkdir()
+    stdout, _ = execute(notebook_from(at, media), tmp_path / "backprop")
+    p = printed(stdout)
+    assert p["before"] in texts(at) and p["after"] in texts(at)          # the step's losses, 8 decimals as printed
+    at.switch_page(PAGES["training"]).run()
+    no_exception(at)
+    stdout, _ = execute(notebook_from(at, media), tmp_path / "training")
+    p, (_, _, numbers) = printed(stdout), shown(at)
+    assert numbers["Training loss"] == f"{float(p['train']):.6g}" and numbers["Test loss"] == f"{float(p['test']):.6g}"
 
 
 @pytest.mark.parametrize("query", [{}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"act": "tanh", "lr": "0.01"}])

@@ -7,6 +7,7 @@ import pyarrow as pa
 import pytest
 
 from tests.app.helpers import PAGES, no_exception, open_app, texts
+from tests.fakes import Clock
 from tests.app.test_upload import errors, good_csv, plain, with_upload
 from ui.state import upload, upload_store
 
@@ -56,7 +57,7 @@ def test_a_test_fraction_the_upload_cannot_use_goes_back_too():
 
 def test_reset_to_defaults_with_an_upload_that_needs_its_split_keeps_the_split_and_says_so():
     at = with_upload(ONE_BONUS, at=open_app(query={"split": "45"}))
-    at.sidebar.button[0].click().run()                   # Reset to defaults: split seed 42
+    next(b for b in at.sidebar.button if b.label == "Reset to defaults").click().run()      # split seed 42
     assert "Split seed 42 does not work with your data" in warnings(at)
     assert split_and_test(at) == (45, 0.5)
 
@@ -119,8 +120,8 @@ def test_an_upload_survives_a_reload_with_its_columns(alice):
     again = reload(at)
     assert again.sidebar.radio(key="source").value == "Your CSV file"
     assert again.sidebar.multiselect(key="features").value == ["hours", "age"]
-    assert "Your file class.csv is back after the reload: this server keeps an upload for 3 hours, for this browser only." \
-        in plain("\n".join(i.value for i in again.info))
+    assert ("Your file class.csv is back after the reload: this server keeps an upload for an hour after its last use, "
+            "for this browser only.") in plain("\n".join(i.value for i in again.info))
     assert "40 rows, 2 features" in plain(texts(again)) and again.sidebar.number_input(key="seed").value == 9
     for page in PAGES:
         again.switch_page(PAGES[page]).run()
@@ -128,8 +129,8 @@ def test_an_upload_survives_a_reload_with_its_columns(alice):
 
 
 NOT_HERE = ("This link names an uploaded file that is not available here, so the bundled Income2 data is in "
-            "use. An upload is kept only for the browser that uploaded it, for 3 hours, and not after the server "
-            "restarts: upload the file again under Data in the sidebar.")
+            "use. An upload is kept only for the browser that uploaded it, for an hour after its last use, and not "
+            "after the server restarts: upload the file again under Data in the sidebar.")
 
 
 def test_a_shared_link_does_not_give_the_upload_to_another_browser(alice):
@@ -183,6 +184,83 @@ def test_a_refused_file_keeps_the_kept_upload(alice):
     token = at.query_params["upload"]
     at = with_upload(b"\x00\x01binary", name="bad.csv", at=at)
     assert "binary file" in errors(at) and at.query_params["upload"] == token
+
+
+# ----------------------------------------------------------------------------- forget my file, and expiry
+
+FORGOTTEN = "This link named a file that was forgotten (Forget my file): it is no longer on this server, so the " \
+            "bundled Income2 data is in use."
+
+
+def forget_button(at):
+    return next(b for b in at.sidebar.button if b.label == "Forget my file")
+
+
+def test_forget_my_file_deletes_the_kept_upload_at_once_and_brings_back_the_bundled_data_keeping_every_setting(alice):
+    at = with_upload(good_csv(), name="grades.csv", at=open_app(query={"seed": "9", "lr": "0.01", "hidden": "8,4"}))
+    token = at.query_params["upload"]
+    at.switch_page(PAGES["backprop"]).run()
+    forget_button(at).click().run()
+    no_exception(at)
+    assert upload_store.STORE.get(token, alice["id"]) is None             # deleted at once, not in an hour
+    assert at.sidebar.radio(key="source").value == "Income2 (bundled)" and "upload" not in at.query_params
+    assert (at.sidebar.number_input(key="seed").value, at.sidebar.select_slider(key="lr").value,
+            at.sidebar.text_input(key="hidden").value) == (9, 0.01, "8,4")
+    said = plain("\n".join(i.value for i in at.info))
+    assert "Your file grades.csv is forgotten: this server no longer holds it, and its link no longer opens it." in said
+    assert "Your data" not in texts(at) and "grades.csv" not in "\n".join(t.value for t in at.text)
+    assert [u.value for u in at.sidebar.get("file_uploader")] == [None]                  # an empty uploader
+    assert not [b for b in at.sidebar.button if b.label == "Forget my file"]
+    again = reload(at, {**at.query_params, "upload": token})              # the old link, from the browser's history
+    no_exception(again)
+    assert plain(warnings(again)).replace("*", "") == FORGOTTEN
+    assert again.sidebar.radio(key="source").value == "Income2 (bundled)" and "upload" not in again.query_params
+    assert "Your data" not in texts(again)
+
+
+def test_after_forgetting_a_new_upload_works_as_the_first_did(alice):
+    at = with_upload(good_csv(), at=open_app())
+    forget_button(at).click().run()
+    at.sidebar.radio(key="source").set_value("Your CSV file").run()
+    at.sidebar.get("file_uploader")[0].set_value(("again.csv", good_csv(n=30), "text/csv")).run()
+    no_exception(at)
+    assert "30 rows, 3 features" in plain(texts(at)) and upload_store.TOKEN.fullmatch(at.query_params["upload"])
+
+
+def test_the_forget_button_is_there_only_while_the_page_holds_an_upload(alice):
+    at = open_app()
+    at.sidebar.radio(key="source").set_value("Your CSV file").run()
+    assert not [b for b in at.sidebar.button if b.label == "Forget my file"]
+    at = with_upload(good_csv(), at=at)
+    assert forget_button(at)
+
+
+def test_another_browser_opening_a_forgotten_files_link_learns_nothing_about_it(alice):
+    at = with_upload(good_csv(), at=open_app())
+    token = at.query_params["upload"]
+    forget_button(at).click().run()
+    alice["id"] = "browser-of-bob"
+    other = open_app("data", {"upload": token})
+    assert plain(warnings(other)).replace("*", "") == NOT_HERE.replace("*", "")
+
+
+def test_an_upload_expires_after_an_hour_without_use_and_each_use_renews_it(alice, monkeypatch):
+    clock = Clock()
+    monkeypatch.setattr(upload_store, "STORE", upload_store.UploadStore(clock=clock))
+    at = with_upload(good_csv(), at=open_app())
+    link = dict(at.query_params)
+    for _ in range(3):                          # the page is used every 59 minutes: the file stays
+        clock.now += 59 * 60
+        at.switch_page(PAGES["network"]).run()
+        assert "40 rows, 3 features" in plain(texts(at))
+    clock.now += 59 * 60
+    again = reload(at, link)                    # a reload is a use too
+    assert "is back after the reload" in plain("\n".join(i.value for i in again.info))
+    clock.now += 3600 + 1                       # then an hour and a second without use
+    late = reload(at, link)
+    no_exception(late)
+    assert plain(warnings(late)).replace("*", "") == NOT_HERE.replace("*", "")
+    assert late.sidebar.radio(key="source").value == "Income2 (bundled)"
 
 
 @pytest.mark.parametrize("name", ["value_just_below_limit.csv", "tiny_values.csv"])

@@ -83,3 +83,27 @@ def test_the_lecture_link_still_works_after_a_refused_file(server, page):
     page.wait_for_selector(APP_READY)
     expect(page.get_by_text("3.52260967", exact=False).first).to_be_visible()
     assert_no_exception(page)
+
+
+def test_forget_my_file_on_a_shared_computer_leaves_nothing_to_reopen_from_the_history(server, page):
+    content = (CORPUS / "name_set.csv").read_bytes()
+    sidebar = open_and_upload(server.url, page, "/backprop?seed=9&lr=0.01", "grades.csv", content)
+    expect(page.get_by_text("8 rows, 2 features")).to_be_visible(timeout=60_000)
+    wait_ready(page)
+    with_file = page.url
+    assert "upload=" in with_file
+    sidebar.get_by_role("button", name="Forget my file").click()
+    expect(page.get_by_text("Your file grades.csv is forgotten", exact=False)).to_be_visible(timeout=60_000)
+    wait_ready(page)
+    expect(page.get_by_text("8 rows, 2 features")).to_have_count(0, timeout=60_000)
+    assert_no_exception(page)
+    assert "upload=" not in page.url and "seed=9" in page.url and "lr=0.01" in page.url
+    assert sidebar.locator('[data-testid="stFileUploaderFile"]').count() == 0        # the uploader is empty
+    expect(sidebar.get_by_role("spinbutton", name="Seed (initial weights)", exact=True)).to_have_value("9",
+                                                                                             timeout=60_000)
+    page.goto(with_file)                      # the next student, from this browser's history
+    wait_ready(page)
+    expect(page.get_by_text("This link named a file that was forgotten", exact=False)).to_be_visible(timeout=60_000)
+    assert_no_exception(page)
+    assert page.get_by_text("8 rows, 2 features").count() == 0 and page.get_by_text("grades.csv").count() == 0
+    assert "upload=" not in page.url

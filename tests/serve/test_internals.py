@@ -89,6 +89,10 @@ def test_3_the_in_memory_upload_store_keeps_files_per_session_as_the_upload_cap_
     manager.add_file(session_id="s1", file=record)
     assert dict(manager.file_storage) == {"s1": {"f1": record}}, moved(3, "MemoryUploadedFileManager.file_storage", loses)
     assert manager.get_files("s1", ["f1"]) == [record], moved(3, "MemoryUploadedFileManager.get_files", loses)
+    manager.add_file(session_id="s1", file=internals.UploadedFileRec(file_id="f2", name="b.csv", type="text/csv",
+                                                                     data=b"1"))
+    manager.remove_file("s1", "f2")
+    assert manager.get_files("s1", ["f1", "f2"]) == [record], moved(3, "MemoryUploadedFileManager.remove_file", loses)
     manager.remove_session_files("s1")
     assert "s1" not in manager.file_storage, moved(3, "MemoryUploadedFileManager.remove_session_files", loses)
     assert internals.upload_manager() is None       # no server in this process: nothing to cap
@@ -203,6 +207,73 @@ def test_10_a_components_events_arrive_under_the_trigger_id_the_helper_writes():
     trigger.json_trigger_value = '[{"event": "go", "value": {"n": 7}}]'
     at._run(states)
     assert at.text[0].value == "{'n': 7}", moved(10, "component_trigger_id", loses, at.text[0].value)
+
+
+# Runs in a process of its own: an App answering a request starts Streamlit's runtime, one per process.
+SERVES = textwrap.dedent("""
+    import asyncio, json, re, sys
+    from pathlib import Path
+    import streamlit as st
+    from starlette.middleware import Middleware
+    from ui.serve import internals
+
+    seen = {}
+
+    class Probe:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            seen[scope["path"]] = internals.streamlit_serves(scope)
+            await self.app(scope, receive, send)
+
+    async def ask(app, path):
+        done, first = asyncio.Event(), [True]
+
+        async def receive():
+            if first[0]:
+                first[0] = False
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
+
+        await app({"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                   "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+                   "headers": [(b"host", b"x")], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)},
+                  receive, send)
+
+    async def main():
+        app = st.App("app.py", middleware=[Middleware(Probe)])
+        for path in json.loads(sys.argv[1]):
+            await ask(app, path)
+        print(json.dumps(seen))
+
+    asyncio.run(main())
+""")
+
+
+def test_11_streamlit_says_which_paths_it_serves_and_which_get_its_index_page():
+    import json
+    import subprocess
+    import sys
+
+    loses = ("ui/serve/addresses.py can no longer tell Streamlit's own paths from addresses it would leave "
+             "blank: either every odd address stays blank, or Streamlit's own files are redirected")
+    html = (Path(importlib.util.find_spec("streamlit").origin).parent / "static" / "index.html").read_text()
+    script = "/" + re.search(r'src="\./(static/js/index\.[^"]+\.js)"', html)[1]
+    own = ["/_stcore/health", "/_stcore/metrics", "/favicon.png", script, "/media/x.png", "/component/x/index.html"]
+    not_own = ["/", "/network/extra", "/static/js/nope.js", "/_stcore/stream", "/app/static/app.py", "/%00"]
+    done = subprocess.run([sys.executable, "-c", SERVES, json.dumps(own + not_own)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, moved(11, "streamlit_serves", loses, done.stderr[-2000:])
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {p: seen.get(p) for p in own} == dict.fromkeys(own, True), moved(11, "streamlit_serves", loses, seen)
+    assert {p: seen.get(p) for p in not_own} == dict.fromkeys(not_own, False), moved(11, "streamlit_serves", loses, seen)
+    assert internals.streamlit_serves({"type": "http", "path": "/a"}) is False        # no app in the scope
 
 
 # ----------------------------------------------------------------------------- nobody else reaches in

@@ -111,6 +111,17 @@ def test_a_session_that_reconnects_in_time_keeps_its_files(capped):
     assert len(manager.get_files("alice", ["a1"])) == 1
 
 
+def test_a_forgotten_file_leaves_the_servers_memory_at_once_and_nothing_else_does(capped):
+    manager, cap, _, _ = capped
+    for f in ("a1", "a2"):
+        manager.add_file(session_id="alice", file=rec(f, 1000))
+    manager.add_file(session_id="bob", file=rec("a1", 2000))       # the same id in another session
+    assert uploads.free(manager, "alice", ["a1", "restored:abc"]) == 1000    # a restored file has no copy there
+    assert [f.file_id for f in manager.get_files("alice", ["a1", "a2"])] == ["a2"]
+    assert cap.held("alice") == 1000 and cap.held("bob") == 2000
+    assert uploads.free(manager, "alice", ["a1"]) == 0
+
+
 def test_outside_a_streamlit_server_apply_does_nothing():
     assert uploads.apply() is None
     assert uploads.refused_for() is None

@@ -6,7 +6,7 @@ import pytest
 
 from tests.fakes import Clock
 from ui.serve.internals import generate_xsrf_token_string
-from ui.state.upload_store import TOKEN, UploadStore, browser_id
+from ui.state.upload_store import FORGOTTEN_KEPT, TOKEN, TTL_SECONDS, UploadStore, browser_id
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def clock():
 
 @pytest.fixture
 def store(clock):
-    return UploadStore(max_bytes=1000, ttl=3 * 3600, per_browser=3, clock=clock)
+    return UploadStore(max_bytes=1000, ttl=TTL_SECONDS, per_browser=3, clock=clock)
 
 
 def test_a_token_is_128_random_bits_and_opens_the_file_for_its_browser_only(store):
@@ -37,12 +37,46 @@ def test_a_malformed_token_opens_nothing(store, bad):
     assert store.get(bad, "alice") is None
 
 
-def test_an_upload_expires_three_hours_after_it_was_made(store, clock):
+def test_an_upload_is_kept_one_hour_after_its_last_use_and_each_use_renews_it(store, clock):
+    assert TTL_SECONDS == 3600
     token = store.put("alice", "x.csv", b"123")
-    clock.now += 3 * 3600 - 1
-    assert store.get(token, "alice") is not None
-    clock.now += 2
+    for _ in range(5):                       # used every 59 minutes: kept for hours
+        clock.now += 59 * 60
+        assert store.get(token, "alice") is not None
+    clock.now += 3600 - 1
+    store.remember_choice(token, "alice", {"target": "y"})         # a use too
+    clock.now += 3600 - 1
+    assert store.touch(token, "alice") and store.get(token, "alice").choice == {"target": "y"}
+    clock.now += 3600 + 1                    # an hour and a second without use
     assert store.get(token, "alice") is None and len(store) == 0
+
+
+def test_an_upload_nobody_uses_is_gone_an_hour_after_it_was_made_however_often_others_look(store, clock):
+    token = store.put("alice", "x.csv", b"123")
+    clock.now += 3000
+    assert store.get(token, "bob") is None and not store.touch(token, "bob")     # another browser: no use
+    clock.now += 601
+    assert store.get(token, "alice") is None
+
+
+def test_forgetting_deletes_the_file_at_once_and_only_its_browser_learns_it_was_forgotten(store, clock):
+    token = store.put("alice", "x.csv", b"secret")
+    assert not store.forget(token, "bob") and store.get(token, "alice") is not None     # not bob's to forget
+    assert store.forget(token, "alice")
+    assert store.get(token, "alice") is None and len(store) == 0 and store.total_bytes() == 0
+    assert store.was_forgotten(token, "alice") and not store.was_forgotten(token, "bob")
+    assert not store.was_forgotten(store.put("alice", "y.csv", b"1"), "alice")
+    assert not store.forget("A" * 22, "alice") and not store.was_forgotten("A" * 22, "alice")
+
+
+def test_forgotten_tokens_are_remembered_within_a_bound(clock):
+    store = UploadStore(clock=clock)
+    tokens = []
+    for i in range(FORGOTTEN_KEPT + 5):
+        tokens.append(store.put("alice", f"{i}.csv", b"1"))
+        assert store.forget(tokens[-1], "alice")
+    remembered = [store.was_forgotten(t, "alice") for t in tokens]
+    assert remembered == [False] * 5 + [True] * FORGOTTEN_KEPT           # the oldest go first
 
 
 def test_the_total_stays_under_the_cap_least_recently_used_first(store):

@@ -246,6 +246,40 @@ def test_an_upload_with_odd_names_and_a_missing_value_prints_the_independent_num
         assert_printed(p[key], ref[key])
 
 
+# Column names pandas would read back as other names: the index column's own name, pandas' names for
+# an unnamed or a repeated column, an empty name, and text a CSV must quote or a spreadsheet would run.
+HOSTILE_NAMES = ["Row", "index", "Unnamed: 0", "Row.1", "", ' "quoted" ', "a,b", "line\nbreak", "=SUM(A1)",
+                 "Unnamed: 2", "None", "1.5"]
+
+
+def hostile_table(names, n: int = 14) -> pd.DataFrame:
+    """A table whose columns are ``names`` (the last is the target), indexed by row from 1 as the app reads one."""
+    rng = np.random.default_rng(3)
+    values = {name: rng.uniform(1, 20, n).round(3) for name in names[:-1]}
+    values[names[-1]] = (sum(values.values()) + rng.normal(0, 1, n)).round(4)
+    return pd.DataFrame(values, index=pd.RangeIndex(1, n + 1, name="Row"))
+
+
+@pytest.mark.parametrize("names", [["Row", "index", "Income"], ["index", "Row"], ["Unnamed: 0", "", "Row.1"],
+                                   HOSTILE_NAMES[4:9], HOSTILE_NAMES[8:], ["x", "Row"]],
+                         ids=["row-index", "index-target-row", "unnamed-empty-row1", "quotes-commas-newline-formula",
+                              "formula-unnamed-None-number", "target-row"])
+def test_any_column_names_read_back_as_themselves_and_print_the_independent_numbers(names):
+    table = hostile_table(names)
+    spec = RunSpec(data_csv=table_csv(table, names), data_name="names.csv", features=tuple(names[:-1]),
+                   target=names[-1], hidden=(3,), epochs=20, step_epoch=2, seed=5, test_size=0.3)
+    text = build_notebook(spec)
+    ns: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for source in cells(text)[:3]:                      # imports, settings, the data
+            exec(source, ns)
+    assert list(ns["df"].columns) == names
+    pd.testing.assert_frame_equal(ns["df"], table[names], check_names=False, check_exact=True)
+    p, ref = printed(run_in_process(text)), reference_run(table, spec)
+    for key in ("before", "after", "train", "test"):
+        assert_printed(p[key], ref[key])
+
+
 @settings(max_examples=40, deadline=None)
 @given(n=st.integers(4, 80), test_size=st.sampled_from([0.05, 0.1, 0.2, 0.25, 0.3, 1 / 3, 0.5, 0.7, 0.9, 0.95]),
        split_seed=st.integers(0, 2**32 - 1))
@@ -330,3 +364,15 @@ def test_in_a_fresh_kernel_an_uploaded_csv_with_odd_names_reproduces_the_indepen
     for key in ("before", "after", "train", "test"):
         assert_printed(p[key], ref[key])
     assert json.loads((tmp_path / "run.ipynb").read_text())["nbformat"] == 4
+
+
+@pytest.mark.slow
+def test_in_a_fresh_kernel_columns_named_like_the_row_labels_or_pandas_own_names_reproduce_the_numbers(tmp_path):
+    names = ["Row", "index", "Unnamed: 0", "Row.1", "", "=SUM(A1)"]
+    table = hostile_table(names)
+    spec = RunSpec(data_csv=table_csv(table, names), data_name="Row.csv", features=tuple(names[:-1]),
+                   target=names[-1], hidden=(3,), epochs=50, step_epoch=5, seed=8, test_size=0.3)
+    stdout, _ = execute(build_notebook(spec), tmp_path)
+    p, ref = printed(stdout), reference_run(table, spec)
+    for key in ("before", "after", "train", "test"):
+        assert_printed(p[key], ref[key])

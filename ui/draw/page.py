@@ -114,14 +114,16 @@ def next_page() -> None:
 
 def pages() -> list[st.Page]:
     """What ``app.py`` hands ``st.navigation``: the lesson's pages, /data, and "no such page" when asked."""
-    shown = [st.Page(lesson.path, title=lesson.title, icon=lesson.icon, url_path=lesson.url_path,
-                     default=lesson is LESSON[0]) for lesson in LESSON]
-    # /data shows the Data page too (its own address is the app's root, /). Not st.switch_page:
-    # that clears the query string, which the link-bound settings forbid.
-    shown.append(st.Page(LESSON[0].path, title=LESSON[0].title, url_path="data", visibility="hidden"))
+    # The default page is served at / and keeps no name of its own: Streamlit never finds a page by
+    # the default page's url_path, so /overview would open its "Page not found" dialog.
+    shown = [st.Page(lesson.path, title=lesson.title, icon=lesson.icon, default=lesson is LESSON[0],
+                     url_path="" if lesson is LESSON[0] else lesson.url_path) for lesson in LESSON]
+    # /data and /overview show the Data page too (its own address is the app's root, /). Not
+    # st.switch_page: that clears the query string, which the link-bound settings forbid.
+    for alias in ("data", LESSON[0].url_path):
+        shown.append(st.Page(LESSON[0].path, title=LESSON[0].title, url_path=alias, visibility="hidden"))
     # An unknown address (/nope) gets the app's own "no such page" with links, not Streamlit's dialog.
-    # The default page's address stays reserved, although Streamlit serves that page at /.
-    if (missing := missing_page({p.url_path for p in shown} | {LESSON[0].url_path})) is not None:
+    if (missing := missing_page({p.url_path for p in shown})) is not None:
         shown.append(missing)
     return shown
 

@@ -21,9 +21,10 @@ The app's reach-ins:
    ``st.vega_lite_chart`` sends for a chart's data. Charts are finished once and replayed to every
    student (``ui.draw.chart``, ``ui.serve.arrow``); no public call returns the bytes.
 3. ``upload_manager`` and ``is_active_session`` — the server's ``MemoryUploadedFileManager``
-   (``file_storage``, ``add_file``, ``get_files``, ``remove_session_files``) and
-   ``Runtime.is_active_session``. No option bounds the bytes one session may upload, and a session
-   dropped after the reconnect window never frees its files; ``ui.serve.uploads`` does both.
+   (``file_storage``, ``add_file``, ``get_files``, ``remove_file``, ``remove_session_files``) and
+   ``Runtime.is_active_session``. No option bounds the bytes one session may upload, a session
+   dropped after the reconnect window never frees its files, and a file a student asks to forget
+   would stay until the session ends; ``ui.serve.uploads`` does all three.
 
 What only the tests and the benchmarks reach for:
 
@@ -44,6 +45,15 @@ What only the tests and the benchmarks reach for:
 10. ``component_trigger_id`` — the widget id under which Streamlit's frontend sends a custom
    component's events (``setTriggerValue``): ``tests/app/helpers.py`` sends the Training page's
    "play" and "stop" as the browser does; AppTest has no way to drive a custom component.
+
+And one that reads how the server is laid out rather than importing a private module:
+
+11. ``streamlit_serves`` — whether Streamlit's router answers a request with something of its own
+   (an endpoint such as ``/_stcore/health``, or one of its files such as ``/static/js/…``) or
+   with the index.html it returns for any path it does not know. ``ui.serve.addresses`` sends a
+   browser opening such a path to the app's "No such page"; Streamlit offers no way to ask. It
+   walks the routes of the Starlette app in the request's scope and looks the path up in the
+   static-files mount, so it depends on Streamlit keeping its files in such a mount.
 """
 
 from __future__ import annotations
@@ -68,6 +78,7 @@ __all__ = [
     "ScriptRunner", "UploadedFileInfo", "UploadedFileRec", "WidgetState", "app_middleware", "app_test",
     "discover_asgi_app", "generate_xsrf_token_string", "get_script_run_ctx", "intended_page_name",
     "is_active_session", "session_id", "streamlit_arrow_bytes", "upload_manager", "component_trigger_id",
+    "streamlit_serves",
 ]
 
 
@@ -137,6 +148,34 @@ def component_trigger_id(element_id: str) -> str:
     """The widget id of a custom component's events, as the frontend writes it for ``setTriggerValue``."""
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
     return _make_trigger_id(element_id, "events")
+
+
+# ----------------------------------------------------------------------------- 11. what the server answers
+
+
+def streamlit_serves(scope) -> bool:
+    """Whether Streamlit answers this HTTP request (an ASGI scope that has passed through its
+    Starlette app, so ``scope["app"]`` is set) with an endpoint or a file of its own, not with the
+    index.html it returns for any path it does not know."""
+    import stat
+
+    from starlette.routing import Match, Mount
+    from starlette.staticfiles import StaticFiles
+
+    for route in getattr(scope.get("app"), "routes", ()):
+        match, child = route.matches(scope)
+        if match == Match.NONE:
+            continue
+        if not (isinstance(route, Mount) and isinstance(route.app, StaticFiles)):
+            return True                              # an endpoint: health, media, upload, component, …
+        files = route.app
+        try:
+            _, found = files.lookup_path(files.get_path({**scope, **child}))
+        except (OSError, ValueError):                # a name too long, a null byte: no file
+            found = None
+        if found is not None and stat.S_ISREG(found.st_mode):
+            return True
+    return False
 
 
 def __getattr__(name: str):

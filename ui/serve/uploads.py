@@ -13,6 +13,7 @@ never freed (still 687 MB minutes later).
 that sentence to the page. A sweep on Streamlit's event loop frees the files of sessions that have
 been disconnected for longer than the reconnect window. (glibc gives the freed blocks back by
 itself: with ``malloc_trim`` after each sweep the server ended 3 MB lower, so it was left out.)
+A file a student asks to forget is freed on the next run of that session (``free``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from starlette.exceptions import HTTPException
 
 from ui.serve import internals
 from ui.serve.internals import MemoryUploadedFileManager
+from ui.state import upload
 
 MB = 1024 * 1024
 SESSION_CAP_BYTES = 12 * MB          # two files of the 5 MB maximum, not three
@@ -134,13 +136,24 @@ class UploadCap:
         loop.call_later(SWEEP_EVERY_S, tick)
 
 
-def apply() -> UploadCap | None:
-    """Cap this server's uploads per session and sweep ended sessions; once per process.
+def free(manager: MemoryUploadedFileManager, session_id: str, file_ids) -> int:
+    """Drop ``session_id``'s copies of ``file_ids`` from Streamlit's upload store (a student's *Forget
+    my file*: the file leaves the server's memory now, not when the session ends); bytes freed."""
+    held = {f.file_id: len(f.data) for f in manager.get_files(session_id, list(file_ids))}
+    for file_id in held:
+        manager.remove_file(session_id, file_id)
+    return sum(held.values())
 
-    ``app.py`` calls it on every run; only the first call in a server does anything. Outside a
-    server (AppTest, scripts) there is no shared upload manager to cap, and it does nothing.
+
+def apply() -> UploadCap | None:
+    """Cap this server's uploads per session and sweep ended sessions (once per process), and free
+    the files this session's student just asked to forget (``ui.state.upload.forget``).
+
+    ``app.py`` calls it on every run, before the sidebar. Outside a server (AppTest, scripts) there
+    is no shared upload manager to cap, and it does nothing.
     """
-    manager = internals.upload_manager()
+    manager, session = internals.upload_manager(), internals.session_id()
+    forgotten = upload.pop_forgotten_files() if session is not None else []
     if manager is None:
         return None
     with _LOCK:
@@ -149,4 +162,6 @@ def apply() -> UploadCap | None:
             cap = UploadCap(manager, internals.is_active_session)
             manager.add_file = cap.add_file
             manager._session_cap = cap
+    if forgotten:
+        free(manager, session, forgotten)
     return cap

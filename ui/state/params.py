@@ -63,14 +63,14 @@ class Param:
                 raise ValueError(text)
             return text.lower() == "true"
         if self.kind == "layers":
-            widths = tuple(int(part) for part in text.split(","))    # int(" 4") is fine, int("") is not
+            widths = tuple(_whole(part) for part in text.split(","))    # " 4" and "4.0" are 4, "" is refused
             if not 1 <= len(widths) <= training.MAX_LAYERS or not all(self.lo <= w <= self.hi for w in widths):
                 raise ValueError(text)
             return widths
         for option in self.choices:
-            if spell(option) == text or str(option) == text or _same_number(option, text):
+            if spell(option) == text or str(option) == text:
                 return option
-        raise ValueError(text)
+        return _nearest_number(self.choices, text)
 
     def within(self, lo: int | None = None, hi: int | None = None) -> "Param":
         """The same parameter with a range that depends on the page (e.g. samples 1 … N)."""
@@ -81,23 +81,45 @@ class Param:
         return min(max(int(value), self.lo), self.hi)
 
 
+# How close a number written in a link must be to an allowed value to be taken as that value: far
+# below any gap between allowed values, far above the last-digit noise of a float printed by another
+# program (0.30000000000000004, 9.000000000000002: about 1e-16 relative).
+NOISE = 1e-12
+
+
+def _close(number: float, allowed: float) -> bool:
+    return math.isclose(number, allowed, rel_tol=NOISE, abs_tol=NOISE)
+
+
 def _whole(text: str) -> int:
-    """A whole number as a link may write it: "3", or "3.0" and "3e2" as the number boxes take them
-    (so a notice never calls a value not allowed and then uses it); "1.5", "inf", "nan", "" are refused."""
+    """A whole number as a link may write it: "3", "+3", "3.0", "3e0", "3.0000000000000004" (so a
+    notice never calls a value not allowed and then uses it); "1.5", "inf", "nan", "" are refused."""
     try:
         return int(text)
     except ValueError:
         number = float(text)                   # ValueError for text that is no number at all
-        if not (math.isfinite(number) and number.is_integer()):
+        if not math.isfinite(number) or not _close(number, round(number)):
             raise ValueError(text) from None
-        return int(number)
+        return int(round(number))
 
 
-def _same_number(option, text: str) -> bool:
+def _nearest_number(choices: tuple, text: str):
+    """The numeric choice ``text`` writes, however it is written ("1e0", "+0.05", "0.00010000000000000001")."""
+    numbers = [c for c in choices if isinstance(c, float)]
+    number = float(text) if numbers else math.nan         # ValueError for text that is no number at all
+    nearest = min(numbers, key=lambda c: abs(c - number)) if math.isfinite(number) else None
+    if nearest is None or not _close(number, nearest):
+        raise ValueError(text)
+    return nearest
+
+
+def canonical(param: Param, text: str) -> str | None:
+    """``text`` written the one way the widgets read it ("1e0" → "1", " 8.0, 4 " → "8,4"), or None
+    when it is not an allowed value of ``param`` (the widget then refuses it, and the page says so)."""
     try:
-        return isinstance(option, float) and math.isclose(float(text), option, rel_tol=1e-12)
-    except (ValueError, OverflowError):
-        return False
+        return spell(param.parse(text))
+    except (ValueError, TypeError, OverflowError):
+        return None
 
 
 def spell(value) -> str:
@@ -246,6 +268,23 @@ PAGE: dict[str, Param] = {p.key: p for p in (
     Param("seeds", "seeds", "bool", False, "Train from 20 seeds"),
     Param("sklearn", "sklearn", "bool", False, "Train it with scikit-learn too"),
 )}
+
+
+LINKED: dict[str, Param] = {**BY_KEY, **PAGE}      # every parameter a link may hold, by URL key
+
+
+def tidy(link: Mapping[str, list[str]]) -> dict[str, str]:
+    """URL key → the way the widgets write it, for each parameter of ``link`` (URL key → every value
+    given) whose one value is allowed but written otherwise ("l2=1e0" → {"l2": "1"}). A repeated
+    parameter or a value that is not allowed is left out: the page reports those as they came."""
+    out = {}
+    for key, values in link.items():
+        param = LINKED.get(key)
+        if param is not None and len(values) == 1:
+            written = canonical(param, values[0])
+            if written is not None and written != values[0]:
+                out[key] = written
+    return out
 
 
 def choice_param(key: str, choices) -> Param:

@@ -21,10 +21,31 @@ _LINK_SEEN = "_link_opened_with"   # values in use when the link was opened
 
 
 def remember_link() -> None:
-    """Keep the query string as the session first saw it, before any widget corrects it."""
+    """Keep the query string as the session first saw it, before any widget corrects it; then, if the
+    link writes an allowed value some other way, write it the widgets' way and run again."""
     if _LINK_KEY not in st.session_state:
         qp = st.query_params
         st.session_state[_LINK_KEY] = {k: qp.get_all(k) for k in qp}
+        tidy_link()
+
+
+def tidy_link() -> None:
+    """Every allowed value in the link, written the one way its widget reads it ("l2=1e0" → "l2=1").
+
+    A widget bound to the URL reads its value there before this script can: a number box takes any
+    float ("9e0", " 9 "), but a select-slider or a segmented control knows a value only by its label
+    ("1", "0.05", "3"), so "l2=1e0" would fall back to the default. Only on a session's first run,
+    before any widget is bound (a bound parameter cannot be written), and in one write; the rerun
+    then seeds every widget from the tidy link. A value that is not allowed is left as it came, so
+    that the widget refuses it and the notice quotes it. (A browser opening such a link is usually
+    sent to the tidy one before the page loads, by ``ui.serve.addresses``, which leaves no extra
+    Back-button entry; this covers the rest.)
+    """
+    qp = st.query_params
+    written = params.tidy({k: qp.get_all(k) for k in qp})
+    if written:
+        qp.update(written)
+        st.rerun()
 
 
 def pending_notices(used: Mapping[str, Any], table: Mapping[str, Param] = params.BY_KEY) -> list[str]:

@@ -2,9 +2,10 @@
 
 An upload lives in this session (``st.session_state``) and, so that a reload does not lose it, in
 the server's small upload store (``ui.state.upload_store``): bound to this browser, named by a
-random token in the address (``?upload=…``), kept three hours, never written to disk and never in
-a cache other sessions read. A file, a column choice or a split the app cannot use gets one
-sentence saying what is wrong, and the app keeps the last data and settings that worked.
+random token in the address (``?upload=…``), kept an hour after its last use, never written to
+disk and never in a cache other sessions read. *Forget my file* deletes it at once. A file, a
+column choice or a split the app cannot use gets one sentence saying what is wrong, and the app
+keeps the last data and settings that worked.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ _NOTICES = "_data_notices"       # [(kind, Markdown)] for the page, shown once (
 _PENDING = "_data_pending"       # widget values to set before the widgets are drawn (a fallback)
 _LINK_READ = "_upload_link_read"  # this session has looked at ?upload= once
 _KEPT_CHOICE = "_upload_kept_choice"
+_UPLOADER = "_uploader_generation"   # a new, empty file uploader after each Forget my file
+_FORGOTTEN = "_forgotten_file_ids"   # Streamlit's copies of forgotten files, for ui.serve.uploads to free
+KEPT_FOR = "for an hour after its last use"           # how long the server keeps an upload, in sentences
 
 
 class Upload(NamedTuple):
@@ -152,10 +156,13 @@ def _restore_from_link() -> None:
         entry = None
     if entry is None:
         del st.query_params[LINK_KEY]
+        if upload_store.STORE.was_forgotten(token, browser):
+            notice("warning", "This link named a file that was forgotten (*Forget my file*): it is no longer on "
+                              "this server, so the bundled Income2 data is in use.")
+            return
         notice("warning", "This link names an uploaded file that is not available here, so the bundled Income2 "
-                          "data is in use. An upload is kept only for the browser that uploaded it, for "
-                          f"{upload_store.TTL_SECONDS // 3600} hours, and not after the server restarts: upload "
-                          "the file again under *Data* in the sidebar.")
+                          f"data is in use. An upload is kept only for the browser that uploaded it, {KEPT_FOR}, "
+                          "and not after the server restarts: upload the file again under *Data* in the sidebar.")
         return
     digest = hashlib.sha256(entry.content).hexdigest()[:16]
     st.session_state[_UPLOAD] = Upload("restored:" + digest, "upload:" + digest, entry.name, table, token)
@@ -163,7 +170,7 @@ def _restore_from_link() -> None:
     _choose_columns(numeric, entry.choice)
     st.session_state[_KEPT_CHOICE] = entry.choice
     notice("info", f"Your file {safe.md(entry.name, 60)} is back after the reload: this server keeps an upload "
-                   f"for {upload_store.TTL_SECONDS // 3600} hours, for this browser only.")
+                   f"{KEPT_FOR}, for this browser only.")
 
 
 def _sync_link(up: Upload | None) -> None:
@@ -174,6 +181,36 @@ def _sync_link(up: Upload | None) -> None:
             st.query_params[LINK_KEY] = want
         else:
             del st.query_params[LINK_KEY]
+
+
+def forget() -> None:
+    """*Forget my file*: delete the upload from the server's store at once (its link then opens
+    nothing), drop it from this session with its column choice, empty the uploader, and go back to
+    the bundled data. Every other setting stays. Streamlit's own copy of the file's bytes is freed
+    by ``ui.serve.uploads`` on this run (``pop_forgotten_files``)."""
+    up = current_upload()
+    if up is None:
+        return
+    if up.token:
+        upload_store.STORE.forget(up.token, _browser())
+    for key in (_UPLOAD, _WORKED, _FAILED, _KEPT_CHOICE, "target", "features", "drop"):
+        st.session_state.pop(key, None)
+    st.session_state[_FORGOTTEN] = [*st.session_state.get(_FORGOTTEN, []), up.file_id]
+    st.session_state[_UPLOADER] = st.session_state.get(_UPLOADER, 0) + 1
+    st.session_state["source"] = BUNDLED
+    notice("info", f"Your file {safe.md(up.name, 60)} is forgotten: this server no longer holds it, and its link "
+                   "no longer opens it. The bundled Income2 data is in use; every other setting is as it was.")
+
+
+def pop_forgotten_files() -> list[str]:
+    """The ids under which Streamlit holds files this session forgot (each given once)."""
+    return st.session_state.pop(_FORGOTTEN, [])
+
+
+def _uploader_key() -> str:
+    """The file uploader's key: a new one after each *Forget my file*, so the uploader is empty."""
+    generation = st.session_state.get(_UPLOADER, 0)
+    return "upload_file" if not generation else f"upload_file_{generation}"
 
 
 def _keep_choice(up: Upload, choice: DataChoice) -> None:
@@ -196,12 +233,19 @@ def data_section(box, test: float, split: int) -> DataChoice:
     own = source == OWN
     with box.expander("Your own data", expanded=own):
         # No type= filter: the content decides, so an .xlsx gets a sentence saying how to save it as CSV.
-        file = st.file_uploader("CSV file (up to 5 MB, 10,000 rows)", key="upload_file",
+        file = st.file_uploader("CSV file (up to 5 MB, 10,000 rows)", key=_uploader_key(),
                                 help="A header row, then one row per example; numbers in the columns you use.")
         up = current_upload()
         if file is not None and (up is None or file.file_id != up.file_id):
             up = _store(file) or up
         choice = _columns(up, test, split) if up is not None else None
+        if up is not None:
+            st.button("Forget my file", icon=":material/delete:", key="forget_upload", on_click=forget,
+                      width="stretch", help="Deletes the file from this server now, so that no one can reopen it "
+                                            "from this browser's history (it would otherwise be kept "
+                                            f"{KEPT_FOR}). The bundled data comes back; other settings stay.")
+    if own and up is not None and up.token:
+        upload_store.STORE.touch(up.token, _browser())         # a use: the kept copy lasts another hour
     _sync_link(up if own else None)
     if not own:
         return INCOME

@@ -8,8 +8,12 @@ secret that Streamlit already sets and checks on every upload. The token alone o
 a shared or leaked link shows the recipient the bundled data and a sentence, never the file.
 
 Bounded: at most ``max_bytes`` in all (least recently used entries go first), at most
-``per_browser`` entries per browser, each kept ``ttl`` seconds after its upload. Never written to
-disk, so a restarted server has none. Pure Python (no Streamlit), so it is tested directly.
+``per_browser`` entries per browser, each kept ``ttl`` seconds (an hour) after its last use: a
+page using it, a reload bringing it back. A student can also have it forgotten at once
+(``forget``): on a shared computer whose browser stays open, the next student could otherwise
+reopen the file from the browser's history. The store then remembers only that the token was
+forgotten, so that the link can say so to that browser. Never written to disk, so a restarted
+server has none. Pure Python (no Streamlit), so it is tested directly.
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 MAX_BYTES = 50 * 2**20          # all uploads together; the upload limit is 5 MB each
-TTL_SECONDS = 3 * 3600          # an upload is kept three hours after it was made
+TTL_SECONDS = 3600              # an upload is kept one hour after its last use
 PER_BROWSER = 3                 # a few tabs of one browser; the oldest goes first
+FORGOTTEN_KEPT = 1000           # forgotten tokens remembered (token and browser hash only), the oldest go first
 TOKEN = re.compile(r"[A-Za-z0-9_-]{22}")     # secrets.token_urlsafe(16): 16 random bytes
 
 
@@ -37,7 +42,7 @@ class Entry:
     browser: str
     name: str
     content: bytes
-    created: float
+    used: float                  # when a page last used it (clock seconds)
     choice: dict = field(default_factory=dict)
 
 
@@ -48,6 +53,7 @@ class UploadStore:
                  clock: Callable[[], float] = time.monotonic):
         self.max_bytes, self.ttl, self.per_browser, self.clock = max_bytes, ttl, per_browser, clock
         self._entries: OrderedDict[str, Entry] = OrderedDict()     # least recently used first
+        self._forgotten: OrderedDict[str, str] = OrderedDict()     # token → browser, oldest first
         self._lock = threading.Lock()
 
     def put(self, browser: str, name: str, content: bytes, choice: dict | None = None) -> str | None:
@@ -66,7 +72,8 @@ class UploadStore:
         return token
 
     def get(self, token: str, browser: str | None) -> Entry | None:
-        """The entry under ``token`` if ``browser`` made it and it has not expired; else None."""
+        """The entry under ``token`` if ``browser`` made it and it has not expired; else None.
+        Getting it is a use: it is kept another ``ttl`` seconds."""
         if not browser or not isinstance(token, str) or not TOKEN.fullmatch(token):
             return None
         with self._lock:
@@ -74,8 +81,32 @@ class UploadStore:
             entry = self._entries.get(token)
             if entry is None or not secrets.compare_digest(entry.browser, browser):
                 return None
+            entry.used = self.clock()
             self._entries.move_to_end(token)
             return entry
+
+    def touch(self, token: str, browser: str | None) -> bool:
+        """A page used the upload (renews it); whether it is still kept."""
+        return self.get(token, browser) is not None
+
+    def forget(self, token: str, browser: str | None) -> bool:
+        """Delete the upload now, at its browser's request, and remember that it was forgotten;
+        whether there was one to forget."""
+        with self._lock:
+            entry = self._entries.get(token) if isinstance(token, str) else None
+            if entry is None or not browser or not secrets.compare_digest(entry.browser, browser):
+                return False
+            del self._entries[token]
+            self._forgotten[token] = browser
+            while len(self._forgotten) > FORGOTTEN_KEPT:
+                self._forgotten.popitem(last=False)
+            return True
+
+    def was_forgotten(self, token: str, browser: str | None) -> bool:
+        """Whether ``browser`` had the upload under ``token`` forgotten (no one else learns it)."""
+        with self._lock:
+            owner = self._forgotten.get(token) if isinstance(token, str) else None
+        return owner is not None and bool(browser) and secrets.compare_digest(owner, browser)
 
     def remember_choice(self, token: str, browser: str | None, choice: dict) -> None:
         """Record the column choice in use with this upload, so a reload brings it back too."""
@@ -98,7 +129,7 @@ class UploadStore:
 
     def _expire(self) -> None:
         now = self.clock()
-        for token in [t for t, e in self._entries.items() if now - e.created > self.ttl]:
+        for token in [t for t, e in self._entries.items() if now - e.used > self.ttl]:
             del self._entries[token]
 
 

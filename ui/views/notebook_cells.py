@@ -9,8 +9,11 @@ data, split and scaling, the network and its initial weights); ``notebook_step``
 
 from __future__ import annotations
 
+import csv
+import io
 import string
 
+import pandas as pd
 from nbformat import v4
 
 from core import graph
@@ -146,15 +149,32 @@ has to be downloaded.
                 "complete = np.isfinite(df[features + [target]].to_numpy(dtype=float)).all(axis=1)\n"
                 "print(\"rows dropped:\", list(df.index[~complete]))\n"
                 "df = df[complete]")
+    rename = ""
+    names = _column_names(text)
+    if s.data_csv is not None and _read_back(text) != names:
+        rename = ("\n# pandas renames a column named like the row labels, a repeated name or an empty one;"
+                  "\n# these are the names as the app read them.\n"
+                  f"df.columns = {names!r}")
     cells.code(f"""
 CSV = "\\n".join([
 {body},
 ])
-df = pd.read_csv(io.StringIO(CSV), index_col=0)
+df = pd.read_csv(io.StringIO(CSV), index_col=0){rename}
 features = {list(s.features)!r}
 target = {s.target!r}{drop}
 df
 """)
+
+
+def _column_names(text: str) -> list[str]:
+    """The column names of a table as ``notebook.table_csv`` writes it: its header row without the
+    row labels' column, exactly (quotes, commas and line breaks included)."""
+    return next(csv.reader(io.StringIO(text, newline="")))[1:]
+
+
+def _read_back(text: str) -> list[str]:
+    """The column names ``pd.read_csv(..., index_col=0)`` gives the same text."""
+    return [str(c) for c in pd.read_csv(io.StringIO(text), index_col=0, nrows=0).columns]
 
 
 def split(cells: Cells) -> None:
