@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 
 from tests.aio import run_async
-from ui.serve.addresses import OneSegmentAddresses
+from ui.serve.addresses import AppAddresses
 from ui.serve.classes import ClassState
 from ui.serve.classes.in_redis import RedisClassStore
 from ui.serve.classes.memory import MemoryClassStore
@@ -49,7 +49,7 @@ class Counting:
 
 def app_over(store, wait_s=HOUR, **kw):
     follow = Follow(lambda: store, wait_s=wait_s, tick_s=0.01, **kw)
-    return Starlette(routes=follow.routes(), middleware=[Middleware(OneSegmentAddresses)]), follow
+    return Starlette(routes=follow.routes(), middleware=[Middleware(AppAddresses)]), follow
 
 
 async def get(app, path: str, query: str = "", headers=FETCH, method: str = "GET"):
