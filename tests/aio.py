@@ -14,8 +14,13 @@ import threading
 
 def run_async(coro):
     """``asyncio.run(coro)`` in a thread of its own."""
+    return in_thread(asyncio.run, coro)
+
+
+def in_thread(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` on a thread of its own: for code that calls ``asyncio.run`` itself."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+        return pool.submit(function, *args, **kwargs).result()
 
 
 class LoopThread:

@@ -85,10 +85,10 @@ def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, pag
     page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
     wait_ready(page)
     page.keyboard.press("ArrowRight")
-    expect(step_heading(page, 3)).to_be_visible()
+    expect(step_heading(page, 3)).to_be_visible(timeout=20_000)     # a rerun, slow on a busy machine
     wait_ready(page)
     page.keyboard.press("ArrowLeft")
-    expect(step_heading(page, 2)).to_be_visible()
+    expect(step_heading(page, 2)).to_be_visible(timeout=20_000)
     wait_ready(page)
     below = page.get_by_role("button", name=re.compile("^Next →")).last
     below.scroll_into_view_if_needed()
