@@ -67,3 +67,28 @@ def test_the_symbols_panel_is_on_every_page_and_explains_what_the_check_relies_o
     panel = explained()
     for symbol in symbols.IN_EQUATIONS:
         assert symbol in panel or symbol in "".join(m for _, m in symbols.SYMBOLS), symbol
+
+
+def outside_maths(markdown: str) -> str:
+    """What Streamlit shows of ``markdown`` as plain text: everything outside ``$…$`` and code spans."""
+    return re.sub(r"(?<!\\)\$[^$]*(?<!\\)\$|`[^`]*`", " ", markdown)
+
+
+def test_the_symbols_panel_writes_every_symbol_as_mathematics():
+    panel = symbols.markdown()
+    assert len(re.findall(r"(?<!\\)\$", panel)) % 2 == 0, "an unclosed $"
+    text = outside_maths(panel)
+    for raw in ("\\", "_{", "^{", "_", "^"):
+        assert raw not in text, f"raw LaTeX {raw!r} outside $…$: {text[max(0, text.find(raw) - 80):text.find(raw) + 40]}"
+    for tex, meaning in symbols.SYMBOLS:        # each meaning on its own, too
+        assert not re.search(r"\\|_|\^", outside_maths(meaning)), meaning
+    assert panel in texts(open_app("data"))   # exactly what the page shows
+
+
+def test_the_symbols_panel_states_the_one_rule_for_indices_and_layers():
+    panel = symbols.markdown()
+    assert "**Indices.**" in panel
+    rule = panel[panel.index("**Indices.**"):]
+    assert "row first" in rule and "A layer is never an index" in rule
+    for example in (r"x_{n,i}", r"z^{H}_{n,j}", r"w^{H}_{i,j}", r"h^{H2}_{j}", r"W_{H2}"):
+        assert example in rule, example
