@@ -57,7 +57,7 @@ def test_the_network_diagram_draws_every_layer_with_its_bias_node(query, depth):
 def test_backprop_shows_each_hidden_layers_delta_from_the_one_above(p):
     at = open_app("backprop", {**LAYERS, "step": "4"})
     page = texts(at)
-    assert page.count(r"\delta^{\ell}_{n,j} &= g'") == 1                  # the general rule, once
+    assert page.count(r"\delta^{\text{this}}_{n,j} &= g'") == 1          # the general rule, once
     latex = [l.value for l in at.latex]
     top, bottom = [i for i, tex in enumerate(latex) if r"\delta^{H2}_{" in tex and "&=" in tex], \
         [i for i, tex in enumerate(latex) if r"\delta^{H1}_{" in tex and "&=" in tex]

@@ -92,3 +92,73 @@ def test_the_symbols_panel_states_the_one_rule_for_indices_and_layers():
     assert "row first" in rule and "A layer is never an index" in rule
     for example in (r"x_{n,i}", r"z^{H}_{n,j}", r"w^{H}_{i,j}", r"h^{H2}_{j}", r"W_{H2}"):
         assert example in rule, example
+
+
+# ----------------------------------------------------------------------------- deeper networks: one rule for indices
+
+SUB, SUP = "₀₁₂₃₄₅₆₇₈₉", "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# A unit written in plain text: h, its layer above (ᴴ¹ = layer H1), then its indices below.
+UNIT = re.compile(rf"(?<![A-Za-z])h(ᴴ[{SUP}]+)?([{SUB}]+)((?:,\s?[{SUB}]+)*)")
+SUBSCRIPT = re.compile(r"_\{([^{}]*)\}")
+ENTRY_SUPERSCRIPT = re.compile(r"(?:\b[zuwh]|\\delta)\^\{([^{}]*)\}")
+
+
+def number(text: str, digits: str) -> int:
+    return int("".join(str(digits.index(c)) for c in text))
+
+
+def all_readable_text(at) -> list[str]:
+    """Everything on the page a student reads: text, LaTeX, table labels, and every label in a chart.
+    The Symbols panel is left out: it writes the one-hidden-layer names (z^H) as the general notation."""
+    import pyarrow as pa
+    panel = symbols.markdown()
+    parts = [texts(at).replace(panel, ""), *(tex for tex in equations(at) if tex not in panel)]
+    for frame in [d.value for d in at.dataframe] + [t.value for t in at.table]:
+        parts += [str(v) for v in (*frame.index, *frame.columns)]
+    for chart in at.get("vega_lite_chart"):
+        for d in chart.proto.datasets:
+            frame = pa.ipc.open_stream(d.data.data).read_all().to_pandas()
+            for column in ("label", "node", "text", "name", "frm", "to"):
+                if column in frame:
+                    parts += [str(v) for v in frame[column]]
+    parts += [o for box in at.selectbox for o in box.options]
+    return parts
+
+
+def check_indices(parts: list[str], widths: list[int], n_samples: int) -> None:
+    """No subscript holds two numbers without a comma; a unit names its layer above; every index exists."""
+    layers = {f"H{k}" for k in range(1, len(widths) + 1)} | {"O"}
+    for text in parts:
+        for m in UNIT.finditer(text):
+            layer, unit, more = m.groups()
+            assert not more, f"two numbers in one subscript, {m.group(0)!r}, in: {text[:200]}"
+            assert layer, f"{m.group(0)!r} names no layer, with {len(widths)} hidden layers: {text[:200]}"
+            k = number(layer[1:], SUP)
+            assert 1 <= k <= len(widths) and number(unit, SUB) <= widths[k - 1], f"{m.group(0)!r}: no such unit"
+        for content in SUBSCRIPT.findall(text):
+            for index in content.split(","):
+                index = index.strip()
+                assert not re.fullmatch(r"\d+\s+\d+|\d+\\[,;!]\s*\d+", index), f"_{{{content}}} in {text[:200]}"
+                if index.isdigit():
+                    assert int(index) <= max(n_samples, *widths), f"_{{{content}}}: no such index, in {text[:200]}"
+        assert not re.search(r"[_^]\{?\\ell", text), f"ℓ is sample n's share of the loss, not a layer: {text[:200]}"
+        for name in ENTRY_SUPERSCRIPT.findall(text):
+            assert name in layers or name.startswith(r"\text"), f"^{{{name}}} is not a layer, in {text[:200]}"
+
+
+@pytest.mark.parametrize("hidden", ["8,4", "12,10"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_deeper_networks_never_run_two_numbers_together_in_a_subscript(page, hidden):
+    query = {"hidden": hidden, "unit": "10"}
+    at = open_app(page, {**query, "all": "true"} if page == "backprop" else query)
+    no_exception(at)
+    widths = [int(w) for w in hidden.split(",")]
+    check_indices(all_readable_text(at), widths, 15)
+
+
+def test_the_notebook_follows_the_same_rule_for_indices():
+    import json
+
+    from ui.views.notebook import RunSpec, build_notebook
+    cells = json.loads(build_notebook(RunSpec(hidden=(12, 10), step_epoch=3)))["cells"]
+    check_indices(["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"], [12, 10], 15)

@@ -215,7 +215,7 @@ def focus_line(ctx: Context, unit: bool = True) -> str:
     if unit and ctx.depth == 1:
         who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
-        who += " and unit " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
+        who += " and units " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
                                         for layer in range(1, ctx.depth + 1))
     return f"**With the numbers** of {who}, epoch {ctx.epoch}:"
 

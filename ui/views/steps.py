@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 
 from core import activations
-from core.graph import sub
+from core.graph import sub, unit_label
 from ui.views import steps_back
 from ui.views.numbers import aligned, plain, short
 from ui.views.symbols import sym
@@ -113,6 +113,8 @@ def forward_view(ctx: Context) -> StepView:
         node_text.update(each_unit(ctx, lambda j, layer=layer: f"u = {short(s.forward.u[layer - 1][r, j - 1])}", layer))
     node_text[OUT] = f"ŷ = {short(y_hat)}"
     one = ctx.depth == 1
+    biases = " and ".join(f"{unit_label(layer, ctx.depth, 0)} of [1, u_{ctx.name(layer)}]"
+                          for layer in range(1, ctx.depth + 1))
     layers = "" if one else (f" With {ctx.depth} hidden layers the same happens layer after layer: each "
                              "layer's outputs, with a 1 for its bias node in front, are the next layer's inputs.")
     return StepView(
@@ -120,7 +122,7 @@ def forward_view(ctx: Context) -> StepView:
         "Each hidden unit adds up its inputs, each times its weight (**z**), and passes the sum "
         f"through the activation g = {s.activation} (**u**). The output adds up the hidden units' "
         "outputs, each times its weight, plus a bias; it is linear, so the prediction ŷ is z_O itself. "
-        "A bias is a node whose output is always 1: column x₀ of X_aug and h₀ of [1, u_H], "
+        f"A bias is a node whose output is always 1: column x₀ of X_aug and {biases}, "
         "so row 0 of every weight matrix holds the biases." + layers,
         general_forward(ctx, g), focus_line(ctx), subs, [], [],
         _forward_tables(ctx, rows),

@@ -21,8 +21,10 @@ from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, N
                                  each_unit, edges_into, focus_line, layer_labels, node, sample_rows, weight_values)
 
 DELTA_RULE = r"\delta^{H}_{n,j} = g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}"
-DELTA_RULE_LAYERS = (r"\delta^{\ell}_{n,j} = g'\!\left(z^{\ell}_{n,j}\right) \sum_{k} w^{\ell+1}_{j,k}\,"
-                     r"\delta^{\ell+1}_{n,k}")
+# With several hidden layers the rule names its two layers in words: "this" one and the one "above" it
+# (a letter such as ℓ would give a symbol a second meaning: ℓ_n is sample n's share of the loss).
+DELTA_RULE_LAYERS = (r"\delta^{\text{this}}_{n,j} = g'\!\left(z^{\text{this}}_{n,j}\right) \sum_{k} "
+                     r"w^{\text{above}}_{j,k}\,\delta^{\text{above}}_{n,k}")
 
 
 def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
@@ -95,7 +97,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
             lit |= {(node(ctx, layer, j), node(ctx, layer + 1, k)) for k in above}
     general = ([aligned([r"\delta_H &= g'(z_H) \odot \left(\delta_O\; \overline{W}_O^{\top}\right)", DELTA_RULE.replace(
         "=", "&=", 1)]), g.der_latex] if one else
-        [aligned([r"\delta_{\ell} &= g'(z_{\ell}) \odot \left(\delta_{\ell+1}\; \overline{W}_{\ell+1}^{\top}\right)",
+        [aligned([r"\delta_{\text{this}} &= g'(z_{\text{this}}) \odot \left(\delta_{\text{above}}\; "
+                  r"\overline{W}_{\text{above}}^{\top}\right)",
                   DELTA_RULE_LAYERS.replace("=", "&=", 1)]), g.der_latex])
     dropped = "the bias row of W_O is dropped** (W̄_O is W_O without its row 0)" if one else \
         "the bias rows are dropped** (W̄ is W without its row 0)"
@@ -107,7 +110,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
     if not one:
         why += (f" With {ctx.depth} hidden layers this is backpropagation's recursion: the same rule runs "
                 "once per layer, from the top down — " + " → ".join(f"δ_{ctx.name(layer)}" for layer in
-                                                                     range(ctx.depth + 1, 0, -1)) + ".")
+                                                                     range(ctx.depth + 1, 0, -1)) +
+                ". In the rule, *this* is the layer whose deltas it gives and *above* the layer after it.")
     off = s.activation == "relu" and any(s.g_primes[layer - 1][r, ctx.unit(layer) - 1] == 0
                                          for layer in range(1, ctx.depth + 1))
     return StepView(

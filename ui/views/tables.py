@@ -24,8 +24,8 @@ def sample_labels(rows) -> list[str]:
 
 
 def unit_labels(n_hidden: int, bias: bool = False, layer: int = 1, depth: int = 1) -> list[str]:
-    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several,
-    "h₁,₁" … (layer, unit)."""
+    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several, the
+    layer's name above: "hᴴ¹₁" … (``core.graph.unit_label``)."""
     return ([f"{unit_label(layer, depth, 0)} = 1"] if bias else []) + [unit_label(layer, depth, j)
                                                                       for j in range(1, n_hidden + 1)]
 
