@@ -1,5 +1,7 @@
 """The "Backprop step by step" page under AppTest: the lecture's numbers, the stepper, the gradient check."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -48,7 +50,7 @@ def _gradient_table(at, layer):
     """∂L/∂W_H or ∂L/∂W_O from the Gradients step, found by its caption."""
     captions = [c.value for c in at.caption]
     want = "Hidden-layer gradient" if layer == "H" else "Output-layer gradient"
-    tables = [c for c in captions if "shape (" in c]
+    tables = [c for c in captions if re.search(r"\(\d+, \d+\)", c)]      # a table's caption names its shape
     k = [i for i, c in enumerate(tables) if c.startswith(want)]
     assert len(k) == 1, tables
     return frames(at)[k[0]].to_numpy()

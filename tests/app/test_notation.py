@@ -162,3 +162,80 @@ def test_the_notebook_follows_the_same_rule_for_indices():
     from ui.views.notebook import RunSpec, build_notebook
     cells = json.loads(build_notebook(RunSpec(hidden=(12, 10), step_epoch=3)))["cells"]
     check_indices(["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"], [12, 10], 15)
+
+
+# ----------------------------------------------------------------------------- shapes: the variable's, never the table's
+
+SHAPE = re.compile(r"(\S+) \((\d+), (\d+)\)")
+UNDERBRACE = re.compile(r"\\underbrace\{")
+
+
+def true_shapes(query: dict, page: str) -> dict[str, tuple[int, int]]:
+    """Every variable's shape, worked out from the settings alone: the bundled 30 rows, the test
+    fraction, N_I = 2 inputs, the hidden widths, N_O = 1 output (and, on the Backprop page, the rows
+    of the step's mini-batch)."""
+    n_all, n_inputs, n_out = 30, 2, 1
+    n_test = -(-n_all * int(float(query.get("test", "0.5")) * 100) // 100)          # ceil, as train_test_split
+    n_train = n_all - n_test
+    rows = min(int(query["batch"]), n_train) if page == "backprop" and query.get("batch") else n_train
+    widths = [int(w) for w in query.get("hidden", "3").split(",")]
+    names = ["H"] if len(widths) == 1 else [f"H{k}" for k in range(1, len(widths) + 1)]
+    out = {"X": (n_all, n_inputs), "X_train": (n_train, n_inputs), "X_test": (n_test, n_inputs),
+           "X_train_aug": (n_train, n_inputs + 1), "X_test_aug": (n_test, n_inputs + 1),
+           "y_train": (n_train, n_out), "y_test": (n_test, n_out),
+           "X_aug": (rows, n_inputs + 1), "y": (rows, n_out), "ŷ": (rows, n_out), "z_O": (rows, n_out),
+           "u_O": (rows, n_out), "δ_O": (rows, n_out), "ℓ": (rows, 1)}
+    fan_in = [n_inputs, *widths]
+    for name, width, below in zip([*names, "O"], [*widths, n_out], fan_in):
+        out[f"W_{name}"] = (below + 1, width)
+        if name != "O":
+            for v in ("z", "u", "δ"):
+                out[f"{v}_{name}"] = (rows, width)
+            out[f"g′(z_{name})"] = (rows, width)
+            out[f"[1,u_{name}]"] = (rows, width + 1)
+    return out
+
+
+def variable(token: str) -> str:
+    """The variable a caption or an equation names: "−η·∂L/∂W_H" and "∂J/∂W_O" are shaped like W."""
+    token = re.sub(r"\\(?:mathrm|mathbf|text)\b|\\[,;! ]|[{}\s]", "", token).replace(r"\delta", "δ")
+    return re.sub(r"^(?:−η·|-η·|λ·)?(?:∂[LJ]/∂)?", "", token)
+
+
+def stated_shapes(at) -> list[tuple[str, tuple[int, int], str]]:
+    """(variable, shape, where) for every shape a caption states and every shape under an equation."""
+    found = []
+    for caption in (c.value for c in at.caption):
+        for name, r, c in SHAPE.findall(caption):
+            found.append((variable(name.rstrip(",:;")), (int(r), int(c)), caption))
+    for tex in equations(at):
+        for m in UNDERBRACE.finditer(tex):
+            depth, k = 1, m.end()
+            while depth:
+                depth += {"{": 1, "}": -1}.get(tex[k], 0)
+                k += 1
+            under = re.match(r"_\{(\d+)\\times\s*(\d+)\}", tex[k:])
+            if under:
+                found.append((variable(tex[m.end():k - 1]), (int(under[1]), int(under[2])), tex))
+    return found
+
+
+SHAPE_SETTINGS = [{}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"projector": "true", "seed": "9", "lr": "0.01"},
+                  {"test": "0.2", "hidden": "5"}]
+
+
+@pytest.mark.parametrize("query", SHAPE_SETTINGS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "defaults")
+@pytest.mark.parametrize("page", ["data", "network", "backprop"])
+def test_every_shape_a_caption_or_an_equation_states_is_the_variables_own(page, query):
+    at = open_app(page, {**query, "all": "true"} if page == "backprop" else query)
+    no_exception(at)
+    truth = true_shapes(query, page)
+    stated = stated_shapes(at)
+    assert stated, "no shape stated"
+    for name, shape, where in stated:
+        assert name in truth, f"{name!r} is not a variable (a table's shape?): {where[:160]}"
+        assert shape == truth[name], f"{name} is {truth[name]}, not {shape}: {where[:160]}"
+    # Every table is a variable's, except the data as read with its statistics and the gradient check's
+    tables = len(at.dataframe) + len(at.table) - {"data": 2, "network": 0, "backprop": 1}[page]
+    with_shape = sum(1 for c in at.caption if SHAPE.search(c.value))
+    assert with_shape == tables, "a table whose caption names no variable's shape"

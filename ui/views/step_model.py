@@ -81,7 +81,9 @@ class Context(NamedTuple):
 
 
 class Table(NamedTuple):
-    """A matrix with rows and columns named in the notation; ``caption`` gets the shape appended.
+    """A matrix with rows and columns named in the notation. ``caption`` names the variables shown with
+    their own shapes ("δ_O (15, 1)", ``tables.dims``), never the table's: a Σ row or columns side by
+    side make a table that is no variable, and the caption says which rows it shows.
 
     ``focus_rows``/``focus_cols`` (indices) are the chosen sample's rows and the chosen hidden
     unit's columns, highlighted wherever the table is drawn.

@@ -16,6 +16,7 @@ from core import activations
 from core.graph import unit_label
 from core.step import largest_lowering_eta
 from ui.views.numbers import aligned, change, plain, short, signed
+from ui.views.tables import dims
 from ui.views.symbols import sym
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, chosen_path,
                                  each_unit, edges_into, focus_line, layer_labels, node, sample_rows, weight_values)
@@ -78,10 +79,11 @@ def hidden_delta_view(ctx: Context) -> StepView:
                     rf"{_g_prime_numbers(s.activation, z, u, ctx.digits)} = {num(gp)}")
         subs.append(_delta_back(ctx, layer))
         units, above = layer_labels(ctx, layer), ctx.name(layer + 1)
-        tables_ += [Table(s.g_primes[layer - 1], sample_rows(ctx), units, f"Slopes g′(z_{L}), g = {s.activation}",
+        gp, dl = s.g_primes[layer - 1], s.backward.delta[layer - 1]
+        tables_ += [Table(gp, sample_rows(ctx), units, f"Slopes g′(z_{L}) {dims(gp)}, g = {s.activation}",
                           (r,), (j_layer - 1,)),
-                    Table(s.backward.delta[layer - 1], sample_rows(ctx), units,
-                          f"Hidden deltas δ_{L} = g′(z_{L}) ⊙ (δ_{above} · W̄_{above}ᵀ)", (r,),
+                    Table(dl, sample_rows(ctx), units,
+                          f"Hidden deltas δ_{L} {dims(dl)} = g′(z_{L}) ⊙ (δ_{above} · W̄_{above}ᵀ)", (r,),
                           (j_layer - 1,))]
         texts.update(each_unit(ctx, lambda j, d=s.backward.delta[layer - 1]: f"δ = {short(d[r, j - 1])}", layer))
     W_O, one = s.weights[-1], ctx.depth == 1
@@ -174,31 +176,35 @@ def gradient_view(ctx: Context) -> StepView:
     lit = {(node(ctx, ctx.depth, 0), OUT), (node(ctx, ctx.depth, jo), OUT)}
     for layer in range(1, ctx.depth + 1):
         lit |= edges_into(ctx, layer, ctx.unit(layer))
-    tables_ = [Table(s.backward.dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
-                     f"Output-layer gradient ∂L/∂W_O (row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)",
-                     (0, jo))]
+    dW = s.backward.dW
+    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
+                     f"Output-layer gradient ∂L/∂W_O {dims(dW[-1])} "
+                     f"(row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):
         L = ctx.name(layer)
-        tables_.append(Table(s.backward.dW[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
+        tables_.append(Table(dW[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
                              layer_labels(ctx, layer),
-                             ("Hidden-layer gradient ∂L/∂W_H (row x₀: biases)" if ctx.depth == 1 else
-                              f"Gradient ∂L/∂W_{L} of hidden layer {layer} (row 0: biases)"), (),
+                             (f"Hidden-layer gradient ∂L/∂W_H {dims(dW[0])} (row x₀: biases)" if ctx.depth == 1 else
+                              f"Gradient ∂L/∂W_{L} {dims(dW[layer - 1])} of hidden layer {layer} (row 0: biases)"), (),
                              (ctx.unit(layer) - 1,)))
     units_b = layer_labels(ctx, ctx.depth, bias=True)
     tables_.append(Table(np.vstack([s.dW_terms[-1][:, :, 0], data_dW[-1][:, 0]]), rows, units_b,
-                         f"Each sample's term u_{last}·δ_O of ∂L/∂W_O (bias column: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ",
-                         (r,), (0, jo)))
+                         f"Each sample's term u_{last}·δ_O of ∂L/∂W_O {dims(dW[-1])}, a column per weight (bias "
+                         f"column: 1·δ_O): the {ctx.N} rows, one per sample, then their Σ row, which is ∂L/∂W_O "
+                         "written as a row", (r,), (0, jo)))
     for layer in range(1, ctx.depth + 1):
         j_layer, c = ctx.unit(layer), ctx.unit(layer) - 1
-        unit = unit_label(layer, ctx.depth, j_layer)
+        unit, L = unit_label(layer, ctx.depth, j_layer), ctx.name(layer)
         tables_.append(Table(np.vstack([s.dW_terms[layer - 1][:, :, c], data_dW[layer - 1][:, c]]), rows,
                              layer_labels(ctx, layer - 1, bias=layer > 1),
-                             f"Each sample's term {'x' if layer == 1 else 'u'}·δ_{ctx.name(layer)} of the weights "
-                             f"into {unit}; the Σ row is column {unit} of ∂L/∂W_{ctx.name(layer)}", (r,)))
+                             f"Each sample's term {'x' if layer == 1 else 'u'}·δ_{L} of the weights into {unit}: the "
+                             f"{ctx.N} rows, one per sample, then their Σ row, which is column {unit} of "
+                             f"∂L/∂W_{L} {dims(dW[layer - 1])}", (r,)))
     if lam:
         for layer in range(1, ctx.depth + 2):
-            tables_.append(Table(s.dW_decay[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
-                                 layer_labels(ctx, layer), f"Weight decay's term λ·W_{ctx.name(layer)} (bias row: 0)"))
+            decay = s.dW_decay[layer - 1]
+            tables_.append(Table(decay, layer_labels(ctx, layer - 1, bias=layer > 1), layer_labels(ctx, layer),
+                                 f"Weight decay's term λ·W_{ctx.name(layer)} {dims(decay)} (bias row: 0)"))
     first = ctx.name(1)
     general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {sym('u', last)}]^{{\top}}\,\delta_O = "
                         rf"\sum_{{n=1}}^{{N}} [1,\ u^{{{last}}}_{{n}}]^{{\top}}\,\delta^{{O}}_{{n}}",
@@ -246,16 +252,18 @@ def update_view(ctx: Context) -> StepView:
     finite = all(math.isfinite(v) for v in new.values())
     tables_ = [Table(np.column_stack([s.weights[-1][:, 0], -eta * s.backward.dW[-1][:, 0], s.weights_new[-1][:, 0]]),
                      layer_labels(ctx, ctx.depth, bias=True), ["W_O before", f"− η·∂{target}/∂W_O", "W_O after"],
-                     "Output weights, before and after the step (row 0: bias)", (0, jo))]
+                     f"Output weights W_O {dims(s.weights[-1])} before and after the step, with the change "
+                     f"−η·∂{target}/∂W_O {dims(s.weights[-1])} between (row 0: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):
         L, rows_, cols = ctx.name(layer), layer_labels(ctx, layer - 1, bias=layer > 1), layer_labels(ctx, layer)
         what = "the hidden weights" if ctx.depth == 1 else f"W_{L}"
+        shape = dims(s.weights[layer - 1])
         tables_ += [Table(s.weights_new[layer - 1], rows_, cols,
-                          ("Hidden weights" if ctx.depth == 1 else f"Weights W_{L}") + " after the step"
+                          ("Hidden weights W_H" if ctx.depth == 1 else f"Weights W_{L}") + f" {shape} after the step"
                           + (f" (W_{L} at epoch {ctx.epoch + 1})" if ctx.batches == 1 else ""),
                           (), (ctx.unit(layer) - 1,)),
                     Table(-eta * s.backward.dW[layer - 1], rows_, cols,
-                          f"Change of {what}, −η·∂{target}/∂W_{L}", (), (ctx.unit(layer) - 1,))]
+                          f"Change of {what}, −η·∂{target}/∂W_{L} {shape}", (), (ctx.unit(layer) - 1,))]
     whose = (f"hidden unit {unit_label(1, 1, ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
              "the chosen units' weights and the output bias")
     return StepView(

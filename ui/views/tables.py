@@ -18,6 +18,12 @@ def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.
     return pd.DataFrame(A, index=list(row_labels), columns=list(col_labels))
 
 
+def dims(A) -> str:
+    """The shape of the variable ``A`` as a caption writes it after the variable's name: "(15, 3)"."""
+    shape = np.shape(A)
+    return f"({shape[0]}, {shape[1] if len(shape) > 1 else 1})"
+
+
 def sample_labels(rows) -> list[str]:
     """Row labels for samples, e.g. "n=1 (row 17)": position in the matrix and row of the data."""
     return [f"n={i + 1} (row {r})" for i, r in enumerate(rows)]
