@@ -239,3 +239,24 @@ def test_every_shape_a_caption_or_an_equation_states_is_the_variables_own(page, 
     tables = len(at.dataframe) + len(at.table) - {"data": 2, "network": 0, "backprop": 1}[page]
     with_shape = sum(1 for c in at.caption if SHAPE.search(c.value))
     assert with_shape == tables, "a table whose caption names no variable's shape"
+
+
+def test_without_weight_decay_the_objective_is_L_everywhere_and_J_only_with_decay():
+    """J = L + (λ/2)Σw² is what a step lowers when λ > 0: without decay no text, caption or chart calls it J."""
+    at = open_app("backprop", {"seed": "9", "lr": "0.01", "all": "true"})
+    words = "\n".join(all_readable_text(at))
+    assert not re.search(r"(?<![A-Za-z\\])J(?![A-Za-z])", words), words[max(0, words.find("J") - 120):words.find("J") + 80]
+    assert "(L(w + ε) − L(w − ε)) / 2ε" in words
+    decay = open_app("backprop", {"seed": "9", "lr": "0.01", "l2": "0.01", "all": "true"})
+    assert "(J(w + ε) − J(w − ε)) / 2ε" in "\n".join(all_readable_text(decay))
+
+
+@pytest.mark.parametrize("query", [{"seed": "9", "lr": "0.01"}, {"lr": "5", "epoch": "81"}, {"lr": "5"},
+                                   {"l2": "0.01"}], ids=["falls", "overflows", "rises", "decay"])
+def test_the_squared_gradient_norm_is_said_in_words_wherever_it_appears(query):
+    at = open_app("backprop", {**query, "step": "6"})
+    no_exception(at)
+    for text in texts(at).replace(symbols.markdown(), "").split("\n"):
+        if "‖" in text:
+            assert "the sum of the squares of every weight's gradient" in text or \
+                "the square root of that sum" in text, text

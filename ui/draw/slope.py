@@ -47,7 +47,7 @@ def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle,
     row.metric("The curve's centred difference", d(pic.numerical))
     row.metric(f"{target} after a step of this weight alone", d(pic.J_next))
     st.caption(f"Blue: the {target} as {name} varies. Vermilion: the tangent with backprop's slope {d(pic.slope)}; "
-               f"dashed black: the slope of the curve itself, (J(w + ε) − J(w − ε)) / 2ε = {d(pic.numerical)} — the "
+               f"dashed black: the slope of the curve itself, ({target}(w + ε) − {target}(w − ε)) / 2ε = {d(pic.numerical)} — the "
                f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "
                f"({d(pic.slope)}) = {d(pic.w_next)}, where the {target} is {d(pic.J_next)} (this weight moved "
                "alone; the real step moves every weight at once).")

@@ -269,8 +269,8 @@ def update_view(ctx: Context) -> StepView:
     return StepView(
         6, TITLES[5],
         f"Every weight takes a step against its gradient, of size η times the gradient. For a small enough η the "
-        f"{'objective J' if s.weight_decay else 'loss'} falls by about η·‖∂{target}/∂W‖² (the slope times the step); "
-        "too large an η overshoots the valley and the loss rises.",
+        f"{'objective J' if s.weight_decay else 'loss'} falls by about η·‖∂{target}/∂W‖², η times {NORM2} (the "
+        f"slope times the step); too large an η overshoots the valley and the {target} rises.",
         [rf"W \leftarrow W - \eta\,\frac{{\partial {target}}}{{\partial W}}, \quad \eta = {eta:g}"],
         f"**With the numbers** of {whose}, epoch {ctx.epoch}:", subs,
         [Metric(f"Loss before (epoch {ctx.epoch})", plain(s.loss)), Metric("Loss after this step", plain(s.loss_after), delta)],
@@ -278,6 +278,14 @@ def update_view(ctx: Context) -> StepView:
         Diagram(new if finite else old, "new weight" if finite else "weight", {n_ for e in lit for n_ in e}, lit, {},
                 {e: change(new[e] - old[e]) for e in lit}),
     )
+
+
+NORM2 = "the sum of the squares of every weight's gradient"     # ‖∂L/∂W‖², said where it is used
+
+
+def _target(s) -> str:
+    """What the step lowers: J with weight decay, else L."""
+    return "J" if s.weight_decay else "L"
 
 
 def _update_line(symbol: str, w: float, eta: float, grad: float, new: float, d) -> str:
@@ -291,14 +299,16 @@ def _update_notes(ctx: Context) -> list[Note]:
         notes.append(Note("error", (
             f"The loss ROSE beyond what a computer can represent: this step overflows. η = {s.eta:g} is "
             f"far too large for these weights — the gradient only gives the slope near the current weights, "
-            f"and a step of η·‖∂L/∂W‖ = {plain(s.eta * math.sqrt(s.gradient_norm2), 4)} lands far past the "
-            "valley." + (f" Training diverged at epoch {ctx.diverged_at}." if ctx.diverged_at is not None else "")
+            f"and a step of length η·‖∂{_target(s)}/∂W‖ = {plain(s.eta * math.sqrt(s.gradient_norm2), 4)} (η times "
+            f"the square root of {NORM2}) lands far past the valley."
+            + (f" Training diverged at epoch {ctx.diverged_at}." if ctx.diverged_at is not None else "")
             + _try_eta(ctx))))
     elif s.change > 0:
         factor = s.loss_after / s.loss if s.loss > 0 else float("inf")
         notes.append(Note("error", (
             f"The loss ROSE, from {plain(s.loss)} to {plain(s.loss_after)} ({factor:.3g} times as large). "
-            f"The slope promised a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}"
+            f"The slope promised a fall of about η·‖∂{_target(s)}/∂W‖² = {plain(-s.predicted_change, 6)}, η times "
+            f"{NORM2}"
             + (" (more than the whole loss: a sure sign that the step is far too long)" if
                -s.predicted_change > s.loss else "") +
             f". That estimate holds only for small steps: with η = {s.eta:g} the step overshoots the "
@@ -308,7 +318,8 @@ def _update_notes(ctx: Context) -> list[Note]:
         pct = -s.change / s.loss if s.loss > 0 else 0.0
         notes.append(Note("success", (
             f"The loss fell by {plain(-s.change)} ({pct:.2%}), from {plain(s.loss)} to {plain(s.loss_after)}. "
-            f"The slope alone predicted a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}.")))
+            f"The slope alone predicted a fall of about η·‖∂{_target(s)}/∂W‖² = {plain(-s.predicted_change, 6)}, "
+            f"η times {NORM2}.")))
     if ctx.batches > 1:
         notes.append(Note("info", (
             f"This is the first of the epoch's {ctx.batches} updates, on the {ctx.N} rows of batch 1; the "
