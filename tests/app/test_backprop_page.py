@@ -87,7 +87,8 @@ def test_show_all_steps_gives_the_whole_derivation():
     assert headings(at)[:6] == [f"Step {k} of 6 · {t}" for k, t in enumerate(
         ["Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update"], start=1)]
     assert at.button(key="next").disabled and at.button(key="prev").disabled
-    assert len(at.get("vega_lite_chart")) == 6 + 1          # a diagram per step, and the gradient pictured
+    # a diagram per step, and the gradient pictured: the curve where it bends and a zoom on the step
+    assert len(at.get("vega_lite_chart")) == 6 + 2
 
 
 def test_the_gradient_check_passes_and_the_demo_mistake_fails_it():

@@ -40,14 +40,18 @@ def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle,
     target = "J" if step.weight_decay else "L"
     pic = slope.picture(step, name)
     d = digits.text
-    training_view.show(slope.chart(pic, bool(step.weight_decay), look))
+    decay = bool(step.weight_decay)
+    if pic.zoom is None:
+        training_view.show(slope.chart(pic, decay, look))
+    else:               # the curve where it bends, and the step it is too wide to show: side by side
+        wide, zoom = st.columns(2, gap="medium")
+        with wide:
+            training_view.show(slope.chart(pic, decay, look))
+        with zoom:
+            training_view.show(slope.chart(pic, decay, look, zoomed=True))
     row = st.container(horizontal=True)
     row.metric(f"{name} now", d(pic.w))
     row.metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))
     row.metric("The curve's centred difference", d(pic.numerical))
     row.metric(f"{target} after a step of this weight alone", d(pic.J_next))
-    st.caption(f"Blue: the {target} as {name} varies. Vermilion: the tangent with backprop's slope {d(pic.slope)}; "
-               f"dashed black: the slope of the curve itself, ({target}(w + ε) − {target}(w − ε)) / 2ε = {d(pic.numerical)} — the "
-               f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "
-               f"({d(pic.slope)}) = {d(pic.w_next)}, where the {target} is {d(pic.J_next)} (this weight moved "
-               "alone; the real step moves every weight at once).")
+    st.caption(slope.caption(pic, step.eta, target, d))
