@@ -22,9 +22,10 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle, run: dic
     """
     st.subheader("The gradient, pictured", anchor="gradient-pictured")
     target = "J" if step.weight_decay else "L"
-    st.markdown(f"A gradient is a slope. Hold every weight but one fixed and let that one vary: the {target} "
-                "traces a curve. Backprop's ∂" + target + "/∂w is the slope of that curve where the weight stands "
-                "now, and gradient descent moves the weight against it, by η times the slope.")
+    st.markdown(f"Step 5 gave every weight its gradient ∂{target}/∂w. Here is one of them as what it is, a slope: "
+                f"hold every weight but this one fixed and let it vary, and the {target} traces a curve. Backprop's "
+                f"∂{target}/∂w is the slope of that curve where the weight stands now, and step 6 moves the weight "
+                "against it, by η times the slope.")
     names = slope.weight_names(step)
     name = st.selectbox("Weight", names, index=names.index(default) if default in names else 0, key="weight",
                         bind="query-params", help="Any weight of the network; W_H[i,j] joins node i below to unit j "
@@ -32,6 +33,12 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle, run: dic
     page.page_param_notices({"weight": choice_param("weight", names)}, {"weight": name})
     _picture(run, epoch, name, digits, look, step)
     return name
+
+
+def pointer() -> None:
+    """Where the picture is, for a reader on steps 1–4: it needs the gradient of step 5."""
+    st.markdown(":material/arrow_forward: **The gradient, pictured** — one weight's gradient drawn as the slope of "
+                "the loss — comes with steps 5 and 6, once step 5 has given every weight its gradient.")
 
 
 @replay.shared(max_entries=128)
