@@ -235,8 +235,8 @@ def output_delta_view(ctx: Context) -> StepView:
         [], [Note("info", meaning)],
         [Table(np.column_stack([s.y[:, 0], s.forward.z[-1][:, 0], s.backward.delta[-1][:, 0]]), sample_rows(ctx),
                ["y", "z_O = ŷ", "δ_O = −(y − z_O)"],
-               f"The output deltas δ_O {dims(s.backward.delta[-1])}, one per sample, beside y {dims(s.y)} and "
-               f"z_O {dims(s.forward.z[-1])}", (r,))],
+               f"The {ctx.N} rows of the output deltas δ_O {dims(s.backward.delta[-1])}, one per sample, beside "
+               f"y {dims(s.y)} and z_O {dims(s.forward.z[-1])}", (r,))],
         Diagram(weight_values(ctx, s.weights), "weight", {OUT}, set(), {OUT: f"δ_O = {short(d)}"}, {}),
     )
 

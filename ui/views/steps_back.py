@@ -270,7 +270,8 @@ def update_view(ctx: Context) -> StepView:
         6, TITLES[5],
         f"Every weight takes a step against its gradient, of size η times the gradient. For a small enough η the "
         f"{'objective J' if s.weight_decay else 'loss'} falls by about η·‖∂{target}/∂W‖², η times {NORM2} (the "
-        f"slope times the step); too large an η overshoots the valley and the {target} rises.",
+        f"slope times the step); too large an η overshoots the valley and {'J' if s.weight_decay else 'the loss'} "
+        "rises.",
         [rf"W \leftarrow W - \eta\,\frac{{\partial {target}}}{{\partial W}}, \quad \eta = {eta:g}"],
         f"**With the numbers** of {whose}, epoch {ctx.epoch}:", subs,
         [Metric(f"Loss before (epoch {ctx.epoch})", plain(s.loss)), Metric("Loss after this step", plain(s.loss_after), delta)],
