@@ -59,13 +59,13 @@ load: $(VENV)/.installed-dev       ## 40 students for a minute, then the play st
 load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
 	$(REPORT) 'make load-ci' -- $(BIN)/python -m bench.load --students 10 --seconds 15
 
-class: $(VENV)/.installed          ## a class of hundreds: REPLICAS app servers (default: one per core) behind HAProxy on HOST:PORT
+class: $(VENV)/.installed          ## a class of hundreds: REPLICAS app servers (default: one per core) behind HAProxy on HOST:PORT, classes in Redis
 	$(BIN)/python -m deploy.cluster start --host $(HOST) --port $(PORT) $(if $(REPLICAS),--replicas $(REPLICAS)) --install
 
-class-status: $(VENV)/.installed   ## memory per replica of the running `make class`, and what HAProxy sees
+class-status: $(VENV)/.installed   ## memory per replica of the running `make class`, what HAProxy sees, and Redis
 	$(BIN)/python -m deploy.cluster status --port $(PORT)
 
-class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica and its training worker)
+class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica and its training worker, Redis)
 	$(BIN)/python -m deploy.cluster stop --port $(PORT)
 
 load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run

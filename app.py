@@ -51,5 +51,7 @@ elif __name__ != "__mp_main__":
 
     from ui.serve import worker
     from ui.serve.addresses import OneSegmentAddresses
+    from ui.serve.classes.wait import routes as class_routes
 
-    app = st.App(__file__, middleware=[Middleware(OneSegmentAddresses)], lifespan=worker.lifespan)
+    app = st.App(__file__, routes=class_routes(), middleware=[Middleware(OneSegmentAddresses)],
+                 lifespan=worker.lifespan)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, page, slope, step, takehome, widgets
+from ui.draw import gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -95,6 +95,8 @@ if show_all or step_no >= 5:        # the gradient is pictured once step 5 has i
     weight = slope.section(ctx.step, weight, ctx.digits, look, s.training_args(), epoch)
 else:
     slope.pointer()
+st.divider()
+nudge.section(ctx, weight, look, s.projector)
 st.divider()
 st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()

@@ -1,13 +1,15 @@
 """Training & results: watch the network learn, scrub through time, judge the fit."""
 
+import functools
+
 import streamlit as st
 
-from ui.draw import page, playback, player, takehome
+from ui.draw import page, player, takehome
 from ui.draw import training as training_view
 from ui.draw.layout import side_by_side
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import exports, loss_charts, messages
+from ui.views import loss_charts, messages
 
 s = page.header(
     "Training & results",
@@ -20,7 +22,7 @@ if h.diverged_at is not None:
              icon=":material/trending_up:")
     if h.last_epoch < 0:
         st.stop()
-run = training_view.TrainingRun(s, ds, p, h, cache.frames(s))
+run = training_view.TrainingRun.of(s)
 last = run.last
 
 
@@ -36,35 +38,10 @@ if not s.projector:         # on a projector they follow the first screen, which
 player.carrier(run.payload)         # the whole run, sent to the browser once: it draws every epoch
 
 
-@st.fragment
-def views():
-    if s.projector:          # the first screen: controls and scores beside the whole loss chart
-        left, right = st.columns([1, 1.9], gap="medium")
-        with left:
-            epoch = training_view.epoch_control(run)
-            training_view.views(run, {"training-scores": training_view.PROJECTOR["training-scores"]})
-        with right:
-            training_view.views(run, {"training-loss": training_view.PROJECTOR["training-loss"]})
-        training_view.views(run, {"training-below": training_view.PROJECTOR["training-below"]})
-    else:
-        epoch = training_view.epoch_control(run)
-        training_view.views(run, training_view.LAPTOP)
-    # Files are written only when asked for, and not offered while playing (the browser's epoch moves).
-    playing = playback.playing()
-    files = st.container(horizontal=True)
-    files.download_button(f"Weights at epoch {epoch:,} (JSON)",
-                          lambda: exports.weights_json(h.at(epoch), p, s.training_args()),
-                          file_name=f"weights_epoch_{epoch}.json", mime="application/json",
-                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
-    files.download_button(f"Predictions at epoch {epoch:,} (CSV)", lambda: exports.predictions_csv(p, h.at(epoch)),
-                          file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
-                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
-
-
-views()
+training_view.epoch_views(s)
 if s.projector:
     what_it_went_through()
-st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", lambda: exports.history_csv(h.losses),
+st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", functools.partial(training_view.history_file, s),
                    file_name="loss_history.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")
 

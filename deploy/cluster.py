@@ -2,7 +2,11 @@
 
 One Streamlit server is one Python process, and a large class saturates it. This starts N servers
 on local ports (each with its own training worker) and Debian's HAProxy in front of them on one
-port, with the configuration rendered from ``deploy/haproxy.cfg.template``:
+port, with the configuration rendered from ``deploy/haproxy.cfg.template``, and Debian's
+redis-server (``deploy/redis_server.py``), where the replicas keep class mode's classes: a lecturer
+and the students land on different replicas, and a replica that dies must lose no class. Every
+replica gets its address in ``BACKPROP_CLASS_STORE``; one already set in the environment (a managed
+Redis) is used instead.
 
 - session affinity by cookie (``SERVERID``): Streamlit keeps a session, and the files it uploaded,
   in one process's memory, so a tab's page, websocket and upload requests must reach one replica;
@@ -15,8 +19,9 @@ port, with the configuration rendered from ``deploy/haproxy.cfg.template``:
     python -m deploy.cluster stop [--port P]
 
 Ctrl-C, ``stop`` or the launcher dying (even by SIGKILL) stops every process it started. A replica
-that dies is restarted on its port; its students' browsers reconnect to a live one meanwhile.
-Only the standard library: ``make class`` needs nothing beyond requirements.txt and HAProxy.
+that dies is restarted on its port; its students' browsers reconnect to a live one meanwhile. A
+Redis that dies is restarted on its port from its append-only file, with every class.
+Only the standard library: ``make class`` needs nothing beyond requirements.txt, HAProxy and Redis.
 """
 
 from __future__ import annotations
@@ -38,11 +43,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from deploy.redis_server import RedisServer, find_redis, password_in
+from deploy.redis_server import answers as redis_answers
 from deploy.server import (ROOT, Server, alive, descendants, die_with_parent, free_port, kill_all,
                           rss_bytes, started, wait_healthy)
 
 TEMPLATE = ROOT / "deploy" / "haproxy.cfg.template"
 SECRET_ENV = "STREAMLIT_SERVER_COOKIE_SECRET"
+CLASS_STORE_ENV = "BACKPROP_CLASS_STORE"        # ui/serve/classes: where the replicas keep the classes
 AFFINITY_COOKIE = "SERVERID"
 
 
@@ -107,8 +115,9 @@ def backend_status(stats_socket: Path) -> dict[str, dict]:
     return out
 
 
-def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: Path | None) -> str:
-    """One line per replica: its RSS and its workers', and what HAProxy says of it."""
+def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: Path | None,
+                  redis: dict | None = None) -> str:
+    """One line per replica: its RSS and its workers', and what HAProxy says of it; then HAProxy, Redis."""
     seen = backend_status(stats_socket) if stats_socket else {}
     lines, total = [], 0
     for r in replicas:
@@ -122,6 +131,12 @@ def memory_report(replicas: list[dict], haproxy_pid: int | None, stats_socket: P
                      + (f"   HAProxy: {hap['status']}, {hap['connections']} open connections, "
                         f"{hap['total']} so far" if hap else ""))
     hap_rss = rss_bytes(haproxy_pid) if haproxy_pid else 0
+    if redis:
+        redis_rss = rss_bytes(redis["pid"]) if alive(redis["pid"]) else 0
+        total += redis_rss
+        answering = redis_answers(redis["port"], password_in(Path(redis["config"])))
+        lines.append(f"  Redis pid {redis['pid']}  127.0.0.1:{redis['port']}  RSS {redis_rss / 2**20:.0f} MB  "
+                     + ("answering; the classes live here" if answering else "NOT ANSWERING"))
     lines.append(f"  HAProxy pid {haproxy_pid}  RSS {hap_rss / 2**20:.0f} MB;  all together "
                  f"{(total + hap_rss) / 2**20:.0f} MB")
     return "\n".join(lines)
@@ -166,10 +181,20 @@ class Cluster:
         self.secret = os.environ.get(SECRET_ENV) or secrets.token_hex(32)
         self.replicas: list[Replica] = []
         self.haproxy: subprocess.Popen | None = None
+        self.redis: RedisServer | None = None
         self.stats_socket = self.state_dir / "haproxy.sock"
         self.config_path = self.state_dir / "haproxy.cfg"
         haproxy = find_haproxy(install)
+        self.class_store = os.environ.get(CLASS_STORE_ENV, "").strip()
+        redis = None if self.class_store else find_redis(install)
         try:
+            if redis:
+                self.redis = RedisServer(self.state_dir / "redis", redis, persist=True)
+                self.class_store = self.redis.url
+                self.say(f"Redis {redis} (pid {self.redis.pid}) on 127.0.0.1:{self.redis.port}: "
+                         f"the classes of class mode, files in {self.redis.state_dir}")
+            else:
+                self.say(f"classes in the Redis that {CLASS_STORE_ENV} names (set in the environment)")
             for i in range(1, self.n + 1):
                 self.replicas.append(Replica(f"r{i}", self._start_server(f"r{i}")))
                 self.say(f"replica r{i}: streamlit run app.py on 127.0.0.1:{self.replicas[-1].server.port}"
@@ -198,7 +223,7 @@ class Cluster:
         if log.exists():
             log.replace(log.with_suffix(".log.previous"))
         return Server(self.root, log_path=log, options=self.options, timeout=self.timeout, port=port,
-                      env={SECRET_ENV: self.secret}, wait=False)
+                      env={SECRET_ENV: self.secret, CLASS_STORE_ENV: self.class_store}, wait=False)
 
     def wait_all_up(self, timeout: float = 30) -> None:
         """Until HAProxy's health checks have found every replica up."""
@@ -240,6 +265,7 @@ class Cluster:
     def pids(self) -> list[int]:
         """Every process of the cluster that is running now."""
         out = [self.haproxy.pid] if self.haproxy and self.haproxy.poll() is None else []
+        out += [self.redis.pid] if self.redis and self.redis.alive() else []
         for r in self.replicas:
             r.server.look()
             out += [p for p in [r.pid, *r.server.family] if alive(p)]
@@ -247,7 +273,11 @@ class Cluster:
 
     def report(self) -> str:
         return memory_report([r.as_dict() for r in self.replicas],
-                             self.haproxy.pid if self.haproxy else None, self.stats_socket)
+                             self.haproxy.pid if self.haproxy else None, self.stats_socket, self._redis_state())
+
+    def _redis_state(self) -> dict | None:
+        return ({"pid": self.redis.pid, "port": self.redis.port, "config": str(self.redis.config_path)}
+                if self.redis else None)
 
     def kill_replica(self, name: str, sig=signal.SIGKILL) -> None:
         """Kill one replica as a crash would; its orphaned worker is ended too (as the launcher does)."""
@@ -260,6 +290,11 @@ class Cluster:
     def check(self, restart: bool = True) -> list[str]:
         """Sentences about replicas that died since the last check; each is restarted on its port."""
         news = []
+        if self.redis is not None and not self.redis.alive():
+            news.append(f"Redis (pid {self.redis.pid}) exited with code {self.redis.proc.returncode}; "
+                        "restarting it on its port from its append-only file, with every class")
+            self.redis.stop()
+            self.redis.start()
         for i, r in enumerate(self.replicas):
             r.server.look()                             # while it runs: its worker outlives a SIGKILL
             code = r.server.proc.poll()
@@ -285,7 +320,7 @@ class Cluster:
                 "url": self.url, "bind": f"{self.host}:{self.port}",
                 "haproxy_pid": self.haproxy.pid if self.haproxy else None,
                 "stats_socket": str(self.stats_socket), "config": str(self.config_path),
-                "replicas": [r.as_dict() for r in self.replicas]}
+                "redis": self._redis_state(), "replicas": [r.as_dict() for r in self.replicas]}
 
     def stop(self) -> None:
         """Stop HAProxy, then every replica and whatever each started."""
@@ -304,6 +339,8 @@ class Cluster:
                 r.server.proc.terminate()
         for r in self.replicas:
             r.server.stop()
+        if self.redis is not None:                      # last: a replica may still be writing to it
+            self.redis.stop()
 
     def __enter__(self) -> "Cluster":
         return self
@@ -393,7 +430,7 @@ def status(args) -> int:
         print(f"no class is running on port {args.port}")
         return 1
     print(f"class at {state['url']} (launcher pid {state['launcher_pid']}):")
-    print(memory_report(state["replicas"], state["haproxy_pid"], Path(state["stats_socket"])))
+    print(memory_report(state["replicas"], state["haproxy_pid"], Path(state["stats_socket"]), state.get("redis")))
     return 0
 
 
@@ -417,7 +454,8 @@ def main(argv=None) -> int:
     ap.add_argument("--replicas", type=int, default=0, help="app servers (default: number of cores)")
     ap.add_argument("--host", default="127.0.0.1", help="where HAProxy listens (0.0.0.0: every interface)")
     ap.add_argument("--port", type=int, default=8501)
-    ap.add_argument("--install", action="store_true", help="apt-get install haproxy when it is missing")
+    ap.add_argument("--install", action="store_true",
+                    help="apt-get install haproxy and redis-server when they are missing")
     ap.add_argument("--report-every", type=float, default=300, help="print memory every N s (0: never)")
     ap.add_argument("--no-restart", action="store_true", help="do not restart a replica that died")
     ap.add_argument("--st-option", action="append", default=[], metavar="NAME=VALUE",

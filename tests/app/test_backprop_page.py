@@ -87,9 +87,8 @@ def test_show_all_steps_gives_the_whole_derivation():
     assert headings(at)[:6] == [f"Step {k} of 6 · {t}" for k, t in enumerate(
         ["Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update"], start=1)]
     assert at.button(key="next").disabled and at.button(key="prev").disabled
-    # a diagram per step (other sections may add their own), and the gradient pictured: the curve where
-    # it bends and a zoom on the step
-    assert len(charts(at, "nodes")) >= 6 and len(charts(at, "tangents")) == 2
+    # a diagram per step and the nudge's, and the gradient pictured: the curve where it bends and a zoom on the step
+    assert len(charts(at, "nodes")) == 6 + 1 and len(charts(at, "tangents")) == 2
 
 
 def test_the_gradient_check_passes_and_the_demo_mistake_fails_it():

@@ -92,6 +92,9 @@ def test_pause_at_a_random_epoch_shows_what_history_gives_there(server, page):
     expect(slider).to_have_value(str(epoch), timeout=20_000)
     assert f"epoch={epoch}" in page.url and requests.events(start) == ["play", "stop"]
     assert shown(page) == (epoch, head, values)             # the reply moved nothing
+    note = page.locator(f"{MAIN} .bpx-note")                # what the epoch's numbers mean, when they need it
+    if min(float(values["Training R²"]), float(values["Test R²"])) < 0:
+        expect(note).to_contain_text("R² below 0")
     screenshot(page, "training-paused")
     # an epoch between the shipped frames, picked on the slider, is shown exactly too
     slider.focus()
@@ -236,3 +239,15 @@ def test_an_upload_with_one_or_three_inputs_draws_a_line_per_input(server, page,
     pause_button(page).click()
     expect(controls(page)).to_have_attribute("data-playing", "false")
     assert_no_exception(page)
+
+
+def test_on_a_phone_the_loss_curve_starts_on_the_first_screen_under_play(server, page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/training")
+    wait_ready(page)
+    drawn(page)
+    play = play_button(page).bounding_box()
+    chart = page.locator(f"{MAIN} .bpx-loss canvas").bounding_box()
+    assert play["y"] < chart["y"] < 844, (play, chart)
+    assert no_horizontal_scroll(page)
+    screenshot(page, "training-phone")

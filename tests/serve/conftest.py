@@ -1,8 +1,8 @@
 """Serving a class: N replicas behind HAProxy, as `make class` runs them (deploy/cluster.py).
 
 Tests here start real processes; each cleans up every one of them, training workers included.
-HAProxy is Debian's package: without it these tests skip loudly, except under REQUIRE_HAPROXY=1
-(CI, `.ci/run`), where a missing haproxy is a failure.
+HAProxy and redis-server are Debian's packages: without one, its tests skip loudly, except under
+REQUIRE_HAPROXY=1 / REQUIRE_REDIS=1 (CI, `.ci/run`), where a missing binary is a failure.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploy.cluster import Cluster, alive, find_haproxy
+from deploy.redis_server import RedisServer, find_redis
 # The browser set-up of tests/e2e (Debian's Chromium, the viewport), for the browser tests here.
 from tests.e2e.conftest import browser_context_args, browser_type_launch_args  # noqa: F401
 
@@ -34,6 +35,24 @@ def haproxy() -> str:
         pytest.skip(f"HAPROXY TESTS SKIPPED: {e}")
 
 
+@pytest.fixture(scope="session")
+def redis_binary() -> str:
+    """Debian's redis-server: `make class` runs one, and so do the class store's tests."""
+    try:
+        return find_redis(install=False)
+    except RuntimeError as e:
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(f"REQUIRE_REDIS=1 but {e}")
+        sys.stderr.write(f"\n*** REDIS TESTS SKIPPED: {e} ***\n")
+        pytest.skip(f"REDIS TESTS SKIPPED: {e}")
+
+
+@pytest.fixture(scope="session")
+def redis_server(redis_binary, tmp_path_factory) -> RedisServer:
+    """A redis-server of the tests' own (nothing on disk), for the class store's suite; stopped after."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"), redis_binary)
+    yield server
+    server.stop()
 
 
 def start_cluster(replicas: int = 2) -> Cluster:
@@ -56,7 +75,7 @@ def stop_and_check(c: Cluster) -> None:
 
 
 @pytest.fixture
-def cluster(haproxy):
+def cluster(haproxy, redis_binary):
     """Two replicas of the app behind HAProxy on a free port, warmed up; everything stopped after."""
     c = start_cluster(2)
     yield c
@@ -64,7 +83,7 @@ def cluster(haproxy):
 
 
 @pytest.fixture(scope="module")
-def shared_cluster(haproxy):
+def shared_cluster(haproxy, redis_binary):
     """The same, shared by a module's tests that leave every replica running."""
     c = start_cluster(2)
     yield c

@@ -21,7 +21,8 @@ def test_a_deep_page_address_is_caught(path):
 
 @pytest.mark.parametrize("path", ["/", "/network", "/nope", "/network/", "/static/js/index.abc.js",
                                   "/network/_stcore/health", "/nope/_stcore/host-config", "/_stcore/stream",
-                                  "/media/abc.png", "/component/x/index.html", "/app/static/x", "/a/b.js"])
+                                  "/media/abc.png", "/component/x/index.html", "/app/static/x", "/a/b.js",
+                                  "/_class/K7QF2M/wait", "/course/_class/K7QF2M/wait"])
 def test_streamlit_own_paths_and_one_segment_pages_are_left_alone(path):
     assert not deep_path(path)
 

@@ -14,12 +14,14 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
-from deploy.cluster import SECRET_ENV, alive, backend_status, descendants
+from deploy.cluster import CLASS_STORE_ENV, SECRET_ENV, alive, backend_status, descendants
 from tests.aio import run_async
 from tests.serve.conftest import ROOT
 from tests.support.stclient import Session
 from tests.support.student_files import student_csv
+from ui.serve.classes.in_redis import RedisClassStore
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +48,66 @@ def test_every_replica_has_the_same_cookie_secret_from_the_environment(shared_cl
     for r in shared_cluster.replicas:
         cmdline = Path(f"/proc/{r.pid}/cmdline").read_bytes().decode()
         assert "cookieSecret" not in cmdline
+
+
+def test_every_replica_keeps_its_classes_in_the_clusters_redis_on_loopback(shared_cluster):
+    stores = {environ(r.pid).get(CLASS_STORE_ENV) for r in shared_cluster.replicas}
+    assert stores == {shared_cluster.class_store}
+    assert re.fullmatch(r"redis://:\w{32,}@127\.0\.0\.1:\d+/0", shared_cluster.class_store)
+    redis_cmdline = Path(f"/proc/{shared_cluster.redis.pid}/cmdline").read_bytes().decode()
+    assert shared_cluster.redis.password not in redis_cmdline, "the password must not show in ps"
+    assert shared_cluster.redis.config_path.stat().st_mode & 0o077 == 0
+
+
+def follow(url: str, code: str, since: int = -1, follower: str | None = None, replica: str | None = None):
+    """What a follower's browser gets from the endpoint at ``url`` (pinned to ``replica`` by its cookie)."""
+    query = {"since": since, **({"follower": follower} if follower else {})}
+    cookies = {"SERVERID": replica} if replica else None
+    r = requests.get(f"{url}/_class/{code}/wait", params=query, cookies=cookies, timeout=60)
+    return r.status_code, r.json()
+
+
+def test_a_class_led_through_one_replica_is_followed_through_the_other(shared_cluster):
+    store = RedisClassStore(shared_cluster.class_store)
+    code, key = store.create()
+    store.lead(code, key, {"page": "backprop", "query": "step=4"})
+    r1, r2 = shared_cluster.replicas
+    assert follow(r1.server.url, code, follower="student-0001")[0] == 200
+    status, seen = follow(r2.server.url, code, follower="student-0002")
+    assert status == 200 and seen["view"] == {"page": "backprop", "query": "step=4"} and seen["following"] == 2
+    assert follow(r1.server.url, code)[1] == follow(r2.server.url, code)[1]
+
+
+def test_a_replica_dying_during_a_class_loses_no_class_and_no_counted_answer(cluster):
+    store = RedisClassStore(cluster.class_store)
+    code, key = store.create()
+    qid = store.pose(code, key, {"text": "Will L go down?", "choices": ["yes", "no"], "answer": "yes"})
+    picks = {f"student-{i:04d}": "yes" if i % 3 else "no" for i in range(30)}
+    for i, (student, pick) in enumerate(picks.items()):          # half of them follow through each replica
+        assert follow(cluster.url, code, follower=student, replica=f"r{1 + i % 2}")[0] == 200
+        assert store.answer(code, student, qid, pick)
+    version = store.lead(code, key, {"page": "training"})
+    cluster.kill_replica("r1")
+    # a browser that followed through r1 asks again, with the version it last had: HAProxy sends it to r2
+    status, after = follow(cluster.url, code, since=version - 1, follower="student-0000", replica="r1")
+    assert status == 200 and after["version"] == version and after["view"] == {"page": "training"}
+    assert after["counts"] == [list(picks.values()).count("yes"), list(picks.values()).count("no")]
+    assert after["answers"] == len(picks)
+    assert store.summary(code, key)[0].counts == {"yes": 20, "no": 10}
+
+
+def test_a_redis_that_dies_is_restarted_with_every_class(cluster):
+    store = RedisClassStore(cluster.class_store)
+    code, key = store.create()
+    version = store.lead(code, key, {"page": "network"})
+    port, old = cluster.redis.port, cluster.redis.pid
+    os.kill(old, signal.SIGKILL)
+    cluster.redis.proc.wait()
+    news = cluster.check()
+    assert len(news) == 1 and news[0].startswith(f"Redis (pid {old}) exited") and "restarting" in news[0]
+    assert cluster.redis.pid != old and cluster.redis.port == port
+    assert store.view(code) == (version, {"page": "network"})
+    assert follow(cluster.url, code)[1]["version"] == version
 
 
 def test_students_upload_through_the_balancer_and_each_sees_only_their_own_file(shared_cluster):
@@ -116,7 +178,7 @@ def test_a_killed_replica_leaves_no_worker_behind_and_the_class_goes_on(cluster)
     assert r.finished and not r.exceptions and replica == "r2"
 
 
-def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port):
+def test_make_class_start_status_stop_leaves_nothing_running(haproxy, redis_binary, free_port):
     proc = subprocess.Popen([sys.executable, "-m", "deploy.cluster", "start", "--replicas", "2",
                              "--port", str(free_port), "--report-every", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -131,11 +193,13 @@ def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port)
         memory = re.findall(r"^  replica (r\d) .* RSS +\d+ MB \+ worker +\d+ MB", out, re.M)
         assert memory == ["r1", "r2"], out
         state = json.loads(Path(f"/tmp/backprop-class-{free_port}/state.json").read_text())
-        family = [state["haproxy_pid"]] + [r["pid"] for r in state["replicas"]]
+        family = [state["haproxy_pid"], state["redis"]["pid"]] + [r["pid"] for r in state["replicas"]]
         family += [p for r in state["replicas"] for p in descendants(r["pid"])]
         status = subprocess.run([sys.executable, "-m", "deploy.cluster", "status", "--port", str(free_port)],
                                 cwd=ROOT, capture_output=True, text=True, timeout=30)
         assert "UP" in status.stdout and "MB" in status.stdout, status.stdout
+        assert re.search(r"^  Redis pid \d+  127\.0\.0\.1:\d+  RSS +\d+ MB  answering", status.stdout, re.M), \
+            status.stdout
         stop = subprocess.run([sys.executable, "-m", "deploy.cluster", "stop", "--port", str(free_port)],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert "stopped" in stop.stdout, stop.stdout
@@ -151,7 +215,7 @@ def test_make_class_start_status_stop_leaves_nothing_running(haproxy, free_port)
         shutil.rmtree(f"/tmp/backprop-class-{free_port}", ignore_errors=True)
 
 
-def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, free_port):
+def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, redis_binary, free_port):
     proc = subprocess.Popen([sys.executable, "-m", "deploy.cluster", "start", "--replicas", "1",
                              "--port", str(free_port), "--report-every", "0"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -160,7 +224,7 @@ def test_a_launcher_killed_outright_takes_its_servers_with_it(haproxy, free_port
             if "the class's address" in line or "could not start" in line:
                 break
         state = json.loads(Path(f"/tmp/backprop-class-{free_port}/state.json").read_text())
-        family = [state["haproxy_pid"]] + [r["pid"] for r in state["replicas"]]
+        family = [state["haproxy_pid"], state["redis"]["pid"]] + [r["pid"] for r in state["replicas"]]
         family += [p for r in state["replicas"] for p in descendants(r["pid"])]
     finally:
         os.kill(proc.pid, signal.SIGKILL)

@@ -67,13 +67,15 @@ def test_the_container_serves_on_every_interface_and_checks_health():
     assert ins["EXPOSE"] == "8501"
 
 
-def test_every_replica_gets_the_cookie_secret_from_a_secret():
+def test_every_replica_gets_the_cookie_secret_and_the_class_store_from_secrets():
     dep = manifests()["Deployment"]
     assert dep["spec"]["replicas"] >= 2
     (container,) = dep["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e for e in container["env"]}
     ref = env["STREAMLIT_SERVER_COOKIE_SECRET"]["valueFrom"]["secretKeyRef"]
     assert ref["name"] and ref["key"]
+    store = env["BACKPROP_CLASS_STORE"]["valueFrom"]["secretKeyRef"]     # class mode: one Redis for all
+    assert store["name"] and store["key"] and not store.get("optional")
     assert not any("cookieSecret" in a for a in container.get("args", []) + container.get("command", []))
     assert [p["containerPort"] for p in container["ports"]] == [8501]
     for probe in ("readinessProbe", "livenessProbe"):

@@ -182,3 +182,32 @@ def test_frame_picks_spread_evenly_and_keep_both_ends():
     assert picks[0] == 0 and picks[-1] == 1000 and len(picks) <= 600
     assert np.diff(picks).max() - np.diff(picks).min() <= 1
     assert list(frames.frame_picks(5, 600)) == [0, 1, 2, 3, 4]
+
+
+def test_the_lecture_run_says_what_its_numbers_mean_at_each_epoch(p):
+    """Seed 9, η 0.01 (the lecture's link): R² below 0 early on, predictions flat at the mean around
+    epoch 200, and a run that ends with its loss still falling."""
+    h, run = run_of(p, n_hidden=3, learning_rate=0.01, epochs=1000, seed=9)
+    notes, said = run["notes"], run["frames"]["note"]
+    note_at = {e: (notes[k] if k >= 0 else "") for e, k in zip(run["frames"]["epoch"], said)}
+    for e, text in note_at.items():
+        snap = h.at(e)
+        r2 = [evaluate.r2(p.to_original_y(y), p.to_original_y(yh))
+              for y, yh in ((p.y_train, snap.y_hat_train), (p.y_test, snap.y_hat_test))]
+        assert ("R² below 0" in text) == (min(r2) < 0), e
+        flat = np.std(snap.y_hat_train) < frames.FLAT * np.std(p.y_train)
+        assert ("nearly all alike" in text) == flat, e
+    assert any("nearly all alike" in t for e, t in note_at.items() if 150 <= e <= 250)
+    L = h.losses[:, 0]
+    assert L[900] - L[1000] > 0.01 * L[900]                 # independently: still falling at the end
+    assert "still falling (13% over its last 100 epochs)" in note_at[1000]
+    assert "not finished" not in " ".join(t for e, t in note_at.items() if e < 1000)
+
+
+def test_a_diverged_run_says_why_its_charts_end_and_a_pinned_epoch_carries_its_note(p):
+    h, run = run_of(p, n_hidden=3, learning_rate=5.0, epochs=1000, seed=321)
+    last = run["notes"][run["frames"]["note"][-1]]
+    assert "Training diverged at epoch 82" in last and "every chart ends at epoch 81" in last
+    h9, run9 = run_of(p, n_hidden=3, learning_rate=0.01, epochs=1000, seed=9)
+    between = next(e for e in range(1, 100) if e not in run9["frames"]["epoch"])
+    assert "R² below 0" in frames.one_frame(p, h9, between, "Income")["note"]

@@ -70,6 +70,8 @@ class Run {
     this.epochs = Int32Array.from(f.epoch);
     this.heads = f.head;
     this.texts = f.text;
+    this.noteOf = f.note || [];
+    this.notes = d.notes || [];
     this.losses = f32(f.loss);
     this.weights = f32(f.weights);
     this.curve = { epoch: d.curve.epoch, train: f32(d.curve.train), test: f32(d.curve.test), domain: d.curve.domain };
@@ -97,7 +99,8 @@ class Run {
 
   frame(i) {
     const P = this.nWeights;
-    return { epoch: this.epochs[i], head: this.heads[i], text: this.texts[i],
+    const k = this.noteOf[i];
+    return { epoch: this.epochs[i], head: this.heads[i], text: this.texts[i], note: k >= 0 ? this.notes[k] : "",
              loss: [this.losses[2 * i], this.losses[2 * i + 1]],
              weights: this.weights.subarray(i * P, (i + 1) * P) };
   }
@@ -433,10 +436,14 @@ function marker(ctx, shape, x, y, r) {
   ctx.stroke();
 }
 
-function legend(ctx, look, x0, items) {
+function legend(ctx, look, x0, items, width) {
   ctx.save();
   ctx.font = font(look);
   ctx.textBaseline = "middle";
+  const r0 = look.font * 0.4;
+  const room = (it, label) => (it.dash !== undefined ? 32 : 0) + (it.shape ? 2 * r0 + 8 : 0) + ctx.measureText(label).width + 20;
+  const long = items.reduce((w, it) => w + room(it, it.label), 0);
+  if (width && x0 + long > width) items = items.map((it) => ({ ...it, label: it.short || it.label }));
   let x = x0;
   const y = look.font * 0.9;
   for (const it of items) {
@@ -506,8 +513,8 @@ const CHARTS = {
       const box = plotBox(ctx, look, w, h, y, true);
       const X = linear(0, Math.max(run.last, 1), box.left, box.right), Y = logScale(c.domain[0], c.domain[1], box.bottom, box.top);
       axes(ctx, look, box, X, Y, ["epoch", ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
-      legend(ctx, look, box.left, [{ colour: COLOURS.train, dash: [], shape: "circle", label: "training rows (solid)" },
-                                   { colour: COLOURS.test, dash: [8, 4], shape: "triangle", label: "test rows (dashed)" }]);
+      legend(ctx, look, box.left, [{ colour: COLOURS.train, dash: [], shape: "circle", label: "training rows (solid)", short: "training" },
+                                   { colour: COLOURS.test, dash: [8, 4], shape: "triangle", label: "test rows (dashed)", short: "test" }], w);
       ctx.save();
       ctx.beginPath(); ctx.rect(box.left, box.top - 2, box.right - box.left, box.bottom - box.top + 4); ctx.clip();
       for (const [series, colour, dash] of [[c.train, COLOURS.train, []], [c.test, COLOURS.test, [8, 4]]]) {
@@ -807,9 +814,10 @@ class View {
       grid.appendChild(m);
       return v;
     });
-    cell.append(head, grid);
+    const note = el("p", "bpx-note");
+    cell.append(head, grid, note);
     if (caption) cell.appendChild(el("p", "bpx-caption", caption));
-    return { head, values };
+    return { head, values, note };
   }
 
   redraw() {
@@ -822,6 +830,9 @@ class View {
     if (this.scores) {
       this.scores.head.textContent = frame.head;
       frame.text.forEach((t, i) => { if (this.scores.values[i].textContent !== t) this.scores.values[i].textContent = t; });
+      const note = player.playing ? "" : frame.note || "";     // an explanation of a paused epoch
+      if (this.scores.note.textContent !== note) this.scores.note.textContent = note;
+      this.scores.note.hidden = !note;
     }
     if (this.charts.length) {
       const d = run.derived(frame);

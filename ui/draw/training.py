@@ -12,8 +12,9 @@ import streamlit as st
 
 from core import data, training
 from ui.draw import playback, player, widgets
+from ui.serve import cache
 from ui.state.params import Settings
-from ui.views import frames, style
+from ui.views import exports, frames, style
 from ui.views.dataset import Dataset
 
 SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pause to choose an epoch by hand."
@@ -31,6 +32,11 @@ class TrainingRun:
         self.s, self.ds, self.p, self.h, self.payload = s, ds, p, h, payload
         self.last = max(h.last_epoch, 0)
         self.look = style.chart_style(s.projector)
+
+    @classmethod
+    def of(cls, s: Settings) -> TrainingRun:
+        """The run of ``s``, from the results every page shares (``ui.serve.cache``)."""
+        return cls(s, cache.dataset(s), cache.prepared(s), cache.history(s), cache.frames(s))
 
     @functools.cached_property
     def frame_epochs(self) -> list[int]:
@@ -50,7 +56,7 @@ class TrainingRun:
             "scores": f"Loss: the lecture's ½·Σ(y − ŷ)², summed over the {n_train} training or {n_test} test rows of "
                       "scaled data — a sum grows with the rows, so compare training with test per row. RMSE: a "
                       f"typical miss, in the target's units{f' ({unit})' if unit else ''}. R²: 1 = perfect, 0 = no "
-                      "better than always predicting the mean.",
+                      "better than always predicting the mean, below 0 = worse.",
             "loss": f"Per row, so the {n_train} training and {n_test} test rows compare like with like (the lecture's "
                     "loss L is a sum over the rows, and a sum grows with the number of rows).",
             "trajectories": f"{shown} of {n_train} training rows, spread over the range of targets."
@@ -61,7 +67,7 @@ class TrainingRun:
 
     def exact(self, epoch: int) -> dict:
         """The numbers and weights of one epoch that is not among the shipped frames."""
-        return frames.one_frame(self.p, self.h, epoch)
+        return frames.one_frame(self.p, self.h, epoch, self.ds.label(self.p.target))
 
 
 def epoch_control(run: TrainingRun) -> int:
@@ -90,10 +96,55 @@ def _slider_value(last: int, key: str) -> int:
         return last
 
 
+@st.fragment
+def epoch_views(s: Settings) -> None:
+    """The part of the Training page that follows the epoch: a fragment, so the slider reruns it alone.
+
+    A module function, not one in the page script: Streamlit keeps a fragment, with its arguments and
+    the globals it sees, for a closed tab two minutes, and the page script's globals hold the run. This
+    one holds only the settings and takes the run from the bounded store (``ui.serve.cache``).
+    """
+    run = TrainingRun.of(s)
+    if s.projector:          # the first screen: controls and scores beside the whole loss chart
+        left, right = st.columns([1, 1.9], gap="medium")
+        with left:
+            epoch = epoch_control(run)
+            views(run, {"training-scores": PROJECTOR["training-scores"]})
+        with right:
+            views(run, {"training-loss": PROJECTOR["training-loss"]})
+        views(run, {"training-below": PROJECTOR["training-below"]})
+    else:
+        epoch = epoch_control(run)
+        views(run, LAPTOP)
+    # Files are written only when asked for, and not offered while playing (the browser's epoch moves).
+    playing = playback.playing()
+    files = st.container(horizontal=True)
+    files.download_button(f"Weights at epoch {epoch:,} (JSON)", functools.partial(weights_file, s, epoch),
+                          file_name=f"weights_epoch_{epoch}.json", mime="application/json",
+                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
+    files.download_button(f"Predictions at epoch {epoch:,} (CSV)", functools.partial(predictions_file, s, epoch),
+                          file_name=f"predictions_epoch_{epoch}.csv", mime="text/csv",
+                          icon=":material/download:", on_click="ignore", width="stretch", disabled=playing)
+
+
 def views(run: TrainingRun, layout: dict[str, list[list[str]]]) -> None:
     """The views of ``layout`` (mount key → rows of views) at the browser's epoch."""
     for key, parts in layout.items():
         player.view(key, run.payload["id"], parts, run.browser_look, run.captions)
+
+
+# The files of a run, written when a student asks for one. They take the settings, not the run:
+# Streamlit keeps a download's function for a closed tab a while, and the run is in the bounded store.
+def weights_file(s: Settings, epoch: int) -> str:
+    return exports.weights_json(cache.history(s).at(epoch), cache.prepared(s), s.training_args())
+
+
+def predictions_file(s: Settings, epoch: int) -> str:
+    return exports.predictions_csv(cache.prepared(s), cache.history(s).at(epoch))
+
+
+def history_file(s: Settings) -> str:
+    return exports.history_csv(cache.history(s).losses)
 
 
 def show(spec: dict) -> None:

@@ -15,8 +15,9 @@ from urllib.parse import quote, urlencode
 
 NOT_FOUND = "no-such-page"       # an address no page has: app.py shows its "no such page" there
 ADDRESS_KEY = "address"          # ?address=/network/extra, the address asked for
-# First segments Streamlit itself serves below: its API, assets, media, components, static files.
-RESERVED = frozenset({"_stcore", "static", "media", "component", "app", "~", "-", "_app"})
+# First segments Streamlit itself serves below: its API, assets, media, components, static files;
+# and the app's own class-mode endpoint (ui/serve/classes/wait.py).
+RESERVED = frozenset({"_stcore", "static", "media", "component", "app", "~", "-", "_app", "_class"})
 
 
 def deep_path(path: str, root: str = "") -> bool:

@@ -34,7 +34,7 @@ from ui.views.dataset import INCOME_TITLE, Dataset
 MAX_SNAPSHOTS = 1000
 SEED_COUNT = 20
 WORK_LIMIT = 60_000_000      # work units (``budget``): about 1–2 s of training on this kind of machine
-RESULTS_BYTES = 96 * 2**20   # every kept result together (see docs/performance.md, "many runs")
+RESULTS_BYTES = 64 * 2**20   # every kept result together: the server and its worker stay under 900 MB (docs/performance.md, "many runs")
 SHOW_AFTER_S = 0.4           # a wait shorter than this shows nothing
 
 

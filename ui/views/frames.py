@@ -101,12 +101,46 @@ def max_frames(n_weights: int) -> int:
     return int(max(2, min(MAX_FRAMES, WEIGHT_BUDGET // (4 * max(n_weights, 1)))))
 
 
-def one_frame(p, h, epoch: int) -> dict:
+FLAT = 0.1          # predictions whose spread is under a tenth of the targets' are "nearly all alike"
+UNFINISHED = 0.01   # a run whose loss still fell by more than this over its last tenth is not finished
+
+
+def note(p, h, epoch: int, values: np.ndarray, y_hat_train, target: str) -> str:
+    """What the numbers at ``epoch`` mean, in plain words ("" when they need none).
+
+    ``values`` (2, 4) is ``score_values``' frame; ``y_hat_train`` (N, 1) the training predictions.
+    """
+    said = []
+    last, diverged = h.last_epoch, h.diverged_at is not None
+    if np.nanmin(values[:, 3]) < 0:
+        said.append(f"R² below 0: at this epoch the network misses by more than always predicting the average "
+                    f"{target} would. Early in training that is usual: the weights are still far from a fit.")
+    spread = float(np.std(p.to_original_y(p.y_train)))
+    with np.errstate(all="ignore"):
+        if spread > 0 and float(np.std(p.to_original_y(y_hat_train))) < FLAT * spread:
+            said.append(f"The predictions are nearly all alike here: the network has found the average {target} but "
+                        "not yet how it depends on the inputs. The loss often rests on such a plateau before it falls "
+                        "again.")
+    if epoch == last and diverged:
+        said.append(f"Training diverged at epoch {h.diverged_at:,}: from there the numbers were too large for a "
+                    f"computer to hold, so every chart ends at epoch {last:,}.")
+    elif epoch == last and last >= 20:
+        L = h.losses[:, 0]
+        k = max(1, last // 10)
+        drop = (L[last - k] - L[last]) / L[last - k] if L[last - k] > 0 else 0.0
+        if drop > UNFINISHED:
+            said.append(f"The run ends with the training loss still falling ({drop:.0%} over its last {k:,} epochs): "
+                        "it is not finished. More epochs, or a larger η, would fit further.")
+    return " ".join(said)
+
+
+def one_frame(p, h, epoch: int, target: str = "target") -> dict:
     """The numbers and weights at one exact epoch (a paused page at an epoch between shipped frames)."""
     snap = h.at(epoch)
     values = score_values(p, snap.y_hat_train[None], snap.y_hat_test[None], [snap.loss_train], [snap.loss_test])
     return {"epoch": int(epoch), "head": heading(epoch, h.last_epoch, h.diverged_at is not None),
             "text": score_text(values[0]), "loss": [_finite(snap.loss_train), _finite(snap.loss_test)],
+            "note": note(p, h, epoch, values[0], snap.y_hat_train, target),
             "weights": f32(np.concatenate([w.ravel() for w in snap.weights]))}
 
 
@@ -134,6 +168,8 @@ def build(p, h, labels: Sequence[str], target: str, unit: str = "") -> dict:
         train, test = np.concatenate([train, snap.y_hat_train[None]]), np.concatenate([test, snap.y_hat_test[None]])
     losses = h.losses[epochs]
     values = score_values(p, train, test, losses[:, 0], losses[:, 1])
+    said = [note(p, h, int(e), v, t, target) for e, v, t in zip(epochs, values, train)]
+    notes = sorted(set(said) - {""})
     rows = (len(p.y_train), len(p.y_test))
     run = {
         "last": int(last), "diverged": diverged, "activation": h.activation,
@@ -143,8 +179,10 @@ def build(p, h, labels: Sequence[str], target: str, unit: str = "") -> dict:
         "frames": {"epoch": epochs.tolist(), "weights": f32(W),
                    "head": [heading(int(e), last, diverged) for e in epochs],
                    "text": [score_text(v) for v in values],
+                   "note": [notes.index(n) if n else -1 for n in said],
                    "loss": f32(loss_charts.per_row(losses, rows))},
         "curve": _curve(h.losses, rows),
+        "notes": notes,
         "labels": {"features": [str(v) for v in labels], "target": str(target), "unit": str(unit)},
     }
     run.update(_paths(p, h, kept))

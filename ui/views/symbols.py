@@ -41,6 +41,8 @@ SYMBOLS: tuple[tuple[str, str], ...] = (
     (r"\odot", "multiplies two matrices of the same shape entry by entry"),
     (r"A^{\top}", "$A$ transposed: its rows become columns"),
     (r"\varepsilon", "the small nudge of a gradient check ($10^{-6}$)"),
+    (r"\Delta", r"a change: $\Delta w$ the nudge given to one weight, $\Delta z$, $\Delta u$, $\Delta \hat y$ and "
+                r"$\Delta L$ the changes it makes downstream"),
     (r"g_{\text{bp}},\ g_{\text{num}}", "backprop's gradient and the centred difference's, in a gradient check"),
     (r"E", "the number of epochs: passes over the training rows"),
     (r"N_I,\ N_H,\ N_O", r"the numbers of inputs, hidden units and outputs ($N_{H1}, N_{H2}, \dots$ per hidden layer)"),
@@ -57,7 +59,7 @@ INDICES = (
 
 # The symbols an equation may use, as they appear in its LaTeX: every one is explained above.
 IN_EQUATIONS = (
-    r"\delta", r"\eta", r"\lambda", r"\ell", r"\varepsilon", r"\odot", r"\top", r"\overline", r"\partial",
+    r"\Delta", r"\delta", r"\eta", r"\lambda", r"\ell", r"\varepsilon", r"\odot", r"\top", r"\overline", r"\partial",
     r"\hat y", "x", "y", "z", "u", "w", "W", "X", "L", "J", "g", "N", "n", "i", "j", "k", "E", "A", "I", "e", "h",
 )
 
