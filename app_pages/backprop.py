@@ -90,7 +90,11 @@ if not show_all:            # the same buttons under the step, wherever the read
 st.divider()
 look = style.chart_style(s.projector)
 first = f"W_{ctx.name(1)}"
-weight = slope.section(ctx.step, f"{first}[1,{ctx.unit(1)}]", ctx.digits, look, s.training_args(), epoch)
+weight = f"{first}[1,{ctx.unit(1)}]"       # the weight the steps follow, unless the picture picks another
+if show_all or step_no >= 5:        # the gradient is pictured once step 5 has introduced it
+    weight = slope.section(ctx.step, weight, ctx.digits, look, s.training_args(), epoch)
+else:
+    slope.pointer()
 st.divider()
 nudge.section(ctx, weight, look, s.projector)
 st.divider()

@@ -87,9 +87,10 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
         show_matrix(p.X_train_aug, tables.sample_labels(p.train_rows), tables.input_labels(p.n_inputs),
-                           "X_train_aug: the scaled training inputs, with the column of ones x₀ first", **look)
+                           f"X_train_aug {tables.dims(p.X_train_aug)}: the scaled training inputs, with the "
+                           "column of ones x₀ first", **look)
     with right:
-        show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], "y_train", **look)
+        show_matrix(p.y_train, tables.sample_labels(p.train_rows), ["y"], f"y_train {tables.dims(p.y_train)}", **look)
     row, first = p.train_rows[0], p.X_train_aug[0]
     steps = [f"{md(f)} {v:g} ÷ {scale:.8g} = **{x:.8f}**" for f, v, scale, x
              in zip(p.features, ds.table.loc[row, list(p.features)], p.x_scale, first[1:])]
@@ -98,10 +99,11 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
     left, right = st.columns([2, 1] if s.projector else [3, 1], gap="medium")
     with left:
         show_matrix(p.X_test_aug, tables.sample_labels(p.test_rows), tables.input_labels(p.n_inputs),
-                           "X_test_aug: the test inputs, scaled by the training maxima",
+                           f"X_test_aug {tables.dims(p.X_test_aug)}: the test inputs, scaled by the training "
+                           "maxima",
                            highlight=np.abs(p.X_test_aug) > 1, **look)
     with right:
-        show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], "y_test",
+        show_matrix(p.y_test, tables.sample_labels(p.test_rows), ["y"], f"y_test {tables.dims(p.y_test)}",
                            highlight=np.abs(p.y_test) > 1, **look)
     hits = data_charts.above_one(p.X_test_aug, p.y_test, p.test_rows, p.features, p.target)
     if len(hits):

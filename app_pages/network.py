@@ -75,14 +75,16 @@ shown = []            # (matrix, row labels, column labels, caption): drawn belo
 for l, (name, M) in enumerate(zip(names, q.shown(show))):
     below = tables.input_labels(p.n_inputs) if l == 0 else tables.unit_labels(h.hidden[l - 1], True, l, depth)
     above = ["ŷ"] if name == "W_O" else tables.unit_labels(h.hidden[l], False, l + 1, depth)
-    where = "" if name == "W_O" else (": row i = from xᵢ, column j = to hⱼ" if l == 0 else
+    unit = "hⱼ" if depth == 1 else f"h{graph.sup(graph.layer_name(l + 1, depth))}ⱼ"
+    where = "" if name == "W_O" else (f": row i = from xᵢ, column j = to {unit}" if l == 0 else
                                       ": row i = from unit i of the layer below, column j = to unit j")
-    shown.append((M, below, above, f"{what}{name} at epoch {epoch}{where}"))
+    shown.append((M, below, above, f"{what}{name} {tables.dims(M)} at epoch {epoch}{where}"))
 for l in range(depth):
     name = graph.layer_name(l + 1, depth)
     shown.append((np.vstack([fwd.z[l][n], fwd.u[l][n]]), [f"z_{name}", f"u_{name} = g(z_{name})"],
                   tables.unit_labels(h.hidden[l], False, l + 1, depth),
-                  f"Hidden layer {name} for training sample n = {sample} at epoch {epoch}"))
+                  f"Row n = {sample} of z_{name} {tables.dims(fwd.z[l])} and of u_{name} {tables.dims(fwd.u[l])}: "
+                  f"hidden layer {name} for training sample n = {sample} at epoch {epoch}"))
 show_matrices(shown, numbers.digits_for(s.projector), s.projector)
 unit = md(ds.units.get(p.target, ""))
 fmt = numbers.fixed
@@ -98,7 +100,7 @@ lines = network_view.forward_latex(s.activation, n_train, p.n_inputs, h.hidden, 
 left, right = st.columns(2, gap="large") if not s.projector else (st.container(), st.container())
 for line in lines[:2 * (depth + 1)]:
     left.latex(line)
-right.markdown("One unit of each layer, written out:")
+right.markdown("One unit j of each layer for sample n, written out:")
 for line in lines[2 * (depth + 1):]:
     right.latex(line)
 right.markdown("Row 0 of each weight matrix holds the bias weights: each layer's bias node always outputs 1.")

@@ -2,6 +2,8 @@
 
 Notation vs code: nodes are x₀ … x_{N_I} (x₀ is the bias node, always 1), the hidden units
 h₀ … h_{N_H} of each hidden layer (h₀ is that layer's bias node) and the outputs o₁ … o_{N_O}.
+A subscript holds only the unit's index: with several hidden layers the layer's name goes above,
+as in the equations (hᴴ²₃ is unit 3 of layer H2, like z^{H2}_{n,3}), never into the subscript.
 With one hidden layer its nodes are ``("h", j)`` and its weights ``W_H``; with several they are
 ``("h1", j)``, ``("h2", j)``, … and ``W_H1``, ``W_H2``, …; the output weights are always ``W_O``.
 ``W_H[i,j]`` is the weight from node i of the layer below to unit j; in the code array that is
@@ -17,11 +19,17 @@ import networkx as nx
 from core import network
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+_SUP = str.maketrans("0123456789HO", "⁰¹²³⁴⁵⁶⁷⁸⁹ᴴᴼ")
 
 
 def sub(i: int) -> str:
     """``i`` as Unicode subscript digits."""
     return str(i).translate(_SUB)
+
+
+def sup(name: str) -> str:
+    """A layer's name ("H2", "O") in Unicode superscript: "ᴴ²"."""
+    return name.translate(_SUP)
 
 
 def layer_name(layer: int, depth: int) -> str:
@@ -41,8 +49,9 @@ def matrix_names(depth: int) -> list[str]:
 
 
 def unit_label(layer: int, depth: int, j: int) -> str:
-    """Unit j of hidden layer ``layer`` (1-based) as on screen: "h₂" with one hidden layer, "h₁,₂" with several."""
-    return f"h{sub(j)}" if depth == 1 else f"h{sub(layer)},{sub(j)}"
+    """Unit j of hidden layer ``layer`` (1-based) as on screen: "h₂" with one hidden layer; with several
+    the layer's name above, "hᴴ¹₂" (h^{H1}_2), so that the subscript holds the unit's index alone."""
+    return f"h{sub(j)}" if depth == 1 else f"h{sup(layer_name(layer, depth))}{sub(j)}"
 
 
 def hidden_kind(layer: int, depth: int) -> str:
@@ -74,8 +83,7 @@ def architecture(n_inputs: int, n_hidden, n_outputs: int = 1,
     below = [("x", i) for i in range(n_inputs + 1)]
     for layer, width in enumerate(sizes, start=1):
         kind = hidden_kind(layer, depth)
-        mark = "" if depth == 1 else sub(layer)
-        G.add_node((kind, 0), layer=layer, index=0, bias=True, label=f"h{mark}{sub(0)} = 1 (bias)")
+        G.add_node((kind, 0), layer=layer, index=0, bias=True, label=f"{unit_label(layer, depth, 0)} = 1 (bias)")
         for j in range(1, width + 1):
             G.add_node((kind, j), layer=layer, index=j, bias=False, label=unit_label(layer, depth, j))
         for i, u in enumerate(below):

@@ -1,5 +1,7 @@
 """The "Backprop step by step" page under AppTest: the lecture's numbers, the stepper, the gradient check."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -48,7 +50,7 @@ def _gradient_table(at, layer):
     """∂L/∂W_H or ∂L/∂W_O from the Gradients step, found by its caption."""
     captions = [c.value for c in at.caption]
     want = "Hidden-layer gradient" if layer == "H" else "Output-layer gradient"
-    tables = [c for c in captions if "shape (" in c]
+    tables = [c for c in captions if re.search(r"\(\d+, \d+\)", c)]      # a table's caption names its shape
     k = [i for i, c in enumerate(tables) if c.startswith(want)]
     assert len(k) == 1, tables
     return frames(at)[k[0]].to_numpy()
@@ -85,7 +87,8 @@ def test_show_all_steps_gives_the_whole_derivation():
     assert headings(at)[:6] == [f"Step {k} of 6 · {t}" for k, t in enumerate(
         ["Forward pass", "Loss", "Output delta", "Hidden deltas", "Gradients", "Update"], start=1)]
     assert at.button(key="next").disabled and at.button(key="prev").disabled
-    assert len(at.get("vega_lite_chart")) == 6 + 2          # a diagram per step, the gradient pictured, the nudge
+    # a diagram per step and the nudge's, and the gradient pictured: the curve where it bends and a zoom on the step
+    assert len(charts(at, "nodes")) == 6 + 1 and len(charts(at, "tangents")) == 2
 
 
 def test_the_gradient_check_passes_and_the_demo_mistake_fails_it():
@@ -170,7 +173,7 @@ def test_bad_page_parameters_fall_back_and_say_so():
 
 
 def test_the_gradient_pictured_follows_the_link_and_says_backprops_slope():
-    at = open_app("backprop", {"seed": "9", "lr": "0.01", "weight": "W_O[0,1]"})
+    at = open_app("backprop", {"seed": "9", "lr": "0.01", "weight": "W_O[0,1]", "step": "5"})
     no_exception(at)
     assert at.selectbox(key="weight").value == "W_O[0,1]"
     # docs/core-api.md: ∂L/∂W_O's bias entry for seed 9 is -9.09566587
@@ -180,9 +183,43 @@ def test_the_gradient_pictured_follows_the_link_and_says_backprops_slope():
 
 
 def test_the_gradient_pictured_defaults_to_the_weight_the_steps_follow_and_refuses_a_bad_link():
-    at = open_app("backprop", {"unit": "2"})
+    at = open_app("backprop", {"unit": "2", "step": "6"})
     assert at.selectbox(key="weight").value == "W_H[1,2]"
-    at = open_app("backprop", {"weight": "W_H[9,9]"})
+    at = open_app("backprop", {"weight": "W_H[9,9]", "step": "5"})
     no_exception(at)
     assert at.selectbox(key="weight").value == "W_H[1,1]"
     assert "`weight=W_H[9,9]` is not allowed" in "\n".join(w.value for w in at.warning)
+
+
+def pictured(at) -> bool:
+    return "The gradient, pictured" in headings(at)
+
+
+def charts(at, dataset: str) -> list:
+    """The page's charts that draw ``dataset``: "tangents" for the gradient pictured, "nodes" for a diagram."""
+    return [c for c in at.get("vega_lite_chart") if any(d.name == dataset for d in c.proto.datasets)]
+
+
+def test_the_gradient_is_pictured_once_step_5_has_introduced_it_and_steps_1_to_4_say_where():
+    for k in (1, 2, 3, 4):
+        at = open_app("backprop", {"seed": "9", "lr": "0.01", "step": str(k)})
+        no_exception(at)
+        assert not pictured(at) and not [box for box in at.selectbox if box.key == "weight"]
+        assert [m for m in at.markdown if "**The gradient, pictured**" in m.value and "steps 5 and 6" in m.value]
+        assert not charts(at, "tangents") and charts(at, "nodes")     # the step's diagram, no picture
+    for k in (5, 6):
+        at = open_app("backprop", {"seed": "9", "lr": "0.01", "step": str(k)})
+        assert pictured(at) and "Step 5 gave every weight its gradient ∂L/∂w" in texts(at)
+        assert len(charts(at, "tangents")) == 2                       # W_H[1,1] at η 0.01: the curve and the zoom
+    assert headings(at).index("The gradient, pictured") > headings(at).index("Step 6 of 6 · Update")
+
+
+def test_a_weight_picked_in_the_picture_stays_in_the_link_through_steps_1_to_4():
+    at = open_app("backprop", {"seed": "9", "lr": "0.01", "step": "5"})
+    at.selectbox(key="weight").set_value("W_O[2,1]").run()
+    at.button(key="prev").click().run()
+    no_exception(at)
+    assert not pictured(at)
+    at.button(key="next").click().run()
+    assert pictured(at) and at.selectbox(key="weight").value == "W_O[2,1]"
+    assert at.query_params["weight"] == "W_O[2,1]" and at.query_params["step"] == "5"

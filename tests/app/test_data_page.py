@@ -72,8 +72,7 @@ def test_the_maxima_and_the_first_scaled_training_row_match_the_lecture(default)
     assert X.iloc[0].tolist() == pytest.approx([1, 0.82410423, 0.50367647], abs=5e-9)   # docs/core-api.md
     assert X.index[0] == "n=1 (row 23)"
     assert "**0.82410423**" in texts(default) and "**0.50367647**" in texts(default)
-    assert "X_train_aug: the scaled training inputs, with the column of ones x₀ first — shape (15, 3)" \
-        in texts(default)
+    assert "X_train_aug (15, 3): the scaled training inputs, with the column of ones x₀ first" in texts(default)
     X_test = matrix(default, "X_test_aug")
     assert X_test.iloc[7].tolist() == pytest.approx([1, 1.01954397, 0.10661765], abs=5e-9)  # docs/core-api.md
 

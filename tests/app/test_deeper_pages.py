@@ -51,13 +51,13 @@ def test_the_network_diagram_draws_every_layer_with_its_bias_node(query, depth):
         assert len(layer) == width + 1 and (layer.kind == "bias").sum() == 1
     captions = [c.value for c in at.caption]
     names = [f"W_H{k}" for k in range(1, depth + 1)] + ["W_O"]
-    assert all(any(c.startswith(f"{name} at epoch 0") for c in captions) for name in names)   # a table per layer
+    assert all(any(c.startswith(f"{name} (") and " at epoch 0" in c for c in captions) for name in names)   # a table per layer
 
 
 def test_backprop_shows_each_hidden_layers_delta_from_the_one_above(p):
     at = open_app("backprop", {**LAYERS, "step": "4"})
     page = texts(at)
-    assert page.count(r"\delta^{\ell}_{n,j} &= g'") == 1                  # the general rule, once
+    assert page.count(r"\delta^{\text{this}}_{n,j} &= g'") == 1          # the general rule, once
     latex = [l.value for l in at.latex]
     top, bottom = [i for i, tex in enumerate(latex) if r"\delta^{H2}_{" in tex and "&=" in tex], \
         [i for i, tex in enumerate(latex) if r"\delta^{H1}_{" in tex and "&=" in tex]
@@ -84,7 +84,7 @@ def test_weight_decay_appears_in_the_gradients_and_the_update():
     at = open_app("backprop", {**LAYERS, "step": "5"})
     page = texts(at)
     assert r"\frac{\partial J}{\partial w} = \frac{\partial L}{\partial w} + \lambda\, w" in page
-    assert "Weight decay's term λ·W_H1 (bias row: 0)" in page
+    assert "Weight decay's term λ·W_H1 (3, 8) (bias row: 0)" in page
     at = open_app("backprop", {**LAYERS, "step": "6"})
     assert r"W \leftarrow W - \eta\,\frac{\partial J}{\partial W}" in texts(at)
 

@@ -75,7 +75,7 @@ def test_gradients_and_change_since_epoch_zero_are_computed_at_that_epoch():
     grads = expected_edges(back.dW_H, back.dW_O)
     assert e["value"].to_numpy() == pytest.approx([grads[k] for k in e.index], abs=1e-12)
     assert e["gradient ∂L/∂W"].to_numpy() == pytest.approx(e["value"].to_numpy())
-    assert "∂L/∂W_H at epoch 250" in texts(at)
+    assert "∂L/∂W_H (3, 3) at epoch 250" in texts(at)
     assert "against" in texts(at)                     # which way descent moves a weight
     at.segmented_control(key="show").set_value("change since epoch 0").run()
     change = expected_edges(snap.W_H - h.W_H[0], snap.W_O - h.W_O[0])

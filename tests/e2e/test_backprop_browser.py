@@ -24,7 +24,10 @@ def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
     text = main_text(page)
     assert "Loss L at epoch 10:" in text
     assert "Why the bias row of W_O is dropped" in text
-    expect(page.locator(f'{MAIN} [data-testid="stVegaLiteChart"]')).to_have_count(3)   # the diagram, the slope, the nudge
+    expect(page.locator(f'{MAIN} [data-testid="stVegaLiteChart"]').first).to_be_visible()   # the diagram
+    expect(page.get_by_role("heading", name="The gradient, pictured")).to_have_count(0)   # it comes with step 5
+    assert "The gradient, pictured — one weight's gradient drawn as the slope of the loss — comes with steps 5 and 6" \
+        in text
     expect(page.locator(f"{MAIN} .katex-display").nth(3)).to_be_visible()            # equations drawn
     assert no_horizontal_scroll(page)
     name = "backprop-step4-epoch10" + ("-projector" if projector else "")

@@ -99,7 +99,7 @@ def test_loss_shows_each_samples_share_and_their_sum(lecture):
     view = steps.build(2, lecture)
     assert view.substituted[1].endswith(r"&= 3.52260967\end{aligned}")
     assert view.metrics[0].value == "3.52260967"
-    t = table(view, "Each sample's share")
+    t = table(view, "The 15 rows of y (15, 1)")
     assert t.rows[-1] == step_model.SUM_ROW and t.values[-1, 3] == pytest.approx(3.52260967, abs=1e-8)
     assert t.values[:-1, 3].sum() == pytest.approx(t.values[-1, 3])
     assert view.diagram.highlight_nodes == {step_model.OUT} and not view.diagram.highlight_edges
@@ -151,7 +151,7 @@ def test_update_takes_a_step_against_the_gradient_and_the_loss_falls(lecture):
     assert "Same as the training run: its loss at epoch 1 is 2.44151428" in view.notes[1].text
     assert rf"w^{{O}}_{{2}} &\leftarrow 1.74011731 - 0.01 \times \left(-2.47487746\right) = {s.W_O_new[2, 0]:.8f}" \
         in view.substituted[0]
-    np.testing.assert_allclose(table(view, "Hidden weights after").values, s.W_H - 0.01 * np.array(DW_H),
+    np.testing.assert_allclose(table(view, "Hidden weights W_H (3, 3) after").values, s.W_H - 0.01 * np.array(DW_H),
                                atol=1e-8)
 
 

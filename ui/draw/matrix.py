@@ -25,7 +25,10 @@ PROJECTOR_ROWS = 20        # a projected table shows at most this many rows, the
 def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption: str,
                 digits: Digits = FULL, projector: bool = False, focus_rows=(), focus_cols=(),
                 highlight=None, height: int | str = "auto") -> None:
-    """``A`` as a labelled table with the digits of ``digits``, its shape appended to the caption.
+    """``A`` as a labelled table with the digits of ``digits`` and ``caption`` under it.
+
+    The caption names the variables the table shows with *their* shapes ("δ_O (15, 1)"): a table
+    may add a Σ row or put several variables side by side, so its own shape is not theirs.
 
     On a laptop a scrollable ``st.dataframe``; in projector mode an HTML ``st.table``, which scales
     with the page's font and never scrolls inside a frame (long tables show their first rows and
@@ -45,14 +48,13 @@ def show_matrix(A, row_labels: Sequence[str], col_labels: Sequence[str], caption
     if projector and len(frame) > PROJECTOR_ROWS:
         keep = sorted(set(range(PROJECTOR_ROWS - 1 - len(focus_rows))) | set(focus_rows) | {len(frame) - 1})
         frame, marks = frame.iloc[keep], marks[keep]
-        shown = f"; {len(keep)} of its {A.shape[0]} rows shown here, all of them on a laptop"
+        shown = f" — {len(keep)} of the table's {A.shape[0]} rows shown here, all of them on a laptop"
     styled = frame.style.format(digits.text).apply(lambda _: marks, axis=None)
     if projector:
         st.table(styled, hide_index=False)
     else:
         st.dataframe(styled, height=height, width="stretch")
-    shape = ", ".join(str(n) for n in (A.shape if A.ndim == 2 else (A.shape[0], 1)))
-    st.caption(f"{caption} — shape ({shape}){shown}")
+    st.caption(f"{caption}{shown}")
 
 
 @replay.shared(max_entries=128)

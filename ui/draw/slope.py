@@ -22,9 +22,10 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle, run: dic
     """
     st.subheader("The gradient, pictured", anchor="gradient-pictured")
     target = "J" if step.weight_decay else "L"
-    st.markdown(f"A gradient is a slope. Hold every weight but one fixed and let that one vary: the {target} "
-                "traces a curve. Backprop's ∂" + target + "/∂w is the slope of that curve where the weight stands "
-                "now, and gradient descent moves the weight against it, by η times the slope.")
+    st.markdown(f"Step 5 gave every weight its gradient ∂{target}/∂w. Here is one of them as what it is, a slope: "
+                f"hold every weight but this one fixed and let it vary, and the {target} traces a curve. Backprop's "
+                f"∂{target}/∂w is the slope of that curve where the weight stands now, and step 6 moves the weight "
+                "against it, by η times the slope.")
     names = slope.weight_names(step)
     name = st.selectbox("Weight", names, index=names.index(default) if default in names else 0, key="weight",
                         bind="query-params", help="Any weight of the network; W_H[i,j] joins node i below to unit j "
@@ -34,20 +35,30 @@ def section(step: Step, default: str, digits: Digits, look: ChartStyle, run: dic
     return name
 
 
+def pointer() -> None:
+    """Where the picture is, for a reader on steps 1–4: it needs the gradient of step 5."""
+    st.markdown(":material/arrow_forward: **The gradient, pictured** — one weight's gradient drawn as the slope of "
+                "the loss — comes with steps 5 and 6, once step 5 has given every weight its gradient.")
+
+
 @replay.shared(max_entries=128)
 def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle, _step: Step) -> None:
     step = _step
     target = "J" if step.weight_decay else "L"
     pic = slope.picture(step, name)
     d = digits.text
-    training_view.show(slope.chart(pic, bool(step.weight_decay), look))
+    decay = bool(step.weight_decay)
+    if pic.zoom is None:
+        training_view.show(slope.chart(pic, decay, look))
+    else:               # the curve where it bends, and the step it is too wide to show: side by side
+        wide, zoom = st.columns(2, gap="medium")
+        with wide:
+            training_view.show(slope.chart(pic, decay, look))
+        with zoom:
+            training_view.show(slope.chart(pic, decay, look, zoomed=True))
     row = st.container(horizontal=True)
     row.metric(f"{name} now", d(pic.w))
     row.metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))
     row.metric("The curve's centred difference", d(pic.numerical))
     row.metric(f"{target} after a step of this weight alone", d(pic.J_next))
-    st.caption(f"Blue: the {target} as {name} varies. Vermilion: the tangent with backprop's slope {d(pic.slope)}; "
-               f"dashed black: the slope of the curve itself, (J(w + ε) − J(w − ε)) / 2ε = {d(pic.numerical)} — the "
-               f"two lie on each other. Green arrow: w ← w − η·∂{target}/∂w = {d(pic.w)} − {step.eta:g} × "
-               f"({d(pic.slope)}) = {d(pic.w_next)}, where the {target} is {d(pic.J_next)} (this weight moved "
-               "alone; the real step moves every weight at once).")
+    st.caption(slope.caption(pic, step.eta, target, d))

@@ -116,7 +116,7 @@ def shapes_rows(n: int, n_inputs: int, hidden, n_outputs: int) -> list[tuple[str
     N, I, O = n, n_inputs, n_outputs
     names = layer_names(len(hidden))
     fan_in = [I, *hidden]
-    rows = [("X_aug", r"$X$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
+    rows = [("X_aug", r"$X_{\mathrm{aug}}$", "data, one row per sample, leading column of ones", f"({N}, {I + 1})"),
             ("y", r"$y$", "targets", f"({N}, {O})")]
     for l, (name, width) in enumerate(zip(names, [*hidden, O])):
         what = "output-layer" if name == "O" else ("hidden-layer" if len(hidden) == 1 else f"hidden layer {l + 1}'s")
@@ -160,17 +160,17 @@ def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int
     lines, written = [], []
     below, width_below = "X", I
     for name, width in zip(names, [*hidden, O]):
-        left = below if below == "X" else rf"[\,\mathbf{{1}},\ u_{{{below}}}\,]"
+        left = r"X_{\mathrm{aug}}" if below == "X" else rf"[\,\mathbf{{1}},\ u_{{{below}}}\,]"
         lines.append(shaped(f"z_{{{name}}}", N, width) + " = " + shaped(left, N, width_below + 1) + r"\;"
                      + shaped(f"W_{{{name}}}", width_below + 1, width))
         source = "x" if below == "X" else rf"u^{{{below}}}"
         if name == "O":
             lines.append(r"\hat y = u_O = z_O \quad \text{(linear output)}")
-            written.append(rf"\hat y = w^{{O}}_{{0}} + \sum_{{j=1}}^{{{width_below}}} {source}_{{j}}\,w^{{O}}_{{j}}")
+            written.append(rf"\hat y_n = w^{{O}}_{{0}} + \sum_{{j=1}}^{{{width_below}}} {source}_{{n,j}}\,w^{{O}}_{{j}}")
         else:
             lines.append(rf"u_{{{name}}} = g(z_{{{name}}})" + (r", \qquad " + g.latex + r" \quad \text{(" + g.name
                                                                  + ")}" if below == "X" else ""))
-            written.append(rf"z^{{{name}}}_{{j}} = w^{{{name}}}_{{0,j}} + \sum_{{i=1}}^{{{width_below}}} "
-                           rf"{source}_{{i}}\,w^{{{name}}}_{{i,j}}")
+            written.append(rf"z^{{{name}}}_{{n,j}} = w^{{{name}}}_{{0,j}} + \sum_{{i=1}}^{{{width_below}}} "
+                           rf"{source}_{{n,i}}\,w^{{{name}}}_{{i,j}}")
         below, width_below = name, width
     return lines + written

@@ -77,7 +77,7 @@ for name, W_l in zip({[f"W_{n}" for n in cells.layers]!r}, W):
 
 def forward(cells: Cells) -> None:
     eqs = []
-    prev = "X_{aug}"
+    prev = r"X_{\mathrm{aug}}"
     for name in cells.names:
         eqs.append(f"z_{tex(name)} = {prev}\\, W_{tex(name)}, \\qquad u_{tex(name)} = g(z_{tex(name)})")
         prev = f"[1, u_{tex(name)}]"
@@ -140,18 +140,18 @@ a sum over the training rows, not a mean.{decay_md}
 
 def backward(cells: Cells) -> None:
     names = cells.names
-    below = ["X_{aug}"] + [f"[1, u_{tex(n)}]" for n in names]   # what each layer receives
+    below = [r"X_{\mathrm{aug}}"] + [f"[1, u_{tex(n)}]" for n in names]   # what each layer receives
     above = names[1:] + ["O"]
     eqs = [r"\delta_O = \frac{\partial L}{\partial z_O} = -(y - z_O)"]
     for name, up in reversed(list(zip(names, above))):
         eqs.append(f"\\delta_{tex(name)} = g'(z_{tex(name)}) \\odot "
-                   f"\\left(\\delta_{tex(up)}\\, W_{tex(up)}[1{{:}}]^\\top\\right)")
+                   f"\\left(\\delta_{tex(up)}\\, \\overline{{W}}_{tex(up)}^\\top\\right)")
     grads = [f"\\frac{{\\partial L}}{{\\partial W_{tex(l)}}} = {b}^\\top \\delta_{tex(l)}"
              for l, b in zip(reversed(cells.layers), reversed(below))]
     recursion = ("" if len(names) == 1 else
-                 "\n\nThe same equation, $\\delta_\\ell = g'(z_\\ell) \\odot (\\delta_{\\ell+1}\\, "
-                 "W_{\\ell+1}[1{:}]^\\top)$, is used once per hidden layer, from the top down: each "
-                 "layer's δ comes from the δ of the layer above it.")
+                 "\n\nThe same equation, $\\delta_{\\text{this}} = g'(z_{\\text{this}}) \\odot "
+                 "(\\delta_{\\text{above}}\\, \\overline{W}_{\\text{above}}^\\top)$, is used once per hidden "
+                 "layer, from the top down: each layer's δ comes from the δ of the layer above it.")
     decay_md = ("\n\nWeight decay adds $\\lambda W$ to each gradient, with the bias row 0 left out "
                 "(`decay` in section 3)." if cells.decay else "")
     batch_md = ("\n\nOnly the batch's rows (`[rows]`) enter the deltas and gradients of this step."
@@ -161,7 +161,7 @@ def backward(cells: Cells) -> None:
 
 The deltas $\\delta = \\partial L / \\partial z$, from the output back. Row 0 of a weight matrix
 belongs to the bias node, which has no inputs, so it passes no error back: the product uses
-$W[1{{:}}]$ (rows 1 onwards).
+$\\overline{{W}}$, that is $W$ without its row 0 (`W[1:]` in the code).
 
 {chr(10).join(f"$${e}$$" for e in eqs)}{recursion}
 

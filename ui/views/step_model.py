@@ -81,7 +81,9 @@ class Context(NamedTuple):
 
 
 class Table(NamedTuple):
-    """A matrix with rows and columns named in the notation; ``caption`` gets the shape appended.
+    """A matrix with rows and columns named in the notation. ``caption`` names the variables shown with
+    their own shapes ("δ_O (15, 1)", ``tables.dims``), never the table's: a Σ row or columns side by
+    side make a table that is no variable, and the caption says which rows it shows.
 
     ``focus_rows``/``focus_cols`` (indices) are the chosen sample's rows and the chosen hidden
     unit's columns, highlighted wherever the table is drawn.
@@ -215,7 +217,7 @@ def focus_line(ctx: Context, unit: bool = True) -> str:
     if unit and ctx.depth == 1:
         who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
-        who += " and unit " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
+        who += " and units " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
                                         for layer in range(1, ctx.depth + 1))
     return f"**With the numbers** of {who}, epoch {ctx.epoch}:"
 

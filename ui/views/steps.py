@@ -15,9 +15,10 @@ from typing import Sequence
 import numpy as np
 
 from core import activations
-from core.graph import sub
+from core.graph import sub, unit_label
 from ui.views import steps_back
 from ui.views.numbers import aligned, plain, short
+from ui.views.tables import dims
 from ui.views.symbols import sym
 from ui.views.step_model import (OUT, TERMS, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, all_nodes,
                                  chosen_path, each_unit, focus_line, layer_labels, sample_rows, weight_values)
@@ -113,6 +114,8 @@ def forward_view(ctx: Context) -> StepView:
         node_text.update(each_unit(ctx, lambda j, layer=layer: f"u = {short(s.forward.u[layer - 1][r, j - 1])}", layer))
     node_text[OUT] = f"ŷ = {short(y_hat)}"
     one = ctx.depth == 1
+    biases = " and ".join(f"{unit_label(layer, ctx.depth, 0)} of [1, u_{ctx.name(layer)}]"
+                          for layer in range(1, ctx.depth + 1))
     layers = "" if one else (f" With {ctx.depth} hidden layers the same happens layer after layer: each "
                              "layer's outputs, with a 1 for its bias node in front, are the next layer's inputs.")
     return StepView(
@@ -120,7 +123,7 @@ def forward_view(ctx: Context) -> StepView:
         "Each hidden unit adds up its inputs, each times its weight (**z**), and passes the sum "
         f"through the activation g = {s.activation} (**u**). The output adds up the hidden units' "
         "outputs, each times its weight, plus a bias; it is linear, so the prediction ŷ is z_O itself. "
-        "A bias is a node whose output is always 1: column x₀ of X_aug and h₀ of [1, u_H], "
+        f"A bias is a node whose output is always 1: column x₀ of X_aug and {biases}, "
         "so row 0 of every weight matrix holds the biases." + layers,
         general_forward(ctx, g), focus_line(ctx), subs, [], [],
         _forward_tables(ctx, rows),
@@ -136,23 +139,26 @@ def _forward_tables(ctx: Context, rows: list[str]) -> list[Table]:
         L, c = ctx.name(layer), (ctx.unit(layer) - 1 if layer <= ctx.depth else 0)
         below = layer_labels(ctx, layer - 1, bias=layer > 1)
         bias = "x₀" if layer == 1 else below[0].split(" ")[0]
+        W = s.weights[layer - 1]
         if L == "O":
-            caption = f"Output weights W_O at epoch {e} (row {bias}: bias)"
+            caption = f"Output weights W_O {dims(W)} at epoch {e} (row {bias}: bias)"
             out.append(Table(s.weights[-1], below, ["→ ŷ"], caption, (ctx.unit(ctx.depth),)))
         else:
-            caption = (f"Hidden weights W_H at epoch {e} (row x₀: biases)" if one else
-                       f"Weights W_{L} of hidden layer {layer} at epoch {e} (row {bias}: biases)")
+            caption = (f"Hidden weights W_H {dims(W)} at epoch {e} (row x₀: biases)" if one else
+                       f"Weights W_{L} {dims(W)} of hidden layer {layer} at epoch {e} (row {bias}: biases)")
             out.append(Table(s.weights[layer - 1], below, layer_labels(ctx, layer), caption, (), (c,)))
     for layer in range(1, ctx.depth + 1):
         L, c = ctx.name(layer), ctx.unit(layer) - 1
         a = "X_aug" if layer == 1 else f"[1, u_{ctx.name(layer - 1)}]"
-        out.append(Table(s.forward.z[layer - 1], rows, layer_labels(ctx, layer),
-                         f"Hidden sums z_{L} = {a}·W_{L}", (r,), (c,)))
-        out.append(Table(s.forward.u[layer - 1], rows, layer_labels(ctx, layer),
-                         f"Hidden outputs u_{L} = g(z_{L}), g = {s.activation}", (r,), (c,)))
+        z, u = s.forward.z[layer - 1], s.forward.u[layer - 1]
+        out.append(Table(z, rows, layer_labels(ctx, layer), f"Hidden sums z_{L} {dims(z)} = {a}·W_{L}", (r,), (c,)))
+        out.append(Table(u, rows, layer_labels(ctx, layer),
+                         f"Hidden outputs u_{L} {dims(u)} = g(z_{L}), g = {s.activation}", (r,), (c,)))
     last = ctx.name(ctx.depth)
-    out.append(Table(s.X_aug, rows, layer_labels(ctx, 0), "Inputs X_aug (scaled; x₀ = 1 is the bias node)", (r,)))
-    out.append(Table(s.forward.z[-1], rows, ["ŷ = z_O"], f"Predictions ŷ = z_O = [1, u_{last}]·W_O", (r,)))
+    out.append(Table(s.X_aug, rows, layer_labels(ctx, 0),
+                     f"Inputs X_aug {dims(s.X_aug)}, scaled; x₀ = 1 is the bias node", (r,)))
+    out.append(Table(s.forward.z[-1], rows, ["ŷ = z_O"],
+                     f"Predictions ŷ = z_O {dims(s.forward.z[-1])} = [1, u_{last}]·W_O", (r,)))
     return out
 
 
@@ -197,7 +203,8 @@ def loss_view(ctx: Context) -> StepView:
                       f"sample n = {worst + 1} (data row {ctx.data_rows[worst]}), {ell[worst] / s.loss:.1%}."
               if s.loss > 0 else "The loss is 0: every prediction hits its target.")],
         [Table(np.vstack([frame, total]), sample_rows(ctx, total=True), ["y", "ŷ", "y − ŷ", "ℓ = ½(y − ŷ)²"],
-               "Each sample's share ℓ of the loss (y and ŷ are scaled); the Σ row of ℓ is L", (r,))],
+               f"The {ctx.N} rows of y {dims(s.y)}, ŷ {dims(s.forward.z[-1])}, y − ŷ and each sample's share "
+               f"ℓ {dims(ell[:, None])} of the loss, then their Σ row: the Σ of ℓ is L (y and ŷ are scaled)", (r,))],
         Diagram(weight_values(ctx, s.weights), "weight", {OUT}, set(), {OUT: f"ℓ = {short(ell[r])}"}, {}),
     )
 
@@ -227,7 +234,9 @@ def output_delta_view(ctx: Context) -> StepView:
          rf"-\left({num(y)} - {par(z_O)}\right) = {num(d)}"],
         [], [Note("info", meaning)],
         [Table(np.column_stack([s.y[:, 0], s.forward.z[-1][:, 0], s.backward.delta[-1][:, 0]]), sample_rows(ctx),
-               ["y", "z_O = ŷ", "δ_O = −(y − z_O)"], "Output deltas, one per sample", (r,))],
+               ["y", "z_O = ŷ", "δ_O = −(y − z_O)"],
+               f"The {ctx.N} rows of the output deltas δ_O {dims(s.backward.delta[-1])}, one per sample, beside "
+               f"y {dims(s.y)} and z_O {dims(s.forward.z[-1])}", (r,))],
         Diagram(weight_values(ctx, s.weights), "weight", {OUT}, set(), {OUT: f"δ_O = {short(d)}"}, {}),
     )
 

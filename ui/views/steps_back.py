@@ -16,13 +16,16 @@ from core import activations
 from core.graph import unit_label
 from core.step import largest_lowering_eta
 from ui.views.numbers import aligned, change, plain, short, signed
+from ui.views.tables import dims
 from ui.views.symbols import sym
 from ui.views.step_model import (OUT, SMALL, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, chosen_path,
                                  each_unit, edges_into, focus_line, layer_labels, node, sample_rows, weight_values)
 
 DELTA_RULE = r"\delta^{H}_{n,j} = g'\!\left(z^{H}_{n,j}\right)\, w^{O}_{j}\, \delta^{O}_{n}"
-DELTA_RULE_LAYERS = (r"\delta^{\ell}_{n,j} = g'\!\left(z^{\ell}_{n,j}\right) \sum_{k} w^{\ell+1}_{j,k}\,"
-                     r"\delta^{\ell+1}_{n,k}")
+# With several hidden layers the rule names its two layers in words: "this" one and the one "above" it
+# (a letter such as ℓ would give a symbol a second meaning: ℓ_n is sample n's share of the loss).
+DELTA_RULE_LAYERS = (r"\delta^{\text{this}}_{n,j} = g'\!\left(z^{\text{this}}_{n,j}\right) \sum_{k} "
+                     r"w^{\text{above}}_{j,k}\,\delta^{\text{above}}_{n,k}")
 
 
 def _g_prime_numbers(act: str, z: float, u: float, d) -> str:
@@ -76,10 +79,11 @@ def hidden_delta_view(ctx: Context) -> StepView:
                     rf"{_g_prime_numbers(s.activation, z, u, ctx.digits)} = {num(gp)}")
         subs.append(_delta_back(ctx, layer))
         units, above = layer_labels(ctx, layer), ctx.name(layer + 1)
-        tables_ += [Table(s.g_primes[layer - 1], sample_rows(ctx), units, f"Slopes g′(z_{L}), g = {s.activation}",
+        gp, dl = s.g_primes[layer - 1], s.backward.delta[layer - 1]
+        tables_ += [Table(gp, sample_rows(ctx), units, f"Slopes g′(z_{L}) {dims(gp)}, g = {s.activation}",
                           (r,), (j_layer - 1,)),
-                    Table(s.backward.delta[layer - 1], sample_rows(ctx), units,
-                          f"Hidden deltas δ_{L} = g′(z_{L}) ⊙ (δ_{above} · W̄_{above}ᵀ)", (r,),
+                    Table(dl, sample_rows(ctx), units,
+                          f"Hidden deltas δ_{L} {dims(dl)} = g′(z_{L}) ⊙ (δ_{above} · W̄_{above}ᵀ)", (r,),
                           (j_layer - 1,))]
         texts.update(each_unit(ctx, lambda j, d=s.backward.delta[layer - 1]: f"δ = {short(d[r, j - 1])}", layer))
     W_O, one = s.weights[-1], ctx.depth == 1
@@ -95,7 +99,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
             lit |= {(node(ctx, layer, j), node(ctx, layer + 1, k)) for k in above}
     general = ([aligned([r"\delta_H &= g'(z_H) \odot \left(\delta_O\; \overline{W}_O^{\top}\right)", DELTA_RULE.replace(
         "=", "&=", 1)]), g.der_latex] if one else
-        [aligned([r"\delta_{\ell} &= g'(z_{\ell}) \odot \left(\delta_{\ell+1}\; \overline{W}_{\ell+1}^{\top}\right)",
+        [aligned([r"\delta_{\text{this}} &= g'(z_{\text{this}}) \odot \left(\delta_{\text{above}}\; "
+                  r"\overline{W}_{\text{above}}^{\top}\right)",
                   DELTA_RULE_LAYERS.replace("=", "&=", 1)]), g.der_latex])
     dropped = "the bias row of W_O is dropped** (W̄_O is W_O without its row 0)" if one else \
         "the bias rows are dropped** (W̄ is W without its row 0)"
@@ -107,7 +112,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
     if not one:
         why += (f" With {ctx.depth} hidden layers this is backpropagation's recursion: the same rule runs "
                 "once per layer, from the top down — " + " → ".join(f"δ_{ctx.name(layer)}" for layer in
-                                                                     range(ctx.depth + 1, 0, -1)) + ".")
+                                                                     range(ctx.depth + 1, 0, -1)) +
+                ". In the rule, *this* is the layer whose deltas it gives and *above* the layer after it.")
     off = s.activation == "relu" and any(s.g_primes[layer - 1][r, ctx.unit(layer) - 1] == 0
                                          for layer in range(1, ctx.depth + 1))
     return StepView(
@@ -170,31 +176,35 @@ def gradient_view(ctx: Context) -> StepView:
     lit = {(node(ctx, ctx.depth, 0), OUT), (node(ctx, ctx.depth, jo), OUT)}
     for layer in range(1, ctx.depth + 1):
         lit |= edges_into(ctx, layer, ctx.unit(layer))
-    tables_ = [Table(s.backward.dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
-                     f"Output-layer gradient ∂L/∂W_O (row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)",
-                     (0, jo))]
+    dW = s.backward.dW
+    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
+                     f"Output-layer gradient ∂L/∂W_O {dims(dW[-1])} "
+                     f"(row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):
         L = ctx.name(layer)
-        tables_.append(Table(s.backward.dW[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
+        tables_.append(Table(dW[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
                              layer_labels(ctx, layer),
-                             ("Hidden-layer gradient ∂L/∂W_H (row x₀: biases)" if ctx.depth == 1 else
-                              f"Gradient ∂L/∂W_{L} of hidden layer {layer} (row 0: biases)"), (),
+                             (f"Hidden-layer gradient ∂L/∂W_H {dims(dW[0])} (row x₀: biases)" if ctx.depth == 1 else
+                              f"Gradient ∂L/∂W_{L} {dims(dW[layer - 1])} of hidden layer {layer} (row 0: biases)"), (),
                              (ctx.unit(layer) - 1,)))
     units_b = layer_labels(ctx, ctx.depth, bias=True)
     tables_.append(Table(np.vstack([s.dW_terms[-1][:, :, 0], data_dW[-1][:, 0]]), rows, units_b,
-                         f"Each sample's term u_{last}·δ_O of ∂L/∂W_O (bias column: 1·δ_O); the Σ row is ∂L/∂W_Oᵀ",
-                         (r,), (0, jo)))
+                         f"Each sample's term u_{last}·δ_O of ∂L/∂W_O {dims(dW[-1])}, a column per weight (bias "
+                         f"column: 1·δ_O): the {ctx.N} rows, one per sample, then their Σ row, which is ∂L/∂W_O "
+                         "written as a row", (r,), (0, jo)))
     for layer in range(1, ctx.depth + 1):
         j_layer, c = ctx.unit(layer), ctx.unit(layer) - 1
-        unit = unit_label(layer, ctx.depth, j_layer)
+        unit, L = unit_label(layer, ctx.depth, j_layer), ctx.name(layer)
         tables_.append(Table(np.vstack([s.dW_terms[layer - 1][:, :, c], data_dW[layer - 1][:, c]]), rows,
                              layer_labels(ctx, layer - 1, bias=layer > 1),
-                             f"Each sample's term {'x' if layer == 1 else 'u'}·δ_{ctx.name(layer)} of the weights "
-                             f"into {unit}; the Σ row is column {unit} of ∂L/∂W_{ctx.name(layer)}", (r,)))
+                             f"Each sample's term {'x' if layer == 1 else 'u'}·δ_{L} of the weights into {unit}: the "
+                             f"{ctx.N} rows, one per sample, then their Σ row, which is column {unit} of "
+                             f"∂L/∂W_{L} {dims(dW[layer - 1])}", (r,)))
     if lam:
         for layer in range(1, ctx.depth + 2):
-            tables_.append(Table(s.dW_decay[layer - 1], layer_labels(ctx, layer - 1, bias=layer > 1),
-                                 layer_labels(ctx, layer), f"Weight decay's term λ·W_{ctx.name(layer)} (bias row: 0)"))
+            decay = s.dW_decay[layer - 1]
+            tables_.append(Table(decay, layer_labels(ctx, layer - 1, bias=layer > 1), layer_labels(ctx, layer),
+                                 f"Weight decay's term λ·W_{ctx.name(layer)} {dims(decay)} (bias row: 0)"))
     first = ctx.name(1)
     general = [aligned([rf"\frac{{\partial L}}{{\partial W_O}} &= [1,\ {sym('u', last)}]^{{\top}}\,\delta_O = "
                         rf"\sum_{{n=1}}^{{N}} [1,\ u^{{{last}}}_{{n}}]^{{\top}}\,\delta^{{O}}_{{n}}",
@@ -242,23 +252,26 @@ def update_view(ctx: Context) -> StepView:
     finite = all(math.isfinite(v) for v in new.values())
     tables_ = [Table(np.column_stack([s.weights[-1][:, 0], -eta * s.backward.dW[-1][:, 0], s.weights_new[-1][:, 0]]),
                      layer_labels(ctx, ctx.depth, bias=True), ["W_O before", f"− η·∂{target}/∂W_O", "W_O after"],
-                     "Output weights, before and after the step (row 0: bias)", (0, jo))]
+                     f"Output weights W_O {dims(s.weights[-1])} before and after the step, with the change "
+                     f"−η·∂{target}/∂W_O {dims(s.weights[-1])} between (row 0: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):
         L, rows_, cols = ctx.name(layer), layer_labels(ctx, layer - 1, bias=layer > 1), layer_labels(ctx, layer)
         what = "the hidden weights" if ctx.depth == 1 else f"W_{L}"
+        shape = dims(s.weights[layer - 1])
         tables_ += [Table(s.weights_new[layer - 1], rows_, cols,
-                          ("Hidden weights" if ctx.depth == 1 else f"Weights W_{L}") + " after the step"
+                          ("Hidden weights W_H" if ctx.depth == 1 else f"Weights W_{L}") + f" {shape} after the step"
                           + (f" (W_{L} at epoch {ctx.epoch + 1})" if ctx.batches == 1 else ""),
                           (), (ctx.unit(layer) - 1,)),
                     Table(-eta * s.backward.dW[layer - 1], rows_, cols,
-                          f"Change of {what}, −η·∂{target}/∂W_{L}", (), (ctx.unit(layer) - 1,))]
+                          f"Change of {what}, −η·∂{target}/∂W_{L} {shape}", (), (ctx.unit(layer) - 1,))]
     whose = (f"hidden unit {unit_label(1, 1, ctx.j)}'s weights and the output bias" if ctx.depth == 1 else
              "the chosen units' weights and the output bias")
     return StepView(
         6, TITLES[5],
         f"Every weight takes a step against its gradient, of size η times the gradient. For a small enough η the "
-        f"{'objective J' if s.weight_decay else 'loss'} falls by about η·‖∂{target}/∂W‖² (the slope times the step); "
-        "too large an η overshoots the valley and the loss rises.",
+        f"{'objective J' if s.weight_decay else 'loss'} falls by about η·‖∂{target}/∂W‖², η times {NORM2} (the "
+        f"slope times the step); too large an η overshoots the valley and {'J' if s.weight_decay else 'the loss'} "
+        "rises.",
         [rf"W \leftarrow W - \eta\,\frac{{\partial {target}}}{{\partial W}}, \quad \eta = {eta:g}"],
         f"**With the numbers** of {whose}, epoch {ctx.epoch}:", subs,
         [Metric(f"Loss before (epoch {ctx.epoch})", plain(s.loss)), Metric("Loss after this step", plain(s.loss_after), delta)],
@@ -266,6 +279,14 @@ def update_view(ctx: Context) -> StepView:
         Diagram(new if finite else old, "new weight" if finite else "weight", {n_ for e in lit for n_ in e}, lit, {},
                 {e: change(new[e] - old[e]) for e in lit}),
     )
+
+
+NORM2 = "the sum of the squares of every weight's gradient"     # ‖∂L/∂W‖², said where it is used
+
+
+def _target(s) -> str:
+    """What the step lowers: J with weight decay, else L."""
+    return "J" if s.weight_decay else "L"
 
 
 def _update_line(symbol: str, w: float, eta: float, grad: float, new: float, d) -> str:
@@ -279,14 +300,16 @@ def _update_notes(ctx: Context) -> list[Note]:
         notes.append(Note("error", (
             f"The loss ROSE beyond what a computer can represent: this step overflows. η = {s.eta:g} is "
             f"far too large for these weights — the gradient only gives the slope near the current weights, "
-            f"and a step of η·‖∂L/∂W‖ = {plain(s.eta * math.sqrt(s.gradient_norm2), 4)} lands far past the "
-            "valley." + (f" Training diverged at epoch {ctx.diverged_at}." if ctx.diverged_at is not None else "")
+            f"and a step of length η·‖∂{_target(s)}/∂W‖ = {plain(s.eta * math.sqrt(s.gradient_norm2), 4)} (η times "
+            f"the square root of {NORM2}) lands far past the valley."
+            + (f" Training diverged at epoch {ctx.diverged_at}." if ctx.diverged_at is not None else "")
             + _try_eta(ctx))))
     elif s.change > 0:
         factor = s.loss_after / s.loss if s.loss > 0 else float("inf")
         notes.append(Note("error", (
             f"The loss ROSE, from {plain(s.loss)} to {plain(s.loss_after)} ({factor:.3g} times as large). "
-            f"The slope promised a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}"
+            f"The slope promised a fall of about η·‖∂{_target(s)}/∂W‖² = {plain(-s.predicted_change, 6)}, η times "
+            f"{NORM2}"
             + (" (more than the whole loss: a sure sign that the step is far too long)" if
                -s.predicted_change > s.loss else "") +
             f". That estimate holds only for small steps: with η = {s.eta:g} the step overshoots the "
@@ -296,7 +319,8 @@ def _update_notes(ctx: Context) -> list[Note]:
         pct = -s.change / s.loss if s.loss > 0 else 0.0
         notes.append(Note("success", (
             f"The loss fell by {plain(-s.change)} ({pct:.2%}), from {plain(s.loss)} to {plain(s.loss_after)}. "
-            f"The slope alone predicted a fall of about η·‖∂L/∂W‖² = {plain(-s.predicted_change, 6)}.")))
+            f"The slope alone predicted a fall of about η·‖∂{_target(s)}/∂W‖² = {plain(-s.predicted_change, 6)}, "
+            f"η times {NORM2}.")))
     if ctx.batches > 1:
         notes.append(Note("info", (
             f"This is the first of the epoch's {ctx.batches} updates, on the {ctx.N} rows of batch 1; the "

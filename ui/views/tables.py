@@ -18,14 +18,20 @@ def matrix_frame(A, row_labels: Sequence[str], col_labels: Sequence[str]) -> pd.
     return pd.DataFrame(A, index=list(row_labels), columns=list(col_labels))
 
 
+def dims(A) -> str:
+    """The shape of the variable ``A`` as a caption writes it after the variable's name: "(15, 3)"."""
+    shape = np.shape(A)
+    return f"({shape[0]}, {shape[1] if len(shape) > 1 else 1})"
+
+
 def sample_labels(rows) -> list[str]:
     """Row labels for samples, e.g. "n=1 (row 17)": position in the matrix and row of the data."""
     return [f"n={i + 1} (row {r})" for i, r in enumerate(rows)]
 
 
 def unit_labels(n_hidden: int, bias: bool = False, layer: int = 1, depth: int = 1) -> list[str]:
-    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several,
-    "h₁,₁" … (layer, unit)."""
+    """"h₁" … "h_N" (with "h₀ = 1" first when ``bias``); for hidden layer ``layer`` of several, the
+    layer's name above: "hᴴ¹₁" … (``core.graph.unit_label``)."""
     return ([f"{unit_label(layer, depth, 0)} = 1"] if bias else []) + [unit_label(layer, depth, j)
                                                                       for j in range(1, n_hidden + 1)]
 
