@@ -58,7 +58,7 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
                 with col:
                     show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
     chart_box.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
-                      "row. Hover over a point for all its values.")     # right under its charts
+                      "row. Hover over or tap a point for all its values.")     # right under its charts
 
     st.header("The split", divider="gray")
     n_train, n_test = len(p.train_rows), len(p.test_rows)

@@ -1,5 +1,5 @@
 """A student on a phone (390×844), each test on a fresh server opened by its deep link: every equation
-fits its column (drawn smaller, never cut off)."""
+fits its column (drawn smaller, never cut off), and a tap shows a chart's tooltip as hovering does."""
 
 from __future__ import annotations
 
@@ -70,3 +70,25 @@ def test_every_equation_of_the_other_pages_fits_a_phone_column(server, page, pat
     if path != "/training":                 # Training shows no displayed equation
         assert equations, "no equation found"
     assert not cut_off(equations), f"cut off at 390 px: {cut_off(equations)}"
+
+
+def test_a_tap_on_the_network_diagram_shows_what_hovering_shows(server, browser):
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    try:
+        page.goto(f"{server.url}/network?sample=3")
+        wait_ready(page)
+        expect(page.get_by_text("Hover over or tap a line")).to_be_visible()
+        chart = page.locator(f"{MAIN} [data-testid='stVegaLiteChart']").first
+        output = chart.locator("g.layer_1_marks path").last          # the output node ŷ
+        expect(output).to_be_attached(timeout=30_000)
+        output.scroll_into_view_if_needed()
+        b = output.bounding_box()
+        page.touchscreen.tap(b["x"] + b["width"] / 2, b["y"] + b["height"] / 2)
+        tip = page.locator("#vg-tooltip-element")
+        expect(tip).to_be_visible()
+        expect(tip).to_contain_text("ŷ Income")
+        expect(tip).to_contain_text("target y")
+        screenshot(page, "phone-network-tap")
+    finally:
+        phone.close()

@@ -1,9 +1,11 @@
-// Backprop Explainer: what every page needs in the student's browser that Streamlit does not do.
+// Backprop Explainer: two things every page needs in the student's browser that Streamlit does not do.
 //
 // 1. Equations fit their column. KaTeX draws a displayed equation on one line and cuts off what does
 //    not fit (on a phone, "= 0.3156…" loses its result). An equation wider than its column is drawn
 //    smaller until it fits — every size in KaTeX is in em, so a smaller font scales all of it. It is
 //    measured again when its column changes width, when its text changes and when the fonts arrive.
+// 2. A tap shows a chart's tooltip. Vega shows a tooltip on "pointermove", which a finger tapping a
+//    point never sends; on a touch screen the tap is passed on to the chart as that move.
 //
 // Mounted once on every page (ui/draw/browser.py); a module is loaded once per page, so the observers
 // are installed once, whatever number of reruns mounts it again. Draws nothing.
@@ -78,10 +80,20 @@ const changed = new MutationObserver((records) => {
   });
 });
 
+// A finger lifted on a chart: the chart is told the pointer moved there, as a mouse would have.
+function tapIsHover(event) {
+  if (event.pointerType !== "touch" || !(event.target instanceof Element) || !event.target.closest(".vega-embed")) return;
+  event.target.dispatchEvent(new PointerEvent("pointermove", {
+    bubbles: true, composed: true, clientX: event.clientX, clientY: event.clientY,
+    pointerId: event.pointerId, pointerType: "touch", isPrimary: event.isPrimary,
+  }));
+}
+
 export default function mount() {
   if (installed) return;
   installed = true;
   watch(document.body);
   changed.observe(document.body, { childList: true, subtree: true, characterData: true });
   document.fonts.addEventListener("loadingdone", () => document.querySelectorAll(".katex-display").forEach(fit));
+  document.addEventListener("pointerup", tapIsHover, true);
 }

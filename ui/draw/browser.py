@@ -17,5 +17,5 @@ _page = st.components.v2.component("backprop_page", js=(_BROWSER / "page.js").re
 
 
 def page_helpers() -> None:
-    """Equations that fit their column (``page.js``)."""
+    """Equations that fit their column, and chart tooltips a tap shows (``page.js``)."""
     _page(key=PAGE_KEY, data={})
