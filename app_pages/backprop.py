@@ -21,10 +21,12 @@ if h.diverged_at is not None:
                " Watch the update step make the loss rise.", icon=":material/trending_up:")
 
 # On a projector the step itself must fill the first screen: its epoch, sample and unit are one
-# click away, in an expander on the same row as the step buttons.
+# click away, in a popover at the end of the row of step buttons. It floats over the diagram's side
+# of the page, so opening it and changing n or j leaves the step and its equations where the class
+# is watching them.
 if s.projector:
-    c_where, c_prev, c_steps, c_next = st.columns([1.6, 0.75, 2.3, 0.75], vertical_alignment="top")
-    where = c_where.expander("Epoch · sample n · unit j")
+    c_prev, c_steps, c_next, c_where = st.columns([0.75, 2.3, 0.75, 1.6], vertical_alignment="top")
+    where = c_where.popover("Epoch · sample n · unit j", width="stretch")
     c_epoch, (c_sample, c_unit), c_all = where.container(), where.columns(2), where.container()
 else:
     c_epoch, c_sample, c_unit = st.columns([4, 1, 1], vertical_alignment="bottom")
