@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent
 def main():
     # Imported here, not at the top: the training worker re-reads this file (see the end) and must
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
-    from ui.draw import layout
+    from ui.draw import browser, layout
     from ui.draw import page as page_shape
     from ui.serve import tuning, uploads, worker
     from ui.state import sidebar
@@ -35,6 +35,7 @@ def main():
     if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap
         st.sidebar.error(refused, icon=":material/error:")
     layout.apply_page_style(current.projector)
+    browser.page_helpers()
     page.run()
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import gradcheck, nudge, page, slope, step, takehome, widgets
+from ui.draw import browser, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import messages, step_model, steps, style
@@ -21,10 +21,12 @@ if h.diverged_at is not None:
                " Watch the update step make the loss rise.", icon=":material/trending_up:")
 
 # On a projector the step itself must fill the first screen: its epoch, sample and unit are one
-# click away, in an expander on the same row as the step buttons.
+# click away, in a popover at the end of the row of step buttons. It floats over the diagram's side
+# of the page, so opening it and changing n or j leaves the step and its equations where the class
+# is watching them.
 if s.projector:
-    c_where, c_prev, c_steps, c_next = st.columns([1.6, 0.75, 2.3, 0.75], vertical_alignment="top")
-    where = c_where.expander("Epoch · sample n · unit j")
+    c_prev, c_steps, c_next, c_where = st.columns([0.75, 2.3, 0.75, 1.6], vertical_alignment="top")
+    where = c_where.popover("Epoch · sample n · unit j", width="stretch")
     c_epoch, (c_sample, c_unit), c_all = where.container(), where.columns(2), where.container()
 else:
     c_epoch, c_sample, c_unit = st.columns([4, 1, 1], vertical_alignment="bottom")
@@ -41,19 +43,22 @@ j = widgets.index_picker(c_unit, unit_param,
                          "(the last unit of a narrower layer).")
 
 
-def _move(by: int) -> None:
+def _move(by: int, scroll: bool = False) -> None:
     st.session_state["step"] = PAGE["step"].clamp(st.session_state.get("step", 1) + by)
+    if scroll:                  # pressed under the step: the next step is met at its heading
+        browser.ask_scroll()
 
 
 def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool,
                  width: int | str = "stretch") -> None:
-    """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move."""
+    """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move.
+    The pair under the step (no shortcuts) also scrolls up to the new step's heading."""
     first, last = step_no <= 1, step_no >= step_model.COUNT
-    where[0].button("← Previous", on_click=_move, args=(-1,), disabled=show_all or first, width=width,
-                    key=keys[0], shortcut="Left" if shortcuts else None,
+    where[0].button("← Previous", on_click=_move, args=(-1, not shortcuts), disabled=show_all or first,
+                    width=width, key=keys[0], shortcut="Left" if shortcuts else None,
                     help=None if first else f"Step {step_no - 1}: {step_model.TITLES[step_no - 2]} (key ←)")
-    where[1].button("Next →", on_click=_move, args=(1,), disabled=show_all or last, width=width,
-                    key=keys[1], shortcut="Right" if shortcuts else None,
+    where[1].button("Next →", on_click=_move, args=(1, not shortcuts), disabled=show_all or last,
+                    width=width, key=keys[1], shortcut="Right" if shortcuts else None,
                     help=None if last else f"Step {step_no + 1}: {step_model.TITLES[step_no]} (key →)")
 
 
@@ -86,6 +91,7 @@ slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
     step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
+    browser.scroll_to(f"step-{step_no}")
 
 st.divider()
 look = style.chart_style(s.projector)

@@ -57,8 +57,8 @@ def page_body(data_key: tuple, projector: bool, _s: Settings) -> None:
             for col, i in zip(side.columns(per_row), range(first, min(first + per_row, p.n_inputs + 1))):
                 with col:
                     show_chart(data_charts.target_vs_feature, frame, i, titles, sty, height, style=sty)
-    st.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
-               "row. Hover over a point for all its values.")
+    chart_box.caption("Colour = the target (dark = low, yellow = high); circle = training row, triangle = test "
+                      "row. Hover over or tap a point for all its values.")     # right under its charts
 
     st.header("The split", divider="gray")
     n_train, n_test = len(p.train_rows), len(p.test_rows)

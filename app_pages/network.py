@@ -30,7 +30,8 @@ show = c_show.segmented_control(
 sample_param = PAGE["sample"].within(1, n_train)
 sample = widgets.index_picker(
     c_sample, sample_param,
-    help=f"The training sample (1 … {n_train}) whose values z and u appear when you hover a node.")
+    help=f"The training sample (1 … {n_train}) whose values z and u appear when you hover over or tap "
+         "a node.")
 epoch = widgets.epoch_slider(h, container=c_epoch)
 page.page_param_notices({"show": choice_param("show", network_view.SHOW), "sample": sample_param},
                         {"show": show, "sample": sample})
@@ -51,8 +52,8 @@ n = sample - 1
 nodes = network_view.node_tooltips(G, p.X_train_aug[n], [z[n] for z in fwd.z], [u[n] for u in fwd.u], p.y_train[n])
 show_chart(network_view.network_chart, G, q, show, nodes, sty, style=sty)
 st.caption("Blue solid line = positive, vermilion dashed = negative; the thicker, the larger. Squares "
-           "are bias nodes (always 1). Hover a line for its name, weight and gradient, a node for z "
-           f"and u of training sample n = {sample} (data row {p.train_rows[n]}).")
+           "are bias nodes (always 1). Hover over or tap a line for its name, weight and gradient, a node "
+           f"for z and u of training sample n = {sample} (data row {p.train_rows[n]}).")
 if show == network_view.SHOW[1]:
     st.caption("Gradient descent moves every weight *against* its gradient, W ← W − η·∂L/∂W: a "
                "positive (blue) gradient pulls the weight down, a negative one pushes it up."

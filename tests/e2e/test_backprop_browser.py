@@ -80,3 +80,41 @@ def test_a_diverged_run_shows_the_overflowing_step_without_an_exception(server, 
     assert "NaN" not in text and "inf" not in text.replace("infer", "")
     assert no_horizontal_scroll(page)
     screenshot(page, "backprop-diverged")
+
+
+HEADING_IN_VIEW = """k => { const h = [...document.querySelectorAll('[data-testid="stMain"] h3')]
+                                  .find(e => e.innerText.startsWith(`Step ${k} of 6`));
+                   const bar = document.querySelector('[data-testid="stHeader"]');
+                   if (!h) return false;
+                   const r = h.getBoundingClientRect(), top = bar ? bar.getBoundingClientRect().bottom : 0;
+                   return r.top >= top - 1 && r.bottom <= window.innerHeight; }"""
+
+
+@pytest.mark.parametrize("who,viewport,query", [
+    ("laptop", (1440, 900), "seed=9&lr=0.01"),
+    ("phone", (390, 844), "seed=9&lr=0.01"),
+    ("projector", (1280, 720), "seed=9&lr=0.01&projector=true"),
+])
+def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, who, viewport, query):
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    page.goto(f"{server.url}/backprop?{query}&step=2")
+    wait_ready(page)
+    for button, k in (("Next →", 3), ("← Previous", 2)):
+        below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
+        below.scroll_into_view_if_needed()
+        assert not page.evaluate(HEADING_IN_VIEW, 5 - k), "the step's heading is in view before the click"
+        below.click()
+        expect(page.get_by_role("heading", name=re.compile(f"^Step {k} of 6"))).to_be_attached()
+        wait_ready(page)
+        page.wait_for_function(HEADING_IN_VIEW, arg=k, timeout=10_000)
+        assert f"step={k}" in page.url
+        screenshot(page, f"backprop-below-{button.strip('←→ ').lower()}-{who}")
+    # a rerun for another reason leaves the page where the student is
+    switch = page.get_by_text("Reproduce the lecture demo's mistake")
+    switch.scroll_into_view_if_needed()
+    where = switch.bounding_box()["y"]
+    switch.click()
+    expect(page.get_by_text("FAIL: 4 of 13 weights disagree")).to_be_visible()
+    wait_ready(page)
+    assert abs(switch.bounding_box()["y"] - where) <= 2, "a rerun that was not a step button scrolled the page"
+    assert not page.evaluate(HEADING_IN_VIEW, 2)

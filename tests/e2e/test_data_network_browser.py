@@ -1,5 +1,6 @@
 """The Data and Network pages in Chromium, each deep-linked as the first request of a fresh server."""
 
+import pytest
 from playwright.sync_api import expect
 
 from core import data, network, training
@@ -68,3 +69,23 @@ def test_network_page_of_a_diverged_run_says_so_and_still_draws(server, page):
     expect(page.get_by_text("diverged at epoch")).to_be_visible()
     expect(page.locator(CHART).first.locator("g.layer_0_marks line")).to_have_count(3 + 2)
     screenshot(page, "network-diverged")
+
+
+@pytest.mark.parametrize("viewport,query", [((1440, 900), "seed=9&lr=0.01"), ((1280, 720), "projector=true"),
+                                            ((390, 844), "")])
+def test_data_scatter_caption_sits_right_under_its_charts(server, page, viewport, query):
+    page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
+    ready(page, f"{server.url}/?{query}")
+    charts = page.locator(CHART)
+    expect(charts).to_have_count(3)
+    caption = page.locator('[data-testid="stCaption"], [data-testid="stCaptionContainer"]',
+                           has_text="Colour = the target").first
+    caption.scroll_into_view_if_needed()
+    bottom = max(b["y"] + b["height"] for b in (charts.nth(i).bounding_box() for i in range(3)))
+    top = caption.bounding_box()["y"]
+    assert 0 <= top - bottom <= 48, f"the legend caption starts {top - bottom:.0f} px below its charts"
+    headings = page.evaluate(
+        """([lo, hi]) => [...document.querySelectorAll('[data-testid="stMain"] h2')]
+                         .map(h => h.getBoundingClientRect()).filter(r => r.y > lo && r.y < hi).length""",
+        [bottom, top])
+    assert headings == 0, "a section heading sits between the charts and their caption"

@@ -97,13 +97,55 @@ def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, pag
     wait_ready(page)
     assert "step=3" in page.url
     # typing in a number box does not move the step
-    page.locator(f"{MAIN} summary", has_text="Epoch · sample n · unit j").click()
+    page.get_by_role("button", name="Epoch · sample n · unit j").click()
     box_ = page.get_by_role("spinbutton", name="Sample n")
     box_.click()
     box_.press("ArrowRight")
     box_.press("ArrowLeft")
     page.wait_for_timeout(1500)
     expect(step_heading(page, 3)).to_be_visible()
+
+
+GLYPHS = """els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);
+                                  const b = r.getBoundingClientRect();
+                                  return {x: b.x, y: b.y, width: b.width, height: b.height}; })"""
+
+
+def overlaps(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"] and \
+        a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+
+def test_picking_epoch_sample_and_unit_leaves_the_step_where_the_class_watches_it(server, page):
+    page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=3")
+    wait_ready(page)
+    heading = step_heading(page, 3)
+    expect(heading).to_be_visible()
+    before = box(heading)
+    # the measurement follows the heading: scrolled 40 px, it reads 40 px higher
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollBy(0, 40)")
+    page.wait_for_function("y => document.evaluate(\"//h3[contains(., 'Step 3 of 6')]\", document, null, 9, null)"
+                           ".singleNodeValue.getBoundingClientRect().y < y - 39", arg=before["y"])
+    page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
+    page.wait_for_function("y => Math.abs(document.evaluate(\"//h3[contains(., 'Step 3 of 6')]\", document, null, 9, "
+                           "null).singleNodeValue.getBoundingClientRect().y - y) < 0.5", arg=before["y"])
+    page.get_by_role("button", name="Epoch · sample n · unit j").click()
+    sample = page.get_by_role("spinbutton", name="Sample n")
+    expect(sample).to_be_visible()
+    assert box(heading) == before, f"opening the controls moved the step heading from {before} to {box(heading)}"
+    # the panel floats beside the step: the heading and every equation stay in view
+    panel = box(page.locator('[data-testid="stPopoverBody"]'))
+    watched = page.locator(f"{MAIN} h3, {MAIN} .katex-display .katex-html").evaluate_all(GLYPHS)
+    covered = [w for w in watched if w["width"] and w["y"] < SCREEN and overlaps(w, panel)]
+    assert not covered, f"the open controls ({panel}) cover {covered}"
+    sample.fill("4")
+    sample.press("Enter")
+    expect(page.locator(MAIN).get_by_text("sample n = 4 (data row 26)")).to_be_visible()
+    wait_ready(page)
+    assert "sample=4" in page.url
+    expect(sample).to_be_visible()                        # still open for the next change
+    assert box(heading) == before, f"changing n moved the step heading from {before} to {box(heading)}"
+    screenshot(page, "lecture-controls-open")
 
 
 def test_training_while_playing_shows_pause_the_losses_and_the_whole_loss_chart(server, page):

@@ -26,16 +26,26 @@ html { font-size: 21px; }
 """
 
 
+# Every mode: the browser helpers (ui/draw/browser.py) draw nothing, so their elements take no room;
+# a step's heading scrolled into view stops below Streamlit's top bar (3.75rem).
+_PAGE_CSS = """
+<style>
+.st-key-page-helpers, .st-key-step-scroll { display: none; }
+[data-testid="stMain"] h3[id^="step-"] { scroll-margin-top: 4.5rem; }
+</style>
+"""
+
+
 def sidebar_state(query) -> str:
     """The sidebar's state when the page loads: closed for a projector link (``?projector=true``)."""
     return "collapsed" if str(query.get("projector", "")).strip().lower() == "true" else "auto"
 
 
 def apply_page_style(projector: bool) -> None:
-    """Projector mode: larger base font (everything in rem scales with it) and larger equations."""
-    if projector:
-        # A fixed, app-written stylesheet: no user-supplied text ever reaches it.
-        st.html(_PROJECTOR_CSS)
+    """The app's stylesheet; in projector mode also a larger base font (everything in rem scales with
+    it) and larger equations."""
+    # Fixed, app-written stylesheets: no user-supplied text ever reaches them.
+    st.html(_PAGE_CSS + (_PROJECTOR_CSS if projector else ""))
 
 
 def side_by_side(spec, projector: bool) -> list:
