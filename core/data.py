@@ -18,6 +18,7 @@ from sklearn.model_selection import train_test_split
 from core.csv_cells import TOO_LARGE, DataError, too_large_message, why_not_numeric
 from core.csv_reader import (DELIMITERS, MAX_BYTES, MAX_COLUMNS, MAX_NAME_LENGTH, MAX_ROWS,  # noqa: F401
                              MIN_ROWS, read_table)
+from core.toy import TOY_SETS, toy  # noqa: F401  (the classification data sets)
 
 INCOME_CSV = Path(__file__).resolve().parent.parent / "data" / "Income2.csv"
 FEATURES = ("Education", "Seniority")
