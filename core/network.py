@@ -104,7 +104,7 @@ def init_layers(n_inputs: int, hidden: Sequence[int] = (3,), n_outputs: int = 1,
 
     ``np.random.RandomState(seed)`` gives the same draws as ``np.random.seed(seed)`` followed by
     ``np.random.randn`` without touching numpy's global state. ``hidden=(n,)`` gives exactly
-    ``init_weights(n_inputs, n)``.
+    ``init_weights(n_inputs, n)``; ``hidden=()`` one matrix straight from the inputs to the outputs.
     """
     try:
         hidden = tuple(hidden)
@@ -113,8 +113,8 @@ def init_layers(n_inputs: int, hidden: Sequence[int] = (3,), n_outputs: int = 1,
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
         if not is_whole(value, 1):
             raise ValueError(f"{name} must be a whole number ≥ 1, got {value!r}.")
-    if not hidden or not all(is_whole(n, 1) for n in hidden):
-        raise ValueError(f"hidden must hold one whole number ≥ 1 per hidden layer, got {hidden!r}.")
+    if not all(is_whole(n, 1) for n in hidden):
+        raise ValueError(f"hidden must hold one whole number ≥ 1 per hidden layer (() for none), got {hidden!r}.")
     if not is_whole(seed, 0, 2**32 - 1):
         raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}.")
     rng = np.random.RandomState(int(seed))

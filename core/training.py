@@ -33,11 +33,12 @@ MAX_EPOCHS = 20_000
 # ----- settings -----------------------------------------------------------------------------------
 
 def hidden_layers(n_hidden) -> tuple[int, ...]:
-    """``n_hidden`` as a tuple of layer widths: 3 -> (3,), (8, 4) -> (8, 4). ValueError if not allowed."""
+    """``n_hidden`` as a tuple of layer widths: 3 -> (3,), (8, 4) -> (8, 4), () -> () (no hidden layer).
+    ValueError if not allowed."""
     widths = network.widths(n_hidden)
-    if not 1 <= len(widths) <= MAX_LAYERS or not all(network.is_whole(n, 1, MAX_HIDDEN) for n in widths):
-        raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, or 1 to {MAX_LAYERS} "
-                         f"of them (one per hidden layer), got {n_hidden!r}.")
+    if not len(widths) <= MAX_LAYERS or not all(network.is_whole(n, 1, MAX_HIDDEN) for n in widths):
+        raise ValueError(f"n_hidden must be a whole number from 1 to {MAX_HIDDEN}, or a tuple of up to "
+                         f"{MAX_LAYERS} of them (one per hidden layer; () for no hidden layer), got {n_hidden!r}.")
     return tuple(int(n) for n in widths)
 
 
