@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import activations, fast, network, step, training
+from core import activations, data, fast, network, step, training
 
 SETTINGS = settings(deadline=None, database=None, max_examples=60,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -113,4 +113,28 @@ def test_training_takes_the_readable_step_bit_for_bit(prepared, hidden, batch_si
         for W, E in zip(weights, h.at(e + 1).weights):
             np.testing.assert_array_equal(W, E)
         np.testing.assert_array_equal(network.forward_pass(p.X_train_aug, weights, activation).y_hat,
+                                      h.at(e + 1).y_hat_train)
+
+
+@pytest.mark.parametrize("name, hidden, batch_size, weight_decay, activation", [
+    ("moons", (), None, 0.0, "sigmoid"), ("moons", (3,), 7, 0.01, "tanh"), ("moons", (4, 3), 1, 0.0, "relu"),
+    ("moons", (3, 4, 2), None, 0.05, "sigmoid"), ("three", (), 3, 0.0, "tanh"), ("three", (5,), None, 0.0, "relu"),
+    ("three", (4, 3), 6, 0.02, "sigmoid"), ("three", (3, 4, 2), 1, 0.01, "tanh"),
+])
+def test_cross_entropy_training_takes_the_readable_step_bit_for_bit(name, hidden, batch_size, weight_decay,
+                                                                    activation):
+    # Binary (σ) and softmax outputs, depth 0–3, every activation, batches and decay: each update
+    # of the loop is gradient_step's, and every kept prediction is the readable forward pass's ŷ.
+    p = data.prepare(data.toy(name, 30, 0.1, seed=1), ("x1", "x2"), "label", task="classification")
+    eta = 0.2
+    h = training.train(p, hidden, eta, 8, seed=4, activation=activation, batch_size=batch_size,
+                       weight_decay=weight_decay, loss="cross_entropy")
+    weights = list(h.at(0).weights)
+    for e in range(8):
+        for rows in h.batches(e):
+            weights = step.gradient_step(p.X_train_aug[rows], p.y_train[rows], weights, eta, activation,
+                                         weight_decay, loss="cross_entropy").weights_new
+        for W, E in zip(weights, h.at(e + 1).weights):
+            np.testing.assert_array_equal(W, E)
+        np.testing.assert_array_equal(network.forward_pass(p.X_train_aug, weights, activation, "cross_entropy").y_hat,
                                       h.at(e + 1).y_hat_train)
