@@ -163,6 +163,7 @@ def output(z_O, loss: str = "squared") -> np.ndarray:
     check_loss(loss)
     if loss == "squared":
         return z_O
+    z_O = np.asarray(z_O, dtype=float)
     with np.errstate(all="ignore"):
         if z_O.shape[-1] == 1:
             return activations.get("sigmoid").value(z_O)             # σ(z_O)

@@ -61,6 +61,7 @@ def test_the_output_is_sigmoid_for_one_unit_and_softmax_for_several():
     e = np.exp(z3)
     np.testing.assert_allclose(network.output(z3, CE), e / e.sum(axis=1, keepdims=True), rtol=1e-15)
     assert network.output(z3, "squared") is z3                 # the lecture's linear output: ŷ = z_O
+    np.testing.assert_array_equal(network.output([[0.0, 0.0]], CE), [[0.5, 0.5]])   # a plain list will do
 
 
 def test_the_output_never_overflows_into_nan():
