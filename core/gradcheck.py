@@ -17,16 +17,18 @@ class Gradients(NamedTuple):
 
 
 def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_decay: float = 0.0,
-                        eps: float = 1e-6, only=None) -> list[np.ndarray]:
+                        eps: float = 1e-6, only=None, loss: str = "squared") -> list[np.ndarray]:
     """``∂J/∂w ≈ (J(w + ε) − J(w − ε)) / 2ε`` for every weight of every layer, one at a time.
 
-    J is ``network.objective``, what a step lowers: ``½ Σ (y − ŷ)² + (λ/2) Σ w²`` over non-bias
-    weights, from the forward pass alone, never the backward pass. ``only``: a set of
-    (layer, row, col) to compute (two forward passes each); the rest are NaN.
+    J is ``network.objective``, what a step lowers: the loss (``½ Σ (y − ŷ)²``, or the
+    cross-entropy for ``loss="cross_entropy"``) plus ``(λ/2) Σ w²`` over non-bias weights, from the
+    forward pass alone, never the backward pass. ``only``: a set of (layer, row, col) to compute
+    (two forward passes each); the rest are NaN.
     """
+    network.check_loss(loss)
 
     def J():
-        return network.objective(X_aug, y, weights, activation, weight_decay)
+        return network.objective(X_aug, y, weights, activation, weight_decay, loss)
 
     weights = [np.array(W, dtype=float) for W in weights]
     grads = []
@@ -46,9 +48,10 @@ def numerical_gradients(X_aug, y, weights, activation: str = "sigmoid", weight_d
     return grads
 
 
-def numerical_gradient(X_aug, y, W_H, W_O, activation: str = "sigmoid", eps: float = 1e-6) -> Gradients:
+def numerical_gradient(X_aug, y, W_H, W_O, activation: str = "sigmoid", eps: float = 1e-6,
+                       loss: str = "squared") -> Gradients:
     """``numerical_gradients`` for the lecture's one hidden layer (no decay): ``.dW_H``, ``.dW_O``."""
-    return Gradients(*numerical_gradients(X_aug, y, [W_H, W_O], activation, 0.0, eps))
+    return Gradients(*numerical_gradients(X_aug, y, [W_H, W_O], activation, 0.0, eps, loss=loss))
 
 
 def relative_error(analytic, numerical, floor: float = 1e-12) -> np.ndarray:

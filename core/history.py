@@ -22,7 +22,9 @@ class Snapshot(NamedTuple):
     """The network at one epoch, before that epoch's updates.
 
     ``weights``: one matrix per layer, output last. ``W_H``, ``W_O``: the same two matrices for a
-    one-hidden-layer network, None for a deeper one.
+    one-hidden-layer network, None otherwise. ``y_hat_train`` (N_train, N_O), ``y_hat_test``: the
+    predictions ŷ — with the cross-entropy the probabilities (σ(z_O) for two classes: of
+    ``classes[1]``; softmax(z_O) for K, one column per class, each row summing to 1).
     """
 
     epoch: int
@@ -48,13 +50,14 @@ class History:
     """What ``training.train`` recorded.
 
     Contract (docs/core-api.md), for E epochs run: ``loss_train``, ``loss_test`` (E,) are the losses with the
-    weights *before* epoch e (½ Σ (y − ŷ)² over every training / test row, no decay term);
-    ``y_hat_train`` (E, N, N_O) the training predictions then; ``weights`` one array per layer
-    (E+1, rows, cols), output last, the last entry being the final weights (``W_H``, ``W_O`` for
-    one hidden layer). ``diverged_at`` is None or the first epoch whose numbers are not finite —
+    weights *before* epoch e (½ Σ (y − ŷ)², or the cross-entropy, over every training / test row,
+    no decay term); ``y_hat_train`` (E, N, N_O) the training predictions ŷ then — for the
+    cross-entropy (``loss_kind``) the probabilities σ(z_O) or softmax(z_O), never z_O;
+    ``weights`` one array per layer (E+1, rows, cols), output last, the last entry being the final
+    weights (``W_H``, ``W_O`` for one hidden layer). ``diverged_at`` is None or the first epoch whose numbers are not finite —
     its training loss, or (rarely first) its test loss or a weight. Then E = that epoch: losses
     and predictions cover epochs 0 … E−1, and the weights also that epoch's when they are finite
-    (only the squared loss overflowed); nothing kept is ever inf or nan.
+    (only the loss overflowed); nothing kept is ever inf or nan.
 
     With ``stride`` > 1 the weights are kept only at ``kept_epochs`` (every stride-th, and the
     last); ``at(e)`` replays the few epochs from the nearest kept one, bit for bit, mini-batches
@@ -64,7 +67,7 @@ class History:
 
     kept_epochs: np.ndarray      # (K,) epochs whose weights are stored
     _W: np.ndarray               # (K, P) every layer's weights, flattened in layer order
-    _z_O: np.ndarray             # (K', N_train+N_test, N_O) predictions at the kept epochs ≤ last_epoch
+    _y_hat: np.ndarray           # (K', N_train+N_test, N_O) predictions ŷ at the kept epochs ≤ last_epoch
     _losses: np.ndarray          # (last_epoch+1, 2): train and test loss at every epoch
     shapes: tuple                # (rows, cols) of every layer's weights
     n_epochs: int                # E
@@ -78,6 +81,7 @@ class History:
     weight_decay: float
     _rng_states: tuple           # the batch generator's state at each kept epoch (mini-batches)
     _replay: tuple               # (X_train_aug, y_train, X_test_aug, y_test) for at()
+    loss_kind: str = "squared"   # "squared" or "cross_entropy": what the losses and ŷ are
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -127,34 +131,34 @@ class History:
         return self._losses
 
     def _predicted_before_last_update(self):
-        return self.kept_epochs[: len(self._z_O)] < self.n_epochs
+        return self.kept_epochs[: len(self._y_hat)] < self.n_epochs
 
     @property
     def y_hat_train(self) -> np.ndarray:
         """Training predictions at the kept epochs before the last update (all E of them when stride is 1)."""
-        return self._z_O[self._predicted_before_last_update(), : self.n_train]
+        return self._y_hat[self._predicted_before_last_update(), : self.n_train]
 
     @property
     def y_hat_test(self) -> np.ndarray:
-        return self._z_O[self._predicted_before_last_update(), self.n_train:]
+        return self._y_hat[self._predicted_before_last_update(), self.n_train:]
 
     def kept_predictions(self) -> KeptPredictions:
         """Predictions at the kept epochs up to ``last_epoch``, with those epochs."""
-        z = self._z_O
+        z = self._y_hat
         return KeptPredictions(self.kept_epochs[: len(z)], z[:, : self.n_train], z[:, self.n_train:])
 
     def at(self, epoch: int) -> Snapshot:
         """Weights, losses and predictions at ``epoch`` (0 … last_epoch), before that epoch's updates."""
         epoch = self._check_epoch(epoch)
         i = int(np.searchsorted(self.kept_epochs, epoch, side="right")) - 1
-        W, z_O = self._W[i], self._z_O[i]
+        W, y_hat = self._W[i], self._y_hat[i]
         if self.kept_epochs[i] != epoch:
-            W, z_O = self._replay_from(i, epoch)
+            W, y_hat = self._replay_from(i, epoch)
         weights = [w.copy() for w in fast.split_flat(W, self.shapes)]
         W_H, W_O = weights if len(weights) == 2 else (None, None)
         n = self.n_train
         return Snapshot(epoch, W_H, W_O, float(self._losses[epoch, 0]), float(self._losses[epoch, 1]),
-                        z_O[:n].copy(), z_O[n:].copy(), tuple(weights))
+                        y_hat[:n].copy(), y_hat[n:].copy(), tuple(weights))
 
     def batches(self, epoch: int) -> list[np.ndarray]:
         """The batches epoch ``epoch`` updates on (index arrays into the training rows), as ``descent.epoch_batches``.
@@ -185,7 +189,7 @@ class History:
     def _replay_from(self, i: int, epoch: int):
         """Flat weights and predictions at ``epoch``, run from kept entry ``i`` by the same loop."""
         tr = descent.Trainer(self._replay, self.shapes, self.eta, self.activation, self.batch_size,
-                             self.weight_decay)
+                             self.weight_decay, loss=self.loss_kind)
         tr.W[...] = self._W[i]
         rng = self._rng_at(i)
         sq = np.empty(2)
@@ -198,12 +202,13 @@ class History:
 
     def nbytes(self) -> int:
         """Memory held by the arrays, for bounding caches."""
-        return sum(a.nbytes for a in (self.kept_epochs, self._W, self._z_O, self._losses))
+        return sum(a.nbytes for a in (self.kept_epochs, self._W, self._y_hat, self._losses))
 
     def __repr__(self) -> str:
         state = f"diverged at {self.diverged_at}" if self.diverged_at is not None else "finished"
         extra = (f", batch={self.batch_size}" if self.batch_size is not None else "") + \
-                (f", weight_decay={self.weight_decay}" if self.weight_decay else "")
+                (f", weight_decay={self.weight_decay}" if self.weight_decay else "") + \
+                (f", {self.loss_kind}" if self.loss_kind != "squared" else "")
         return (f"History(E={self.n_epochs}, N_H={self.n_hidden}, eta={self.eta}, "
                 f"{self.activation}, seed={self.seed}{extra}, stride={self.stride}, {state}, "
                 + (f"loss {self._losses[0, 0]:.6g} → {self._losses[-1, 0]:.6g})" if len(self._losses)

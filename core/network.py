@@ -9,6 +9,13 @@ The lecture's network has one hidden layer (N samples, N_I inputs, N_H hidden un
 
     X_aug (N, N_I+1)   W_H (N_I+1, N_H)   z_H, u_H, δ_H (N, N_H)   W_O (N_H+1, N_O)   z_O, δ_O (N, N_O)
 
+For classification (``loss="cross_entropy"``) only the output and the loss change, and δ_O keeps
+its form:
+
+    output     ŷ = σ(z_O) (one output: the probability of class 1), or ŷ_k = softmax(z_O)_k (K outputs)
+    loss       L = −Σ_n Σ_k y_nk log ŷ_nk        (one output: L = −Σ_n [y log ŷ + (1 − y) log(1 − ŷ)])
+    backward   δ_O = ŷ − y                       (the rest as above)
+
 Bias convention: a bias is an extra node whose output is always 1. It is column 0 of ``X_aug`` and
 of ``[1, u_H]``, so row 0 of every weight matrix holds the bias weights. Unit j of the maths is
 column j−1 of ``z_H``; input x_i is column i of ``X_aug``.
@@ -33,7 +40,8 @@ from core import activations
 class ForwardPass(NamedTuple):
     """Per layer l: its input ``a[l]`` (X_aug, then [1, u[l−1]]), ``z[l] = a[l]·W_l`` and ``u[l]``.
 
-    Hidden layers have ``u[l] = g(z[l])``; the output is linear, ``u[-1] = z[-1] = ŷ``.
+    Hidden layers have ``u[l] = g(z[l])``; the output ``u[-1] = ŷ = output(z[-1], loss)``: linear
+    (``z[-1]`` itself) for the squared loss, σ or softmax for the cross-entropy.
     """
 
     a: list
@@ -104,7 +112,7 @@ def init_layers(n_inputs: int, hidden: Sequence[int] = (3,), n_outputs: int = 1,
 
     ``np.random.RandomState(seed)`` gives the same draws as ``np.random.seed(seed)`` followed by
     ``np.random.randn`` without touching numpy's global state. ``hidden=(n,)`` gives exactly
-    ``init_weights(n_inputs, n)``.
+    ``init_weights(n_inputs, n)``; ``hidden=()`` one matrix straight from the inputs to the outputs.
     """
     try:
         hidden = tuple(hidden)
@@ -113,8 +121,8 @@ def init_layers(n_inputs: int, hidden: Sequence[int] = (3,), n_outputs: int = 1,
     for name, value in (("n_inputs", n_inputs), ("n_outputs", n_outputs)):
         if not is_whole(value, 1):
             raise ValueError(f"{name} must be a whole number ≥ 1, got {value!r}.")
-    if not hidden or not all(is_whole(n, 1) for n in hidden):
-        raise ValueError(f"hidden must hold one whole number ≥ 1 per hidden layer, got {hidden!r}.")
+    if not all(is_whole(n, 1) for n in hidden):
+        raise ValueError(f"hidden must hold one whole number ≥ 1 per hidden layer (() for none), got {hidden!r}.")
     if not is_whole(seed, 0, 2**32 - 1):
         raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}.")
     rng = np.random.RandomState(int(seed))
@@ -129,16 +137,53 @@ def init_weights(n_inputs: int, n_hidden: int, n_outputs: int = 1, seed: int = 3
     return W_H, W_O
 
 
+# ----- the output layer and the loss that goes with it --------------------------------------------
+
+LOSSES = ("squared", "cross_entropy")
+
+
+def check_loss(loss: str) -> str:
+    """``loss`` if it names one of ``LOSSES``; a ValueError naming the choices otherwise."""
+    if not isinstance(loss, str) or loss not in LOSSES:
+        raise ValueError(f"Unknown loss {loss!r}; choose one of {', '.join(LOSSES)}.")
+    return loss
+
+
+def output(z_O, loss: str = "squared") -> np.ndarray:
+    """``ŷ = u_O`` from the output layer's ``z_O`` (N, N_O): the output that goes with the loss.
+
+    - "squared": linear, ``ŷ = z_O`` (the lecture's network; z_O itself is returned);
+    - "cross_entropy", one output: ``ŷ = σ(z_O) = 1 / (1 + e^−z_O)``, the probability of class 1;
+    - "cross_entropy", K outputs: ``ŷ_k = softmax(z_O)_k = e^{z_k} / Σ_j e^{z_j}``, one probability
+      per class (computed as e^{z_k − m} / Σ_j e^{z_j − m} with m = max_j z_j: the same ratios, and
+      no e^{z} overflows).
+
+    Each pairing of output and loss gives the same output delta, ``δ_O = ŷ − y`` (``backward_pass``).
+    """
+    check_loss(loss)
+    if loss == "squared":
+        return z_O
+    z_O = np.asarray(z_O, dtype=float)
+    with np.errstate(all="ignore"):
+        if z_O.shape[-1] == 1:
+            return activations.get("sigmoid").value(z_O)             # σ(z_O)
+        e = np.exp(z_O - z_O.max(axis=-1, keepdims=True))           # e^{z_k − m}
+        return e / e.sum(axis=-1, keepdims=True)                    # softmax(z_O)
+
+
 # ----- the passes, any number of hidden layers ----------------------------------------------------
 
-def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoid") -> ForwardPass:
+def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoid",
+                 loss: str = "squared") -> ForwardPass:
     """``z[l] = a[l]·W_l`` layer by layer, from ``a[0] = X_aug``.
 
-    Hidden layers: ``u[l] = g(z[l])`` and ``a[l+1] = [1, u[l]]``. Output layer: linear, ``ŷ = z[-1]``.
-    ``X_aug`` (N, N_I+1); ``weights`` as ``init_layers`` makes them. Overflow (a diverging run)
-    gives inf or nan, without a warning.
+    Hidden layers: ``u[l] = g(z[l])`` and ``a[l+1] = [1, u[l]]``. Output layer: ``ŷ = output(z[-1], loss)``,
+    linear (``ŷ = z[-1]``) for the squared loss, σ or softmax for the cross-entropy. ``X_aug``
+    (N, N_I+1); ``weights`` as ``init_layers`` makes them (one matrix: no hidden layer). Overflow
+    (a diverging run) gives inf or nan, without a warning.
     """
     g = activations.get(activation)
+    check_loss(loss)
     a, z, u = [np.asarray(X_aug, dtype=float)], [], []
     with np.errstate(all="ignore"):
         for W in weights[:-1]:                 # the hidden layers
@@ -146,17 +191,21 @@ def forward_pass(X_aug, weights: Sequence[np.ndarray], activation: str = "sigmoi
             u.append(g.value(z[-1]))           # u_H = g(z_H)
             a.append(augment(u[-1]))           # [1, u_H]: the next layer's input, bias node first
         z.append(a[-1] @ weights[-1])          # z_O = [1, u_H]·W_O
-        u.append(z[-1])                        # ŷ = u_O = z_O: the output is linear
+        u.append(output(z[-1], loss))          # ŷ = u_O = z_O (squared), σ(z_O) or softmax(z_O) (cross-entropy)
     return ForwardPass(a, z, u)
 
 
 def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation: str = "sigmoid",
                   weight_decay: float = 0.0) -> BackwardPass:
-    """Deltas and gradients of ``½ Σ_n (y − ŷ)² + (λ/2) Σ w²`` (non-bias weights), from the output down.
+    """Deltas and gradients of ``L + (λ/2) Σ w²`` (non-bias weights), from the output down.
 
     Each step undoes one step of ``forward_pass``:
 
-    - output ``ŷ = z[-1]`` (linear): ``delta[-1] = −(y − ŷ)``;
+    - output: ``delta[-1] = ŷ − y``. For ``½ Σ (y − ŷ)²`` with ŷ = z[-1] that is −(y − ŷ). For the
+      cross-entropy it is the loss's slope times the output's: with ŷ = σ(z),
+      ∂L/∂ŷ = (ŷ − y) / (ŷ(1 − ŷ)) and ∂ŷ/∂z = ŷ(1 − ŷ); with ŷ = softmax(z),
+      Σ_j (−y_j/ŷ_j)·ŷ_j(1[j = k] − ŷ_k) = ŷ_k Σ_j y_j − y_k = ŷ_k − y_k (one-hot y sums to 1).
+      So ``fwd`` must come from ``forward_pass`` with the same loss;
     - ``z[l] = a[l]·W_l``: ``dW[l] = a[l]ᵀ·delta[l]`` (+ ``λ·W_l`` on rows 1: — bias rows are
       not decayed), and ``a[l]`` receives ``delta[l]·W_lᵀ``; its column 0 is the bias node,
       which has no inputs, so only ``delta[l]·W_l[1:]ᵀ`` travels on (row 0 passes nothing back);
@@ -168,7 +217,7 @@ def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation
     a, z, u = fwd
     delta, dW = [None] * len(weights), [None] * len(weights)
     with np.errstate(all="ignore"):
-        delta[-1] = z[-1] - y                            # δ_O = −(y − z_O)
+        delta[-1] = u[-1] - y                            # δ_O = ŷ − y  (= −(y − z_O) for the linear output)
         for l in range(len(weights) - 1, -1, -1):
             dW[l] = a[l].T @ delta[l]                    # ∂L/∂W_O = [1, u_H]ᵀ·δ_O,  ∂L/∂W_H = X_augᵀ·δ_H
             if l > 0:                                    # δ_H = g′(z_H) ⊙ (δ_O·W_O[1:]ᵀ)
@@ -179,20 +228,67 @@ def backward_pass(y, weights: Sequence[np.ndarray], fwd: ForwardPass, activation
     return BackwardPass(delta, dW)
 
 
-def passes(X_aug, y, weights, activation: str = "sigmoid",
-           weight_decay: float = 0.0) -> tuple[ForwardPass, BackwardPass]:
+def passes(X_aug, y, weights, activation: str = "sigmoid", weight_decay: float = 0.0,
+           loss: str = "squared") -> tuple[ForwardPass, BackwardPass]:
     """Forward and backward pass in one call, for pages that show both."""
-    fwd = forward_pass(X_aug, weights, activation)
+    fwd = forward_pass(X_aug, weights, activation, loss)
     return fwd, backward_pass(y, weights, fwd, activation, weight_decay)
 
 
 # ----- what gradient descent lowers ---------------------------------------------------------------
 
-def loss(y, y_hat) -> float:
+def squared_error(y, y_hat) -> float:
     """``L = ½ Σ_n (y_n − ŷ_n)²``, a sum over samples (and outputs), not a mean."""
     with np.errstate(all="ignore"):
         r = np.asarray(y_hat, dtype=float) - np.asarray(y, dtype=float)
         return 0.5 * float(np.sum(r * r))
+
+
+def sample_cross_entropy(y, z_O) -> np.ndarray:
+    """Each sample's cross-entropy (N,), computed from ``z_O`` so that no log(0) and no overflow occur.
+
+    With one output, log σ(z) = −log(1 + e^−z) and log(1 − σ(z)) = −log(1 + e^z), so
+    ``−[y log ŷ + (1 − y) log(1 − ŷ)] = y·log(1 + e^−z) + (1 − y)·log(1 + e^z)``, where
+    ``np.logaddexp(0, z) = log(1 + e^z)`` is exact for any z (about z for large z, e^z for very negative z).
+    With K outputs, ``log ŷ_k = z_k − log Σ_j e^{z_j}`` and ``log Σ_j e^{z_j} = m + log Σ_j e^{z_j − m}``
+    (m = max_j z_j, so every e^{…} ≤ 1), so ``−Σ_k y_k log ŷ_k = −Σ_k y_k (z_k − log Σ_j e^{z_j})``.
+    A z_O that is not finite (a diverged run) gives inf or nan, without a warning.
+    """
+    y, z = np.asarray(y, dtype=float), np.asarray(z_O, dtype=float)
+    with np.errstate(all="ignore"):
+        if z.shape[-1] == 1:
+            return np.sum(y * np.logaddexp(0.0, -z) + (1.0 - y) * np.logaddexp(0.0, z), axis=-1)
+        m = z.max(axis=-1, keepdims=True)
+        log_sum = m + np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))   # log Σ_j e^{z_j}
+        return -np.sum(y * (z - log_sum), axis=-1)
+
+
+def cross_entropy(y, z_O) -> float:
+    """``L = −Σ_n Σ_k y_nk log ŷ_nk`` (one output: ``−Σ_n [y log ŷ + (1 − y) log(1 − ŷ)]``), a sum
+    over samples, computed stably from ``z_O`` (``sample_cross_entropy``)."""
+    with np.errstate(all="ignore"):
+        return float(np.sum(sample_cross_entropy(y, z_O)))
+
+
+def loss(y, y_hat, loss: str = "squared", z_O=None) -> float:
+    """The loss of predictions ``y_hat`` for targets ``y`` (N, N_O): a sum over samples, not a mean.
+
+    - "squared": ``L = ½ Σ_n (y_n − ŷ_n)²`` (``squared_error``; z_O is not needed).
+    - "cross_entropy": ``L = −Σ_n Σ_k y_nk log ŷ_nk``. Given ``z_O`` (what ŷ was made from) it is
+      computed from z_O, stably (``cross_entropy``); training and the step page do so. From ŷ alone
+      it is the formula as written (0·log 0 taken as 0), which is inf once ŷ has rounded to
+      exactly 0 or 1 against its target.
+    """
+    check_loss(loss)
+    if loss == "squared":
+        return squared_error(y, y_hat)
+    if z_O is not None:
+        return cross_entropy(y, z_O)
+    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)
+    with np.errstate(all="ignore"):
+        if y_hat.shape[-1] == 1:
+            y, y_hat = np.concatenate([y, 1 - y], axis=-1), np.concatenate([y_hat, 1 - y_hat], axis=-1)
+        return -float(np.sum(np.where(y != 0, y * np.log(y_hat), 0.0)))
 
 
 def penalty(weights: Sequence[np.ndarray], weight_decay: float) -> float:
@@ -204,32 +300,38 @@ def penalty(weights: Sequence[np.ndarray], weight_decay: float) -> float:
 
 
 def objective(X_aug, y, weights: Sequence[np.ndarray], activation: str = "sigmoid",
-              weight_decay: float = 0.0) -> float:
-    """``J = ½ Σ_n (y_n − ŷ_n)² + (λ/2) Σ w²`` (non-bias weights): what a step of gradient descent lowers.
+              weight_decay: float = 0.0, loss: str = "squared") -> float:
+    """``J = L + (λ/2) Σ w²`` (non-bias weights): what a step of gradient descent lowers.
 
-    With no weight decay J is the loss L. Computed from the forward pass alone, never the backward.
+    L is ``½ Σ_n (y_n − ŷ_n)²`` or the cross-entropy (from z_O, stably). With no weight decay J is
+    the loss L. Computed from the forward pass alone, never the backward.
     """
-    return loss(y, forward_pass(X_aug, weights, activation).y_hat) + penalty(weights, weight_decay)
+    fwd = forward_pass(X_aug, weights, activation, loss)
+    L = cross_entropy(y, fwd.z[-1]) if loss == "cross_entropy" else squared_error(y, fwd.y_hat)
+    return L + penalty(weights, weight_decay)
 
 
 # ----- the lecture's one hidden layer: W_H, W_O ---------------------------------------------------
 
-def forward(X_aug, W_H, W_O, activation: str = "sigmoid") -> Forward:
-    """``z_H = X_aug·W_H``, ``u_H = g(z_H)``, ``z_O = [1, u_H]·W_O``, ``u_O = z_O`` (linear output)."""
-    _, (z_H, z_O), (u_H, u_O) = forward_pass(X_aug, [W_H, W_O], activation)
+def forward(X_aug, W_H, W_O, activation: str = "sigmoid", loss: str = "squared") -> Forward:
+    """``z_H = X_aug·W_H``, ``u_H = g(z_H)``, ``z_O = [1, u_H]·W_O``, ``u_O = z_O`` (linear output;
+    σ(z_O) or softmax(z_O) for the cross-entropy)."""
+    _, (z_H, z_O), (u_H, u_O) = forward_pass(X_aug, [W_H, W_O], activation, loss)
     return Forward(z_H, u_H, z_O, u_O)
 
 
 def backward(X_aug, y, W_H, W_O, fwd: Forward, activation: str = "sigmoid") -> Backward:
-    """``delta_O = −(y − z_O)``, ``delta_H = g'(z_H) ⊙ (delta_O·W_O[1:]ᵀ)``, ``dW_O = [1, u_H]ᵀ·delta_O``
-    (bias row first, as in the forward pass), ``dW_H = X_augᵀ·delta_H``: ``backward_pass`` at L = 2."""
+    """``delta_O = u_O − y`` (= −(y − z_O) for the linear output), ``delta_H = g'(z_H) ⊙ (delta_O·W_O[1:]ᵀ)``,
+    ``dW_O = [1, u_H]ᵀ·delta_O`` (bias row first, as in the forward pass), ``dW_H = X_augᵀ·delta_H``:
+    ``backward_pass`` at L = 2."""
     layers = ForwardPass([np.asarray(X_aug, dtype=float), augment(fwd.u_H)], [fwd.z_H, fwd.z_O],
                          [fwd.u_H, fwd.u_O])
     (delta_H, delta_O), (dW_H, dW_O) = backward_pass(y, [W_H, W_O], layers, activation)
     return Backward(delta_O, delta_H, dW_O, dW_H)
 
 
-def gradients(X_aug, y, W_H, W_O, activation: str = "sigmoid") -> tuple[Forward, Backward]:
+def gradients(X_aug, y, W_H, W_O, activation: str = "sigmoid",
+              loss: str = "squared") -> tuple[Forward, Backward]:
     """Forward and backward pass in one call, for pages that show both."""
-    fwd = forward(X_aug, W_H, W_O, activation)
+    fwd = forward(X_aug, W_H, W_O, activation, loss)
     return fwd, backward(X_aug, y, W_H, W_O, fwd, activation)

@@ -6,6 +6,13 @@ one above it), and only then summed over the batch. Initial weights come from nu
 generator exactly as docs/core-api.md words it, and mini-batches from ``np.random.default_rng(seed).permutation``
 once per epoch. Weights are a list, first hidden layer first, output layer last; row 0 of each is the
 bias node's (its output is always 1).
+
+Two losses (``kind``): "squared", ½ Σ (t − ŷ)² with a linear output ŷ = z, and "cross_entropy",
+with ŷ = σ(z) for one output (−[t log ŷ + (1 − t) log(1 − ŷ)]) or ŷ = softmax(z) over several
+(−Σ_k t_k log ŷ_k). For the cross-entropy the output delta is not taken from any shortcut: it is
+the chain rule written out, ∂L/∂z_k = Σ_j ∂L/∂ŷ_j · ∂ŷ_j/∂z_k, with the loss's slope and the output's
+Jacobian each from its definition. The formulas are the plain ones (no log-sum-exp), so use them
+where |z| is moderate.
 """
 
 import numpy as np
@@ -34,8 +41,44 @@ def init(seed, n_inputs, hidden, n_outputs=1):
         np.random.set_state(state)
 
 
-def forward(x_aug, weights, act):
-    """One sample forward: per layer its input (bias first), z and u; the output is linear (u = z)."""
+def output(z, kind="squared"):
+    """One sample's ŷ from the output layer's z: z itself, σ(z) for one cross-entropy output, softmax over several."""
+    if kind == "squared":
+        return z
+    if kind != "cross_entropy":
+        raise AssertionError(kind)
+    if len(z) == 1:
+        return np.array([1.0 / (1.0 + np.exp(-z[0]))])
+    e = [np.exp(zk) for zk in z]
+    return np.array([ek / sum(e) for ek in e])
+
+
+def sample_loss(t, y_hat, kind="squared"):
+    """One sample's loss, from its definition."""
+    if kind == "squared":
+        return 0.5 * sum((tk - yk) ** 2 for tk, yk in zip(t, y_hat))
+    if len(y_hat) == 1:
+        return -(t[0] * np.log(y_hat[0]) + (1 - t[0]) * np.log(1 - y_hat[0]))
+    return -sum(tk * np.log(yk) for tk, yk in zip(t, y_hat) if tk != 0)
+
+
+def output_delta(z, t, y_hat, kind="squared"):
+    """∂L/∂z of the output layer by the chain rule: Σ_j ∂L/∂ŷ_j · ∂ŷ_j/∂z_k."""
+    K = len(z)
+    if kind == "squared":
+        slope = [y_hat[j] - t[j] for j in range(K)]                       # ∂(½(t − ŷ)²)/∂ŷ
+        jacobian = [[1.0 if j == k else 0.0 for k in range(K)] for j in range(K)]   # ŷ = z
+    elif K == 1:
+        slope = [-t[0] / y_hat[0] + (1 - t[0]) / (1 - y_hat[0])]          # ∂/∂ŷ of −[t log ŷ + (1−t) log(1−ŷ)]
+        jacobian = [[y_hat[0] * (1 - y_hat[0])]]                          # σ'(z) = σ(1 − σ)
+    else:
+        slope = [-t[j] / y_hat[j] for j in range(K)]                      # ∂/∂ŷ_j of −Σ t log ŷ
+        jacobian = [[y_hat[j] * ((1.0 if j == k else 0.0) - y_hat[k]) for k in range(K)] for j in range(K)]
+    return np.array([sum(slope[j] * jacobian[j][k] for j in range(K)) for k in range(K)])
+
+
+def forward(x_aug, weights, act, kind="squared"):
+    """One sample forward: per layer its input (bias first), z and u; the output's u is ``output(z, kind)``."""
     g, _ = activation(act)
     inputs, zs, us = [], [], []
     for l, W in enumerate(weights):
@@ -43,22 +86,26 @@ def forward(x_aug, weights, act):
         z = inp @ W
         inputs.append(inp)
         zs.append(z)
-        us.append(g(z) if l < len(weights) - 1 else z)
+        us.append(g(z) if l < len(weights) - 1 else output(z, kind))
     return inputs, zs, us
 
 
-def sample(x_aug, t, weights, act):
-    """One sample: per layer its input (bias first), z, u, δ and gradient term; and its ½ Σ (t − ŷ)²."""
+def sample(x_aug, t, weights, act, kind="squared"):
+    """One sample: per layer its input (bias first), z, u, δ and gradient term; and its loss."""
     _, g_prime = activation(act)
-    inputs, zs, us = forward(x_aug, weights, act)
+    inputs, zs, us = forward(x_aug, weights, act, kind)
     L = len(weights)
     deltas = [None] * L
-    deltas[-1] = us[-1] - t                                  # ∂(½(t − ŷ)²)/∂ŷ, ŷ = z (linear output)
+    if kind == "squared":
+        deltas[-1] = us[-1] - t                              # ∂(½(t − ŷ)²)/∂ŷ, ŷ = z (linear output)
+    else:
+        deltas[-1] = output_delta(zs[-1], t, us[-1], kind)
     for l in range(L - 1, 0, -1):
         # Unit i of layer l−1 feeds unit j of layer l through W_l[1 + i, j] (row 0: the bias node).
         deltas[l - 1] = g_prime(zs[l - 1]) * (weights[l][1:] @ deltas[l])
     terms = [np.outer(inputs[l], deltas[l]) for l in range(L)]
-    return dict(inputs=inputs, z=zs, u=us, delta=deltas, terms=terms, loss=0.5 * np.sum((t - us[-1]) ** 2))
+    loss = 0.5 * np.sum((t - us[-1]) ** 2) if kind == "squared" else sample_loss(t, us[-1], kind)
+    return dict(inputs=inputs, z=zs, u=us, delta=deltas, terms=terms, loss=loss)
 
 
 def penalty(weights, weight_decay):
@@ -66,9 +113,9 @@ def penalty(weights, weight_decay):
     return 0.5 * weight_decay * sum(np.sum(W[1:] ** 2) for W in weights)
 
 
-def batch(X_aug, Y, weights, act, weight_decay=0.0):
+def batch(X_aug, Y, weights, act, weight_decay=0.0, kind="squared"):
     """A batch: the samples' values stacked, gradients summed, plus λ·W on non-bias rows; the objective."""
-    samples = [sample(x, t, weights, act) for x, t in zip(X_aug, Y)]
+    samples = [sample(x, t, weights, act, kind) for x, t in zip(X_aug, Y)]
     stack = lambda key: [np.array([s[key][l] for s in samples]) for l in range(len(weights))]
     decay = []
     for W in weights:
@@ -81,23 +128,25 @@ def batch(X_aug, Y, weights, act, weight_decay=0.0):
                 dW=[gd + d for gd, d in zip(data_grad, decay)], loss=loss, penalty=penalty(weights, weight_decay))
 
 
-def predict(X_aug, weights, act):
+def predict(X_aug, weights, act, kind="squared"):
     """ŷ of every row (N, N_O)."""
-    return np.array([forward(x, weights, act)[2][-1] for x in X_aug])
+    return np.array([forward(x, weights, act, kind)[2][-1] for x in X_aug])
 
 
-def loss(X_aug, Y, weights, act):
-    """L = ½ Σ_n (y_n − ŷ_n)², summed over the rows."""
-    return 0.5 * np.sum((Y - predict(X_aug, weights, act)) ** 2)
+def loss(X_aug, Y, weights, act, kind="squared"):
+    """L summed over the rows: ½ Σ_n (y_n − ŷ_n)², or the cross-entropy of every row."""
+    if kind == "squared":
+        return 0.5 * np.sum((Y - predict(X_aug, weights, act)) ** 2)
+    return sum(sample_loss(t, y_hat, kind) for t, y_hat in zip(Y, predict(X_aug, weights, act, kind)))
 
 
-def objective(X_aug, Y, weights, act, weight_decay=0.0):
+def objective(X_aug, Y, weights, act, weight_decay=0.0, kind="squared"):
     """J = L + (λ/2) Σ w² (non-bias weights): what a step lowers."""
-    return loss(X_aug, Y, weights, act) + penalty(weights, weight_decay)
+    return loss(X_aug, Y, weights, act, kind) + penalty(weights, weight_decay)
 
 
 def train(X_train, y_train, X_test, y_test, weights, eta, epochs, act="sigmoid", batch_size=None,
-          weight_decay=0.0, seed=321):
+          weight_decay=0.0, seed=321, kind="squared"):
     """Plain gradient descent. Returns losses (epochs+1, 2) with the weights before each epoch and
     after the last, every epoch's weights, and the batches each epoch used. It does not stop when
     the loss overflows: the later losses are then inf or nan (silence numpy's warnings to see them)."""
@@ -106,14 +155,14 @@ def train(X_train, y_train, X_test, y_test, weights, eta, epochs, act="sigmoid",
     rng = np.random.default_rng(seed)
     losses, history, batches = [], [], []
     for _ in range(epochs):
-        losses.append((loss(X_train, y_train, weights, act), loss(X_test, y_test, weights, act)))
+        losses.append((loss(X_train, y_train, weights, act, kind), loss(X_test, y_test, weights, act, kind)))
         history.append(weights)
         order = rng.permutation(N) if minibatch else np.arange(N)
         size = batch_size if minibatch else N
         batches.append([order[i:i + size] for i in range(0, N, size)])
         for rows in batches[-1]:
-            grads = batch(X_train[rows], y_train[rows], weights, act, weight_decay)["dW"]
+            grads = batch(X_train[rows], y_train[rows], weights, act, weight_decay, kind)["dW"]
             weights = [W - eta * g for W, g in zip(weights, grads)]
-    losses.append((loss(X_train, y_train, weights, act), loss(X_test, y_test, weights, act)))
+    losses.append((loss(X_train, y_train, weights, act, kind), loss(X_test, y_test, weights, act, kind)))
     history.append(weights)
     return np.array(losses), history, batches

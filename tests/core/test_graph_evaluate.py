@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core import evaluate, graph, network
+from core import data, evaluate, graph, network
 
 
 # ----- graph ---------------------------------------------------------------------------------
@@ -90,3 +90,30 @@ def test_partial_curve_holds_the_other_feature_at_its_median(prepared, income):
     median = np.median(income["Seniority"])
     X = np.column_stack([x, np.full(11, median)])
     np.testing.assert_allclose(y_hat, evaluate.predict(prepared, [W_H, W_O], X)[:, 0], rtol=1e-12)
+
+
+# ----- classification ------------------------------------------------------------------------
+
+def test_predicted_class_is_the_most_probable_one_and_accuracy_counts_matches():
+    two = np.array([[0.2], [0.5], [0.51], [0.99]])
+    assert evaluate.predicted_class(two).tolist() == [0, 0, 1, 1]        # ŷ > ½ means classes[1]
+    three = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
+    assert evaluate.predicted_class(three).tolist() == [1, 0, 2]
+    assert evaluate.accuracy(np.array([[1.0], [0.0], [1.0], [1.0]]), two) == pytest.approx(0.75)   # row 1 missed
+    assert evaluate.accuracy(np.eye(3)[[1, 0, 0]], three) == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("name", ["moons", "three"])
+def test_predict_and_surface_give_probabilities_for_the_cross_entropy(name):
+    df = data.toy(name, 60, 0.1, seed=2)
+    p = data.prepare(df, ("x1", "x2"), "label", task="classification")
+    weights = network.init_layers(2, (4,), p.n_outputs, seed=3)
+    X = df[["x1", "x2"]].to_numpy()
+    probs = evaluate.predict(p, weights, X, "tanh", loss="cross_entropy")
+    expected = network.forward_pass(network.augment(X / p.x_scale), weights, "tanh", "cross_entropy").y_hat
+    np.testing.assert_allclose(probs, expected, rtol=1e-14)
+    assert ((probs >= 0) & (probs <= 1)).all()
+    s = evaluate.surface(p, weights, "tanh", resolution=9, loss="cross_entropy")
+    X_aug = np.array([[1.0, s.x1[4] / p.x_scale[0], s.x2[7] / p.x_scale[1]]])
+    assert s.y_hat[7, 4] == pytest.approx(
+        network.forward_pass(X_aug, weights, "tanh", "cross_entropy").y_hat[0, 0], rel=1e-13)

@@ -14,7 +14,7 @@ from tests import reference as ref
 
 SETTINGS = settings(deadline=None, database=None, max_examples=60,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
-DEPTHS = [(4,), (4, 3), (3, 5, 2)]
+DEPTHS = [(), (4,), (4, 3), (3, 5, 2)]     # () : no hidden layer, one matrix
 hidden_st = st.lists(st.integers(1, 6), min_size=1, max_size=3).map(tuple)
 
 
@@ -49,7 +49,7 @@ def test_init_layers_with_one_hidden_layer_is_init_weights(n, n_inputs, n_output
     np.testing.assert_array_equal(layers[1], W_O)
 
 
-@pytest.mark.parametrize("hidden", [(), (0,), (3, 0), (2.5,), ("3",), 3, None])
+@pytest.mark.parametrize("hidden", [(0,), (3, 0), (2.5,), ("3",), 3, None])
 def test_init_layers_rejects_bad_widths_with_a_sentence(hidden):
     with pytest.raises(ValueError, match="hidden"):
         network.init_layers(2, hidden)
@@ -81,7 +81,7 @@ def test_every_layer_matches_the_per_sample_reference(rng, activation, hidden, w
 
 
 @pytest.mark.parametrize("activation", activations.NAMES)
-@pytest.mark.parametrize("hidden", [(4, 3), (3, 5, 2)])
+@pytest.mark.parametrize("hidden", [(), (4, 3), (3, 5, 2)])
 @pytest.mark.parametrize("weight_decay", [0.0, 0.05])
 def test_every_gradient_matches_centred_differences_on_the_income_data(prepared, activation, hidden,
                                                                        weight_decay):

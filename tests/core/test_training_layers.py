@@ -172,7 +172,7 @@ def test_history_batches_equal_the_helper_at_every_epoch(prepared):
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(n_hidden=(0, 4)), "1 to 32"), (dict(n_hidden=40), "1 to 32"), (dict(n_hidden=(1, 2, 3, 4)), "1 to 3"),
-    (dict(n_hidden=()), "1 to 3"), (dict(n_hidden="3"), "1 to 32"), (dict(n_hidden=(2.5,)), "1 to 32"),
+    (dict(n_hidden=(3, 4, 5, 6)), "up to 3"), (dict(n_hidden="3"), "1 to 32"), (dict(n_hidden=(2.5,)), "1 to 32"),
     (dict(n_hidden=True), "1 to 32"), (dict(n_hidden=[[1, 2], 3]), "1 to 32"), (dict(batch_size=0), "batch_size"), (dict(batch_size=-3), "batch_size"),
     (dict(batch_size=2.5), "batch_size"), (dict(batch_size=True), "batch_size"), (dict(batch_size="4"), "batch_size"),
     (dict(weight_decay=-1), "weight_decay"), (dict(weight_decay=float("nan")), "weight_decay"),
