@@ -18,7 +18,7 @@ def main():
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
     from ui.draw import browser, layout
     from ui.draw import page as page_shape
-    from ui.serve import tuning, uploads, worker
+    from ui.serve import internals, tuning, uploads, worker
     from ui.state import sidebar
 
     # Before st.navigation: otherwise the browser takes the page's Material icon as the tab's icon
@@ -27,6 +27,7 @@ def main():
     st.set_page_config(page_icon=str(ROOT / "assets" / "icon.png"), layout="wide",
                        initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
+    internals.write_whole_numbers_plainly()      # a preset writes "batch=5", not "batch=5.0"
     uploads.apply()
     worker.start()
     page = st.navigation(page_shape.pages(), position="sidebar", expanded=True)
