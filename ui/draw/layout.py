@@ -18,7 +18,7 @@ html { font-size: 21px; }
 [data-testid="stMain"] h3 { font-size: 1.35rem; padding: 0.4rem 0 0.2rem 0; }
 [data-testid="stMain"] button p, [data-testid="stMain"] kbd, [data-testid="stWidgetLabel"] p,
 [data-testid="stMetricLabel"] p, [data-testid="stMain"] summary p, [data-testid="stCaptionContainer"],
-[data-testid="stMain"] code, [data-testid="stMain"] [data-baseweb="select"] *,
+html body [data-testid="stMain"] code, [data-testid="stMain"] [data-baseweb="select"] *,
 [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"] *, [data-testid="stPageLink"] p,
 [data-testid="stMain"] input, [data-testid="stMetricDelta"] *, [data-testid="stSelectbox"] [data-baseweb="select"] div
 { font-size: 1rem; }
