@@ -41,11 +41,15 @@ def sidebar_state(query) -> str:
     return "collapsed" if str(query.get("projector", "")).strip().lower() == "true" else "auto"
 
 
-def apply_page_style(projector: bool) -> None:
+# Outside a class, class mode's bar (ui/draw/classroom.py) stays mounted, empty, and takes no room.
+_NO_CLASS_CSS = "<style>.st-key-class-mode { display: none; }</style>"
+
+
+def apply_page_style(projector: bool, in_class: bool = False) -> None:
     """The app's stylesheet; in projector mode also a larger base font (everything in rem scales with
     it) and larger equations."""
     # Fixed, app-written stylesheets: no user-supplied text ever reaches them.
-    st.html(_PAGE_CSS + (_PROJECTOR_CSS if projector else ""))
+    st.html(_PAGE_CSS + (_PROJECTOR_CSS if projector else "") + ("" if in_class else _NO_CLASS_CSS))
 
 
 def side_by_side(spec, projector: bool) -> list:
