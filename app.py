@@ -39,7 +39,7 @@ def main():
     browser.page_helpers()
     classroom.banner(member, current.projector)
     page.run()
-    classroom.lecturer_panel(member)
+    classroom.lecturer_panel(member, page.url_path)
 
 
 # Streamlit runs this file as "__main__". The training worker process re-reads it as "__mp_main__"

@@ -6,7 +6,9 @@
 // closed and opened again; any other browser follows. The server checks the key on every move.
 //
 // Lecturer: whenever the address changes (page, setting, step, epoch: every widget of the app is
-// bound to the address), the new view is sent to POST _class/<code>/lead with the key. It also
+// bound to the address), the new view is sent to POST _class/<code>/lead with the key. A page's
+// controls brought back on returning to it are shown but not in the address: the page sends them
+// (a second mount, {page, controls}) and the address's own values win over them. It also
 // long-polls the class to show, large for the projector, the code, the join link, how many follow,
 // and the current question with its answers counted live.
 // Follower: long-polls GET _class/<code>/wait with a random id of its own and, when the lecturer
@@ -22,8 +24,10 @@ const EXPLORING = (code) => `backprop-class-exploring:${code}`; // sessionStorag
 const APPLIED = (code) => `backprop-class-applied:${code}`;     // sessionStorage: last view version opened
 const MINE = (code, q) => `backprop-class-answer:${code}:${q}`; // sessionStorage: this tab's answer
 const LEAD_EVERY_MS = 250;
+const WAIT_CONTROLS_MS = 3000;
 
 let current = null;        // the running Lecturer or Follower
+let shown = { page: null, controls: {} };   // the lecturer's page controls the address may lack
 const clicks = new WeakSet();
 
 function stored(area, name, value) {
@@ -167,7 +171,13 @@ class Lecturer extends Member {
 
   async leadIfMoved() {
     if (this.leading || !this.running) return;
-    const view = { page: page(), query: query(location.search) };
+    const here = page();
+    if (this.arrivedOn !== here) { this.arrivedOn = here; this.arrivedAt = Date.now(); }
+    // On a new page, wait a moment for its controls (sent once its script has run) rather than
+    // lead twice: followers would open the page, then open it again with the controls.
+    if (shown.page !== here && Date.now() - this.arrivedAt < WAIT_CONTROLS_MS) return;
+    const own = shown.page === here ? shown.controls : {};
+    const view = { page: here, query: query(new URLSearchParams({ ...own, ...query(location.search) }).toString()) };
     const text = JSON.stringify(view);
     if (text === this.sent) return;
     this.leading = true;
@@ -191,7 +201,7 @@ class Lecturer extends Member {
     const link = `${location.origin}${base()}?class=${this.code}`;
     const following = s ? `<span class="bpc-following">${s.following} following</span>` : "";
     const error = this.leadError || this.error;
-    this.host.innerHTML = `<div class="bpc lecturer${this.data.projector ? " projector" : ""}">
+    this.host.innerHTML = `<div class="bpc lecturer${this.data.projector ? " projector" : ""}" data-version="${s ? s.version : -1}">
       <div class="bpc-join"><span>Join with the code <b class="bpc-code">${esc(this.code)}</b></span>
         <span class="bpc-link">${esc(link)}</span>${following}</div>
       ${s && s.ended ? `<p class="bpc-status">This class has ended.</p>` : ""}
@@ -255,7 +265,7 @@ class Follower extends Member {
     const q = s && !s.ended ? s.question : null;
     const mine = q ? stored("session", MINE(this.code, q.id)) : null;
     const error = this.answerError || this.error;
-    this.host.innerHTML = `<div class="bpc follower">
+    this.host.innerHTML = `<div class="bpc follower" data-version="${s ? s.version : -1}">
       <div class="bpc-head">${head}</div>
       ${q ? this.questionHtml(q, q.state === "revealed" ? s.counts : null, mine, false) : ""}
       ${error ? `<p class="bpc-error">${esc(error)}</p>` : ""}</div>`;
@@ -263,6 +273,11 @@ class Follower extends Member {
 }
 
 export default function mount({ data, parentElement, setTriggerValue }) {
+  if (data && data.controls) {              // the lecturer's page controls (a second, hidden mount)
+    shown = { page: data.page, controls: data.controls };
+    if (current && current.leadIfMoved) current.leadIfMoved();
+    return;
+  }
   const code = data && data.code;
   if (!code) {
     if (current) current.stop();

@@ -23,11 +23,13 @@ import streamlit as st
 
 from ui.serve import classes
 from ui.serve.classes import ClassError
-from ui.state.class_view import CLASS_KEY
+from ui.state.class_view import CLASS_KEY, CONTROLS
+from ui.state.params import PAGE, spell
 from ui.views.class_questions import summary_csv
 
 _BROWSER = Path(__file__).resolve().parents[1] / "browser"
 MOUNT_KEY = "class-mode"            # the component; hidden by the stylesheet when there is no class
+LEAD_KEY = "class-lead"             # its second mount, the lecturer's page controls (hidden)
 QUESTION_KEY = "class-question"     # the lecturer's choice of question
 _KEYS = "_class_keys"               # session: {code: lecturer key} proved by this browser or made here
 _CHECKED = "_class_checked"         # session: codes whose offered key the store refused
@@ -157,11 +159,17 @@ def offer(questions: list[dict]) -> None:
     st.session_state[_OFFERED] = list(questions)
 
 
-def lecturer_panel(m: Membership) -> None:
-    """The lecturer's controls, in the Class section: ask, close, reveal, summary, end."""
+def lecturer_panel(m: Membership, page_path: str) -> None:
+    """The lecturer's controls, in the Class section: ask, close, reveal, summary, end; and the page's
+    own controls for the lead."""
     offered = st.session_state.pop(_OFFERED, [])
     if not m.lecturer:
         return
+    # A page's controls brought back on returning to it (ui.draw.page.own_controls) are shown but not
+    # in the address; the browser adds them to what it leads with.
+    controls = {k: spell(v) for k in (*PAGE, *CONTROLS) if (v := st.session_state.get(k)) is not None
+                and not (k in PAGE and v == PAGE[k].default)}
+    _component(key=LEAD_KEY, data={"page": page_path, "controls": controls})
     key = st.session_state[_KEYS][m.code]
     with m.box:
         st.caption(f"You lead the class **{m.code}**: students join with this code or the link at the top "

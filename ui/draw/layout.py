@@ -26,11 +26,11 @@ html { font-size: 21px; }
 """
 
 
-# Every mode: the browser helpers (ui/draw/browser.py) draw nothing, so their elements take no room;
+# Every mode: the browser helpers (ui/draw/browser.py, the lecturer's controls in ui/draw/classroom.py) draw nothing, so their elements take no room;
 # a step's heading scrolled into view stops below Streamlit's top bar (3.75rem).
 _PAGE_CSS = """
 <style>
-.st-key-page-helpers, .st-key-step-scroll { display: none; }
+.st-key-page-helpers, .st-key-step-scroll, .st-key-class-lead { display: none; }
 [data-testid="stMain"] h3[id^="step-"] { scroll-margin-top: 4.5rem; }
 </style>
 """

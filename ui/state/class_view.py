@@ -3,23 +3,23 @@
 A view is what the lecturer's address bar shows, minus what belongs to that browser alone:
 ``{"page": "backprop", "query": {"seed": "9", "step": "3"}}``. ``page`` is the page's one path
 segment ("" for the Data page at the app's root); ``query`` holds only link parameters of the
-settings table (``params.LINKED``), not ``projector`` (a student's phone is not a projector),
+settings table (``params.LINKED``) and the pages' other controls bound to the link, not ``projector`` (a student's phone is not a projector),
 ``upload`` (the file lives in the lecturer's browser) or ``class`` (the follower has its own).
-A follower's browser opens ``follow_address(view, code)``: the same page with the same link, so
-every setting, step, sample, unit and epoch is the lecturer's.
+A follower's browser (``ui/browser/classroom.js``) opens ``<page>?<query>&class=<code>``: the same
+page with the same link, so every setting, step, sample, unit and epoch is the lecturer's.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Mapping
-from urllib.parse import urlencode
 
 from ui.state.params import LINKED
 
 CLASS_KEY = "class"                                     # the join code in a link: ?class=K7QF2M
 PRIVATE = frozenset({"projector", "upload"})            # the lecturer's own, never led
-LEAD_KEYS = frozenset(LINKED) - PRIVATE
+CONTROLS = frozenset({"show", "weight", "nudge", "nudge_w"})    # pages' own bound widgets outside the table
+LEAD_KEYS = (frozenset(LINKED) | CONTROLS) - PRIVATE
 PAGE_NAME = re.compile(r"[a-z0-9-]{0,40}")
 VALUE_MAX = 100                                         # characters of one led value
 
@@ -42,16 +42,3 @@ def lead_view(page, query) -> dict:
         if isinstance(value, str) and len(value) <= VALUE_MAX and value.isprintable():
             kept[key] = value
     return {"page": page, "query": kept}
-
-
-def follow_address(view: Mapping, code: str) -> str:
-    """The address, relative to the app's root, that shows a follower ``view`` in class ``code``
-    ("backprop?seed=9&step=3&class=K7QF2M"); the app's root with the code alone before any lead."""
-    page = view.get("page", "") if isinstance(view.get("page", ""), str) else ""
-    query = lead_view(page, view.get("query") or {})["query"] if PAGE_NAME.fullmatch(page) else {}
-    return f"{page if PAGE_NAME.fullmatch(page) else ''}?{urlencode({**query, CLASS_KEY: code})}"
-
-
-def join_address(root: str, code: str) -> str:
-    """The join link for the projector: the app's root address (``http://host:8501/``) and the code."""
-    return f"{root.split('?', 1)[0].rstrip('/')}/?{urlencode({CLASS_KEY: code})}"
