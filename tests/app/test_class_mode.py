@@ -46,7 +46,8 @@ def start(page: str = "backprop"):
     at = open_app(page, LECTURE)
     button(at, "Start a class").click().run()
     no_exception(at)
-    return at, at.query_params["class"][0] if isinstance(at.query_params["class"], list) else at.query_params["class"]
+    code = at.query_params["class"]
+    return at, code[0] if isinstance(code, list) else code
 
 
 def test_starting_a_class_gives_a_code_in_the_link_and_the_key_to_this_browser_only():
