@@ -6,6 +6,8 @@ student can explore and come back, and a student's browser cannot move the class
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import urllib.request
 
 import pytest
@@ -15,6 +17,7 @@ from tests.e2e.conftest import assert_no_exception, go_to, screenshot, wait_read
 
 FOLLOW = 60_000                   # ms: a safety net for a busy machine, not what the test measures
 PHONE = {"width": 390, "height": 844}
+ZBAR = shutil.which("zbarimg")           # reads the QR code back when installed (tests/views/test_qr.py needs it)
 
 
 @pytest.fixture
@@ -72,12 +75,20 @@ def until(condition, page, what: str, tries: int = 600):
     raise AssertionError(f"never happened: {what}")
 
 
-def test_a_phone_follows_the_lecturers_step_and_page_and_its_answer_is_counted(server, lecturer, student):
+def test_a_phone_follows_the_lecturers_step_and_page_and_its_answer_is_counted(server, lecturer, student, tmp_path):
     code = start_class(server, lecturer)
     join(server, student, code)
     assert "seed=9" in student.url and "lr=0.01" in student.url
     expect(student.locator(".bpc-head")).to_contain_text(f"Following the lecturer · class {code}")
     expect(lecturer.locator(".bpc-following")).to_have_text("1 following", timeout=FOLLOW)
+    link = lecturer.locator(".bpc-link").inner_text()
+    assert link == f"{server.url}/?class={code}"
+    if ZBAR:                                    # the projector's QR code is the join link
+        shot = tmp_path / "qr.png"
+        lecturer.locator(".bpc-qr").screenshot(path=str(shot))
+        read = subprocess.run([ZBAR, "--quiet", "--raw", str(shot)], capture_output=True, text=True, timeout=60)
+        assert read.stdout.strip() == link
+    assert student.locator(".bpc-qr").count() == 0
 
     lecturer.get_by_role("button", name="Next →").first.click()
     on(student, 2)

@@ -9,8 +9,9 @@
 // bound to the address), the new view is sent to POST _class/<code>/lead with the key. A page's
 // controls brought back on returning to it are shown but not in the address: the page sends them
 // (a second mount, {page, controls}) and the address's own values win over them. It also
-// long-polls the class to show, large for the projector, the code, the join link, how many follow,
-// and the current question with its answers counted live.
+// long-polls the class to show, large for the projector, the code, the join link and its QR code
+// (both made by the server: ui/views/qr.py), how many follow, and the current question with its
+// answers counted live.
 // Follower: long-polls GET _class/<code>/wait with a random id of its own and, when the lecturer
 // moves, opens the lecturer's page with the lecturer's link. "Explore on my own" stops that (the
 // student's clicks are their own); "Back to the lecturer" opens the lecturer's view at once. The
@@ -198,15 +199,19 @@ class Lecturer extends Member {
   render() {
     if (!this.host) return;
     const s = this.state;
-    const link = `${location.origin}${base()}?class=${this.code}`;
+    const link = this.data.join || `${location.origin}${base()}?class=${this.code}`;
+    const qr = this.data.qr ? `<svg class="bpc-qr" viewBox="0 0 ${this.data.qr.size} ${this.data.qr.size}" role="img"
+        aria-label="QR code of the join link" shape-rendering="crispEdges"><rect width="100%" height="100%" fill="#fff"/>
+        <path d="${esc(this.data.qr.path)}" fill="#000"/></svg>` : "";
     const following = s ? `<span class="bpc-following">${s.following} following</span>` : "";
     const error = this.leadError || this.error;
     this.host.innerHTML = `<div class="bpc lecturer${this.data.projector ? " projector" : ""}" data-version="${s ? s.version : -1}">
+      ${qr}<div class="bpc-main">
       <div class="bpc-join"><span>Join with the code <b class="bpc-code">${esc(this.code)}</b></span>
         <span class="bpc-link">${esc(link)}</span>${following}</div>
       ${s && s.ended ? `<p class="bpc-status">This class has ended.</p>` : ""}
       ${s && s.question ? this.questionHtml(s.question, s.counts, null, true) : ""}
-      ${error ? `<p class="bpc-error">${esc(error)}</p>` : ""}</div>`;
+      ${error ? `<p class="bpc-error">${esc(error)}</p>` : ""}</div></div>`;
   }
 }
 

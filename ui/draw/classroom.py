@@ -9,6 +9,8 @@ lecturer's questions.
   never in a link. A browser that holds the key of the class in its address is the lecturer: it
   offers the key to the session (a trigger), which keeps it once the store has checked it, and sends
   every move itself to the lead route (``ui.serve.classes.actions``). Everything else follows.
+- **The projector.** The lecturer's bar shows the join link as the lecturer's browser reaches the
+  app, and its QR code (``ui.views.qr``).
 - **Asking.** A page offers questions about what it shows (``offer``, from
   ``ui.views.class_questions``); the lecturer's part of the Class section poses one, closes it,
   reveals its answer, downloads the summary as CSV and ends the class. Students answer in the bar.
@@ -16,8 +18,10 @@ lecturer's questions.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -26,6 +30,7 @@ from ui.serve.classes import ClassError
 from ui.state.class_view import CLASS_KEY, CONTROLS
 from ui.state.params import PAGE, spell
 from ui.views.class_questions import summary_csv
+from ui.views.qr import qr_matrix, svg_path
 
 _BROWSER = Path(__file__).resolve().parents[1] / "browser"
 MOUNT_KEY = "class-mode"            # the component; hidden by the stylesheet when there is no class
@@ -149,9 +154,29 @@ def banner(m: Membership, projector: bool) -> None:
         _component(key=MOUNT_KEY, on_key_change=_key_offered, data={"code": None})
         return
     new = st.session_state.get(_NEW, {})
+    join = _join_link(m.code) if m.lecturer else None
     _component(key=MOUNT_KEY, on_key_change=_key_offered, data={
         "code": m.code, "lecturer": m.lecturer, "checked": m.code in st.session_state.get(_CHECKED, set()),
-        "newKey": new.get(m.code), "projector": projector})
+        "newKey": new.get(m.code), "projector": projector, "join": join, "qr": _qr(join) if join else None})
+
+
+def _join_link(code: str) -> str | None:
+    """The join link as the lecturer's browser reaches the app (its root, and the code)."""
+    seen = st.context.url                # may end with the page's own path: keep the server and base path
+    if not seen:
+        return None
+    parts, base = urlsplit(seen), st.get_option("server.baseUrlPath").strip("/")
+    return f"{parts.scheme}://{parts.netloc}/{base + '/' if base else ''}?{CLASS_KEY}={code}"
+
+
+@functools.lru_cache(maxsize=64)
+def _qr(link: str) -> dict | None:
+    """The join link's QR code for the projector: an SVG path and its side in modules (quiet zone in)."""
+    try:
+        rows = qr_matrix(link)
+    except ValueError:                 # an address too long for a code the back row can scan
+        return None
+    return {"path": svg_path(rows), "size": len(rows) + 8}
 
 
 def offer(questions: list[dict]) -> None:
