@@ -84,6 +84,17 @@ def test_the_lecturer_asks_the_steps_question_closes_reveals_and_downloads_the_c
     no_exception(at)
 
 
+def test_on_the_training_page_the_lecturer_is_offered_the_runs_questions():
+    at, code = start("training")
+    [asked] = [s for s in at.sidebar.selectbox if s.label == "Ask the class"]
+    assert asked.options == ["Does the training loss L ever go up from one epoch to the next in these 1,000 epochs?",
+                             "After 1,000 epochs, is the loss per row higher on the test rows or on the training rows?"]
+    asked.select_index(1).run()
+    button(at, "Ask").click().run()
+    no_exception(at)
+    assert classes.store().current_question(code)["text"] == asked.options[1]
+
+
 def test_ending_the_class_leaves_it_and_keeps_its_summary_a_while(media):  # noqa: F811
     at, code = start()
     button(at, "End the class").click().run()

@@ -7,10 +7,10 @@ import io
 import numpy as np
 import pytest
 
-from core import data, network, step as core_step
+from core import data, network, step as core_step, training
 from ui.serve.classes import QuestionSummary, checked_question
 from ui.views import class_questions, step_model
-from ui.views.class_questions import for_step, for_steps, summary_csv
+from ui.views.class_questions import for_run, for_step, for_steps, summary_csv
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,20 @@ def test_all_steps_offer_each_question_once(lecture):
     questions = for_steps(lecture, range(1, 7))
     assert len(questions) == 6                           # step 6's loss question is step 2's
     assert len({q["text"] for q in questions}) == 6
+
+
+def test_the_runs_questions_follow_its_losses(prepared):
+    calm = training.train(prepared, 3, 0.01, 300, 9)
+    rose, per_row = for_run(calm, len(prepared.y_test))
+    assert rose["answer"] == ("yes" if (np.diff(calm.losses[:, 0]) > 0).any() else "no")
+    test, train = calm.losses[300, 1] / len(prepared.y_test), calm.losses[300, 0] / calm.n_train
+    assert per_row["answer"] == ("test rows" if test > train else "training rows")
+    jumpy = training.train(prepared, 3, 0.05, 300, 9, batch_size=2)      # 64 rises in 300 epochs
+    assert for_run(jumpy, len(prepared.y_test))[0]["answer"] == "yes"
+    assert "first from epoch" in for_run(jumpy, len(prepared.y_test))[0]["explain"]
+    for q in for_run(calm, len(prepared.y_test)) + for_run(jumpy, 0):
+        checked_question(q)
+    assert len(for_run(jumpy, 0)) == 1                       # no test rows: no comparison
 
 
 def test_the_summary_has_each_question_choice_and_count_and_no_follower():

@@ -89,11 +89,10 @@ def _check(typed: str) -> tuple[str | None, str | None]:
     try:
         if code is None:
             raise classes.refusal("gone", typed)
-        found = _store().state(code)
-        if found is None:
-            raise classes.refusal("gone", code)
-        if found.ended:
-            raise classes.refusal("ended", code)
+        s = _store()
+        if not s.exists(code):              # the usual case costs one look-up; the reason only when gone
+            found = s.state(code)
+            raise classes.refusal("ended" if found is not None and found.ended else "gone", code)
     except ClassError as e:
         return None, str(e)
     return code, None
@@ -211,7 +210,8 @@ def lecturer_panel(m: Membership, page_path: str) -> None:
             st.button("Ask", on_click=_act, args=("pose", m.code, offered[pick or 0]), width="stretch",
                       icon=":material/quiz:", help="Students answer on their devices; the counts show at the top.")
         else:
-            st.caption("Questions about the step on screen are offered on *Backprop step by step*.")
+            st.caption("Questions are offered on *Backprop step by step* (about the step on screen) and on "
+                       "*Training & results* (about the run).")
         if current is not None and current["state"] == "open":
             st.button("Close answers", on_click=_act, args=("close", m.code, current["id"]), width="stretch")
         if current is not None and current["state"] != "revealed":

@@ -1,4 +1,4 @@
-"""Questions a lecturer can ask the class about the step on screen, built from its numbers (pure).
+"""Questions a lecturer can ask the class about the step or run on screen, built from its numbers (pure).
 
 Each question is what ``ClassStore.pose`` takes: ``{"text", "choices", "answer", "explain"}``, the
 answer computed by ``core`` (the step the page shows: ``ctx.step``) and the explanation one line
@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from core.graph import layer_name, unit_label
+from core.history import History
 from ui.views.step_model import Context
 
 MAX_WEIGHTS = 12          # the store takes up to 12 choices
@@ -120,6 +121,29 @@ def _weight_direction(ctx: Context) -> dict | None:
             "choices": ["up", "down", "it stays"], "answer": way,
             "explain": f"{matrix}[1,1] goes from {ctx.digits.text(old)} to {ctx.digits.text(new)}: it moves "
                        "against the sign of its gradient."}
+
+
+def for_run(h: History, n_test: int) -> list[dict]:
+    """The questions about a whole training run (the Training page): whether the loss ever rose, and
+    where the test rows end up against the training rows. ``n_test``: the test rows (0: no split)."""
+    last = h.last_epoch
+    if last < 1:
+        return []
+    train = h.losses[:, 0]
+    rises = np.flatnonzero(np.diff(train) > 0)
+    out = [{"text": f"Does the training loss L ever go up from one epoch to the next in these {last:,} epochs?",
+            "choices": ["yes", "no"], "answer": "yes" if len(rises) else "no",
+            "explain": (f"Yes: first from epoch {rises[0]:,} to {rises[0] + 1:,}. " if len(rises) else "No: ")
+                       + "each update lowers L for small enough steps; too large an η, or mini-batches, "
+                         "let it jump."}]
+    if n_test > 0:
+        per_train, per_test = h.losses[last, 0] / h.n_train, h.losses[last, 1] / n_test
+        out.append({"text": f"After {last:,} epochs, is the loss per row higher on the test rows or on the "
+                            "training rows?", "choices": ["test rows", "training rows"],
+                    "answer": "test rows" if per_test > per_train else "training rows",
+                    "explain": f"Per row: test {per_test:.4g}, training {per_train:.4g}. The weights were fitted "
+                               "to the training rows; the test rows show how well that carries over."})
+    return out
 
 
 def summary_csv(rows) -> str:
