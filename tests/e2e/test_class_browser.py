@@ -159,3 +159,19 @@ def test_a_students_browser_cannot_move_the_class_whatever_it_sends(server, lect
     assert student.locator('[data-testid="stSidebar"]').get_by_role("button", name="End the class").count() == 0
     after = class_state(server, code)
     assert (after["version"], after["view"]) == (before["version"], before["view"])
+
+
+def test_the_lecturers_browser_closed_and_opened_again_still_leads(server, lecturer, student):
+    code = start_class(server, lecturer)
+    address = lecturer.url
+    context = lecturer.context
+    lecturer.close()                               # the tab, not the browser: its storage stays
+    again = context.new_page()
+    again.goto(address)
+    wait_ready(again)
+    expect(again.locator(".bpc-code")).to_have_text(code, timeout=FOLLOW)
+    expect(again.locator('[data-testid="stSidebar"]').get_by_role("button", name="End the class")).to_be_visible(
+        timeout=FOLLOW)
+    join(server, student, code)
+    again.get_by_role("button", name="Next →").first.click()
+    on(student, 2)
