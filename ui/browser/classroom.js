@@ -102,7 +102,7 @@ class Member {
 
   stop() { this.running = false; }
 
-  // Long-poll the class: `extra` adds this role's own parameters; `onState` takes each new state.
+  // Long-poll the class: `extra` adds this role's own parameters; `arrived` sees each new state.
   async poll(extra) {
     let version = -1, pause = 500;
     while (this.running) {
@@ -120,14 +120,14 @@ class Member {
       if (!r.ok) {
         this.error = body.error || "The class cannot be reached: try again in a moment.";
         this.render();
-        if (r.status === 404 || r.status === 403) { this.running = false; return; }
+        if (r.status === 404 || r.status === 403) { this.stop(); return; }   // gone, ended or full: one sentence
         await sleep(2000);
         continue;
       }
       this.error = null;
       this.state = body;
       version = body.version;
-      if (body.ended) this.running = false;
+      if (body.ended) this.stop();
       this.arrived();
       this.render();
     }
