@@ -90,8 +90,10 @@ def test_a_phone_follows_the_lecturers_step_and_page_and_its_answer_is_counted(s
         assert read.stdout.strip() == link
     assert student.locator(".bpc-qr").count() == 0
 
+    student.evaluate("() => { window.notReloaded = true; }")
     lecturer.get_by_role("button", name="Next →").first.click()
     on(student, 2)
+    assert student.evaluate("() => window.notReloaded === true"), "a move on the same page reloaded the page"
     go_to(lecturer, "Network")
     student.wait_for_function("() => location.pathname.endsWith('/network')", timeout=FOLLOW)
     wait_ready(student)

@@ -13,7 +13,8 @@
 // (both made by the server: ui/views/qr.py), how many follow, and the current question with its
 // answers counted live.
 // Follower: long-polls GET _class/<code>/wait with a random id of its own and, when the lecturer
-// moves, opens the lecturer's page with the lecturer's link. "Explore on my own" stops that (the
+// moves, shows the lecturer's page with the lecturer's link (on the same page by running it with
+// the new address, without loading it again). "Explore on my own" stops that (the
 // student's clicks are their own); "Back to the lecturer" opens the lecturer's view at once. The
 // question of the moment is shown here, at the top of the page, with one button per choice; an
 // answer goes to POST _class/<code>/answer and can be changed until the lecturer closes it.
@@ -26,6 +27,7 @@ const APPLIED = (code) => `backprop-class-applied:${code}`;     // sessionStorag
 const MINE = (code, q) => `backprop-class-answer:${code}:${q}`; // sessionStorage: this tab's answer
 const LEAD_EVERY_MS = 250;
 const WAIT_CONTROLS_MS = 3000;
+const RERUN_WAIT_MS = 3000;
 
 let current = null;        // the running Lecturer or Follower
 let shown = { page: null, controls: {} };   // the lecturer's page controls the address may lack
@@ -59,6 +61,23 @@ async function post(path, body) {
   let answer = {};
   try { answer = await r.json(); } catch (e) { /* an empty or non-JSON answer: the status says it */ }
   return { ok: r.ok, status: r.status, body: answer };
+}
+
+// The same page with another link, without loading it again: Streamlit answers a "popstate" (the
+// Back button) by running the page with the address's values, as it does for a link opened. If no
+// run starts (the app in the middle of something, or a Streamlit that no longer does this), the
+// page is loaded again instead.
+function sameDocument(target) {
+  history.pushState(null, "", target);
+  const app = document.querySelector('[data-testid="stApp"]');
+  let ran = false;
+  const seen = new MutationObserver(() => { ran = true; seen.disconnect(); });
+  if (app) seen.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
+  window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
+  setTimeout(() => {
+    seen.disconnect();
+    if (!ran && location.href.endsWith(target)) location.reload();
+  }, RERUN_WAIT_MS);
 }
 
 function randomId() {
@@ -240,7 +259,9 @@ class Follower extends Member {
     const here = JSON.stringify([page(), query(location.search)]);
     if (here === JSON.stringify([s.view.page, query(new URLSearchParams(want).toString())])) return;
     const search = new URLSearchParams({ ...want, class: this.code }).toString();
-    location.assign(`${base()}${encodeURI(s.view.page)}?${search}`);
+    const target = `${base()}${encodeURI(s.view.page)}?${search}`;
+    if (s.view.page === page()) sameDocument(target);
+    else location.assign(target);           // another page: opened afresh, its controls from the link alone
   }
 
   async act(what, value) {
