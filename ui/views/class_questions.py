@@ -38,6 +38,7 @@ def for_steps(ctx: Context, steps: Sequence[int]) -> list[dict]:
 
 
 def _where(ctx: Context) -> str:
+    """Where a question about one sample points: "epoch 0, sample n = 4"."""
     return f"epoch {ctx.epoch}, sample n = {ctx.n}"
 
 
@@ -105,9 +106,9 @@ def _moves_most(ctx: Context) -> dict | None:
     matrix = f"W_{layer_name(ctx.depth + 1, ctx.depth)}"
     names = [f"{matrix}[{i},1]" for i in range(len(dW))]
     most = int(np.argmax(np.abs(dW)))
-    return {"text": f"Which weight into the output moves most in this update ({_where(ctx).split(',')[0]})?",
+    return {"text": f"Which weight into the output moves most in this update (epoch {ctx.epoch})?",
             "choices": names, "answer": names[most],
-            "explain": f"Each weight moves by −η·∂L/∂W; {names[most]} has the largest gradient, "
+            "explain": f"Each weight moves by −η·∂L/∂W; {names[most]} has the gradient largest in size, "
                        f"{ctx.digits.text(float(dW[most]))}."}
 
 
@@ -117,7 +118,7 @@ def _weight_direction(ctx: Context) -> dict | None:
     if not (np.isfinite(old) and np.isfinite(new)):
         return None
     way = "up" if new > old else "down" if new < old else "it stays"
-    return {"text": f"Will {matrix}[1,1] go up or down in this update ({_where(ctx).split(',')[0]})?",
+    return {"text": f"Will {matrix}[1,1] go up or down in this update (epoch {ctx.epoch})?",
             "choices": ["up", "down", "it stays"], "answer": way,
             "explain": f"{matrix}[1,1] goes from {ctx.digits.text(old)} to {ctx.digits.text(new)}: it moves "
                        "against the sign of its gradient."}
