@@ -3,10 +3,10 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import browser, gradcheck, nudge, page, slope, step, takehome, widgets
+from ui.draw import browser, classroom, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import messages, step_model, steps, style
+from ui.views import class_questions, messages, step_model, steps, style
 from ui.views.numbers import digits_for
 
 s = page.header(
@@ -67,7 +67,9 @@ if len(batches) > 1:
     st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
-views = [steps.build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
+shown_steps = range(1, step_model.COUNT + 1) if show_all else [step_no]
+views = [steps.build(number, ctx) for number in shown_steps]
+classroom.offer(class_questions.for_steps(ctx, shown_steps))      # what a class's lecturer may ask now
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
