@@ -9,8 +9,8 @@ import pytest
 
 from core import data, network, step as core_step, training
 from ui.serve.classes import QuestionSummary, checked_question
-from ui.views import class_questions, step_model
-from ui.views.class_questions import for_run, for_step, for_steps, summary_csv
+from ui.views import class_questions, exports, step_model
+from ui.views.class_questions import for_run, for_step, for_steps, summary_frame
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +105,14 @@ def test_the_runs_questions_follow_its_losses(prepared):
 def test_the_summary_has_each_question_choice_and_count_and_no_follower():
     rows = [QuestionSummary("Will L go down?", ["yes", "no"], {"yes": 12, "no": 3}, "yes"),
             QuestionSummary("Sign of δ_O?", ["positive", "negative", "zero"], {"positive": 1}, "negative")]
-    table = list(csv.reader(io.StringIO(summary_csv(rows))))
+    table = list(csv.reader(io.StringIO(exports.to_csv(summary_frame(rows)))))
     assert table == [["question", "text", "choice", "answers", "right answer"],
                      ["1", "Will L go down?", "yes", "12", "yes"], ["1", "Will L go down?", "no", "3", ""],
                      ["2", "Sign of δ_O?", "positive", "1", ""], ["2", "Sign of δ_O?", "negative", "0", "yes"],
                      ["2", "Sign of δ_O?", "zero", "0", ""]]
+
+
+def test_a_summary_cell_a_spreadsheet_would_run_is_written_as_text():
+    rows = [QuestionSummary("=1+1 or @SUM?", ["-0.5", "+0.5"], {"-0.5": 2}, "+0.5")]
+    table = list(csv.reader(io.StringIO(exports.to_csv(summary_frame(rows)))))
+    assert [r[1:3] for r in table[1:]] == [["'=1+1 or @SUM?", "'-0.5"], ["'=1+1 or @SUM?", "'+0.5"]]

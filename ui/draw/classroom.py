@@ -29,7 +29,8 @@ from ui.serve import classes
 from ui.serve.classes import ClassError
 from ui.state.class_view import CLASS_KEY, CONTROLS
 from ui.state.params import PAGE, spell
-from ui.views.class_questions import summary_csv
+from ui.views import exports
+from ui.views.class_questions import summary_frame
 from ui.views.qr import qr_matrix, svg_path
 
 _BROWSER = Path(__file__).resolve().parents[1] / "browser"
@@ -216,7 +217,7 @@ def lecturer_panel(m: Membership, page_path: str) -> None:
             st.button("Close answers", on_click=_act, args=("close", m.code, current["id"]), width="stretch")
         if current is not None and current["state"] != "revealed":
             st.button("Reveal the answer", on_click=_act, args=("reveal", m.code, current["id"]), width="stretch")
-        st.download_button("Class summary (CSV)", summary_csv(summary), file_name=f"class-{m.code}.csv",
+        st.download_button("Class summary (CSV)", exports.to_csv(summary_frame(summary)), file_name=f"class-{m.code}.csv",
                            mime="text/csv", width="stretch", disabled=not summary, on_click="ignore")
         st.button("End the class", on_click=_act, args=("end", m.code, None), width="stretch", type="primary")
 
@@ -252,5 +253,5 @@ def _ended_summary() -> None:
         st.session_state.pop(_ENDED, None)
         return
     st.caption(f"The class {code} has ended. Its summary stays here for {classes.ENDED_KEEP_S // 60} minutes.")
-    st.download_button("Class summary (CSV)", summary_csv(summary), file_name=f"class-{code}.csv", mime="text/csv",
+    st.download_button("Class summary (CSV)", exports.to_csv(summary_frame(summary)), file_name=f"class-{code}.csv", mime="text/csv",
                        width="stretch", disabled=not summary, on_click="ignore", key="class-ended-summary")

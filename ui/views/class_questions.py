@@ -9,11 +9,10 @@ and counts for the lecturer to take home.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 
 from core.graph import layer_name, unit_label
 from core.history import History
@@ -147,14 +146,11 @@ def for_run(h: History, n_test: int) -> list[dict]:
     return out
 
 
-def summary_csv(rows) -> str:
-    """A class's summary as CSV text: one line per question and choice, with its count and whether it
-    is the right answer. ``rows`` are ``QuestionSummary`` values (text, choices, counts, answer)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["question", "text", "choice", "answers", "right answer"])
-    for number, row in enumerate(rows, start=1):
-        for choice in row.choices:
-            writer.writerow([number, row.text, choice, row.counts.get(choice, 0),
-                             "yes" if choice == row.answer else ""])
-    return out.getvalue()
+def summary_frame(rows) -> pd.DataFrame:
+    """A class's summary: one line per question and choice, with its count and whether it is the
+    right answer. ``rows`` are ``QuestionSummary`` values (text, choices, counts, answer). Offered
+    as CSV through ``exports.to_csv``, as every CSV the app offers."""
+    lines = [{"question": number, "text": row.text, "choice": choice, "answers": row.counts.get(choice, 0),
+              "right answer": "yes" if choice == row.answer else ""}
+             for number, row in enumerate(rows, start=1) for choice in row.choices]
+    return pd.DataFrame(lines, columns=["question", "text", "choice", "answers", "right answer"])
