@@ -30,9 +30,14 @@ function need(display) {
 // Shrink ``display`` (a .katex-display) until its equation fits its column; natural size if it fits.
 // Never below the page's --bpx-fit-floor (projector mode: the size at which a subscript is still
 // 20 px); an equation that would need less scrolls sideways in its own box instead.
+const floorOf = (display) => parseFloat(getComputedStyle(display).getPropertyValue("--bpx-fit-floor")) || 0;
+
+// Already as small as it may be (it scrolls): fitting it again would change nothing.
+const atFloor = (display) => display.style.fontSize !== "" && parseFloat(display.style.fontSize) <= floorOf(display);
+
 function fit(display) {
   display.style.fontSize = "";
-  const floor = parseFloat(getComputedStyle(display).getPropertyValue("--bpx-fit-floor")) || 0;
+  const floor = floorOf(display);
   for (let i = 0; i < 3; i++) {
     const wide = need(display), free = column(display).clientWidth - SLACK;
     const now = parseFloat(getComputedStyle(display).fontSize);
@@ -77,9 +82,13 @@ const changed = new MutationObserver((records) => {
   pending = true;
   requestAnimationFrame(() => {
     pending = false;
-    again.forEach(fit);
-    again.clear();
     watch(document.body);
+    // changed text, and any equation that has come to overflow since its last fit (its fonts or its
+    // column settled after it was measured): every change to the page is a chance to put it right
+    for (const display of document.querySelectorAll(".katex-display")) {
+      if (again.has(display) || (need(display) > column(display).clientWidth - SLACK && !atFloor(display))) fit(display);
+    }
+    again.clear();
   });
 });
 
