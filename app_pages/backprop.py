@@ -34,7 +34,7 @@ epoch = widgets.epoch_slider(h, container=c_epoch,
                              help="The weights before this epoch's update: 0 = the initial weights.")
 batches = h.batches(epoch)               # one batch, every training row, unless mini-batches are on
 rows = batches[0]
-N, widest = len(rows), max(s.hidden)
+N, widest = len(rows), max(s.hidden, default=1)       # no hidden layer: no unit to choose
 sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, widest)
 n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} rows of this step the equations with "
                                                  "numbers use; the tables show all of them.")
@@ -78,7 +78,7 @@ step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=Tr
 snap = h.at(epoch)
 ctx = step_model.Context(
     core_step.gradient_step(p.X_train_aug[rows], p.y_train[rows], list(snap.weights), s.eta, s.activation,
-                            s.weight_decay), n, j, epoch, list(p.train_rows[rows]),
+                            s.weight_decay, s.loss), n, j, epoch, list(p.train_rows[rows]),
     float(h.losses[epoch + 1, 0]) if epoch < h.last_epoch else None, h.diverged_at, ETA_CHOICES, h.n_epochs,
     digits_for(s.projector), len(batches))
 status.markdown(steps.status_line(ctx))
@@ -119,6 +119,7 @@ with notices:
         {"sample": sample_param, "unit": unit_param, "step": PAGE["step"], "all": PAGE["all"],
          "mistake": PAGE["mistake"]},
         {"sample": n, "unit": j, "step": step_no, "all": show_all, "mistake": mistake})
-st.subheader("Take it home")
-takehome.notebook_button(s, epoch)
+if not s.classifies:            # the notebook is the regression lesson's
+    st.subheader("Take it home")
+    takehome.notebook_button(s, epoch)
 page.next_page()

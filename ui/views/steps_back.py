@@ -177,7 +177,7 @@ def gradient_view(ctx: Context) -> StepView:
     for layer in range(1, ctx.depth + 1):
         lit |= edges_into(ctx, layer, ctx.unit(layer))
     dW = s.backward.dW
-    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
+    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w " + o for o in layer_labels(ctx, ctx.depth + 1)],
                      f"Output-layer gradient ∂L/∂W_O {dims(dW[-1])} "
                      f"(row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):

@@ -1,0 +1,157 @@
+"""Classification on every page under AppTest: the task and the toy data from the sidebar or a link,
+an uploaded file of classes, and bad input answered by one sentence with the settings kept."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.app.helpers import PAGES, component_data, no_exception, open_app, texts
+from ui.state.params import CLASS_PRESETS
+
+CLASSIFY = {"task": "classification"}
+REGRESSION_ONLY = ("R²", "RMSE", "Income", "½", "flat", "nearly all alike", "MLPRegressor")
+
+
+def settings(at):
+    return at.session_state["_settings"]
+
+
+@pytest.mark.parametrize("where", PAGES)
+@pytest.mark.parametrize("query", [{"dataset": "moons"}, {"dataset": "three", "hidden": "0"},
+                                   {"dataset": "circle", "inputs": ["x1sq", "x2sq"], "hidden": "0"}],
+                         ids=["moons", "three-no-hidden", "circle-x-squared"])
+def test_every_page_classifies_a_toy_set_and_shows_nothing_of_regression(where, query):
+    at = open_app(where, {**CLASSIFY, **query})
+    no_exception(at)
+    s = settings(at)
+    assert (s.task, s.data, s.loss, s.dataset) == ("classification", "toy", "cross_entropy", query["dataset"])
+    assert s.hidden == ((3,) if "hidden" not in query else ())
+    said = texts(at)
+    if where != "backprop":                   # the step page is checked on its own (test_class_step)
+        assert not [w for w in REGRESSION_ONLY if w in said], said
+    assert not at.warning, [w.value for w in at.warning]
+
+
+def test_the_training_page_sends_the_boundary_the_classes_and_the_scores():
+    at = open_app("training", {**CLASSIFY, "dataset": "three"})
+    no_exception(at)
+    [run] = [d["run"] for d in component_data(at, "run")]
+    assert run["kind"] == "classification" and run["boundary"]["classes"] == ["0", "1", "2"]
+    assert run["score_names"] == ["Training accuracy", "Training cross-entropy per row", "Test accuracy",
+                                  "Test cross-entropy per row"]
+    parts = [d["parts"] for d in component_data(at, "view")]
+    assert [["scores"], ["boundary", "loss"]] in parts
+    [train, test] = at.table[:2]
+    counts = train.value
+    assert counts.shape == (3, 3) and int(np.asarray(counts).sum()) == 100
+    assert "Confusion matrices at epoch 1,000" in texts(at)
+    at.toggle(key="regions").set_value(True).run()
+    assert all(d["look"].get("hard") for d in component_data(at, "view") if "boundary" in str(d["parts"]))
+
+
+def test_the_sidebar_shows_the_data_set_controls_only_when_classifying():
+    at = open_app("data")
+    assert not [w for w in at.sidebar.selectbox if w.key == "dataset"]
+    at.sidebar.radio(key="task").set_value("classification").run()
+    no_exception(at)
+    assert at.sidebar.selectbox(key="dataset").value == "moons"
+    at.sidebar.selectbox(key="dataset").set_value("spiral").run()
+    at.sidebar.number_input(key="points").set_value(300).run()
+    no_exception(at)
+    s = settings(at)
+    assert (s.dataset, s.points) == ("spiral", 300)
+    assert "the class y = label, one of 2" in texts(at)
+
+
+def test_no_hidden_layer_is_accepted_when_classifying_and_refused_for_regression():
+    at = open_app("network", CLASSIFY)
+    at.sidebar.text_input(key="hidden").set_value("0").run()
+    no_exception(at)
+    assert settings(at).hidden == ()
+    at.sidebar.radio(key="task").set_value("regression").run()
+    no_exception(at)
+    assert settings(at).hidden == (3,) and at.sidebar.text_input(key="hidden").value == "3"
+
+
+def test_an_unknown_data_set_in_the_link_is_one_sentence_and_the_default():
+    at = open_app("training", {**CLASSIFY, "dataset": "blobs"})
+    no_exception(at)
+    assert settings(at).dataset == "moons"
+    [warning] = [w.value for w in at.warning]
+    assert warning == ("The link's `dataset=blobs` is not allowed (dataset must be one of circle, xor, gauss, spiral, "
+                       "moons, three); using moons.")
+
+
+@pytest.mark.parametrize("name", list(CLASS_PRESETS))
+def test_each_classification_preset_opens_every_page(name):
+    at = open_app("training")
+    at.sidebar.selectbox(key="preset").set_value(name).run()
+    no_exception(at)
+    s = settings(at)
+    for key, value in CLASS_PRESETS[name].items():
+        assert getattr(s, key) == value, key
+    for page in PAGES:
+        at.switch_page(PAGES[page]).run()
+        no_exception(at)
+
+
+def with_upload(content: bytes, at):
+    at.sidebar.radio(key="source").set_value("Your CSV file").run()
+    at.sidebar.file_uploader(key="upload_file").set_value(("classes.csv", content, "text/csv")).run()
+    return at
+
+
+def choose_class_column(at):
+    at.sidebar.selectbox(key="target").set_value("kind").run()
+    at.sidebar.multiselect(key="features").set_value(["length", "width"]).run()
+
+
+def errors(at) -> str:
+    return "\n".join(e.value.replace("\\", "") for e in at.error)
+
+
+def classes_csv(labels, n=60, seed=1) -> bytes:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"length": rng.uniform(1, 9, n), "width": rng.uniform(1, 5, n)})
+    df["kind"] = [labels[i % len(labels)] for i in range(n)]
+    return df.to_csv(index=False).encode()
+
+
+def test_an_uploaded_file_whose_target_has_text_classes_is_classified():
+    at = open_app("data", CLASSIFY)
+    with_upload(classes_csv(["setosa", "versicolor", "virginica"]), at=at)
+    choose_class_column(at)
+    no_exception(at)
+    s = settings(at)
+    assert s.target == "kind" and s.data.startswith("upload:") and s.features == ("length", "width")
+    said = texts(at).replace("\\", "")
+    assert "the class y = kind, one of 3: setosa, versicolor, virginica" in said, said
+    at.switch_page(PAGES["training"]).run()
+    no_exception(at)
+    [run] = [d["run"] for d in component_data(at, "run")]
+    assert run["boundary"]["classes"] == ["setosa", "versicolor", "virginica"]
+
+
+@pytest.mark.parametrize("labels,words", [
+    (["same"], "only one class"), ([f"c{i}" for i in range(11)], "11 different values"),
+])
+def test_a_target_with_one_class_or_more_than_ten_is_one_sentence_and_the_data_is_kept(labels, words):
+    at = open_app("data", CLASSIFY)
+    with_upload(classes_csv(labels, n=66), at=at)
+    at.sidebar.selectbox(key="target").set_value("kind").run()
+    no_exception(at)
+    assert words in errors(at) and len(at.error) == 1
+    assert settings(at).data == "toy"                 # the data in use before
+
+
+def test_a_class_missing_from_the_training_rows_is_one_sentence_and_the_previous_split_comes_back():
+    at = open_app("data", CLASSIFY)
+    with_upload(classes_csv([f"c{i}" for i in range(10)], n=20), at=at)
+    choose_class_column(at)
+    no_exception(at)
+    assert settings(at).target == "kind"
+    at.sidebar.select_slider(key="test").set_value(0.8).run()
+    no_exception(at)
+    said = "\n".join(w.value for w in at.warning) + errors(at)
+    assert "no row in the training set" in said or "training" in said
+    assert settings(at).test == 0.5 and settings(at).target == "kind"

@@ -1,0 +1,82 @@
+"""Classification in a real browser: the decision boundary, Play moving it, and the projector's first
+screen at 1280×720 holding the boundary, Play, the epoch and both accuracies; every preset opens."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.player import MAIN, controls, play_button
+from ui.state.params import BY_NAME, CLASS_PRESETS, spell
+
+SCREEN = {"width": 1280, "height": 720}
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page):
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield
+    assert not errors, errors
+
+
+def boundary(page):
+    return page.locator(f'{MAIN} .bpx-boundary canvas').first
+
+
+def drawn_boundary(page) -> None:
+    expect(page.locator(f"{MAIN} .bpx-head").first).to_contain_text("At epoch", timeout=60_000)
+    expect(page.locator(f"{MAIN} .bpx-metric")).to_have_count(4, timeout=30_000)
+    expect(boundary(page)).to_be_visible(timeout=30_000)
+
+
+def pixels(page) -> str:
+    """The boundary canvas's picture, as the browser holds it (a data URL)."""
+    return boundary(page).evaluate("c => c.toDataURL()")
+
+
+def on_first_screen(box) -> bool:
+    return box is not None and box["y"] >= 0 and box["x"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] \
+        and box["x"] + box["width"] <= SCREEN["width"]
+
+
+def link(values: dict) -> str:
+    return "&".join(f"{BY_NAME[n].key}={spell(v)}" for n, v in values.items() if BY_NAME[n].kind != "inputs") + \
+        "".join(f"&inputs={v}" for v in values.get("inputs", ()))
+
+
+def test_play_moves_the_decision_boundary_and_the_numbers(server, page):
+    page.goto(f"{server.url}/training?task=classification&dataset=xor&epochs=400")
+    wait_ready(page, timeout=120_000)
+    assert_no_exception(page)
+    drawn_boundary(page)
+    labels = [m.get_attribute("data-label") for m in page.locator(f"{MAIN} .bpx-metric").all()]
+    assert labels == ["Training accuracy", "Training cross-entropy per row", "Test accuracy", "Test cross-entropy per row"]
+    text = page.locator(MAIN).inner_text()
+    assert "R²" not in text and "RMSE" not in text and "Confusion matrices at epoch 400" in text
+    end = pixels(page)
+    play_button(page).click()
+    expect(controls(page)).to_have_attribute("data-playing", "true", timeout=10_000)
+    expect(controls(page)).to_have_attribute("data-playing", "false", timeout=120_000)
+    wait_ready(page)
+    page.get_by_role("slider", name="Epoch").focus()
+    page.keyboard.press("Home")                       # epoch 0: the initial weights
+    wait_ready(page)
+    expect(controls(page)).to_have_attribute("data-epoch", "0", timeout=30_000)
+    assert pixels(page) != end                        # the boundary moved with the epoch
+    screenshot(page, "classification-epoch-0")
+
+
+@pytest.mark.parametrize("name", list(CLASS_PRESETS))
+def test_each_classification_preset_opens_on_a_projector_with_the_boundary_play_epoch_and_accuracies_on_the_first_screen(
+        server, page, name):
+    page.set_viewport_size(SCREEN)
+    page.goto(f"{server.url}/training?projector=true&{link(CLASS_PRESETS[name])}")
+    wait_ready(page, timeout=180_000)
+    assert_no_exception(page)
+    drawn_boundary(page)
+    shot = screenshot(page, f"classification-preset-{list(CLASS_PRESETS).index(name)}")
+    for what, where in (("the boundary", boundary(page)), ("Play", play_button(page)),
+                        ("the epoch", page.locator(f"{MAIN} .bpx-head").first),
+                        ("the training accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Training accuracy"]')),
+                        ("the test accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Test accuracy"]'))):
+        assert on_first_screen(where.bounding_box()), f"{what} is not on the first screen ({where.bounding_box()}): {shot}"
