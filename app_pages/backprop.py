@@ -6,7 +6,7 @@ from core import step as core_step
 from ui.draw import browser, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import messages, step_model, steps, style
+from ui.views import messages, step_model, steps, steps_class, style
 from ui.views.numbers import digits_for
 
 s = page.header(
@@ -86,7 +86,8 @@ if len(batches) > 1:
     st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
-views = [steps.build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
+build = steps_class.build if s.classifies else steps.build
+views = [build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
@@ -108,7 +109,8 @@ st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()
 mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked last in ∂L/∂W_O)", False,
                     key="mistake", bind="query-params",
-                    help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
+                    help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].") \
+    if not s.classifies and s.hidden else False          # the regression demo's mistake, which needs a hidden layer
 gradcheck.panel(s.training_args(), epoch, mistake, s.projector, j, ctx.step)
 
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change

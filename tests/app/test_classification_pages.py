@@ -27,8 +27,7 @@ def test_every_page_classifies_a_toy_set_and_shows_nothing_of_regression(where, 
     assert (s.task, s.data, s.loss, s.dataset) == ("classification", "toy", "cross_entropy", query["dataset"])
     assert s.hidden == ((3,) if "hidden" not in query else ())
     said = texts(at)
-    if where != "backprop":                   # the step page is checked on its own (test_class_step)
-        assert not [w for w in REGRESSION_ONLY if w in said], said
+    assert not [w for w in REGRESSION_ONLY if w in said], said
     assert not at.warning, [w.value for w in at.warning]
 
 
@@ -155,3 +154,16 @@ def test_a_class_missing_from_the_training_rows_is_one_sentence_and_the_previous
     said = "\n".join(w.value for w in at.warning) + errors(at)
     assert "no row in the training set" in said or "training" in said
     assert settings(at).test == 0.5 and settings(at).target == "kind"
+
+
+@pytest.mark.parametrize("query", [{}, {"dataset": "three"}, {"dataset": "circle", "hidden": "0"}],
+                         ids=["moons", "three", "no-hidden"])
+def test_the_step_page_derives_delta_o_and_its_gradient_check_passes(query):
+    at = open_app("backprop", {**CLASSIFY, **query, "step": "3"})
+    no_exception(at)
+    said = texts(at)
+    assert "δ_O = ŷ − y" in said and "squared loss" in said
+    assert r"\hat y_{1} - y_{1}" in said
+    assert "PASS" in said and "disagrees" not in said        # the gradient check uses the cross-entropy too
+    assert not [w for w in ("½", "Income", "R²", "linear output") if w in said]
+    assert not [t for t in at.toggle if t.key == "mistake"]   # the regression demo's mistake is not offered

@@ -110,8 +110,7 @@ def _curve(step: Step, l: int, i: int, c: int, window: tuple, extra) -> pd.DataF
 def picture(step: Step, name: str) -> Picture:
     """The slice of the objective through the weight ``name`` at ``step``'s weights."""
     l, i, c = locate(step, name)
-    args = (step.X_aug, step.y, step.weights, l, i, c, step.activation, step.weight_decay,
-                                  step.loss_kind)
+    args = (step.X_aug, step.y, step.weights, l, i, c, step.activation, step.weight_decay)
     w = float(step.weights[l][i, c])
     g = float(step.backward.dW[l][i, c])
     w_next = w - step.eta * g

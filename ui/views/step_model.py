@@ -221,7 +221,9 @@ def weight_values(ctx: Context, weights: Sequence[np.ndarray]) -> dict:
 
 def focus_line(ctx: Context, unit: bool = True) -> str:
     who = f"sample n = {ctx.n} (data row {ctx.data_rows[ctx.n - 1]})"
-    if unit and ctx.depth == 1:
+    if unit and ctx.depth == 0:
+        pass                                       # no hidden unit to name
+    elif unit and ctx.depth == 1:
         who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
         who += " and units " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))
