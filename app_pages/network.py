@@ -10,6 +10,7 @@ from ui.draw.matrix import show_matrices
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE, choice_param
 from ui.views import classes as class_view
+from ui.views import unit_maps
 from ui.views import messages, numbers, style, tables
 from ui.views import network as network_view
 from ui.views.safe import md
@@ -63,6 +64,13 @@ if show == network_view.SHOW[1]:
                   if s.weight_decay else ""))
 if show == network_view.SHOW[2] and epoch == 0:
     st.info("At epoch 0 nothing has changed yet: move the epoch slider.", icon=":material/arrow_forward:")
+if s.classifies and h.hidden and p.n_inputs >= 2:
+    st.subheader("What each hidden unit computes")
+    show_chart(unit_maps.maps, p, tuple(snap.weights), s.activation, (ds.label(p.features[0]), ds.label(p.features[1])),
+               sty, style=sty)
+    st.caption(f"Each hidden unit's output u over the input plane at epoch {epoch}, one small map per unit "
+               "(first hidden layer first). The output unit combines these pictures into the decision boundary: "
+               "the deeper the layer, the more bent its maps can be.")
 
 row = st.container(horizontal=True)
 row.metric(f"Epoch (of {h.last_epoch:,})", f"{epoch:,}")

@@ -167,3 +167,14 @@ def test_the_step_page_derives_delta_o_and_its_gradient_check_passes(query):
     assert "PASS" in said and "disagrees" not in said        # the gradient check uses the cross-entropy too
     assert not [w for w in ("½", "Income", "R²", "linear output") if w in said]
     assert not [t for t in at.toggle if t.key == "mistake"]   # the regression demo's mistake is not offered
+
+
+def test_the_network_page_maps_every_hidden_unit_at_the_chosen_epoch_and_only_when_classifying():
+    import json
+
+    at = open_app("network", {**CLASSIFY, "hidden": "5,2", "epoch": "300"})
+    no_exception(at)
+    [spec] = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart") if '"facet"' in c.proto.spec]
+    assert spec["facet"]["field"] == "unit" and "What each hidden unit computes" in [h.value for h in at.subheader]
+    assert "at epoch 300" in texts(at)
+    assert not [c for c in open_app("network").get("vega_lite_chart") if '"facet"' in c.proto.spec]

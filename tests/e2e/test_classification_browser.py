@@ -4,7 +4,7 @@ screen at 1280×720 holding the boundary, Play, the epoch and both accuracies; e
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, charts_drawn, screenshot, wait_ready
 from tests.e2e.player import MAIN, controls, play_button
 from ui.state.params import BY_NAME, CLASS_PRESETS, spell
 
@@ -80,3 +80,19 @@ def test_each_classification_preset_opens_on_a_projector_with_the_boundary_play_
                         ("the training accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Training accuracy"]')),
                         ("the test accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Test accuracy"]'))):
         assert on_first_screen(where.bounding_box()), f"{what} is not on the first screen ({where.bounding_box()}): {shot}"
+
+
+def test_the_network_page_draws_every_hidden_units_map_and_the_step_page_derives_delta_o(server, page):
+    page.goto(f"{server.url}/network?task=classification&dataset=spiral&hidden=6,3&act=tanh")
+    wait_ready(page, timeout=120_000)
+    assert_no_exception(page)
+    expect(page.get_by_text("What each hidden unit computes")).to_be_visible()
+    assert charts_drawn(page), "a chart was not drawn"
+    maps = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    maps.scroll_into_view_if_needed()
+    assert maps.bounding_box()["height"] > 150
+    screenshot(page, "classification-unit-maps", full_page=True)
+    page.goto(f"{server.url}/backprop?task=classification&step=3")
+    wait_ready(page, timeout=120_000)
+    assert_no_exception(page)
+    expect(page.locator(MAIN).get_by_text("δ_O = ŷ − y").first).to_be_visible()
