@@ -101,3 +101,21 @@ def test_the_sample_sentence_names_the_probability_and_the_verdict():
     assert "σ(z_O)" in said and "0.83" in said and "**yes**" in said and "(right)" in said
     said = classes.sample_sentence(1, np.array([0.2, 0.5, 0.3]), np.array([1.0, 0, 0]), ("a", "b", "c"))
     assert "softmax" in said and "(wrong)" in said
+
+
+def test_the_predictions_file_of_a_classification_run_names_each_rows_class_and_every_probability():
+    import io
+
+    import pandas as pd
+
+    from ui.views import exports
+    p, h = run("three", epochs=50)
+    snap = h.at(50)
+    table = pd.read_csv(io.StringIO(exports.predictions_csv(p, snap)))
+    assert list(table.columns) == ["split", "row", "x1", "x2", "label", "predicted label", "probability of 0",
+                                   "probability of 1", "probability of 2"]
+    train = table[table.split == "training"]
+    np.testing.assert_allclose(train[["probability of 0", "probability of 1", "probability of 2"]], snap.y_hat_train)
+    assert (train.label == np.argmax(p.y_train, axis=1)).all()
+    assert (train["predicted label"] == np.argmax(snap.y_hat_train, axis=1)).all()
+    assert "softmax" in exports.weights_json(snap, p, {})

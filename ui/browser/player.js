@@ -532,7 +532,8 @@ const CHARTS = {
       const x = linear(0, Math.max(run.last, 1), 0, 1), y = logScale(c.domain[0], c.domain[1], 0, 1);
       const box = plotBox(ctx, look, w, h, y, true);
       const X = linear(0, Math.max(run.last, 1), box.left, box.right), Y = logScale(c.domain[0], c.domain[1], box.bottom, box.top);
-      axes(ctx, look, box, X, Y, ["epoch", ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
+      axes(ctx, look, box, X, Y, ["epoch", run.classifies ? ["cross-entropy per row, −mean log ŷ (log)", "cross-entropy per row (log)"]
+                                                        : ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
       legend(ctx, look, box.left, [{ colour: COLOURS.train, dash: [], shape: "circle", label: "training rows (solid)", short: "training" },
                                    { colour: COLOURS.test, dash: [8, 4], shape: "triangle", label: "test rows (dashed)", short: "test" }], w);
       ctx.save();

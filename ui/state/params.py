@@ -162,7 +162,8 @@ TABLE: tuple[Param, ...] = (
           "Seeds the random initial weights; the same seed gives the same run.", 0, SEED_MAX),
     Param("hidden", "hidden", "layers", (3,), "Hidden layers (units per layer)",
           "Units in each hidden layer, separated by commas: 3 is one layer of 3 units, 8,4 is two "
-          f"layers. 1 to {training.MAX_LAYERS} layers of 1 to {training.MAX_HIDDEN} units.", 1, training.MAX_HIDDEN),
+          f"layers. 1 to {training.MAX_LAYERS} layers of 1 to {training.MAX_HIDDEN} units; when classifying, 0 is no "
+          "hidden layer (logistic or softmax regression).", 1, training.MAX_HIDDEN),
     Param("eta", "lr", "choice", 0.05, "Learning rate η",
           "Step size of gradient descent: W ← W − η·∂L/∂W. Too large and the loss explodes.",
           choices=ETA_CHOICES),
