@@ -144,16 +144,40 @@ def test_a_target_with_one_class_or_more_than_ten_is_one_sentence_and_the_data_i
 
 
 def test_a_class_missing_from_the_training_rows_is_one_sentence_and_the_previous_split_comes_back():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"length": rng.uniform(1, 9, 50), "width": rng.uniform(1, 5, 50)})
+    df["kind"] = ["rare" if i < 2 else ("x" if i % 2 else "y") for i in range(50)]
     at = open_app("data", CLASSIFY)
-    with_upload(classes_csv([f"c{i}" for i in range(10)], n=20), at=at)
+    with_upload(df.to_csv(index=False).encode(), at=at)
     choose_class_column(at)
     no_exception(at)
-    assert settings(at).target == "kind"
+    assert settings(at).target == "kind" and settings(at).test == 0.5
     at.sidebar.select_slider(key="test").set_value(0.8).run()
     no_exception(at)
-    said = "\n".join(w.value for w in at.warning) + errors(at)
-    assert "no row in the training set" in said or "training" in said
-    assert settings(at).test == 0.5 and settings(at).target == "kind"
+    [said] = [w.value.replace("\\", "") for w in at.warning]
+    assert "Class 'rare' has no row in the training set after the split" in said and "went back to test fraction 0.5" in said
+    assert settings(at).test == 0.5 and settings(at).target == "kind" and settings(at).data.startswith("upload:")
+
+
+def test_toy_settings_that_cannot_be_prepared_are_one_sentence_and_the_last_that_worked(monkeypatch):
+    from core import data
+    from ui.state import toy
+
+    real = toy.prepared
+
+    def refusing(dataset, points, *rest):        # stands for any toy set the split cannot serve
+        if points == 30:
+            raise data.DataError("Class 2 has no row in the training set after the split.")
+        return real(dataset, points, *rest)
+
+    monkeypatch.setattr(toy, "prepared", refusing)
+    at = open_app("training", {**CLASSIFY, "points": "40"})
+    assert settings(at).points == 40
+    at.sidebar.number_input(key="points").set_value(30).run()
+    no_exception(at)
+    said = "\n".join(w.value for w in at.warning)
+    assert "cannot be used: Class 2 has no row in the training set" in said and "last data settings that worked" in said
+    assert settings(at).points == 40 and at.sidebar.number_input(key="points").value == 40
 
 
 @pytest.mark.parametrize("query", [{}, {"dataset": "three"}, {"dataset": "circle", "hidden": "0"}],
@@ -178,3 +202,12 @@ def test_the_network_page_maps_every_hidden_unit_at_the_chosen_epoch_and_only_wh
     assert spec["facet"]["field"] == "unit" and "What each hidden unit computes" in [h.value for h in at.subheader]
     assert "at epoch 300" in texts(at)
     assert not [c for c in open_app("network").get("vega_lite_chart") if '"facet"' in c.proto.spec]
+
+
+def test_derived_inputs_written_with_commas_in_a_link_are_taken_and_join_the_network():
+    at = open_app("network", {**CLASSIFY, "dataset": "circle", "inputs": "x2sq,x1sq", "hidden": "0"})
+    no_exception(at)
+    s = settings(at)
+    assert s.inputs == ("x1sq", "x2sq") and s.features == ("x1", "x2", "x1²", "x2²")
+    assert not at.warning
+    assert at.query_params.get("inputs") == ["x1sq", "x2sq"]

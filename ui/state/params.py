@@ -70,8 +70,8 @@ class Param:
                 raise ValueError(text)
             return text.lower() == "true"
         if self.kind == "inputs":
-            names = [part.strip() for part in text.split(",") if part.strip()]
-            if text.lower() == "none" or not text:
+            names = [part.strip() for part in text.split(",")]
+            if text.lower() == "none":
                 return ()
             if not all(n in self.choices for n in names) or len(set(names)) != len(names):
                 raise ValueError(text)
