@@ -211,3 +211,18 @@ def test_derived_inputs_written_with_commas_in_a_link_are_taken_and_join_the_net
     assert s.inputs == ("x1sq", "x2sq") and s.features == ("x1", "x2", "x1²", "x2²")
     assert not at.warning
     assert at.query_params.get("inputs") == ["x1sq", "x2sq"]
+
+
+def test_an_upload_with_one_feature_is_classified_without_a_plane_to_draw():
+    at = open_app("data", CLASSIFY)
+    with_upload(classes_csv(["a", "b"]), at=at)
+    at.sidebar.selectbox(key="target").set_value("kind").run()
+    at.sidebar.multiselect(key="features").set_value(["length"]).run()
+    at.switch_page(PAGES["training"]).run()
+    no_exception(at)
+    [run] = [d["run"] for d in component_data(at, "run")]
+    assert run["boundary"] is None and run["kind"] == "classification"
+    assert [["scores"], ["loss"]] in [d["parts"] for d in component_data(at, "view")]
+    assert not [t for t in at.toggle if t.key == "regions"]
+    at.switch_page(PAGES["network"]).run()
+    no_exception(at)

@@ -96,3 +96,27 @@ def test_the_network_page_draws_every_hidden_units_map_and_the_step_page_derives
     wait_ready(page, timeout=120_000)
     assert_no_exception(page)
     expect(page.locator(MAIN).get_by_text("δ_O = ŷ − y").first).to_be_visible()
+
+
+def test_the_browser_colours_a_cell_by_its_most_probable_class_and_how_sure_the_network_is(page):
+    """The boundary's colouring (player.js), run in Chromium: white where classes tie, the class's colour
+    mixed with white by its margin over chance, and a flat pale colour for hard regions."""
+    from pathlib import Path
+
+    from ui.views.style import CLASS_COLOURS
+
+    src = (Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js").read_text()
+    got = page.evaluate("""async ([src, cases]) => {
+        const m = await import(URL.createObjectURL(new Blob([src], {type: 'text/javascript'})));
+        return cases.map(([p, hard]) => m.cellColour(Float64Array.from(p), hard)); }""",
+                        [src, [[[0.5, 0.5], False], [[0.0, 1.0], False], [[0.9, 0.1], True], [[0.2, 0.2, 0.6], False],
+                               [[1 / 3, 1 / 3, 1 / 3], False]]])
+    rgb = [tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in CLASS_COLOURS]
+
+    def mixed(colour, sure):
+        return [round(255 + sure * (c - 255)) for c in colour]
+    assert got[0] == [255, 255, 255]
+    assert got[1] == mixed(rgb[1], 0.8)
+    assert got[2] == mixed(rgb[0], 0.45)
+    assert got[3] == mixed(rgb[2], 0.8 * (0.6 - 1 / 3) / (1 - 1 / 3))
+    assert got[4] == [255, 255, 255]
