@@ -80,6 +80,11 @@ def test_each_classification_preset_opens_on_a_projector_with_the_boundary_play_
                         ("the training accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Training accuracy"]')),
                         ("the test accuracy", page.locator(f'{MAIN} .bpx-metric[data-label="Test accuracy"]'))):
         assert on_first_screen(where.bounding_box()), f"{what} is not on the first screen ({where.bounding_box()}): {shot}"
+    for other in ("", "network", "backprop"):          # and the preset's other pages open too
+        page.goto(f"{server.url}/{other}?projector=true&{link(CLASS_PRESETS[name])}")
+        wait_ready(page, timeout=120_000)
+        assert_no_exception(page)
+        assert charts_drawn(page), f"a chart on /{other} was not drawn"
 
 
 def test_the_network_page_draws_every_hidden_units_map_and_the_step_page_derives_delta_o(server, page):
