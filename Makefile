@@ -32,8 +32,13 @@ run: $(VENV)/.installed            ## install what the app needs and serve it (P
 	@echo "== Serving Backprop Explainer on http://$(strip $(HOST)):$(PORT)  (Ctrl-C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.address $(strip $(HOST)) --server.port $(PORT)
 
+# Every test, in two runs: the quick ones on both cores, then the browser and real-server ones one at a
+# time (each starts its own server and times what a student sees); both always run, either fails it.
 test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2 || status=1; \
+	$(BIN)/python -m pytest -m "e2e or slow" || status=1; \
+	exit $$status
 
 test-fast: $(VENV)/.installed-dev  ## core, views and AppTest (no browser, no load), on both cores
 	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2

@@ -61,7 +61,8 @@ from pathlib import Path
 
 import psutil
 
-from deploy.cluster import AFFINITY_COOKIE, Cluster
+from deploy.cluster import Cluster
+from deploy.haproxy import AFFINITY_COOKIE
 from deploy.server import Server
 from tests.support.stclient import FINISHED, RunResult, Session, UploadResult, Widget
 from tests.support.student_files import student_csv

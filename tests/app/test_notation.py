@@ -15,7 +15,7 @@ SETTINGS = [{}, {"projector": "true"}, {"hidden": "8,4", "batch": "5", "l2": "0.
 LAYOUT = {r"\frac", r"\tfrac", r"\sum", r"\left", r"\right", r"\begin", r"\end", r"\underbrace", r"\quad",
           r"\qquad", r"\times", r"\cdot", r"\dots", r"\leftarrow", r"\longrightarrow", r"\to", r"\ne", r"\le",
           r"\ge", r"\approx", r"\max", r"\tanh", r"\mathbf", r"\Bigl", r"\Bigr", r"\bigl", r"\bigr", r"\,",
-          r"\;", r"\!", r"\ ", r"\\", r"\text", r"\mathrm", r"\hat", r"\cases"}
+          r"\;", r"\!", r"\ ", r"\\", r"\text", r"\mathrm", r"\hat", r"\cases", r"\scriptstyle"}
 WORDS = re.compile(r"\\(?:text|mathrm)\{[^{}]*\}")
 MACRO = re.compile(r"\\[a-zA-Z]+|\\.")
 LETTER = re.compile(r"(?<![a-zA-Z\\])[a-zA-Z](?![a-zA-Z])")

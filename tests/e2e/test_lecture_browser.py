@@ -140,7 +140,7 @@ def test_picking_epoch_sample_and_unit_leaves_the_step_where_the_class_watches_i
     assert not covered, f"the open controls ({panel}) cover {covered}"
     sample.fill("4")
     sample.press("Enter")
-    expect(page.locator(MAIN).get_by_text("sample n = 4 (data row 26)")).to_be_visible()
+    expect(page.locator(MAIN).get_by_text("sample n = 4 (data row 26)").first).to_be_visible()
     wait_ready(page)
     assert "sample=4" in page.url
     expect(sample).to_be_visible()                        # still open for the next change

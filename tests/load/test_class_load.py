@@ -12,7 +12,7 @@ import pytest
 
 from bench.load import compare_table
 from core import data
-from deploy.cluster import find_haproxy
+from deploy.haproxy import find_haproxy
 from tests.support.student_files import student_csv
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from deploy.cluster import Cluster, alive, find_haproxy
+from deploy.cluster import Cluster
+from deploy.haproxy import find_haproxy
+from deploy.server import alive
 from deploy.redis_server import RedisServer, find_redis
 # The browser set-up of tests/e2e (Debian's Chromium, the viewport), for the browser tests here.
 from tests.e2e.conftest import browser_context_args, browser_type_launch_args  # noqa: F401

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from deploy.cluster import CLASS_STORE_ENV, SECRET_ENV, alive, backend_status, descendants
+from deploy.cluster import CLASS_STORE_ENV, SECRET_ENV
+from deploy.haproxy import backend_status
+from deploy.server import alive, descendants
 from tests.aio import run_async
 from tests.serve.conftest import ROOT
 from tests.support.stclient import Session

@@ -137,7 +137,7 @@ def test_gradients_are_sums_of_per_sample_terms_with_the_spec_numbers(lecture):
     np.testing.assert_allclose(terms.values[:-1].sum(axis=0), DW_O, atol=1e-8)
     np.testing.assert_allclose(terms.values[-1], DW_O, atol=1e-8)
     bias = view.substituted[1]
-    assert r"\underbrace{1 \times 0.06654431}_{n = 4}" in bias and bias.endswith(r"&= -9.09566587\end{aligned}")
+    assert r"\underbrace{1 \times 0.06654431}_{\scriptstyle n = 4}" in bias and bias.endswith(r"&= -9.09566587\end{aligned}")
     assert r"\text{the other 14}" in bias
     assert r"-1.03990459 & -3.12814644 & -0.35050278" in view.side[-1]     # ∂L/∂W_H, docs/core-api.md's digits
     assert "-9.09566587" in view.substituted[-1]

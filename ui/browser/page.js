@@ -28,13 +28,16 @@ function need(display) {
 }
 
 // Shrink ``display`` (a .katex-display) until its equation fits its column; natural size if it fits.
+// Never below the page's --bpx-fit-floor (projector mode: the size at which a subscript is still
+// 20 px); an equation that would need less scrolls sideways in its own box instead.
 function fit(display) {
   display.style.fontSize = "";
+  const floor = parseFloat(getComputedStyle(display).getPropertyValue("--bpx-fit-floor")) || 0;
   for (let i = 0; i < 3; i++) {
     const wide = need(display), free = column(display).clientWidth - SLACK;
-    if (wide <= free || free <= 0) return;
     const now = parseFloat(getComputedStyle(display).fontSize);
-    display.style.fontSize = `${Math.floor(now * (free / wide) * 100) / 100}px`;
+    if (wide <= free || free <= 0 || now <= floor) return;
+    display.style.fontSize = `${Math.max(floor, Math.floor(now * (free / wide) * 100) / 100)}px`;
   }
 }
 

@@ -6,7 +6,8 @@ import streamlit as st
 
 # Projector mode: everything in rem grows with the base font; the page uses the whole width and
 # starts right under the toolbar; headings shrink a step so the lesson, not the title, fills the
-# first screen; table cells are as large as the body text (20 px or more).
+# first screen; table cells, labels, buttons, captions and inline code are as large as the body text,
+# and equations large enough that their subscripts (0.7 of their size) are 20 px or more.
 _PROJECTOR_CSS = """
 <style>
 html { font-size: 21px; }
@@ -15,12 +16,19 @@ html { font-size: 21px; }
 [data-testid="stMain"] h1 { font-size: 1.9rem; padding: 0 0 0.3rem 0; }
 [data-testid="stMain"] h2 { font-size: 1.5rem; padding: 0.6rem 0 0.2rem 0; }
 [data-testid="stMain"] h3 { font-size: 1.35rem; padding: 0.4rem 0 0.2rem 0; }
-.katex { font-size: 1.25em; }
-.katex-display { margin: 0.35em 0; }
+[data-testid="stMain"] button p, [data-testid="stMain"] kbd, [data-testid="stWidgetLabel"] p,
+[data-testid="stMetricLabel"] p, [data-testid="stMain"] summary p, [data-testid="stCaptionContainer"],
+[data-testid="stMain"] code, [data-testid="stMain"] [data-baseweb="select"] *,
+[data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"] *, [data-testid="stPageLink"] p,
+[data-testid="stMain"] input, [data-testid="stMetricDelta"] *, [data-testid="stSelectbox"] [data-baseweb="select"] div
+{ font-size: 1rem; }
+.katex { font-size: 1.4em; }
+[data-testid="stCaptionContainer"] { opacity: 1; color: #4a4a4a; }
+.katex-display { margin: 0.35em 0; --bpx-fit-floor: 20.5px; overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMetricValue"] { font-size: 2.0rem; }
 [data-testid="stTable"] th, [data-testid="stTable"] td { font-size: 1rem; padding: 0.15rem 0.5rem; }
 [data-testid="stDataFrame"] * { font-size: 1rem; }
-#vg-tooltip-element { font-size: 18px; }
+#vg-tooltip-element { font-size: 1rem; }
 #vg-tooltip-element td { padding: 2px 6px; }
 </style>
 """

@@ -44,7 +44,8 @@ def header(title: str, intro: str) -> Settings:
     head.title(title)
     with head.popover("Symbols", icon=":material/functions:"):
         st.markdown(symbols.markdown())
-    st.markdown(intro)
+    if not s.projector:         # projected, the lecturer says it: its line goes to the lesson's first screen
+        st.markdown(intro)
     link_notices(sidebar.pending_notices(s.linked()))
     data_notices(s)
     return s

@@ -155,7 +155,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     layers = [lines, dots,
               text("nodes", "datum.layer == 0", "label", {"align": "right", "dx": -pad, "fontSize": font}),
               text("nodes", f"datum.layer > 0 && datum.layer < {out}", "label",
-                   {"align": "right", "dx": -pad, "dy": 0, "fontSize": font - 2} if crowded else
+                   {"align": "right", "dx": -pad, "dy": 0, "fontSize": style.smaller(2)} if crowded else
                    {"align": "center", "dx": 0, "dy": -(pad + font // 2 - 2), "fontSize": font}),
               text("nodes", f"datum.layer == {out}", "label", {"align": "left", "dx": pad, "fontSize": font})]
     bold = {"fontWeight": "bold", "color": st_style.BLACK}
@@ -165,7 +165,7 @@ def network_chart(G, edge_values: Mapping, *, value_title: str = "weight",
     edges = edges.assign(text=[(edge_text or {}).get(k, "") for k in G.edges()],
                          mx=(edges.x + edges.x2) / 2, my=(edges.y + edges.y2) / 2)
     if edge_text:
-        layers.append(text("edges", "datum.text != ''", "text", {"fontSize": font - 1, "dy": -6, **bold},
+        layers.append(text("edges", "datum.text != ''", "text", {"fontSize": style.smaller(1), "dy": -6, **bold},
                            xy=({**x, "field": "mx"}, {**y, "field": "my"})))
     if label_halo:
         layers = layers[:2] + [t for layer in layers[2:] for t in (_halo(layer, style), layer)]

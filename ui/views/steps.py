@@ -49,13 +49,13 @@ def unit_sum(ctx: Context, layer: int) -> str:
         symbols = [w(0), rf"{ctx.source(layer, n, j)}\,{w(j)}",
                    rf"\sum_{{k \ne {j}}} {ctx.source(layer, n, 'k')}\,w^{{O}}_{{k}}"]
         numbers = [num(W[0, 0]), rf"{par(a[j])} \times {par(W[j, 0])}",
-                   rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} units}}}}"]
+                   rf"\underbrace{{{par(rest)}}}_{{\scriptstyle\text{{the other {len(a) - 2} units}}}}"]
     elif len(a) > TERMS:                    # a wide layer below: the first two inputs and the rest
         rest = z - a[0] * W[0, j_layer - 1] - a[1] * W[1, j_layer - 1]
         symbols = [rf"{ctx.source(layer, n, i)}\,{w(i)}" for i in (0, 1)] + \
             [rf"\sum_{{i \ge 2}} {ctx.source(layer, n, 'i')}\,{w('i')}"]
         numbers = [rf"{par(a[i])} \times {par(W[i, j_layer - 1])}" for i in (0, 1)] + \
-            [rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(a) - 2} inputs}}}}"]
+            [rf"\underbrace{{{par(rest)}}}_{{\scriptstyle\text{{the other {len(a) - 2} inputs}}}}"]
     else:
         symbols = [w(0) if out else rf"{ctx.source(layer, n, 0)}\,{w(0)}"] + \
             [rf"{ctx.source(layer, n, i)}\,{w(i)}" for i in range(1, len(a))]
@@ -79,7 +79,10 @@ def general_forward(ctx: Context, g) -> list[str]:
     for layer in range(1, ctx.depth + 2):
         L, below = ctx.name(layer), ctx.name(layer - 1) if layer > 1 else None
         a = r"X_{\mathrm{aug}}" if below is None else rf"[1,\ {sym('u', below)}]"
-        size = "N_I" if below is None else (r"N_H" if ctx.depth == 1 else rf"N_{{{below}}}")
+        # a sum's upper limit is a script already: its own index is kept at script size (0.7), not
+        # script-script (0.5), so that it is as large as every other index on a projector
+        letters = "I" if below is None else ("H" if ctx.depth == 1 else below)
+        size = rf"N_{{\scriptstyle {letters}}}"
         source = ctx.source(layer, "n", "i") if layer == 1 else rf"u^{{{below}}}_{{n,i}}"
         if L == "O":
             blocks.append(aligned([rf"\hat y = z_O &= {a}\,W_O",

@@ -56,7 +56,7 @@ def _delta_back(ctx: Context, layer: int) -> str:
         terms = [rf"w^{{{above}}}_{{{j_layer},{k}}}\,\delta^{{{above}}}_{{{n},{k}}}",
                  rf"\sum_{{k \ne {k}}} w^{{{above}}}_{{{j_layer},k}}\,\delta^{{{above}}}_{{{n},k}}"]
         values = [rf"{par(W[j_layer, k - 1])} \times {par(delta[k - 1])}",
-                  rf"\underbrace{{{par(rest)}}}_{{\text{{the other {len(delta) - 1} units}}}}"]
+                  rf"\underbrace{{{par(rest)}}}_{{\scriptstyle\text{{the other {len(delta) - 1} units}}}}"]
     if above == "O" and len(delta) == 1:
         lines = [rf"\delta^{{{L}}}_{{{n},{j_layer}}} &= {g}\; {terms[0]}",
                  rf"&= {par(gp)} \times {values[0]}", rf"&= {num(dH)}"]
@@ -89,8 +89,8 @@ def hidden_delta_view(ctx: Context) -> StepView:
     W_O, one = s.weights[-1], ctx.depth == 1
     if one and ctx.n_hidden <= 5:
         kept = r",\ ".join(num(v) for v in W_O[1:, 0])
-        subs.append(rf"W_O = \Bigl(\underbrace{{{num(W_O[0, 0])}}}_{{\text{{bias row: dropped}}}},\ "
-                    rf"\underbrace{{{kept}}}_{{\overline{{W}}_O\text{{: carry }}\delta_O\text{{ back}}}}\Bigr)^{{\top}}")
+        subs.append(rf"W_O = \Bigl(\underbrace{{{num(W_O[0, 0])}}}_{{\scriptstyle\text{{bias row: dropped}}}},\ "
+                    rf"\underbrace{{{kept}}}_{{\scriptstyle\overline{{W}}_{{\scriptstyle O}}\text{{: carry }}\delta_{{\scriptstyle O}}\text{{ back}}}}\Bigr)^{{\top}}")
     texts[OUT] = f"δ_O = {short(s.backward.delta[-1][r, 0])}"
     lit = set()
     for layer in range(1, ctx.depth + 1):            # weights out of every hidden unit (not out of bias nodes)
@@ -128,7 +128,7 @@ def _sum_line(lhs: str, symbol: str, n: int, term_tex: str, term: float, total: 
     others = total - term
     return aligned([
         rf"{lhs} &= \sum_{{n=1}}^{{{N}}} {symbol}",
-        rf"&= \underbrace{{{term_tex}}}_{{n = {n}}} + \underbrace{{{d.paren(others)}}}_{{\text{{the other {N - 1}}}}}",
+        rf"&= \underbrace{{{term_tex}}}_{{\scriptstyle n = {n}}} + \underbrace{{{d.paren(others)}}}_{{\scriptstyle\text{{the other {N - 1}}}}}",
         rf"&= {d.latex(total)}"])
 
 

@@ -16,8 +16,8 @@ ORANGE = "#E69F00"
 SKY = "#56B4E9"
 GREEN = "#009E73"
 YELLOW = "#F0E442"
-GREY = "#777777"
 BLACK = "#222222"
+CHART_TEXT = "#3d3d3d"                           # axes, legends, titles: 10:1 on white
 POSITIVE, NEGATIVE = BLUE, VERMILLION            # weights and gradients: sign = colour + dash
 TRAIN, TEST = BLUE, VERMILLION                   # rows: colour + marker shape
 TRAIN_SHAPE, TEST_SHAPE = "circle", "triangle-up"
@@ -35,6 +35,11 @@ class ChartStyle:
     line: float = 2.0
     point: int = 60
     height: int = 320
+    floor: int = 0             # no chart text smaller than this (the projector's back row)
+
+    def smaller(self, by: int) -> int:
+        """A font ``by`` points under this style's, never under its floor."""
+        return max(self.font - by, self.floor)
 
     def apply(self, chart):
         """The chart with this style's fonts and sizes (a copy; ``chart`` is not changed).
@@ -60,16 +65,17 @@ _CONFIGS: dict = {}
 
 
 def _configured(chart, s: ChartStyle):
-    return (chart.configure_axis(labelFontSize=s.font, titleFontSize=s.font + 1, labelLimit=320)
-            .configure_legend(labelFontSize=s.font, titleFontSize=s.font + 1, symbolSize=s.point * 1.5)
-            .configure_title(fontSize=s.title)
-            .configure_header(labelFontSize=s.font, titleFontSize=s.font + 1)
+    ink = dict(labelColor=CHART_TEXT, titleColor=CHART_TEXT)      # Streamlit's theme greys them to ~3.7:1
+    return (chart.configure_axis(labelFontSize=s.font, titleFontSize=s.font + 1, labelLimit=320, **ink)
+            .configure_legend(labelFontSize=s.font, titleFontSize=s.font + 1, symbolSize=s.point * 1.5, **ink)
+            .configure_title(fontSize=s.title, color=CHART_TEXT, subtitleColor=CHART_TEXT)
+            .configure_header(labelFontSize=s.font, titleFontSize=s.font + 1, **ink)
             .configure_text(fontSize=s.font)
             .configure_view(strokeWidth=0))
 
 
 NORMAL = ChartStyle()
-PROJECTOR = ChartStyle(font=20, title=24, line=4.0, point=160, height=420)
+PROJECTOR = ChartStyle(font=20, title=24, line=4.0, point=160, height=420, floor=20)
 
 
 def chart_style(projector: bool) -> ChartStyle:
