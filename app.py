@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent
 def main():
     # Imported here, not at the top: the training worker re-reads this file (see the end) and must
     # not import the pages' modules, whose caches log warnings outside a Streamlit server.
-    from ui.draw import browser, layout
+    from ui.draw import browser, classroom, layout
     from ui.draw import page as page_shape
-    from ui.serve import tuning, uploads, worker
+    from ui.serve import internals, tuning, uploads, worker
     from ui.state import sidebar
 
     # Before st.navigation: otherwise the browser takes the page's Material icon as the tab's icon
@@ -27,6 +27,7 @@ def main():
     st.set_page_config(page_icon=str(ROOT / "assets" / "icon.png"), layout="wide",
                        initial_sidebar_state=layout.sidebar_state(st.query_params))
     tuning.apply()
+    internals.write_whole_numbers_plainly()      # a preset writes "batch=5", not "batch=5.0"
     uploads.apply()
     worker.start()
     page = st.navigation(page_shape.pages(), position="sidebar", expanded=True)
@@ -34,9 +35,12 @@ def main():
     current = sidebar.sidebar()
     if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap
         st.sidebar.error(refused, icon=":material/error:")
-    layout.apply_page_style(current.projector)
+    member = classroom.sidebar()
+    layout.apply_page_style(current.projector, member.code is not None)
     browser.page_helpers()
+    classroom.banner(member, current.projector)
     page.run()
+    classroom.lecturer_panel(member, page.url_path)
 
 
 # Streamlit runs this file as "__main__". The training worker process re-reads it as "__mp_main__"
@@ -52,7 +56,7 @@ elif __name__ != "__mp_main__":
 
     from ui.serve import worker
     from ui.serve.addresses import AppAddresses
-    from ui.serve.classes.wait import routes as class_routes
+    from ui.serve.classes import actions, wait
 
-    app = st.App(__file__, routes=class_routes(), middleware=[Middleware(AppAddresses)],
+    app = st.App(__file__, routes=wait.routes() + actions.routes(), middleware=[Middleware(AppAddresses)],
                  lifespan=worker.lifespan)

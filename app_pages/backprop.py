@@ -3,10 +3,10 @@
 import streamlit as st
 
 from core import step as core_step
-from ui.draw import browser, gradcheck, nudge, page, slope, step, takehome, widgets
+from ui.draw import browser, classroom, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import messages, step_model, steps, steps_class, style
+from ui.views import class_questions, messages, step_model, steps, steps_class, style
 from ui.views.numbers import digits_for
 
 s = page.header(
@@ -43,25 +43,6 @@ j = widgets.index_picker(c_unit, unit_param,
                          "(the last unit of a narrower layer).")
 
 
-def _move(by: int, scroll: bool = False) -> None:
-    st.session_state["step"] = PAGE["step"].clamp(st.session_state.get("step", 1) + by)
-    if scroll:                  # pressed under the step: the next step is met at its heading
-        browser.ask_scroll()
-
-
-def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool,
-                 width: int | str = "stretch") -> None:
-    """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move.
-    The pair under the step (no shortcuts) also scrolls up to the new step's heading."""
-    first, last = step_no <= 1, step_no >= step_model.COUNT
-    where[0].button("← Previous", on_click=_move, args=(-1, not shortcuts), disabled=show_all or first,
-                    width=width, key=keys[0], shortcut="Left" if shortcuts else None,
-                    help=None if first else f"Step {step_no - 1}: {step_model.TITLES[step_no - 2]} (key ←)")
-    where[1].button("Next →", on_click=_move, args=(1, not shortcuts), disabled=show_all or last,
-                    width=width, key=keys[1], shortcut="Right" if shortcuts else None,
-                    help=None if last else f"Step {step_no + 1}: {step_model.TITLES[step_no]} (key →)")
-
-
 notices = st.container()        # filled at the end, once every page control has its value
 status = st.empty()             # the loss before and after this step, once it is computed
 if not s.projector:
@@ -73,7 +54,7 @@ step_no = c_steps.segmented_control(
     width="stretch", disabled=show_all, label_visibility="collapsed",
     help=" · ".join(f"{number} {t}" for number, t in enumerate(step_model.TITLES, start=1)) +
          ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
-step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
+step.step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
 
 snap = h.at(epoch)
 ctx = step_model.Context(
@@ -86,12 +67,14 @@ if len(batches) > 1:
     st.caption(f"Mini-batches of {s.batch_size}: epoch {epoch} makes {len(batches)} updates. This step is the "
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
-build = steps_class.build if s.classifies else steps.build
-views = [build(number, ctx) for number in (range(1, step_model.COUNT + 1) if show_all else [step_no])]
+shown_steps = range(1, step_model.COUNT + 1) if show_all else [step_no]
+views = [(steps_class.build if s.classifies else steps.build)(number, ctx) for number in shown_steps]
+# what a class's lecturer may ask now (the questions are the regression lesson's)
+classroom.offer(class_questions.for_steps(ctx, shown_steps) if not s.classifies else [])
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
-    step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
+    step.step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
     browser.scroll_to(f"step-{step_no}")
 
 st.divider()

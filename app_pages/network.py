@@ -24,7 +24,8 @@ ds, p, h = cache.dataset(s), cache.prepared(s), cache.history(s)
 sty = style.chart_style(s.projector)
 n_train = p.X_train_aug.shape[0]
 
-c_show, c_epoch, c_sample = st.columns([2.3, 3, 1], gap="medium", vertical_alignment="bottom")
+c_show, c_epoch, c_sample = st.columns([3, 2.2, 1] if s.projector else [2.3, 3, 1], gap="medium",
+                                       vertical_alignment="bottom")
 show = c_show.segmented_control(
     "Lines show", network_view.SHOW, default=network_view.SHOW[0], required=True, key="show",
     bind="query-params", help="Colour and width of each line: the weight, its gradient ∂L/∂W at this "

@@ -4,12 +4,12 @@ import functools
 
 import streamlit as st
 
-from ui.draw import page, player, takehome
+from ui.draw import classroom, page, player, takehome
 from ui.draw import training as training_view
 from ui.draw.layout import side_by_side
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import loss_charts, messages
+from ui.views import class_questions, loss_charts, messages
 
 s = page.header(
     "Training & results",
@@ -24,6 +24,7 @@ if h.diverged_at is not None:
         st.stop()
 run = training_view.TrainingRun.of(s)
 last = run.last
+classroom.offer(class_questions.for_run(h, len(p.y_test)))      # what a class's lecturer may ask now
 
 
 def what_it_went_through() -> None:

@@ -97,6 +97,9 @@ def wait_ready(page, timeout: float = 60_000) -> None:
         timeout=timeout)
     page.wait_for_timeout(500)
     page.wait_for_selector(APP_READY, timeout=timeout)
+    if "projector=true" in page.url:      # its stylesheet is drawn a moment after the script has ended
+        page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'",
+                               timeout=timeout)
 
 
 def charts_drawn(page, timeout: float = 30_000) -> bool:

@@ -84,6 +84,25 @@ def test_a_class_led_through_one_replica_is_followed_through_the_other(shared_cl
     assert follow(r1.server.url, code, since=seen["version"], following=1)[1] == seen
 
 
+def test_a_lead_and_an_answer_posted_to_different_replicas_reach_the_one_class(shared_cluster):
+    store = RedisClassStore(shared_cluster.class_store)
+    code, key = store.create()
+    qid = store.pose(code, key, {"text": "Will L go down?", "choices": ["yes", "no"], "answer": "yes"})
+    r1, r2 = shared_cluster.replicas
+    led = requests.post(f"{r1.server.url}/_class/{code}/lead", timeout=30,
+                        json={"key": key, "page": "backprop", "query": {"step": "4", "projector": "true"}})
+    assert led.status_code == 200
+    status, seen = follow(r2.server.url, code, follower="student-0001")
+    assert status == 200 and seen["view"] == {"page": "backprop", "query": {"step": "4"}}
+    answered = requests.post(f"{r2.server.url}/_class/{code}/answer", timeout=30,
+                             json={"follower": "student-0001", "question": qid, "choice": "yes"})
+    assert answered.json() == {"counted": True}
+    forged = requests.post(f"{r2.server.url}/_class/{code}/lead", timeout=30,
+                           json={"key": "forged", "page": "training", "query": {}})
+    assert forged.status_code == 403 and forged.json() == {"error": "Only the lecturer of this class can do that."}
+    assert store.counts(code, qid) == {"yes": 1, "no": 0} and store.view(code)[1]["page"] == "backprop"
+
+
 def test_a_replica_dying_during_a_class_loses_no_class_and_no_counted_answer(cluster):
     store = RedisClassStore(cluster.class_store)
     code, key = store.create()

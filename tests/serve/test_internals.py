@@ -343,6 +343,29 @@ def python_files() -> list[Path]:
     return sorted(p for p in ROOT.rglob("*.py") if not SKIP & set(p.relative_to(ROOT).parts))
 
 
+def test_12_a_whole_float_a_widget_writes_into_the_link_reads_as_a_whole_number():
+    qp = internals._query_params                                     # what the door wraps
+    internals.write_whole_numbers_plainly()
+    internals.write_whole_numbers_plainly()                          # once is enough; twice changes nothing
+    coerce = qp._coerce_value_for_query_url
+    assert getattr(coerce, "plain_whole_numbers", False), moved(12, "write_whole_numbers_plainly",
+                                                                "a preset writes batch=5.0 into the link")
+    assert [coerce(5.0, "double_value"), coerce(0.5, "double_value"), coerce(1e21, "double_value"),
+            coerce("5.0", "string_value"), coerce(True, "bool_value"), coerce([2.0, 0.5], "double_array_value")] \
+        == ["5", "0.5", "1000000000000000000000", "5.0", "true", ["2", "0.5"]]
+    at = run_script("""
+        import streamlit as st
+        from ui.serve import internals
+        internals.write_whole_numbers_plainly()
+        if st.button("preset"):
+            st.session_state["batch"] = 5.0
+        st.number_input("batch", 1.0, 100.0, 15.0, format="%.0f", key="batch", bind="query-params")
+    """)
+    at.button[0].click().run()
+    assert at.query_params.get("batch") == "5", moved(12, "write_whole_numbers_plainly",
+                                                       "a preset writes batch=5.0 into the link", at.query_params)
+
+
 def test_no_file_but_the_door_imports_a_private_streamlit_module():
     files = python_files()
     assert DOOR in files and len(files) > 100, "the scan did not find the repository's Python files"

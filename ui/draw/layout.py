@@ -18,7 +18,7 @@ html { font-size: 21px; }
 [data-testid="stMain"] h3 { font-size: 1.35rem; padding: 0.4rem 0 0.2rem 0; }
 [data-testid="stMain"] button p, [data-testid="stMain"] kbd, [data-testid="stWidgetLabel"] p,
 [data-testid="stMetricLabel"] p, [data-testid="stMain"] summary p, [data-testid="stCaptionContainer"],
-[data-testid="stMain"] code, [data-testid="stMain"] [data-baseweb="select"] *,
+html body [data-testid="stMain"] code, [data-testid="stMain"] [data-baseweb="select"] *,
 [data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"] *, [data-testid="stPageLink"] p,
 [data-testid="stMain"] input, [data-testid="stMetricDelta"] *, [data-testid="stSelectbox"] [data-baseweb="select"] div
 { font-size: 1rem; }
@@ -34,11 +34,11 @@ html { font-size: 21px; }
 """
 
 
-# Every mode: the browser helpers (ui/draw/browser.py) draw nothing, so their elements take no room;
+# Every mode: the browser helpers (ui/draw/browser.py, the lecturer's controls in ui/draw/classroom.py) draw nothing, so their elements take no room;
 # a step's heading scrolled into view stops below Streamlit's top bar (3.75rem).
 _PAGE_CSS = """
 <style>
-.st-key-page-helpers, .st-key-step-scroll { display: none; }
+.st-key-page-helpers, .st-key-step-scroll, .st-key-class-lead { display: none; }
 [data-testid="stMain"] h3[id^="step-"] { scroll-margin-top: 4.5rem; }
 </style>
 """
@@ -49,11 +49,15 @@ def sidebar_state(query) -> str:
     return "collapsed" if str(query.get("projector", "")).strip().lower() == "true" else "auto"
 
 
-def apply_page_style(projector: bool) -> None:
+# Outside a class, class mode's bar (ui/draw/classroom.py) stays mounted, empty, and takes no room.
+_NO_CLASS_CSS = "<style>.st-key-class-mode { display: none; }</style>"
+
+
+def apply_page_style(projector: bool, in_class: bool = False) -> None:
     """The app's stylesheet; in projector mode also a larger base font (everything in rem scales with
     it) and larger equations."""
     # Fixed, app-written stylesheets: no user-supplied text ever reaches them.
-    st.html(_PAGE_CSS + (_PROJECTOR_CSS if projector else ""))
+    st.html(_PAGE_CSS + (_PROJECTOR_CSS if projector else "") + ("" if in_class else _NO_CLASS_CSS))
 
 
 def side_by_side(spec, projector: bool) -> list:

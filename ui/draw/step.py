@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.draw import browser
 from ui.draw.chart import show_chart
 from ui.draw.matrix import show_matrix
 from ui.serve import replay
+from ui.state.params import PAGE
 from ui.views import style as st_style
 from ui.views.numbers import digits_for
-from ui.views.step_model import COUNT, Metric, Note, StepView, Table, diagram_chart, diagram_key, table_rows
+from ui.views.step_model import (COUNT, TITLES, Metric, Note, StepView, Table, diagram_chart, diagram_key,
+                                 table_rows)
 
 
 def show(view: StepView, projector: bool):
@@ -99,3 +102,24 @@ def show_table(t: Table, projector: bool, row_px: int = 35) -> None:
     rows = min(len(t.rows), 16)
     show_matrix(t.values, t.rows, t.cols, t.caption, digits_for(projector), projector, t.focus_rows,
                 t.focus_cols, height=row_px * (rows + 1) + 3)
+
+
+# Here, not in the page script: a callback keeps its module's globals alive in the session, and a
+# page script's globals are everything its last run computed.
+def _move(by: int, scroll: bool = False) -> None:
+    st.session_state["step"] = PAGE["step"].clamp(st.session_state.get("step", 1) + by)
+    if scroll:                  # pressed under the step: the next step is met at its heading
+        browser.ask_scroll()
+
+
+def step_buttons(where, step_no: int, show_all: bool, keys: tuple[str, str], shortcuts: bool,
+                 width: int | str = "stretch") -> None:
+    """Previous / Next. Only the top pair has the keyboard shortcuts (← →): one key, one move.
+    The pair under the step (no shortcuts) also scrolls up to the new step's heading."""
+    first, last = step_no <= 1, step_no >= COUNT
+    where[0].button("← Previous", on_click=_move, args=(-1, not shortcuts), disabled=show_all or first,
+                    width=width, key=keys[0], shortcut="Left" if shortcuts else None,
+                    help=None if first else f"Step {step_no - 1}: {TITLES[step_no - 2]} (key ←)")
+    where[1].button("Next →", on_click=_move, args=(1, not shortcuts), disabled=show_all or last,
+                    width=width, key=keys[1], shortcut="Right" if shortcuts else None,
+                    help=None if last else f"Step {step_no + 1}: {TITLES[step_no]} (key →)")

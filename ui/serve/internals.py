@@ -54,6 +54,16 @@ And one that reads how the server is laid out rather than importing a private mo
    browser opening such a path to the app's "No such page"; Streamlit offers no way to ask. It
    walks the routes of the Starlette app in the request's scope and looks the path up in the
    static-files mount, so it depends on Streamlit keeping its files in such a mount.
+
+And one that changes what Streamlit writes:
+
+12. ``write_whole_numbers_plainly`` — Streamlit writes a float-typed widget bound to the link with
+   ``str(value)`` when Python sets it (a preset, Reset): "batch=5.0", "seed=9.0", while the browser
+   writes "5". The app's whole-number boxes are float-typed on purpose (``ui.state.sidebar``), so a
+   preset would put "5.0" into a link a lecturer shares. Streamlit already writes whole floats as
+   "5" for its array values (``_format_number_for_query_url``); this wraps
+   ``query_params._coerce_value_for_query_url`` to do the same for single values. Nothing else in
+   what it writes changes.
 """
 
 from __future__ import annotations
@@ -70,6 +80,7 @@ from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileMan
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+from streamlit.runtime.state import query_params as _query_params
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
@@ -78,7 +89,7 @@ __all__ = [
     "ScriptRunner", "UploadedFileInfo", "UploadedFileRec", "WidgetState", "app_middleware", "app_test",
     "discover_asgi_app", "generate_xsrf_token_string", "get_script_run_ctx", "intended_page_name",
     "is_active_session", "session_id", "streamlit_arrow_bytes", "upload_manager", "component_trigger_id",
-    "streamlit_serves",
+    "streamlit_serves", "write_whole_numbers_plainly",
 ]
 
 
@@ -176,6 +187,24 @@ def streamlit_serves(scope) -> bool:
         if found is not None and stat.S_ISREG(found.st_mode):
             return True
     return False
+
+
+# ----------------------------------------------------------------------------- 12. numbers in the link
+
+
+def write_whole_numbers_plainly() -> None:
+    """From now on a whole float a widget writes into the link reads "5", not "5.0" (idempotent)."""
+    coerce = _query_params._coerce_value_for_query_url
+    if getattr(coerce, "plain_whole_numbers", False):
+        return
+
+    def plain(value, value_type):
+        if value_type == "double_value" and isinstance(value, float):
+            return _query_params._format_number_for_query_url(value)
+        return coerce(value, value_type)
+
+    plain.plain_whole_numbers = True
+    _query_params._coerce_value_for_query_url = plain
 
 
 def __getattr__(name: str):

@@ -28,8 +28,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ui.serve.classes import (ClassError, ClassStore, ClassState, Invalid, NoSuchClass, Refused, Unavailable,
-                              checked_follower, normal_code, refusal, store)
+from ui.serve.classes import (ClassError, ClassStore, ClassState, Invalid, NoSuchClass, NotLecturer, Refused,
+                              Unavailable, checked_follower, normal_code, refusal, store)
 
 PREFIX = "_class"                 # ui/serve/addresses.py leaves it to this route
 WAIT_S = 20.0                     # the longest a request is held (HAProxy's `timeout server` is 60 s)
@@ -82,7 +82,7 @@ class Follow:
             if follower is not None:
                 await asyncio.to_thread(s.seen, code, checked_follower(follower))
         except ClassError as e:
-            return _error(e)
+            return error_response(e)
         key = (id(asyncio.get_running_loop()), code)
         watch = self._watches.get(key)
         if watch is None:
@@ -102,10 +102,10 @@ class Follow:
             changed = watch.changed
             if watch.ready:
                 if watch.error is not None:
-                    return _error(watch.error)
+                    return error_response(watch.error)
                 st = watch.state
                 if st is None:
-                    return _error(refusal("gone", code))
+                    return error_response(refusal("gone", code))
                 if st.version > since or answers not in (None, st.answers) \
                         or following not in (None, st.following):
                     break
@@ -113,7 +113,7 @@ class Follow:
             if left <= 0:
                 if watch.ready:
                     break
-                return _error(Unavailable("The class server did not answer in time: try again in a moment."))
+                return error_response(Unavailable("The class server did not answer in time: try again in a moment."))
             try:
                 await asyncio.wait_for(changed.wait(), min(left, self.refresh_s))
             except TimeoutError:
@@ -123,7 +123,7 @@ class Follow:
                     try:
                         await asyncio.to_thread(s.seen, code, follower)
                     except ClassError as e:
-                        return _error(e)
+                        return error_response(e)
         return Response(watch.body, media_type="application/json", headers=NO_STORE)
 
     async def _poll(self, key, watch: _Watch, s: ClassStore) -> None:
@@ -164,8 +164,9 @@ def _number(request: Request, name: str, default: int | None = None) -> int | No
     return value
 
 
-def _error(error: ClassError) -> Response:
-    status = {NoSuchClass: 404, Invalid: 400, Refused: 403, Unavailable: 503}.get(type(error), 400)
+def error_response(error: ClassError) -> Response:
+    """A refusal as the browser gets it: its sentence, with the status its kind calls for."""
+    status = {NoSuchClass: 404, Invalid: 400, Refused: 403, NotLecturer: 403, Unavailable: 503}.get(type(error), 400)
     return Response(json.dumps({"error": str(error)}, ensure_ascii=False), status_code=status,
                     media_type="application/json", headers=NO_STORE)
 
