@@ -6,7 +6,7 @@ from core import step as core_step
 from ui.draw import browser, classroom, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
 from ui.state.params import ETA_CHOICES, PAGE
-from ui.views import class_questions, messages, step_model, steps, style
+from ui.views import class_questions, messages, step_model, steps, steps_class, style
 from ui.views.numbers import digits_for
 
 s = page.header(
@@ -34,7 +34,7 @@ epoch = widgets.epoch_slider(h, container=c_epoch,
                              help="The weights before this epoch's update: 0 = the initial weights.")
 batches = h.batches(epoch)               # one batch, every training row, unless mini-batches are on
 rows = batches[0]
-N, widest = len(rows), max(s.hidden)
+N, widest = len(rows), max(s.hidden, default=1)       # no hidden layer: no unit to choose
 sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, widest)
 n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} rows of this step the equations with "
                                                  "numbers use; the tables show all of them.")
@@ -59,7 +59,7 @@ step.step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcu
 snap = h.at(epoch)
 ctx = step_model.Context(
     core_step.gradient_step(p.X_train_aug[rows], p.y_train[rows], list(snap.weights), s.eta, s.activation,
-                            s.weight_decay), n, j, epoch, list(p.train_rows[rows]),
+                            s.weight_decay, s.loss), n, j, epoch, list(p.train_rows[rows]),
     float(h.losses[epoch + 1, 0]) if epoch < h.last_epoch else None, h.diverged_at, ETA_CHOICES, h.n_epochs,
     digits_for(s.projector), len(batches))
 status.markdown(steps.status_line(ctx))
@@ -68,8 +68,9 @@ if len(batches) > 1:
                f"first, on the {N} training rows of batch 1 — data rows "
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
 shown_steps = range(1, step_model.COUNT + 1) if show_all else [step_no]
-views = [steps.build(number, ctx) for number in shown_steps]
-classroom.offer(class_questions.for_steps(ctx, shown_steps))      # what a class's lecturer may ask now
+views = [(steps_class.build if s.classifies else steps.build)(number, ctx) for number in shown_steps]
+# what a class's lecturer may ask now (the questions are the regression lesson's)
+classroom.offer(class_questions.for_steps(ctx, shown_steps) if not s.classifies else [])
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True)
@@ -91,7 +92,8 @@ st.subheader("Gradient check", anchor="gradient-check")
 gradcheck.intro()
 mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked last in ∂L/∂W_O)", False,
                     key="mistake", bind="query-params",
-                    help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].")
+                    help="The published demo built ∂L/∂W_O from [u_H, 1] instead of [1, u_H].") \
+    if not s.classifies and s.hidden else False          # the regression demo's mistake, which needs a hidden layer
 gradcheck.panel(s.training_args(), epoch, mistake, s.projector, j, ctx.step)
 
 for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
@@ -102,6 +104,7 @@ with notices:
         {"sample": sample_param, "unit": unit_param, "step": PAGE["step"], "all": PAGE["all"],
          "mistake": PAGE["mistake"]},
         {"sample": n, "unit": j, "step": step_no, "all": show_all, "mistake": mistake})
-st.subheader("Take it home")
-takehome.notebook_button(s, epoch)
+if not s.classifies:            # the notebook is the regression lesson's
+    st.subheader("Take it home")
+    takehome.notebook_button(s, epoch)
 page.next_page()

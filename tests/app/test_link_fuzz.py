@@ -26,7 +26,7 @@ EVERY = SIDEBAR + sorted({k for keys in ON_PAGE.values() for k in keys})
 JUNK = {"empty": "", "inf": "inf", "-inf": "-inf", "1e400": "1e400", "nan": "NaN", "repeated": ["3", "2"],
         "10kB": "9" * 10_240, "arabic-indic": "\u0663", "fullwidth": "\uff13", "3.0": "3.0"}
 NOTICE = re.compile(r"The link's `(?P<key>[a-z0-9]+)=(?P<shown>[^`]*)` (?P<how>is not allowed \((?P<rule>.*?)\)|could "
-                    r"not be used here); using (?P<used>.+?)\.$|The link gives `(?P<rkey>[a-z0-9]+)` (?P<n>\d+) times; "
+                    r"not be used here(?: \([^)]*\))?); using (?P<used>.+?)\.$|The link gives `(?P<rkey>[a-z0-9]+)` (?P<n>\d+) times; "
                     r"using the last one, (?P<last>.+?)\.$")
 PARAMS = {**BY_KEY, **PAGE, "show": choice_param("show", network_view.SHOW)}
 

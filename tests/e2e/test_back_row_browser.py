@@ -13,7 +13,9 @@ SMALLEST_PX = 20
 CONTRAST = 4.5
 LECTURE = "seed=9&lr=0.01"
 PAGES = ["/?projector=true", "/network?projector=true", f"/backprop?projector=true&{LECTURE}&all=true",
-         f"/backprop?projector=true&{LECTURE}&hidden=8,4&step=4", f"/training?projector=true&{LECTURE}"]
+         f"/backprop?projector=true&{LECTURE}&hidden=8,4&step=4", f"/training?projector=true&{LECTURE}",
+         "/?projector=true&task=classification&dataset=three", "/network?projector=true&task=classification&hidden=4,3",
+         "/backprop?projector=true&task=classification&step=3", "/training?projector=true&task=classification"]
 
 # Every visible text node of the main area and every input's value: its size, and its contrast with
 # the first opaque colour drawn behind its centre (the element itself may sit over another's

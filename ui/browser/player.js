@@ -75,6 +75,17 @@ class Run {
     this.losses = f32(f.loss);
     this.weights = f32(f.weights);
     this.curve = { epoch: d.curve.epoch, train: f32(d.curve.train), test: f32(d.curve.test), domain: d.curve.domain };
+    this.labels = d.labels;
+    this.scoreNames = d.score_names || null;
+    this.cache = new Map();
+    this.classifies = d.kind === "classification";
+    if (this.classifies) {          // the decision boundary: a probability grid per frame, drawn as it is
+      const b = d.boundary;
+      this.boundary = b && { x1: b.x1, x2: b.x2, outputs: b.outputs, classes: b.classes, grid: f32(b.grid),
+                             cells: b.x1.length * b.x2.length * b.outputs,
+                             points: { x: f32(b.points.x), cls: b.points.class, nTrain: b.points.n_train } };
+      return;
+    }
     const p = d.paths;
     this.paths = { epoch: p.epoch, rows: p.rows, targets: p.targets, predicted: f32(p.predicted),
                    targetRange: p.target_range, x: null };
@@ -82,8 +93,6 @@ class Run {
     const q = d.points;
     this.points = { x: f32(q.x), truth: f32(q.true), row: q.row, nTrain: q.n_train, nInputs: q.n_inputs };
     this.learned = d.learned;
-    this.labels = d.labels;
-    this.cache = new Map();
   }
 
   // The index of the last shipped frame at or before epoch.
@@ -102,11 +111,13 @@ class Run {
     const k = this.noteOf[i];
     return { epoch: this.epochs[i], head: this.heads[i], text: this.texts[i], note: k >= 0 ? this.notes[k] : "",
              loss: [this.losses[2 * i], this.losses[2 * i + 1]],
-             weights: this.weights.subarray(i * P, (i + 1) * P) };
+             weights: this.weights.subarray(i * P, (i + 1) * P),
+             grid: this.boundary ? this.boundary.grid.subarray(i * this.boundary.cells, (i + 1) * this.boundary.cells) : null };
   }
 
   // What depends on the weights only, computed once per frame and kept for a few frames.
   derived(frame) {
+    if (this.classifies) return {};            // the grid comes with the frame
     const key = frame.pinned ? `p${frame.epoch}` : frame.epoch;
     let d = this.cache.get(key);
     if (d) return d;
@@ -228,7 +239,8 @@ class Player {
   // "stop" got lost) is told "stop" again.
   fromServer(d) {
     if (d.speeds) this.speeds = d.speeds;
-    if (d.pinned) this.pinned = { ...d.pinned, pinned: true, weights: f32(d.pinned.weights) };
+    if (d.pinned) this.pinned = { ...d.pinned, pinned: true, weights: f32(d.pinned.weights),
+                                  grid: d.pinned.grid !== undefined ? f32(d.pinned.grid) : null };
     if (this.sent < 0) this.sent = d.seen || 0;
     this.serverPlaying = !!d.playing;
     if (this.playing) return;
@@ -441,7 +453,7 @@ function legend(ctx, look, x0, items, width) {
   ctx.font = font(look);
   ctx.textBaseline = "middle";
   const r0 = look.font * 0.4;
-  const room = (it, label) => (it.dash !== undefined ? 32 : 0) + (it.shape ? 2 * r0 + 8 : 0) + ctx.measureText(label).width + 20;
+  const room = (it, label) => (it.dash !== undefined ? 32 : 0) + (it.shape ? 2 * r0 + 8 : 0) + (it.swatch ? 2 * r0 + 8 : 0) + ctx.measureText(label).width + 20;
   const long = items.reduce((w, it) => w + room(it, it.label), 0);
   if (width && x0 + long > width) items = items.map((it) => ({ ...it, label: it.short || it.label }));
   let x = x0;
@@ -455,6 +467,14 @@ function legend(ctx, look, x0, items, width) {
       ctx.beginPath(); ctx.moveTo(x, y); ctx.lineTo(x + 26, y); ctx.stroke();
       ctx.setLineDash([]);
       x += 32;
+    }
+    if (it.swatch) {
+      const r = look.font * 0.45;
+      ctx.fillRect(x, y - r, 2 * r, 2 * r);
+      ctx.strokeStyle = COLOURS.black;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x, y - r, 2 * r, 2 * r);
+      x += 2 * r + 6;
     }
     if (it.shape) {
       const r = look.font * 0.4;
@@ -512,7 +532,8 @@ const CHARTS = {
       const x = linear(0, Math.max(run.last, 1), 0, 1), y = logScale(c.domain[0], c.domain[1], 0, 1);
       const box = plotBox(ctx, look, w, h, y, true);
       const X = linear(0, Math.max(run.last, 1), box.left, box.right), Y = logScale(c.domain[0], c.domain[1], box.bottom, box.top);
-      axes(ctx, look, box, X, Y, ["epoch", ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
+      axes(ctx, look, box, X, Y, ["epoch", run.classifies ? ["cross-entropy per row, −mean log ŷ (log)", "cross-entropy per row (log)"]
+                                                        : ["loss per row, ½·mean(y − ŷ)² (log)", "loss per row (log)"]]);
       legend(ctx, look, box.left, [{ colour: COLOURS.train, dash: [], shape: "circle", label: "training rows (solid)", short: "training" },
                                    { colour: COLOURS.test, dash: [8, 4], shape: "triangle", label: "test rows (dashed)", short: "test" }], w);
       ctx.save();
@@ -616,6 +637,14 @@ const CHARTS = {
     },
   },
 
+  boundary: {
+    title: ["Decision boundary", " — what the network predicts over the input plane"],
+    height: (look) => (look.projector ? 380 : look.height + 80),
+    draw(ctx, w, h, run, frame, look) {
+      drawBoundary(ctx, w, h, run, frame, look);
+    },
+  },
+
   learned: {
     title: ["What the network has learned", ""],
     height: (look) => look.height + 60,
@@ -624,6 +653,56 @@ const CHARTS = {
     },
   },
 };
+
+// Classes: Okabe–Ito, as the Data page's chart (ui/views/style.py CLASS_COLOURS).
+const CLASS_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                       "#999999", "#882255"].map((h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)));
+
+// The colour of one cell: the most probable class's colour, mixed with white by how sure the network
+// is there (white where two classes tie), or flat and pale for hard regions.
+export function cellColour(probs, hard) {
+  const K = probs.length;
+  let best = 0;
+  for (let k = 1; k < K; k++) if (probs[k] > probs[best]) best = k;
+  const sure = hard ? 0.45 : 0.8 * Math.max(0, (probs[best] - 1 / K) / (1 - 1 / K));
+  return CLASS_COLOURS[best % CLASS_COLOURS.length].map((c) => Math.round(255 + sure * (c - 255)));
+}
+
+function drawBoundary(ctx, w, h, run, frame, look) {
+  const B = run.boundary, n1 = B.x1.length, n2 = B.x2.length, O = B.outputs;
+  const step1 = (B.x1[n1 - 1] - B.x1[0]) / (n1 - 1), step2 = (B.x2[n2 - 1] - B.x2[0]) / (n2 - 1);
+  const x0 = B.x1[0] - step1 / 2, x1 = B.x1[n1 - 1] + step1 / 2, y0 = B.x2[0] - step2 / 2, y1 = B.x2[n2 - 1] + step2 / 2;
+  const yl = linear(y0, y1, 0, 1);
+  const box = plotBox(ctx, look, w, h, yl, true);
+  const X = linear(x0, x1, box.left, box.right), Y = linear(y0, y1, box.bottom, box.top);
+  const img = new ImageData(n1, n2), g = frame.grid;
+  const probs = new Float64Array(O === 1 ? 2 : O);
+  for (let j = 0; j < n2; j++) for (let i = 0; i < n1; i++) {
+    const at = (j * n1 + i) * O;
+    if (O === 1) { probs[1] = g[at]; probs[0] = 1 - g[at]; } else for (let k = 0; k < O; k++) probs[k] = g[at + k];
+    const c = cellColour(probs, !!look.hard), o = 4 * ((n2 - 1 - j) * n1 + i);
+    img.data[o] = c[0]; img.data[o + 1] = c[1]; img.data[o + 2] = c[2]; img.data[o + 3] = 255;
+  }
+  const tile = (Surface.tile ||= document.createElement("canvas"));
+  tile.width = n1; tile.height = n2;
+  tile.getContext("2d").putImageData(img, 0, 0);
+  ctx.imageSmoothingEnabled = !look.hard;        // probabilities blend from cell to cell; hard regions keep edges
+  ctx.drawImage(tile, box.left, box.top, box.right - box.left, box.bottom - box.top);
+  axes(ctx, look, box, X, Y, [run.labels.features[0], run.labels.features[1]], false);
+  const items = B.classes.map((c, k) => ({ colour: rgb(CLASS_COLOURS[k % CLASS_COLOURS.length]), label: c, swatch: true }));
+  legend(ctx, look, box.left, [...items, { colour: "#ffffff", shape: "circle", label: "training" },
+                               { colour: "#ffffff", shape: "triangle", label: "test" }], w);
+  const pts = B.points, n = pts.cls.length, rad = Math.sqrt(look.point * 1.6) / 2;
+  ctx.save();
+  ctx.beginPath(); ctx.rect(box.left, box.top, box.right - box.left, box.bottom - box.top); ctx.clip();
+  ctx.strokeStyle = COLOURS.black;
+  ctx.lineWidth = 1;
+  for (let i = 0; i < n; i++) {
+    ctx.fillStyle = rgb(CLASS_COLOURS[pts.cls[i] % CLASS_COLOURS.length]);
+    marker(ctx, i < pts.nTrain ? "circle" : "triangle", X(pts.x[2 * i]), Y(pts.x[2 * i + 1]), rad);
+  }
+  ctx.restore();
+}
 
 function drawSurface(ctx, w, h, run, look, d) {
   const L = run.learned, n1 = L.x1.length, n2 = L.x2.length;
@@ -805,7 +884,9 @@ class View {
   buildScores(cell, caption) {
     const head = el("h4", "bpx-head");
     const grid = el("div", "bpx-metrics");
-    const names = ["Training", "Test"].flatMap((s) => ["loss", "loss per row", "RMSE", "R²"].map((m) => `${s} ${m}`));
+    const names = this.player.run.scoreNames ||
+      ["Training", "Test"].flatMap((s) => ["loss", "loss per row", "RMSE", "R²"].map((m) => `${s} ${m}`));
+    if (this.player.run.scoreNames) grid.classList.add("bpx-metrics-pairs");
     const values = names.map((name) => {
       const m = el("div", "bpx-metric");
       m.setAttribute("data-label", name);

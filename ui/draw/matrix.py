@@ -68,15 +68,16 @@ def show_matrices(tables: Sequence[tuple], digits: Digits = FULL, projector: boo
 
 @replay.shared(max_entries=64)
 def show_data(table: pd.DataFrame, columns: Sequence[str], labels: dict, train_rows, title: str,
-              projector: bool = False) -> None:
+              projector: bool = False, classes: bool = False) -> None:
     """The data as read (headers with units, the set of each row) and its summary statistics.
 
     Column names may be user text: they appear only as table headers, never as Markdown. In
     projector mode both are HTML tables at the body font (the first rows of a long table).
     """
     shown = data_charts.labelled_table(table, columns, labels, train_rows)
-    stats = data_charts.summary(table, columns, labels)
-    numbers = {labels[c]: "{:.2f}" for c in columns}
+    measured = list(columns[:-1] if classes else columns)      # a class (the last column) is no measurement
+    stats = data_charts.summary(table, measured, labels)
+    numbers = {labels[c]: "{:.2f}" for c in measured}
     if projector:
         st.table(shown.head(PROJECTOR_ROWS).style.format(numbers), hide_index=False)
         more = f" The first {PROJECTOR_ROWS} of {len(shown):,} rows." if len(shown) > PROJECTOR_ROWS else ""

@@ -36,7 +36,8 @@ def section(ctx: step_model.Context, default: str, look: ChartStyle, projector: 
                             {"nudge_w": name, "nudge": f"{delta:g}"})
     layer, row, col = slope.locate(ctx.step, name)
     step = ctx.step
-    nudges = [core_nudge.nudge(step.X_aug, step.y, step.weights, layer, row, col, delta / k, step.activation)
+    nudges = [core_nudge.nudge(step.X_aug, step.y, step.weights, layer, row, col, delta / k, step.activation,
+                               step.loss_kind)
               for k in nudge.SHRINK]
     view = nudge.build(nudges, ctx)
     equations, picture = st.columns([3, 2], gap="medium")

@@ -56,7 +56,7 @@ def data_notices(s: Settings) -> None:
     whether its size capped the epochs."""
     for kind, text in upload.pop_notices():
         (st.warning if kind == "warning" else st.info)(text, icon=":material/upload_file:")
-    if s.data == "income":
+    if s.data in ("income", "toy"):          # the app's own data: the sidebar says which
         return
     ds, p = cache.dataset(s), cache.prepared(s)
     rows = len(p.y_train) + len(p.y_test)

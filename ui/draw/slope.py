@@ -49,13 +49,13 @@ def _picture(run: dict, epoch: int, name: str, digits: Digits, look: ChartStyle,
     d = digits.text
     decay = bool(step.weight_decay)
     if pic.zoom is None:
-        training_view.show(slope.chart(pic, decay, look))
+        training_view.show(slope.chart(pic, decay, look, loss=step.loss_kind))
     else:               # the curve where it bends, and the step it is too wide to show: side by side
         wide, zoom = st.columns(2, gap="medium")
         with wide:
-            training_view.show(slope.chart(pic, decay, look))
+            training_view.show(slope.chart(pic, decay, look, loss=step.loss_kind))
         with zoom:
-            training_view.show(slope.chart(pic, decay, look, zoomed=True))
+            training_view.show(slope.chart(pic, decay, look, zoomed=True, loss=step.loss_kind))
     row = st.container(horizontal=True)
     row.metric(f"{name} now", d(pic.w))
     row.metric(f"Backprop's ∂{target}/∂w (tangent)", d(pic.slope))

@@ -14,7 +14,8 @@ from core import data, training
 from ui.draw import playback, player, widgets
 from ui.serve import cache
 from ui.state.params import Settings
-from ui.views import exports, frames, style
+from ui.views import class_frames, exports, frames, style
+from ui.views import classes as class_view
 from ui.views.dataset import Dataset
 
 SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pause to choose an epoch by hand."
@@ -23,6 +24,10 @@ SLIDER_HELP = "0 = the initial weights; the last epoch = after every update. Pau
 LAPTOP = {"training-views": [["scores"], ["loss", "trajectories"], ["fit", "learned"]]}
 PROJECTOR = {"training-scores": [["scores"]], "training-loss": [["loss"]],
              "training-below": [["trajectories"], ["fit"], ["learned"]]}
+# Classification: the decision boundary beside the scores; on a projector the boundary takes the
+# right of the first screen, the loss goes below.
+CLASS_LAPTOP = {"training-views": [["scores"], ["boundary", "loss"]]}
+CLASS_PROJECTOR = {"training-scores": [["scores"]], "training-loss": [["boundary"]], "training-below": [["loss"]]}
 
 
 class TrainingRun:
@@ -46,9 +51,25 @@ class TrainingRun:
     def browser_look(self) -> dict:
         return frames.look(self.look, self.s.projector)
 
+    @property
+    def classifies(self) -> bool:
+        return self.p.task == "classification"
+
+    def layout(self, projector: bool) -> dict[str, list[list[str]]]:
+        """Mount key → rows of views, for this task and screen (without a plane: no boundary)."""
+        if not self.classifies:
+            return PROJECTOR if projector else LAPTOP
+        chosen = CLASS_PROJECTOR if projector else CLASS_LAPTOP
+        if self.payload.get("boundary") is None:
+            chosen = {k: [[v for v in row if v != "boundary"] or ["loss"] for row in rows] for k, rows in chosen.items()}
+            chosen = {k: rows for k, rows in chosen.items() if k != "training-below"} if projector else chosen
+        return chosen
+
     @functools.cached_property
     def captions(self) -> dict[str, str]:
         """The text under each view (plain text: the browser writes it as text, never as HTML)."""
+        if self.classifies:
+            return class_captions(self.p)
         n_train, n_test = len(self.p.y_train), len(self.p.y_test)
         unit = self.ds.units.get(self.p.target)
         shown = len(self.payload["paths"]["rows"])
@@ -67,7 +88,27 @@ class TrainingRun:
 
     def exact(self, epoch: int) -> dict:
         """The numbers and weights of one epoch that is not among the shipped frames."""
+        if self.classifies:
+            return class_frames.one_frame(self.p, self.h, epoch)
         return frames.one_frame(self.p, self.h, epoch, self.ds.label(self.p.target))
+
+
+def class_captions(p: data.Prepared) -> dict[str, str]:
+    """The text under each classification view (plain text)."""
+    n_train, n_test = len(p.y_train), len(p.y_test)
+    two = p.n_outputs == 1
+    return {
+        "scores": f"Accuracy: the share of the {n_train} training or {n_test} test rows whose predicted class (the "
+                  "most probable one) is their class. Cross-entropy per row: the loss L = −Σ y·log ŷ divided by "
+                  "the rows — 0 when every row gets probability 1 for its own class.",
+        "boundary": ("Background: the predicted probability of class " + str(p.classes[1]) + " (white where it is ½: "
+                     "the decision boundary)" if two else
+                     "Background: the colour of the most probable class, the paler the less sure (white: undecided)")
+                    + ". Markers: the rows in their class's colour; circle = training row, triangle = test row."
+                    + (" Other features held at their median." if p.n_inputs > 2 and p.features[:2] != ("x1", "x2")
+                       else ""),
+        "loss": f"The cross-entropy per row, so the {n_train} training and {n_test} test rows compare like with like.",
+    }
 
 
 def epoch_control(run: TrainingRun) -> int:
@@ -105,17 +146,23 @@ def epoch_views(s: Settings) -> None:
     one holds only the settings and takes the run from the bounded store (``ui.serve.cache``).
     """
     run = TrainingRun.of(s)
-    if s.projector:          # the first screen: controls and scores beside the whole loss chart
-        left, right = st.columns([1, 1.9], gap="medium")
+    layout = run.layout(s.projector)
+    if s.projector:          # the first screen: controls and scores beside the whole loss chart (or the boundary)
+        left, right = st.columns([1, 1.9 if not run.classifies else 1.5], gap="medium")
         with left:
             epoch = epoch_control(run)
-            views(run, {"training-scores": PROJECTOR["training-scores"]})
+            views(run, {"training-scores": layout["training-scores"]})
+            regions_toggle(run)
         with right:
-            views(run, {"training-loss": PROJECTOR["training-loss"]})
-        views(run, {"training-below": PROJECTOR["training-below"]})
+            views(run, {"training-loss": layout["training-loss"]})
+        if "training-below" in layout:
+            views(run, {"training-below": layout["training-below"]})
     else:
         epoch = epoch_control(run)
-        views(run, LAPTOP)
+        regions_toggle(run)
+        views(run, layout)
+    if run.classifies:
+        confusion_matrices(run, epoch)
     # Files are written only when asked for, and not offered while playing (the browser's epoch moves).
     playing = playback.playing()
     files = st.container(horizontal=True)
@@ -131,6 +178,28 @@ def views(run: TrainingRun, layout: dict[str, list[list[str]]]) -> None:
     """The views of ``layout`` (mount key → rows of views) at the browser's epoch."""
     for key, parts in layout.items():
         player.view(key, run.payload["id"], parts, run.browser_look, run.captions)
+
+
+def regions_toggle(run: TrainingRun) -> None:
+    """Classification: the boundary as probabilities (default) or as hard class regions."""
+    if run.classifies and run.payload.get("boundary") is not None:
+        hard = st.toggle("Hard class regions", False, key="regions",
+                         help="Colour each point of the plane by the class the network would predict there, "
+                              "instead of by how sure it is.")
+        run.browser_look["hard"] = bool(hard)
+
+
+def confusion_matrices(run: TrainingRun, epoch: int) -> None:
+    """Which class each row was given at ``epoch``, against its class: training and test side by side."""
+    snap = run.h.at(epoch)
+    st.markdown(f"**Confusion matrices at epoch {epoch:,}** — rows: the true class; columns: the predicted one; "
+                "the diagonal counts the rows classified right." + (" (The epoch of the slider: Pause to update.)"
+                                                                    if playback.playing() else ""))
+    left, right = st.columns(2, gap="medium")
+    for where, name, y, y_hat in ((left, "Training rows", run.p.y_train, snap.y_hat_train),
+                                  (right, "Test rows", run.p.y_test, snap.y_hat_test)):
+        where.markdown(name)
+        where.table(class_view.confusion(y, y_hat, run.p.classes))
 
 
 # The files of a run, written when a student asks for one. They take the settings, not the run:

@@ -25,8 +25,9 @@ import streamlit as st
 from core import crosscheck, data, diagnose, training
 from ui.serve import budget, worker
 from ui.serve.store import Store
-from ui.state import upload
+from ui.state import toy, upload
 from ui.state.params import Settings
+from ui.views import class_frames
 from ui.views import frames as browser_frames
 from ui.views import messages
 from ui.views.dataset import INCOME_TITLE, Dataset
@@ -105,6 +106,7 @@ def clear() -> None:
     st.cache_data.clear()
     st.cache_resource.clear()
     income_prepared.cache_clear()
+    toy.prepared.cache_clear()
     _income_rows.cache_clear()
 
 
@@ -126,14 +128,19 @@ def income_prepared(split: int, test: float) -> data.Prepared:
 
 def _run(s: Settings, epochs: int) -> dict:
     """``training.train``'s arguments for the settings ``s`` (``epochs`` as allowed)."""
-    return dict(n_hidden=s.hidden, learning_rate=s.eta, epochs=epochs, seed=s.seed, activation=s.activation,
-                batch_size=s.batch_size, weight_decay=s.weight_decay)
+    run = dict(n_hidden=s.hidden, learning_rate=s.eta, epochs=epochs, seed=s.seed, activation=s.activation,
+               batch_size=s.batch_size, weight_decay=s.weight_decay)
+    if s.classifies:             # regression's keys, and so its kept results, stay as they were
+        run["loss"] = s.loss
+    return run
 
 
 def _owner(s: Settings) -> tuple:
     """Whose results these are: everyone's for the bundled data, this session's alone for an upload."""
     if s.data == "income":
         return ("income", s.split, s.test)
+    if s.data == "toy":
+        return ("toy", s.split, s.test) + s.toy_key()
     return ("session", worker.session_key()) + s.data_key()
 
 
@@ -145,6 +152,9 @@ def _key(s: Settings, what: str, **extra) -> tuple:
 
 def dataset(s: Settings) -> Dataset:
     """The data set in use: the bundled Income2 rows or this session's upload."""
+    if s.data == "toy":
+        return Dataset("toy", toy.title(s.dataset, s.points, s.noise),
+                       toy.table(s.dataset, s.points, s.noise, s.dseed, s.inputs), s.features, s.target, {})
     if s.data != "income":
         up = upload.current_upload()
         if up is not None and up.key == s.data:
@@ -156,8 +166,11 @@ def prepared(s: Settings) -> data.Prepared:
     """The data in use, split and scaled per the settings."""
     if s.data == "income":
         return income_prepared(s.split, s.test)       # positional, like every other call: one lru entry per split
+    if s.data == "toy":
+        return toy.prepared(s.dataset, s.points, s.noise, s.dseed, s.inputs, s.split, s.test)
     return _kept(("prepared",) + _owner(s), lambda: data.prepare(
-        dataset(s).table, s.features, s.target, test_size=s.test, split_seed=s.split, drop_incomplete=s.drop))
+        dataset(s).table, s.features, s.target, test_size=s.test, split_seed=s.split, task=s.task,
+        drop_incomplete=s.drop))
 
 
 def _rows(s: Settings) -> tuple[int, int]:
@@ -214,6 +227,8 @@ def ensemble(s: Settings) -> tuple[training.Ensemble, budget.SeedPlan]:
 
 
 def _frames_of(ds: Dataset, p: data.Prepared, h: training.History) -> dict:
+    if p.task == "classification":
+        return class_frames.build(p, h, [ds.label(f) for f in p.features])
     return browser_frames.build(p, h, [ds.label(f) for f in p.features], ds.label(p.target),
                                 ds.units.get(p.target, ""))
 

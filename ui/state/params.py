@@ -13,19 +13,24 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Mapping
 
 from core import activations, training
-from core.data import FEATURES, MAX_ROWS, TARGET
+from core.data import FEATURES, MAX_ROWS, TARGET, TASKS
+from core.toy import MAX_POINTS, MIN_POINTS, TOY_SETS
+from ui.views.derived import DERIVED, LABEL, columns
 
 SEED_MAX = 2**32 - 1
 ETA_CHOICES: tuple[float, ...] = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05,
                                   0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 TEST_SIZES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(2, 9))
 DECAY_CHOICES: tuple[float, ...] = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+NOISE_CHOICES: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(11))      # 0 … 0.5
+NO_LAYER = ()              # hidden layers: none (logistic or softmax regression), classification only
 
 
 @dataclass(frozen=True)
 class Param:
     """One setting. ``kind`` is "int", "choice", "bool" or "layers" (1–3 whole numbers, "8,4");
-    ``lo``/``hi`` bound an int (and each layer's width), ``choices`` a choice."""
+    ``lo``/``hi`` bound an int (and each layer's width), ``choices`` a choice. "inputs" is any subset of
+    ``choices`` (the derived inputs), written "x1sq,x2sq" or "none"."""
 
     name: str                      # the Python name (Settings field)
     key: str                       # the URL parameter and widget key
@@ -47,7 +52,9 @@ class Param:
             return "true or false"
         if self.kind == "layers":
             return (f"1 to {training.MAX_LAYERS} whole numbers from {self.lo} to {self.hi}, one per hidden "
-                    "layer, separated by commas (3, or 8,4)")
+                    "layer, separated by commas (3, or 8,4), or 0 for no hidden layer (classification)")
+        if self.kind == "inputs":
+            return "none, or some of " + ", ".join(self.choices) + " separated by commas"
         return "one of " + ", ".join(spell(c) for c in self.choices)
 
     def parse(self, text: str) -> Any:
@@ -62,8 +69,17 @@ class Param:
             if text.lower() not in ("true", "false"):
                 raise ValueError(text)
             return text.lower() == "true"
+        if self.kind == "inputs":
+            names = [part.strip() for part in text.split(",")]
+            if text.lower() == "none":
+                return ()
+            if not all(n in self.choices for n in names) or len(set(names)) != len(names):
+                raise ValueError(text)
+            return tuple(c for c in self.choices if c in names)          # the table's order
         if self.kind == "layers":
-            widths = tuple(_whole(part) for part in text.split(","))    # " 4" and "4.0" are 4, "" is refused
+            if not text or ("," not in text and _whole(text) == 0):      # "", "0", "0.0": no hidden layer
+                return NO_LAYER
+            widths = tuple(_whole(part) for part in text.split(","))    # " 4" and "4.0" are 4
             if not 1 <= len(widths) <= training.MAX_LAYERS or not all(self.lo <= w <= self.hi for w in widths):
                 raise ValueError(text)
             return widths
@@ -71,6 +87,10 @@ class Param:
             if spell(option) == text or str(option) == text:
                 return option
         return _nearest_number(self.choices, text)
+
+    def show(self, value) -> str:
+        """``value`` as a sentence spells it ("none" for no derived input, else as the link does)."""
+        return "none" if self.kind == "inputs" and not value else spell(value)
 
     def within(self, lo: int | None = None, hi: int | None = None) -> "Param":
         """The same parameter with a range that depends on the page (e.g. samples 1 … N)."""
@@ -127,7 +147,7 @@ def spell(value) -> str:
     if value is None:
         return "all rows"
     if isinstance(value, tuple):
-        return ",".join(str(v) for v in value)
+        return ",".join(str(v) for v in value) or "0"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float):
@@ -142,7 +162,8 @@ TABLE: tuple[Param, ...] = (
           "Seeds the random initial weights; the same seed gives the same run.", 0, SEED_MAX),
     Param("hidden", "hidden", "layers", (3,), "Hidden layers (units per layer)",
           "Units in each hidden layer, separated by commas: 3 is one layer of 3 units, 8,4 is two "
-          f"layers. 1 to {training.MAX_LAYERS} layers of 1 to {training.MAX_HIDDEN} units.", 1, training.MAX_HIDDEN),
+          f"layers. 1 to {training.MAX_LAYERS} layers of 1 to {training.MAX_HIDDEN} units; when classifying, 0 is no "
+          "hidden layer (logistic or softmax regression).", 1, training.MAX_HIDDEN),
     Param("eta", "lr", "choice", 0.05, "Learning rate η",
           "Step size of gradient descent: W ← W − η·∂L/∂W. Too large and the loss explodes.",
           choices=ETA_CHOICES),
@@ -162,10 +183,27 @@ TABLE: tuple[Param, ...] = (
           "cost more, so they shrink a little at every step.", choices=DECAY_CHOICES),
     Param("projector", "projector", "bool", False, "Projector mode",
           "Larger text, thicker lines and bigger points for a lecture hall."),
+    Param("task", "task", "choice", "regression", "Task",
+          "Regression predicts a number (squared loss, linear output); classification predicts a class "
+          "(cross-entropy, a sigmoid or softmax output).", choices=TASKS),
+    Param("dataset", "dataset", "choice", "moons", "Data set",
+          "A generated two-input data set: circle, XOR, two Gaussians, spiral, two moons, or three classes.",
+          choices=TOY_SETS),
+    Param("points", "points", "int", 200, "Points", "How many points the data set has.",
+          MIN_POINTS, MAX_POINTS, step=10),
+    Param("noise", "noise", "choice", 0.1, "Noise",
+          "How far each point is jittered from its shape (standard deviation, in the inputs' units).",
+          choices=NOISE_CHOICES),
+    Param("dseed", "dseed", "int", 0, "Data seed", "Seeds the data set's points; the same seed gives the same points.",
+          0, SEED_MAX),
+    Param("inputs", "inputs", "inputs", (), "Extra inputs",
+          "Inputs computed from x1 and x2 and given to the network beside them.", choices=tuple(DERIVED)),
 )
 BY_NAME: dict[str, Param] = {p.name: p for p in TABLE}
 BY_KEY: dict[str, Param] = {p.key: p for p in TABLE}
-MODEL = ("seed", "hidden", "eta", "epochs", "activation", "split", "test", "batch_size", "weight_decay")  # Reset, presets
+MODEL = ("seed", "hidden", "eta", "epochs", "activation", "split", "test", "batch_size", "weight_decay",
+         "task", "dataset", "points", "noise", "dseed", "inputs")  # Reset, presets
+TOY = ("dataset", "points", "noise", "dseed", "inputs")       # what decides a toy data set
 
 
 @dataclass(frozen=True)
@@ -182,16 +220,40 @@ class Settings:
     batch_size: int | None = BY_NAME["batch_size"].default
     weight_decay: float = BY_NAME["weight_decay"].default
     projector: bool = BY_NAME["projector"].default
-    data: str = "income"                  # or an uploaded file's key (never in the URL)
+    task: str = BY_NAME["task"].default
+    dataset: str = BY_NAME["dataset"].default
+    points: int = BY_NAME["points"].default
+    noise: float = BY_NAME["noise"].default
+    dseed: int = BY_NAME["dseed"].default
+    inputs: tuple[str, ...] = BY_NAME["inputs"].default
+    data: str = "income"                  # "toy" (classification), or an uploaded file's key (never in the URL)
     features: tuple[str, ...] = FEATURES
     target: str = TARGET
     drop: bool = False                    # drop rows with missing values in the chosen columns
 
     def training_args(self) -> dict[str, Any]:
         """The scalars that decide a training run on the bundled data (the cache key)."""
-        return dict(split=self.split, test=self.test, seed=self.seed, hidden=self.hidden,
+        args = dict(split=self.split, test=self.test, seed=self.seed, hidden=self.hidden,
                     eta=self.eta, epochs=self.epochs, activation=self.activation,
                     batch_size=self.batch_size, weight_decay=self.weight_decay)
+        if self.classifies:
+            args.update(task=self.task, loss=self.loss)
+            if self.data == "toy":
+                args.update({name: getattr(self, name) for name in TOY})
+        return args
+
+    @property
+    def classifies(self) -> bool:
+        return self.task == "classification"
+
+    @property
+    def loss(self) -> str:
+        """The loss the task trains with (``core.network.LOSSES``)."""
+        return "cross_entropy" if self.classifies else "squared"
+
+    def toy_key(self) -> tuple:
+        """What decides the toy data set (empty unless it is in use)."""
+        return tuple(getattr(self, name) for name in TOY) if self.data == "toy" else ()
 
     @property
     def units(self) -> int:
@@ -200,7 +262,8 @@ class Settings:
 
     def data_key(self) -> tuple:
         """What decides the prepared data."""
-        return (self.data, self.features, self.target, self.drop, self.split, self.test)
+        key = (self.data, self.features, self.target, self.drop, self.split, self.test)
+        return key + (self.task,) + self.toy_key() if self.classifies else key
 
     def linked(self) -> dict[str, Any]:
         """URL key → value in use, for every parameter of the table."""
@@ -219,6 +282,16 @@ PRESETS: dict[str, dict[str, Any]] = {
     "Two hidden layers (8, 4)": dict(hidden=(8, 4)),
     "Mini-batches of 5 with weight decay 0.01": dict(batch_size=5, weight_decay=0.01),
 }
+# The classic classification lessons (task, data and network together).
+CLASS_PRESETS: dict[str, dict[str, Any]] = {
+    "XOR needs a hidden layer": dict(task="classification", dataset="xor", hidden=(4,), eta=0.05, epochs=1000),
+    "Circle: x² inputs and no hidden layer": dict(task="classification", dataset="circle", inputs=("x1sq", "x2sq"),
+                                                  hidden=NO_LAYER, eta=0.1, epochs=1000),
+    "Spiral needs depth": dict(task="classification", dataset="spiral", points=400, noise=0.05, hidden=(16, 16),
+                               activation="tanh", eta=0.01, epochs=3000),
+    "Three classes with softmax": dict(task="classification", dataset="three", hidden=(4,), eta=0.05, epochs=1000),
+}
+PRESETS.update(CLASS_PRESETS)
 
 
 # ----------------------------------------------------------------------------- link notices
@@ -235,16 +308,21 @@ def link_notices(link: Mapping[str, list[str]], used: Mapping[str, Any],
         values = link.get(key)
         if not values:
             continue
+        if param.kind == "inputs":          # a multiple choice: one value per chosen input
+            values = [",".join(values)]
         text, shown = values[-1], safe_snippet(values[-1])
         try:
             value = param.parse(text)
         except (ValueError, TypeError, OverflowError):
             value = None
+        in_use = param.show(used.get(key))
         if value is None:
-            notes.append(f"The link's `{key}={shown}` is not allowed ({key} must be {param.rule}); "
-                         f"using {spell(used.get(key))}.")
-        elif spell(value) != spell(used.get(key)):     # never "could not use 5; using 5"
-            notes.append(f"The link's `{key}={shown}` could not be used here; using {spell(used.get(key))}.")
+            notes.append(f"The link's `{key}={shown}` is not allowed ({key} must be {param.rule}); using {in_use}.")
+        elif param.kind == "layers" and value == NO_LAYER and used.get(key) != NO_LAYER:
+            notes.append(f"The link's `{key}={shown}` could not be used here (no hidden layer is for classification "
+                         f"only); using {in_use}.")
+        elif param.show(value) != in_use:     # never "could not use 5; using 5"
+            notes.append(f"The link's `{key}={shown}` could not be used here; using {in_use}.")
         elif len(values) > 1:
             notes.append(f"The link gives `{key}` {len(values)} times; using the last one, {spell(value)}.")
     return notes
@@ -280,7 +358,7 @@ def tidy(link: Mapping[str, list[str]]) -> dict[str, str]:
     out = {}
     for key, values in link.items():
         param = LINKED.get(key)
-        if param is not None and len(values) == 1:
+        if param is not None and param.kind != "inputs" and len(values) == 1:   # inputs: one value per input
             written = canonical(param, values[0])
             if written is not None and written != values[0]:
                 out[key] = written

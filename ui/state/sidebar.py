@@ -12,8 +12,8 @@ from typing import Any, Mapping
 
 import streamlit as st
 
-from ui.state import params, upload
-from ui.state.params import BY_NAME, DEFAULTS, PRESETS, Param, Settings
+from ui.state import params, toy, upload
+from ui.state.params import BY_NAME, DEFAULTS, NO_LAYER, PRESETS, Param, Settings
 
 _LINK_KEY = "_link_as_opened"      # the query string of the session's first run
 _CURRENT = "_settings"             # the Settings value of this run, built by sidebar()
@@ -42,7 +42,14 @@ def tidy_link() -> None:
     Back-button entry; this covers the rest.)
     """
     qp = st.query_params
-    written = params.tidy({k: qp.get_all(k) for k in qp})
+    written: dict = params.tidy({k: qp.get_all(k) for k in qp})
+    inputs = BY_NAME["inputs"]
+    given = qp.get_all(inputs.key)
+    if len(given) == 1 and "," in given[0]:          # "x1sq,x2sq": the pills widget takes one value per input
+        try:
+            written[inputs.key] = list(inputs.parse(given[0]))
+        except ValueError:
+            pass
     if written:
         qp.update(written)
         st.rerun()
@@ -64,7 +71,7 @@ def pending_notices(used: Mapping[str, Any], table: Mapping[str, Param] = params
 
 # Whole numbers are float-typed number inputs (see whole_number_input); Reset and presets must
 # write them as floats, and the hidden layers as the text their box holds.
-_FLOAT_TYPED = ("seed", "epochs", "split", "batch")
+_FLOAT_TYPED = ("seed", "epochs", "split", "batch", "points", "dseed")
 _HIDDEN_OK = "_hidden_ok"          # the last hidden-layer text that could be used
 _HIDDEN_FIX = "_hidden_fix"        # the box holds text from a link that cannot be used
 
@@ -74,6 +81,8 @@ def _widget_value(p: Param, value):
         return params.spell(value)
     if p.key in _FLOAT_TYPED and value is not None:
         return float(value)
+    if p.kind == "inputs":
+        return list(value)
     return value
 
 
@@ -106,32 +115,52 @@ def whole_number_input(where, p: Param) -> int:
     return int(value)
 
 
+def _layers(text: str, classifies: bool) -> tuple[int, ...]:
+    """The hidden layers ``text`` stands for; ValueError when the task cannot use them (no hidden
+    layer is for classification only)."""
+    layers = BY_NAME["hidden"].parse(text)
+    if layers == NO_LAYER and not classifies:
+        raise ValueError(text)
+    return layers
+
+
 def _check_hidden() -> None:
     """A hidden-layer text that cannot be used goes back to the last one that could, with a word why."""
     p = BY_NAME["hidden"]
     text = st.session_state.get(p.key, "")
+    classifies = st.session_state.get(BY_NAME["task"].key) == "classification"
     try:
-        st.session_state[_HIDDEN_OK] = params.spell(p.parse(text))
+        st.session_state[_HIDDEN_OK] = params.spell(_layers(text, classifies))
         st.session_state[p.key] = st.session_state[_HIDDEN_OK]
     except (ValueError, TypeError):
-        kept = st.session_state.get(_HIDDEN_OK, params.spell(p.default))
+        kept = _kept_layers(classifies)
         st.session_state[p.key] = kept
-        st.toast(f"“{params.safe_snippet(text)}” cannot be used: hidden layers must be {p.rule}. "
+        rule = p.rule if classifies else p.rule.replace(", or 0 for no hidden layer (classification)", "")
+        st.toast(f"“{params.safe_snippet(text)}” cannot be used: hidden layers must be {rule}. "
                  f"Kept {kept}.", icon=":material/error:")
 
 
-def hidden_input(where, p: Param) -> tuple[int, ...]:
-    """The hidden layers as a text box bound to ``?hidden=`` ("3", "8,4"); a link the box cannot use
-    falls back to the default, with the usual notice."""
+def _kept_layers(classifies: bool) -> str:
+    """The last hidden layers that could be used, if the task can still use them; else the default."""
+    kept = st.session_state.get(_HIDDEN_OK, params.spell(BY_NAME["hidden"].default))
+    try:
+        return params.spell(_layers(kept, classifies))
+    except (ValueError, TypeError):
+        return params.spell(BY_NAME["hidden"].default)
+
+
+def hidden_input(where, p: Param, classifies: bool = False) -> tuple[int, ...]:
+    """The hidden layers as a text box bound to ``?hidden=`` ("3", "8,4", "0" for none when
+    classifying); a link the box cannot use falls back to the default, with the usual notice."""
     # A text box takes any text from a link, and on a session's first run the link decides what the
     # box shows. Text the app cannot use is replaced in a second run at once, so the box never shows
     # layers the app is not using (pending_notices says what was wrong with the link).
     if st.session_state.pop(_HIDDEN_FIX, False):
-        st.session_state[p.key] = st.session_state.get(_HIDDEN_OK, params.spell(p.default))
+        st.session_state[p.key] = _kept_layers(classifies)
     text = where.text_input(p.label, params.spell(p.default), key=p.key, bind="query-params",
                             on_change=_check_hidden, help=p.help, max_chars=20)
     try:
-        return p.parse(text)
+        return _layers(text, classifies)
     except (ValueError, TypeError):
         st.session_state[_HIDDEN_FIX] = True
         st.rerun()
@@ -157,10 +186,14 @@ def sidebar() -> Settings:
     sb.selectbox("Presets", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
                  placeholder="Choose a preset…",
                  help="Load a prepared set of settings; everything else returns to its default.")
-    data_box = sb.container()          # filled below, once the split settings it needs exist
     p = BY_NAME
-    values: dict[str, Any] = {"seed": whole_number_input(sb, p["seed"])}
-    values["hidden"] = hidden_input(sb, p["hidden"])
+    task = p["task"]
+    values: dict[str, Any] = {"task": sb.radio(task.label, task.choices, index=0, key=task.key, horizontal=True,
+                                               bind="query-params", help=task.help)}
+    classifies = values["task"] == "classification"
+    data_box = sb.container()          # filled below, once the split settings it needs exist
+    values["seed"] = whole_number_input(sb, p["seed"])
+    values["hidden"] = hidden_input(sb, p["hidden"], classifies)
     values["eta"] = float(_choice(sb, p["eta"]))
     values["epochs"] = whole_number_input(sb, p["epochs"])
     with sb.expander("Mini-batches and weight decay"):
@@ -172,7 +205,13 @@ def sidebar() -> Settings:
                                         horizontal=True, help=act.help)
         values["split"] = whole_number_input(st, p["split"])
         values["test"] = float(_choice(st, p["test"]))
-    choice = upload.data_section(data_box, values["test"], values["split"])
+    choice = upload.data_section(data_box, values["test"], values["split"], values["task"])
+    values.update({name: BY_NAME[name].default for name in params.TOY})
+    if classifies and choice.data == "income":        # no upload in use: a toy data set
+        with data_box:
+            values.update(toy.controls(st, whole_number_input, _choice))
+        toy.check(values, upload.PENDING, upload.notice)
+        choice = upload.DataChoice("toy", toy.derived.columns(values["inputs"]), toy.derived.LABEL)
     proj = p["projector"]
     values["projector"] = bool(sb.toggle(proj.label, proj.default, key=proj.key, bind="query-params",
                                          help=proj.help))

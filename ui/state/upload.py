@@ -28,7 +28,7 @@ _UPLOAD = "_upload"              # the last file that parsed: Upload
 _WORKED = "_data_worked"         # (DataChoice, split, test): the last upload settings that prepared
 _FAILED = "_upload_failed"       # (file_id, message) of the last file refused
 _NOTICES = "_data_notices"       # [(kind, Markdown)] for the page, shown once (ui.draw.page.header)
-_PENDING = "_data_pending"       # widget values to set before the widgets are drawn (a fallback)
+_PENDING = PENDING = "_data_pending"   # widget values to set before the widgets are drawn (a fallback)
 _LINK_READ = "_upload_link_read"  # this session has looked at ?upload= once
 _KEPT_CHOICE = "_upload_kept_choice"
 _UPLOADER = "_uploader_generation"   # a new, empty file uploader after each Forget my file
@@ -221,15 +221,22 @@ def _keep_choice(up: Upload, choice: DataChoice) -> None:
         st.session_state[_KEPT_CHOICE] = kept
 
 
-def data_section(box, test: float, split: int) -> DataChoice:
-    """Draw the data choice in ``box`` (a sidebar container) and return the choice in use.
+TOY = "Toy data set"             # what the bundled choice is called when classifying
 
-    The choice returned always prepares with ``split`` and ``test``: when a new split seed or test
-    fraction does not work with the upload, they go back to the last that did (``fall_back``).
+
+def data_section(box, test: float, split: int, task: str = "regression") -> DataChoice:
+    """Draw the data choice in ``box`` (a sidebar container) and return the choice in use
+    (``INCOME`` when no upload is in use; classification then uses a toy set, ``ui.state.toy``).
+
+    The choice returned always prepares with ``split``, ``test`` and ``task``: when a new split seed
+    or test fraction does not work with the upload, they go back to the last that did (``fall_back``).
     """
     _restore_from_link()
+    classifies = task == "classification"
     source = box.radio("Data", (BUNDLED, OWN), key="source", horizontal=True,
-                       help="The lecture's 30 people, or a CSV of your own (1–4 feature columns and a target).")
+                       format_func=lambda v: TOY if classifies and v == BUNDLED else v,
+                       help="A generated toy data set (classification) or the lecture's 30 people (regression), "
+                            "or a CSV of your own (1–4 feature columns and a target).")
     own = source == OWN
     with box.expander("Your own data", expanded=own):
         # No type= filter: the content decides, so an .xlsx gets a sentence saying how to save it as CSV.
@@ -238,7 +245,7 @@ def data_section(box, test: float, split: int) -> DataChoice:
         up = current_upload()
         if file is not None and (up is None or file.file_id != up.file_id):
             up = _store(file) or up
-        choice = _columns(up, test, split) if up is not None else None
+        choice = _columns(up, test, split, task) if up is not None else None
         if up is not None:
             st.button("Forget my file", icon=":material/delete:", key="forget_upload", on_click=forget,
                       width="stretch", help="Deletes the file from this server now, so that no one can reopen it "
@@ -250,28 +257,30 @@ def data_section(box, test: float, split: int) -> DataChoice:
     if not own:
         return INCOME
     if choice is not None:
-        st.session_state[_WORKED] = (choice, split, test)
+        st.session_state[_WORKED] = (choice, split, test, task)
         _keep_choice(up, choice)
         return choice
     worked = st.session_state.get(_WORKED)
-    previous = worked[0] if worked is not None and up is not None and worked[0].data == up.key else INCOME
-    if previous.data != "income" and worked[1:] != (split, test):
+    previous = worked[0] if worked is not None and up is not None and worked[0].data == up.key \
+        and worked[3] == task else INCOME              # columns that worked for the other task prove nothing
+    if previous.data != "income" and worked[1:3] != (split, test):
         # The split seed or test fraction changed too: the columns that worked must work with it.
-        failure = _fails(up, previous, split, test)
+        failure = _fails(up, previous, split, test, task)
         if failure is not None:
             fall_back(failure, worked, split, test)       # reruns with the split and test that worked
-        st.session_state[_WORKED] = (previous, split, test)
+        st.session_state[_WORKED] = (previous, split, test, task)
+    bundled = "a toy data set" if classifies else "the bundled Income2 data"
     if up is None:
-        box.info("No file uploaded yet: the bundled Income2 data is in use.")
+        box.info(f"No file uploaded yet: {bundled} is in use.")
     else:
-        kept = "the bundled Income2 data" if previous.data == "income" else "your previous column choice"
+        kept = bundled if previous.data == "income" else "your previous column choice"
         box.warning(f"Until the columns work, the app keeps using {kept}.")
     return previous
 
 
 def fall_back(failure: data.DataError, worked: tuple, split: int, test: float) -> None:
     """Go back to the split seed and test fraction that last worked with this upload, and say why."""
-    _, good_split, good_test = worked
+    _, good_split, good_test, _ = worked
     changed = [f"split seed {split}" if split != good_split else "", f"test fraction {test:g}" if test != good_test else ""]
     back = [f"split seed {good_split}" if split != good_split else "", f"test fraction {good_test:g}" if test != good_test else ""]
     what, to = " and ".join(c for c in changed if c), " and ".join(b for b in back if b)
@@ -281,25 +290,28 @@ def fall_back(failure: data.DataError, worked: tuple, split: int, test: float) -
     st.rerun()
 
 
-def _fails(up: Upload, choice: DataChoice, split: int, test: float) -> data.DataError | None:
+def _fails(up: Upload, choice: DataChoice, split: int, test: float, task: str) -> data.DataError | None:
     """Why ``choice`` does not prepare with this split seed and test fraction (None if it does)."""
     try:
-        data.prepare(up.table, choice.features, choice.target, test_size=test, split_seed=split,
+        data.prepare(up.table, choice.features, choice.target, test_size=test, split_seed=split, task=task,
                      drop_incomplete=choice.drop)
     except data.DataError as exc:
         return exc
     return None
 
 
-def _columns(up: Upload, test: float, split: int) -> DataChoice | None:
-    """Column pickers for an upload; the choice if it prepares without error, else None."""
+def _columns(up: Upload, test: float, split: int, task: str = "regression") -> DataChoice | None:
+    """Column pickers for an upload; the choice if it prepares without error, else None. A class
+    (classification's target) may be any column, text too; features and regression targets are numeric."""
     table = up.table
     numeric = data.numeric_columns(table)
     st.caption(f"{len(table):,} rows × {table.shape[1]} columns; {len(numeric)} numeric.")
     st.text(f"File: {up.name[:60]}")
-    if st.session_state.get("target") not in numeric:
+    targets = list(table.columns) if task == "classification" else numeric
+    if st.session_state.get("target") not in targets:
         st.session_state["target"] = numeric[-1]
-    target = st.selectbox("Target (what to predict)", numeric, key="target")
+    target = st.selectbox("Target (the class to predict)" if task == "classification" else "Target (what to predict)",
+                          targets, key="target")
     options = [c for c in numeric if c != target]
     chosen = [c for c in st.session_state.get("features", []) if c in options][:MAX_FEATURES]
     st.session_state["features"] = chosen or options[:1]
@@ -310,7 +322,7 @@ def _columns(up: Upload, test: float, split: int) -> DataChoice | None:
         return None
     drop = st.session_state.get("drop", False)
     try:
-        data.prepare(table, features, target, test_size=test, split_seed=split, drop_incomplete=drop)
+        data.prepare(table, features, target, test_size=test, split_seed=split, task=task, drop_incomplete=drop)
     except data.IncompleteRowsError as exc:
         say_error(exc)
         st.checkbox(f"Drop those {len(exc.rows)} rows", key="drop")

@@ -26,14 +26,15 @@ def feature_field(i: int) -> str:
 
 
 def rows_frame(table: pd.DataFrame, features: Sequence[str], target: str,
-               train_rows: Sequence) -> pd.DataFrame:
-    """One row per data row: ``row`` label, ``set`` (training/test), ``x1``…``xk``, ``y``."""
+               train_rows: Sequence, classes: bool = False) -> pd.DataFrame:
+    """One row per data row: ``row`` label, ``set`` (training/test), ``x1``…``xk``, ``y`` (a number,
+    or with ``classes`` the class as text)."""
     train = set(np.asarray(train_rows).tolist())
     frame = pd.DataFrame({"row": [str(r) for r in table.index],
                           "set": ["training" if r in train else "test" for r in table.index]})
     for i, name in enumerate(features, start=1):
         frame[feature_field(i)] = table[name].to_numpy(dtype=float)
-    frame["y"] = table[target].to_numpy(dtype=float)
+    frame["y"] = [str(v) for v in table[target]] if classes else table[target].to_numpy(dtype=float)
     return frame
 
 
@@ -74,22 +75,28 @@ def _tooltips(frame: pd.DataFrame, titles: Mapping[str, str]) -> list[alt.Toolti
     # Vega-Lite keeps one tooltip line per title: a column called "set" or "row" must not hide ours.
     shown = [chart_text(titles[c]) for c in frame.columns if c in titles]
     tips = [alt.Tooltip("row:N", title=unused_name("row", shown)), alt.Tooltip("set:N", title=unused_name("set", shown))]
-    return tips + [alt.Tooltip(f"{c}:Q", title=chart_text(titles[c]), format=".4~f")
+    return tips + [alt.Tooltip(f"{c}:{'N' if frame[c].dtype == object else 'Q'}", title=chart_text(titles[c]),
+                               **({} if frame[c].dtype == object else {"format": ".4~f"}))
                    for c in frame.columns if c in titles]
 
 
-def _encodings(titles: Mapping[str, str], style: st_style.ChartStyle, legends: bool):
-    color = alt.Color("y:Q", title=chart_text(titles["y"]), scale=alt.Scale(scheme=st_style.SEQUENTIAL),
-                      legend=alt.Legend(orient="right", gradientLength=style.height * 0.55, tickCount=5)
-                      if legends else None)
+def _encodings(titles: Mapping[str, str], style: st_style.ChartStyle, legends: bool, classes=None):
+    if classes is not None:          # a class per colour (colour-blind safe), never the only cue: markers say the set
+        color = alt.Color("y:N", title=chart_text(titles["y"]), scale=alt.Scale(
+            domain=list(classes), range=list(st_style.CLASS_COLOURS[:len(classes)])),
+            legend=alt.Legend(orient="right") if legends else None)
+    else:
+        color = alt.Color("y:Q", title=chart_text(titles["y"]), scale=alt.Scale(scheme=st_style.SEQUENTIAL),
+                          legend=alt.Legend(orient="right", gradientLength=style.height * 0.55, tickCount=5)
+                          if legends else None)
     shape = alt.Shape("set:N", title="rows", scale=alt.Scale(
         domain=SETS, range=[st_style.TRAIN_SHAPE, st_style.TEST_SHAPE]),
         legend=alt.Legend(orient="right") if legends else None)
     return color, shape
 
 
-def _points(frame, x: str, y: str, titles, style, legends: bool, height: int):
-    color, shape = _encodings(titles, style, legends)
+def _points(frame, x: str, y: str, titles, style, legends: bool, height: int, classes=None):
+    color, shape = _encodings(titles, style, legends, classes)
     return alt.Chart(frame).mark_point(filled=True, stroke=st_style.BLACK, strokeWidth=0.8,
                                        opacity=0.95, size=style.point * 2).encode(
         x=alt.X(f"{x}:Q", title=chart_text(titles[x]), scale=alt.Scale(zero=False, padding=12)),
@@ -99,15 +106,16 @@ def _points(frame, x: str, y: str, titles, style, legends: bool, height: int):
 
 
 def feature_scatter(frame: pd.DataFrame, titles: Mapping[str, str],
-                    style: st_style.ChartStyle = st_style.NORMAL) -> alt.Chart:
+                    style: st_style.ChartStyle = st_style.NORMAL, classes: Sequence[str] | None = None) -> alt.Chart:
     """The lecture's picture: feature 1 against feature 2, colour = target, marker = training/test.
 
     ``titles`` maps the fields of ``rows_frame`` (``x1``, ``x2``, ``y``) to axis and legend titles.
-    With a single feature it plots the target against it instead.
+    With a single feature it plots the target against it instead. ``classes`` (the class labels as
+    text, for classification) colours each class.
     """
     y = feature_field(2) if feature_field(2) in frame else "y"
     return _points(frame, feature_field(1), y, titles, style, legends=True,
-                   height=int(style.height * 1.35))
+                   height=int(style.height * 1.35), classes=classes)
 
 
 def target_vs_feature(frame: pd.DataFrame, i: int, titles: Mapping[str, str],

@@ -62,8 +62,8 @@ def node_frame(G, extra: Mapping | None = None, highlight=None, text: Mapping | 
     """One row per node: position, label, kind, whether it is lit, its text and tooltip fields."""
     pos = layout(G)
     out = depth(G) + 1
-    n_hidden = max(sum(1 for n, d in G.nodes(data=True) if d["layer"] == layer and not d["bias"])
-                   for layer in range(1, out))
+    n_hidden = max((sum(1 for n, d in G.nodes(data=True) if d["layer"] == layer and not d["bias"])
+                    for layer in range(1, out)), default=1)           # no hidden layer: nothing to thin
     every = _thin(n_hidden)
     rows = []
     for node, d in G.nodes(data=True):

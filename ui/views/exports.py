@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-from core import graph
+from core import evaluate, graph
 from ui.views.vega import SPLITS
 
 
@@ -101,10 +101,15 @@ def weights_json(snap, p, settings: dict) -> str:
         "epoch": int(snap.epoch),
         "settings": {k: (list(v) if isinstance(v, tuple) else v) for k, v in settings.items()},
         "notation": f"{', '.join(names)}: one weight matrix per layer, (1 + inputs of the layer, units); row 0 of "
-                    "each holds the bias weights. The hidden layers use the activation, the output is linear. "
-                    "Inputs and target are divided by x_scale and y_scale before use.",
+                    "each holds the bias weights. The hidden layers use the activation, " + (
+                        "the output is linear. Inputs and target are divided by x_scale and y_scale before use."
+                        if p.task != "classification" else
+                        ("the output is the sigmoid of z_O, the probability of classes[1]." if len(p.classes) == 2
+                         else "the output is the softmax of z_O, one probability per class of classes.")
+                        + " Inputs are divided by x_scale before use; the loss is the cross-entropy."),
         "features": [str(f) for f in p.features],
         "target": str(p.target),
+        **({"classes": [c if isinstance(c, (int, float, str)) else str(c) for c in p.classes]} if p.classes else {}),
         "x_scale": _numbers(p.x_scale),
         "y_scale": _numbers(p.y_scale),
         "loss_train": _numbers(snap.loss_train),
@@ -114,8 +119,29 @@ def weights_json(snap, p, settings: dict) -> str:
     return json.dumps(doc, indent=2, allow_nan=False)
 
 
+def class_predictions_csv(p, snap) -> str:
+    """Classification: one line per row at the chosen epoch: split, row, features, its class, the predicted
+    class, and the probability of every class."""
+    X = np.vstack([p.to_original_X(p.X_train_aug), p.to_original_X(p.X_test_aug)])
+    y = np.vstack([p.y_train, p.y_test])
+    y_hat = np.vstack([snap.y_hat_train, snap.y_hat_test])
+    probs = np.hstack([1 - y_hat, y_hat]) if y_hat.shape[1] == 1 else y_hat
+    names = [str(c) for c in p.classes]
+    frame = pd.DataFrame({"split": np.repeat(SPLITS, [len(p.y_train), len(p.y_test)]),
+                          "row": np.concatenate([p.train_rows, p.test_rows])})
+    columns = [frame.split, frame.row] + [pd.Series(X[:, j]) for j in range(p.n_inputs)]
+    columns += [pd.Series([names[k] for k in evaluate.predicted_class(y)]),
+                pd.Series([names[k] for k in evaluate.predicted_class(y_hat)])]
+    columns += [pd.Series(probs[:, k]) for k in range(len(names))]
+    heads = ["split", "row", *map(str, p.features), str(p.target), f"predicted {p.target}",
+             *[f"probability of {c}" for c in names]]
+    return to_csv(pd.concat(columns, axis=1, keys=heads))
+
+
 def predictions_csv(p, snap) -> str:
     """One line per row at the chosen epoch: split, row, features, true and predicted target, residual."""
+    if p.task == "classification":
+        return class_predictions_csv(p, snap)
     points = points_frame(p, snap)
     columns = [points.split, points.row] + [points[f"x{j + 1}"] for j in range(p.n_inputs)]
     columns += [points["true"], points["predicted"], points["true"] - points["predicted"]]

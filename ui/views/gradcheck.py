@@ -64,7 +64,7 @@ def check(s: Step, mistake: bool = False, eps: float = EPS, focus_units: dict | 
         grads[-1] = gradcheck.misordered_output_gradient(s.forward.u[-2], s.backward.delta[-1]) + s.dW_decay[-1]
     entries = _entries([W.shape for W in s.weights], focus_units)
     num = gradcheck.numerical_gradients(s.X_aug, s.y, s.weights, s.activation, s.weight_decay, eps=eps,
-                                        only=set(entries))
+                                        only=set(entries), loss=s.loss_kind)
     names = graph.matrix_names(len(s.weights) - 1)
     labels = [f"{names[l]}[{i},{j + 1}]" for l, i, j in entries]
     analytic = np.array([grads[l][i, j] for l, i, j in entries])
@@ -87,7 +87,7 @@ def check(s: Step, mistake: bool = False, eps: float = EPS, focus_units: dict | 
     order = np.argsort(~(bad & finite), kind="stable")
     frame = frame.iloc[order].reset_index(drop=True)
     chosen = np.array([focus_units.get(l) == j for l, _, j in entries])[order]
-    after = objective_after(s.X_aug, s.y, s.weights, grads, s.eta, s.activation, s.weight_decay)
+    after = objective_after(s.X_aug, s.y, s.weights, grads, s.eta, s.activation, s.weight_decay, s.loss_kind)
     worst = float(np.nanmax(rel)) if finite and rel.size else float("nan")
     return Check(frame, worst, [n for n, b in zip(labels, bad) if b] if finite else [], finite, grads[-1], after,
                  sum(W.size for W in s.weights), tuple(int(t) for t in np.flatnonzero(chosen)))

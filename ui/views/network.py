@@ -103,7 +103,7 @@ def edge_widths(n_hidden: int, style: st_style.ChartStyle) -> tuple[float, float
 def network_chart(G, q: Quantities, show: str, nodes: dict, style: st_style.ChartStyle = st_style.NORMAL):
     """The diagram with edges showing ``show`` (one of SHOW), every tooltip filled in, styled."""
     arrays = q.shown(show)
-    widest = max(a.shape[1] for a in arrays[:-1])
+    widest = max([a.shape[1] for a in arrays[:-1]], default=1)
     chart = diagram.network_chart(G, edge_values(G, arrays), value_title=TITLES[show],
                                   edge_extra=edge_tooltips(G, q), node_extra=nodes, style=style,
                                   label_halo=True, width_range=edge_widths(widest, style))
@@ -146,7 +146,19 @@ def shapes_markdown(n: int, n_inputs: int, hidden, n_outputs: int) -> str:
     return head + "| code | maths | meaning | shape |\n|---|---|---|---|\n" + "\n".join(rows)
 
 
-def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int) -> list[str]:
+OUTPUT_LATEX = {   # ŷ from z_O: the task's output unit
+    "squared": r"\hat y = u_O = z_O \quad \text{(linear output)}",
+    "sigmoid": r"\hat y = u_O = \sigma(z_O) = \frac{1}{1 + e^{-z_O}} \quad \text{(the probability of class 1)}",
+    "softmax": r"\hat y_k = u_{O,k} = \frac{e^{z_{O,k}}}{\sum_j e^{z_{O,j}}} \quad \text{(softmax: one probability per class)}",
+}
+
+
+def output_kind(loss: str, n_outputs: int) -> str:
+    """"squared" (linear output), "sigmoid" (two classes) or "softmax" (three or more)."""
+    return "squared" if loss == "squared" else ("sigmoid" if n_outputs == 1 else "softmax")
+
+
+def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int, loss: str = "squared") -> list[str]:
     """The forward pass in the notation of the shapes table (shapes under each factor), then one unit
     of each layer written out. Short lines, one ``st.latex`` each, for a narrow projected column."""
     hidden = network.widths(hidden)
@@ -165,8 +177,10 @@ def forward_latex(activation: str, n: int, n_inputs: int, hidden, n_outputs: int
                      + shaped(f"W_{{{name}}}", width_below + 1, width))
         source = "x" if below == "X" else rf"u^{{{below}}}"
         if name == "O":
-            lines.append(r"\hat y = u_O = z_O \quad \text{(linear output)}")
-            written.append(rf"\hat y_n = w^{{O}}_{{0}} + \sum_{{j=1}}^{{{width_below}}} {source}_{{n,j}}\,w^{{O}}_{{j}}")
+            lines.append(OUTPUT_LATEX[output_kind(loss, n_outputs)])
+            zo = r"\hat y_n" if loss == "squared" else (r"z^{O}_{n}" if n_outputs == 1 else r"z^{O}_{n,k}")
+            k = "" if n_outputs == 1 else ",k"
+            written.append(rf"{zo} = w^{{O}}_{{0{k}}} + \sum_{{j=1}}^{{{width_below}}} {source}_{{n,j}}\,w^{{O}}_{{j{k}}}")
         else:
             lines.append(rf"u_{{{name}}} = g(z_{{{name}}})" + (r", \qquad " + g.latex + r" \quad \text{(" + g.name
                                                                  + ")}" if below == "X" else ""))

@@ -12,7 +12,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
-from core import graph
+from core import graph, network
 from core.nudge import Nudge, relative_difference
 from ui.views import step_model
 from ui.views.numbers import Digits
@@ -70,16 +70,20 @@ def build(nudges: Sequence[Nudge], ctx: step_model.Context) -> NudgeView:
         what = r"1" if r == 0 else _value("u", l - 1, depth, n, r)
     last = depth
     chosen = c                                      # the unit (0-based) followed in each layer
+    ce = first.loss_kind != "squared"               # the output is σ or softmax of z_O: the change is z_O's
+    many = first.residual.shape[1] > 1
+    out_tex = (r"z^{O}_{" + f"{n}" + (",1" if many else "") + "}") if ce else r"\hat y_{" + str(n) + "}"
+    out_name = "z_O" if ce else "ŷ"
     kinks, path, prev_du, links = [], [], None, []
 
     def _plain(which) -> str:
         base, layer, unit = which
         if base == "ŷ":
-            return f"Δŷ of sample {n}"
+            return f"Δ{out_name}{'₁' if many else ''} of sample {n}"
         return f"Δ{base} of {graph.unit_label(layer + 1, depth, unit + 1)}, sample {n}"
     for ch in first.changes:
         unit = None if ch.layer == last else chosen + 1
-        z = _value("z", ch.layer, depth, n, unit) if ch.layer < last else r"\hat y_{" + str(n) + "}"
+        z = _value("z", ch.layer, depth, n, unit) if ch.layer < last else out_tex
         z_name = ("z", ch.layer, chosen) if ch.layer < last else ("ŷ", ch.layer, 0)
         dz, dz_chained = ch.dz[n0, chosen], ch.dz_chained[n0, chosen]
         path.append((ch.layer, chosen))
@@ -109,13 +113,21 @@ def build(nudges: Sequence[Nudge], ctx: step_model.Context) -> NudgeView:
             else:
                 chosen = 0
     y_hat = first.changes[-1]
-    links.append([f"Δℓ of sample {n} ≈ (ŷ − y)·Δŷ", d.text(first.residual[n0, 0] * y_hat.dz_chained[n0, 0]),
-                  d.text(0.5 * ((first.residual[n0, 0] + y_hat.dz[n0, 0]) ** 2 - first.residual[n0, 0] ** 2))])
+    if ce:
+        links.append(_cross_entropy_link(first, ctx, n0, d))
+    else:
+        links.append([f"Δℓ of sample {n} ≈ (ŷ − y)·Δŷ", d.text(first.residual[n0, 0] * y_hat.dz_chained[n0, 0]),
+                      d.text(0.5 * ((first.residual[n0, 0] + y_hat.dz[n0, 0]) ** 2 - first.residual[n0, 0] ** 2))])
     links.append(["ΔL, every sample", d.text(first.dL_chained), d.text(first.dL)])
-    chain.append(rf"\Delta \ell_{{{n}}} \approx (\hat y_{{{n}}} - y_{{{n}}})\,\Delta \hat y_{{{n}}} = "
-                 rf"{d.paren(first.residual[n0, 0])} \times {d.paren(y_hat.dz_chained[n0, 0])} = "
-                 rf"{d.latex(first.residual[n0, 0] * y_hat.dz_chained[n0, 0])}")
-    chain.append(rf"\begin{{aligned}}\Delta L &\approx \sum_{{n}} (\hat y_n - y_n)\,\Delta \hat y_n = "
+    if ce and many:
+        chain.append(rf"\Delta \ell_{{{n}}} \approx \sum_k (\hat y_{{{n},k}} - y_{{{n},k}})\,\Delta z^{{O}}_{{{n},k}} = "
+                     rf"{d.latex(float(first.residual[n0] @ y_hat.dz_chained[n0]))}")
+    else:
+        chain.append(rf"\Delta \ell_{{{n}}} \approx (\hat y_{{{n}}} - y_{{{n}}})\,\Delta {out_tex} = "
+                     rf"{d.paren(first.residual[n0, 0])} \times {d.paren(y_hat.dz_chained[n0, 0])} = "
+                     rf"{d.latex(first.residual[n0, 0] * y_hat.dz_chained[n0, 0])}")
+    change = r"\Delta z^{O}_n" if ce else r"\Delta \hat y_n"
+    chain.append(rf"\begin{{aligned}}\Delta L &\approx \sum_{{n}} (\hat y_n - y_n)\,{change} = "
                  rf"{d.latex(first.dL_chained)} \\ &= \frac{{\partial L}}{{\partial w}}\,\Delta w = "
                  rf"{d.paren(first.gradient)} \times {d.paren(first.delta)}\end{{aligned}}")
     verdict = (f"Measured by running the network forward again with the nudged weight, L moved by "
@@ -128,6 +140,15 @@ def build(nudges: Sequence[Nudge], ctx: step_model.Context) -> NudgeView:
                   f"{relative_difference(x.dL, x.dL_chained):.2e}"] for x in nudges]
     units = _unit_rows(first, n0, depth, d)
     return NudgeView(chain, links, verdict, shrinking, units, kinks, _diagram(first, ctx, n0, d, path))
+
+
+def _cross_entropy_link(first: Nudge, ctx: step_model.Context, n0: int, d: Digits) -> list[str]:
+    """Sample n's share of the change for the cross-entropy: chained Σ_k (ŷ − y)·Δz_O, measured from z_O."""
+    out = first.changes[-1]
+    y, z = ctx.step.y[n0:n0 + 1], ctx.step.z_O[n0:n0 + 1]
+    measured = float(network.sample_cross_entropy(y, z + out.dz[n0:n0 + 1])[0] - network.sample_cross_entropy(y, z)[0])
+    return [f"Δℓ of sample {n0 + 1} ≈ Σ (ŷ − y)·Δz_O", d.text(float(first.residual[n0] @ out.dz_chained[n0])),
+            d.text(measured)]
 
 
 def _w_sum(layer: int, chosen: int, depth: int) -> str:
@@ -163,7 +184,8 @@ def _diagram(first: Nudge, ctx: step_model.Context, n0: int, d: Digits, path) ->
     frontier = {fed}
     for ch, (_, j) in zip(first.changes, path):
         node = step_model.node(ctx, ch.layer + 1, j + 1)
-        text[node] = f"Δŷ {d.text(ch.dz[n0, j])}" if ch.du is None else f"Δu {d.text(ch.du[n0, j])}"
+        text[node] = (f"{'Δz_O' if first.loss_kind != 'squared' else 'Δŷ'} {d.text(ch.dz[n0, j])}" if ch.du is None
+                      else f"Δu {d.text(ch.du[n0, j])}")
         if ch.layer + 1 <= depth:
             nxt = {step_model.node(ctx, ch.layer + 2, k + 1) for k in range(step_model.layer_size(ctx, ch.layer + 2))}
             edges |= {(a, b) for a in frontier for b in nxt}

@@ -87,11 +87,11 @@ def windows(step: Step, l: int, i: int, c: int, w: float, g: float, w_next: floa
     centre, half = (w + w_next) / 2, 1.5 * length
     zoom = (centre - half, centre + half)
     J_w = float(slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, [w], step.activation,
-                                      step.weight_decay)[0])
+                                      step.weight_decay, step.loss_kind)[0])
     for k in range(WIDENINGS + 1):
         values = np.linspace(centre - half * 2 ** k, centre + half * 2 ** k, PROBE)
         J = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, values, step.activation,
-                                  step.weight_decay)
+                                  step.weight_decay, step.loss_kind)
         if not np.all(np.isfinite(J)) or np.ptp(J) <= 1e-12 * max(1.0, abs(J_w)):
             break                                 # overflow, or a flat slice: nothing more to see further out
         if bends(values, J, w, J_w, g):
@@ -102,7 +102,8 @@ def windows(step: Step, l: int, i: int, c: int, w: float, g: float, w_next: floa
 def _curve(step: Step, l: int, i: int, c: int, window: tuple, extra) -> pd.DataFrame:
     """(weight, J) at POINTS values across ``window`` and at ``extra`` (the weight, its next value)."""
     values = np.union1d(np.linspace(*window, POINTS), [v for v in extra if window[0] <= v <= window[1]])
-    J = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, values, step.activation, step.weight_decay)
+    J = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, values, step.activation, step.weight_decay,
+                                  step.loss_kind)
     return pd.DataFrame({"weight": values, "J": J})
 
 
@@ -115,9 +116,9 @@ def picture(step: Step, name: str) -> Picture:
     w_next = w - step.eta * g
     zoom, wide = windows(step, l, i, c, w, g, w_next)
     J0, J1 = slope.objective_along(step.X_aug, step.y, step.weights, l, i, c, [w, w_next], step.activation,
-                                   step.weight_decay)
+                                   step.weight_decay, step.loss_kind)
     apart = (wide[1] - wide[0]) > ZOOM * (zoom[1] - zoom[0])
-    return Picture(name, w, float(J0), g, slope.centred_slope(*args), float(w_next), float(J1),
+    return Picture(name, w, float(J0), g, slope.centred_slope(*args, loss=step.loss_kind), float(w_next), float(J1),
                    _curve(step, l, i, c, wide, (w, w_next)),
                    _curve(step, l, i, c, zoom, (w, w_next)) if apart else None)
 
@@ -125,7 +126,8 @@ def picture(step: Step, name: str) -> Picture:
 TANGENT, CENTRED = "backprop's tangent", "centred difference"      # short: two legends side by side
 
 
-def chart(pic: Picture, decay: bool = False, style=st_style.NORMAL, zoomed: bool = False) -> dict:
+def chart(pic: Picture, decay: bool = False, style=st_style.NORMAL, zoomed: bool = False,
+          loss: str = "squared") -> dict:
     """One chart of the picture: the curve, the point, the tangent (solid), the centred difference
     (dashed) and the step's arrow, over the bending window — or, ``zoomed``, over the step alone.
     The bending window marks the zoomed one as a grey band when there is one."""
@@ -136,7 +138,8 @@ def chart(pic: Picture, decay: bool = False, style=st_style.NORMAL, zoomed: bool
     left, right = float(finite.weight.min()), float(finite.weight.max())
     x = vega.q("weight", f"the weight {pic.name} (every other weight fixed)",
                scale={"domain": [left, right], "nice": False})
-    y = vega.q("J", "J = L + (λ/2)·Σw²" if decay else "loss L = ½·Σ(y − ŷ)²",
+    named = "loss L = ½·Σ(y − ŷ)²" if loss == "squared" else "loss L = −Σ y·log ŷ (cross-entropy)"
+    y = vega.q("J", "J = L + (λ/2)·Σw²" if decay else named,
                scale={"domain": [lo - pad, hi + pad], "nice": False, "zero": False})
     span = np.array([left, right])
     lines = pd.DataFrame({"weight": np.concatenate([span, span]),

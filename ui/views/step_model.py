@@ -53,6 +53,10 @@ class Context(NamedTuple):
         return self.step.X_aug.shape[1] - 1
 
     @property
+    def n_outputs(self) -> int:
+        return self.step.weights[-1].shape[1]
+
+    @property
     def depth(self) -> int:
         """Number of hidden layers."""
         return len(self.step.weights) - 1
@@ -67,7 +71,10 @@ class Context(NamedTuple):
         return self.widths[0]
 
     def unit(self, layer: int) -> int:
-        """The chosen unit (1-based) of hidden layer ``layer`` (1-based)."""
+        """The chosen unit (1-based) of hidden layer ``layer`` (1-based); layer 0 is the inputs (the
+        weights a network without a hidden layer follows come from input 1)."""
+        if layer == 0 or layer > self.depth:          # the inputs, or the output unit
+            return 1
         return min(self.j, self.widths[layer - 1])
 
     def name(self, layer: int) -> str:
@@ -148,7 +155,7 @@ def layer_labels(ctx: Context, layer: int, bias: bool = False) -> list[str]:
     if layer == 0:
         return tables.input_labels(ctx.n_inputs)
     if layer > ctx.depth:
-        return ["→ ŷ"]
+        return ["→ " + o for o in tables.output_labels(ctx.n_outputs, "ŷ")]
     return tables.unit_labels(ctx.widths[layer - 1], bias, layer, ctx.depth)
 
 
@@ -214,7 +221,9 @@ def weight_values(ctx: Context, weights: Sequence[np.ndarray]) -> dict:
 
 def focus_line(ctx: Context, unit: bool = True) -> str:
     who = f"sample n = {ctx.n} (data row {ctx.data_rows[ctx.n - 1]})"
-    if unit and ctx.depth == 1:
+    if unit and ctx.depth == 0:
+        pass                                       # no hidden unit to name
+    elif unit and ctx.depth == 1:
         who += f" and hidden unit {unit_label(1, 1, ctx.j)}"
     elif unit:
         who += " and units " + ", ".join(unit_label(layer, ctx.depth, ctx.unit(layer))

@@ -18,6 +18,7 @@ from core import activations
 from core.graph import sub, unit_label
 from ui.views import steps_back
 from ui.views.numbers import aligned, plain, short
+from ui.views import tables
 from ui.views.tables import dims
 from ui.views.symbols import sym
 from ui.views.step_model import (OUT, TERMS, TITLES, Context, Diagram, Metric, Note, StepView, Table, X, all_nodes,
@@ -145,7 +146,7 @@ def _forward_tables(ctx: Context, rows: list[str]) -> list[Table]:
         W = s.weights[layer - 1]
         if L == "O":
             caption = f"Output weights W_O {dims(W)} at epoch {e} (row {bias}: bias)"
-            out.append(Table(s.weights[-1], below, ["→ ŷ"], caption, (ctx.unit(ctx.depth),)))
+            out.append(Table(s.weights[-1], below, layer_labels(ctx, ctx.depth + 1), caption, (ctx.unit(ctx.depth),)))
         else:
             caption = (f"Hidden weights W_H {dims(W)} at epoch {e} (row x₀: biases)" if one else
                        f"Weights W_{L} {dims(W)} of hidden layer {layer} at epoch {e} (row {bias}: biases)")
@@ -160,7 +161,7 @@ def _forward_tables(ctx: Context, rows: list[str]) -> list[Table]:
     last = ctx.name(ctx.depth)
     out.append(Table(s.X_aug, rows, layer_labels(ctx, 0),
                      f"Inputs X_aug {dims(s.X_aug)}, scaled; x₀ = 1 is the bias node", (r,)))
-    out.append(Table(s.forward.z[-1], rows, ["ŷ = z_O"],
+    out.append(Table(s.forward.z[-1], rows, ["ŷ = z_O"] if s.loss_kind == "squared" else tables.output_labels(ctx.n_outputs, "z_O"),
                      f"Predictions ŷ = z_O {dims(s.forward.z[-1])} = [1, u_{last}]·W_O", (r,)))
     return out
 

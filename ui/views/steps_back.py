@@ -44,7 +44,7 @@ def _delta_back(ctx: Context, layer: int) -> str:
     gp, dH = s.g_primes[layer - 1][r, j_layer - 1], s.backward.delta[layer - 1][r, j_layer - 1]
     W, delta = s.weights[layer], s.backward.delta[layer][r]    # the weights out of this layer, the deltas above
     g = rf"g'\!\left(z^{{{L}}}_{{{n},{j_layer}}}\right)"
-    if above == "O":
+    if above == "O" and len(delta) == 1:
         terms = [rf"w^{{O}}_{{{j_layer}}}\; \delta^{{O}}_{{{n}}}"]
         values = [rf"{par(W[j_layer, 0])} \times {par(delta[0])}"]
     elif len(delta) <= 3:
@@ -57,7 +57,7 @@ def _delta_back(ctx: Context, layer: int) -> str:
                  rf"\sum_{{k \ne {k}}} w^{{{above}}}_{{{j_layer},k}}\,\delta^{{{above}}}_{{{n},k}}"]
         values = [rf"{par(W[j_layer, k - 1])} \times {par(delta[k - 1])}",
                   rf"\underbrace{{{par(rest)}}}_{{\scriptstyle\text{{the other {len(delta) - 1} units}}}}"]
-    if above == "O":
+    if above == "O" and len(delta) == 1:
         lines = [rf"\delta^{{{L}}}_{{{n},{j_layer}}} &= {g}\; {terms[0]}",
                  rf"&= {par(gp)} \times {values[0]}", rf"&= {num(dH)}"]
     else:
@@ -177,7 +177,7 @@ def gradient_view(ctx: Context) -> StepView:
     for layer in range(1, ctx.depth + 1):
         lit |= edges_into(ctx, layer, ctx.unit(layer))
     dW = s.backward.dW
-    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w → ŷ"],
+    tables_ = [Table(dW[-1], layer_labels(ctx, ctx.depth, bias=True), ["∂L/∂w " + o for o in layer_labels(ctx, ctx.depth + 1)],
                      f"Output-layer gradient ∂L/∂W_O {dims(dW[-1])} "
                      f"(row {layer_labels(ctx, ctx.depth, True)[0].split(' ')[0]}: bias)", (0, jo))]
     for layer in range(1, ctx.depth + 1):

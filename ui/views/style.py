@@ -22,6 +22,8 @@ POSITIVE, NEGATIVE = BLUE, VERMILLION            # weights and gradients: sign =
 TRAIN, TEST = BLUE, VERMILLION                   # rows: colour + marker shape
 TRAIN_SHAPE, TEST_SHAPE = "circle", "triangle-up"
 SEQUENTIAL = "viridis"                           # colour-blind-safe, monotone in lightness
+CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                 "#999999", "#882255")       # Okabe–Ito, then two more: one colour per class (up to 10)
 
 
 @dataclass(frozen=True)

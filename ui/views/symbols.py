@@ -47,6 +47,14 @@ SYMBOLS: tuple[tuple[str, str], ...] = (
     (r"E", "the number of epochs: passes over the training rows"),
     (r"N_I,\ N_H,\ N_O", r"the numbers of inputs, hidden units and outputs ($N_{H1}, N_{H2}, \dots$ per hidden layer)"),
     (r"e", "Euler's number, 2.718…, in the sigmoid $g(z) = 1 / (1 + e^{-z})$"),
+    (r"K", "classification: the number of classes; $y_{n,k} = 1$ when sample $n$ is of class $k$ (one-hot), else 0"),
+    (r"\sigma(z) = 1 / (1 + e^{-z})", r"the sigmoid output of a two-class network: $\hat y = \sigma(z_O)$ is the "
+                                      "probability of the second class"),
+    (r"\hat y_k = e^{z_{O,k}} / \sum_j e^{z_{O,j}}", "the softmax output of a network with $K \\ge 3$ classes: one "
+                                                    "probability per class, summing to 1"),
+    (r"L = -\sum_{n} \sum_{k} y_{n,k} \log \hat y_{n,k}", r"classification's loss, the cross-entropy: $-\log$ of the "
+                                                           r"probability each row gives its own class, summed; "
+                                                           r"then $\delta_O = \hat y - y$"),
 )
 
 # The rule every index follows, on every page, in the diagram, the tables and the notebook.
@@ -61,6 +69,7 @@ INDICES = (
 IN_EQUATIONS = (
     r"\Delta", r"\delta", r"\eta", r"\lambda", r"\ell", r"\varepsilon", r"\odot", r"\top", r"\overline", r"\partial",
     r"\hat y", "x", "y", "z", "u", "w", "W", "X", "L", "J", "g", "N", "n", "i", "j", "k", "E", "A", "I", "e", "h",
+    r"\sigma", r"\log", "K",
 )
 
 

@@ -39,3 +39,8 @@ def unit_labels(n_hidden: int, bias: bool = False, layer: int = 1, depth: int = 
 def input_labels(n_inputs: int) -> list[str]:
     """"x₀ = 1", "x₁", … for the rows of W_H and the columns of X_aug."""
     return ["x₀ = 1"] + [f"x{sub(i)}" for i in range(1, n_inputs + 1)]
+
+
+def output_labels(n_outputs: int, symbol: str = "y") -> list[str]:
+    """Column labels of y (or ŷ): "y" for one output, "y₁" … "y_K" for one-hot classes."""
+    return [symbol] if n_outputs == 1 else [f"{symbol}{sub(k)}" for k in range(1, n_outputs + 1)]
