@@ -165,3 +165,13 @@ def open_and_upload(url: str, page, path: str, name: str, content: bytes, mime: 
     sidebar.locator('input[type="file"]').set_input_files(
         files=[{"name": name, "mimeType": mime, "buffer": content}])
     return sidebar
+
+
+@pytest.fixture
+def no_script_errors(page):
+    """The test fails if the page's JavaScript threw (the player and the class bar run in the browser).
+    A module uses it for all its tests with ``pytestmark = pytest.mark.usefixtures("no_script_errors")``."""
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    yield
+    assert not errors, errors

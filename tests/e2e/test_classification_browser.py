@@ -11,12 +11,7 @@ from ui.state.params import BY_NAME, CLASS_PRESETS, spell
 SCREEN = {"width": 1280, "height": 720}
 
 
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield
-    assert not errors, errors
+pytestmark = pytest.mark.usefixtures("no_script_errors")    # the page's JavaScript never throws
 
 
 def boundary(page):

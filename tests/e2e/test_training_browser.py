@@ -21,13 +21,7 @@ from ui.views.style import BLUE
 PLAYER_JS = Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js"
 
 
-@pytest.fixture(autouse=True)
-def no_script_errors(page):
-    """Every test here fails if the page's JavaScript threw (the player draws in the browser)."""
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    yield
-    assert not errors, errors
+pytestmark = pytest.mark.usefixtures("no_script_errors")    # the page's JavaScript never throws
 
 
 def printed(p, snap) -> dict[str, str]:

@@ -194,13 +194,8 @@ def loss_view(ctx: Context) -> StepView:
            f"{rows_are}, **summed** (not averaged). Every sample adds its own term ℓₙ, so every sample "
            "will push on every weight.")
     if s.weight_decay:
-        lam = f"{s.weight_decay:g}"
-        general.append(r"J = L + \frac{\lambda}{2} \sum_{\text{non-bias } w} w^2")
-        subs.append(rf"J = {num(s.loss)} + \frac{{{lam}}}{{2}} \times {num(2 * s.penalty / s.weight_decay)} "
-                    rf"= {num(s.objective)}")
-        metrics.append(Metric("What this step lowers: J = L + penalty", plain(s.objective)))
-        why += (f" With weight decay λ = {lam} the step lowers J = L + (λ/2)·Σw² instead: every weight "
-                "except the biases pays for its size, so large weights shrink.")
+        why += (f" With weight decay λ = {with_decay(ctx, general, subs, metrics)} the step lowers J = L + "
+                "(λ/2)·Σw² instead: every weight except the biases pays for its size, so large weights shrink.")
     return StepView(
         2, TITLES[1], why, general, focus_line(ctx, unit=False), subs, metrics,
         [Note("info", f"Sample n = {n} contributes {share:.1%} of the loss. The largest share is "
@@ -286,3 +281,15 @@ def status_line(ctx: Context) -> str:
     if math.isfinite(s.change):
         line += f" ({'fell' if s.change <= 0 else 'ROSE'} by {plain(abs(s.change))})"
     return line + f" · η = {s.eta:g}" + (f" · λ = {s.weight_decay:g}" if s.weight_decay else "")
+
+
+def with_decay(ctx: Context, general: list, subs: list, metrics: list) -> str:
+    """Step 2's lines for weight decay (J = L + penalty, with the step's numbers), added to ``general``,
+    ``subs`` and ``metrics``; returns λ as the sentences write it."""
+    s, num = ctx.step, ctx.digits.latex
+    lam = f"{s.weight_decay:g}"
+    general.append(r"J = L + \frac{\lambda}{2} \sum_{\text{non-bias } w} w^2")
+    subs.append(rf"J = {num(s.loss)} + \frac{{{lam}}}{{2}} \times {num(2 * s.penalty / s.weight_decay)} "
+                rf"= {num(s.objective)}")
+    metrics.append(Metric("What this step lowers: J = L + penalty", plain(s.objective)))
+    return lam

@@ -100,12 +100,7 @@ def loss_view(ctx: Context) -> StepView:
     general = [LOSS_TWO if _two(ctx) else LOSS_MANY]
     subs = [sub, aligned([rf"L &= {symbols}", rf"&= {values}", rf"&= {num(s.loss)}"])]
     if s.weight_decay:
-        lam = f"{s.weight_decay:g}"
-        general.append(r"J = L + \frac{\lambda}{2} \sum_{\text{non-bias } w} w^2")
-        subs.append(rf"J = {num(s.loss)} + \frac{{{lam}}}{{2}} \times {num(2 * s.penalty / s.weight_decay)} "
-                    rf"= {num(s.objective)}")
-        metrics.append(Metric("What this step lowers: J = L + penalty", plain(s.objective)))
-        why += f" With weight decay λ = {lam} the step lowers J = L + (λ/2)·Σw² instead."
+        why += f" With weight decay λ = {steps.with_decay(ctx, general, subs, metrics)} the step lowers J = L + (λ/2)·Σw² instead."
     frame = np.column_stack([own, ell])
     return StepView(
         2, TITLES[1], why, general, focus_line(ctx, unit=False), subs, metrics,
