@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, no_horizontal_scroll, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, charts_drawn, no_horizontal_scroll, screenshot, wait_ready
 
 MAIN = '[data-testid="stMain"]'
 
@@ -99,6 +99,9 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
     page.goto(f"{server.url}/backprop?{query}&step=2")
     wait_ready(page)
+    # the browser draws a run's elements and charts a moment after the script ends: a page still
+    # growing would move the buttons and the heading under the measurement
+    assert charts_drawn(page), "the charts did not draw"
     for button, k in (("Next →", 3), ("← Previous", 2)):
         below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
         below.scroll_into_view_if_needed()
@@ -106,7 +109,8 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
         below.click()
         expect(page.get_by_role("heading", name=re.compile(f"^Step {k} of 6"))).to_be_attached()
         wait_ready(page)
-        page.wait_for_function(HEADING_IN_VIEW, arg=k, timeout=10_000)
+        page.wait_for_function(HEADING_IN_VIEW, arg=k, timeout=20_000)
+        assert charts_drawn(page), "the charts did not draw"
         assert f"step={k}" in page.url
         screenshot(page, f"backprop-below-{button.strip('←→ ').lower()}-{who}")
     # a rerun for another reason leaves the page where the student is
@@ -116,5 +120,6 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     switch.click()
     expect(page.get_by_text("FAIL: 4 of 13 weights disagree")).to_be_visible()
     wait_ready(page)
+    assert charts_drawn(page), "the charts did not draw"
     assert abs(switch.bounding_box()["y"] - where) <= 2, "a rerun that was not a step button scrolled the page"
     assert not page.evaluate(HEADING_IN_VIEW, 2)
