@@ -100,7 +100,9 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     page.goto(f"{server.url}/backprop?{query}&step=2")
     wait_ready(page)
     # the browser draws a run's elements and charts a moment after the script ends: a page still
-    # growing would move the buttons and the heading under the measurement
+    # growing would move the buttons and the heading under the measurement (the gradient check is
+    # the page's last section)
+    expect(page.get_by_role("heading", name="Gradient check")).to_be_attached(timeout=30_000)
     assert charts_drawn(page), "the charts did not draw"
     for button, k in (("Next →", 3), ("← Previous", 2)):
         below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
