@@ -226,3 +226,23 @@ def test_an_upload_with_one_feature_is_classified_without_a_plane_to_draw():
     assert not [t for t in at.toggle if t.key == "regions"]
     at.switch_page(PAGES["network"]).run()
     no_exception(at)
+
+
+def test_classification_opens_at_its_own_default_eta_and_switching_task_moves_an_untouched_eta():
+    at = open_app("data", CLASSIFY)
+    no_exception(at)
+    assert settings(at).eta == 0.02                  # a link that names no η: classification's default
+    at.sidebar.radio(key="task").set_value("regression").run()
+    assert settings(at).eta == 0.05
+    at.sidebar.radio(key="task").set_value("classification").run()
+    assert settings(at).eta == 0.02
+    at.sidebar.select_slider(key="lr").set_value(0.1).run()
+    at.sidebar.radio(key="task").set_value("regression").run()
+    no_exception(at)
+    assert settings(at).eta == 0.1                   # a chosen η stays chosen
+
+
+def test_a_link_with_an_eta_keeps_it_when_classifying():
+    at = open_app("data", {**CLASSIFY, "lr": "0.05"})
+    no_exception(at)
+    assert settings(at).eta == 0.05 and not at.warning
