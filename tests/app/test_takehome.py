@@ -91,6 +91,23 @@ def test_the_scikit_learn_panel_shows_both_curves_agreeing(query):
     assert any("MLPRegressor(" in c.value for c in at.code)
 
 
+@pytest.mark.parametrize("dataset, outputs", [("moons", 1), ("three", 3)])
+def test_the_scikit_learn_panel_trains_a_classification_with_mlpclassifier_and_says_where_conventions_differ(
+        dataset, outputs):
+    at = open_app("training", {"task": "classification", "dataset": dataset, "sklearn": "true"})
+    no_exception(at)
+    assert any(s.value.startswith("scikit-learn's loss equals the app's at all 1,001 epochs") for s in at.success)
+    [code] = [c.value for c in at.code if "MLPClassifier(" in c.value]
+    assert "from sklearn.neural_network import MLPClassifier" in code
+    assert "learning_rate_init=0.02 * 100" in code and "momentum=0.0" in code      # η·rows: 100 training rows
+    said = texts(at)
+    assert "sigmoid on the output for two classes and softmax for three or more" in said
+    assert "its learning rate is η times the rows in a batch" in said and "clipped" in said
+    assert "MLPRegressor" not in said and "½" not in said
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert any("−Σ y·log ŷ" in json.dumps(spec, ensure_ascii=False) for spec in specs)
+
+
 def test_the_scikit_learn_panel_waits_to_be_asked():
     at = open_app("training")
     assert not [s for s in at.success if "scikit-learn" in s.value]
