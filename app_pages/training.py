@@ -71,6 +71,5 @@ if ens is not None:
 
 takehome.sklearn_panel(s, run)
 page.page_param_notices({"sklearn": PAGE["sklearn"]}, {"sklearn": st.session_state.get("sklearn", False)})
-if not s.classifies:         # the notebook is the regression lesson's
-    st.subheader("Take it home")
-    takehome.notebook_button(s)
+st.subheader("Take it home")
+takehome.notebook_button(s)

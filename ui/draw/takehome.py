@@ -13,13 +13,14 @@ from ui.views import loss_charts, notebook
 
 def run_spec(s: Settings, step_epoch: int = 0) -> notebook.RunSpec:
     """The settings (and an upload's table, embedded as CSV text) as a notebook's ``RunSpec``."""
-    ds = None if s.data == "income" else cache.dataset(s)      # (the bundled table is not needed here)
+    toy = (s.dataset, s.points, s.noise, s.dseed, s.inputs) if s.data == "toy" else None   # the notebook draws it
+    ds = None if s.data == "income" or toy else cache.dataset(s)      # (the bundled table is not needed here)
     upload = None if ds is None or ds.bundled else notebook.table_csv(ds.table, (*s.features, s.target))
     return notebook.RunSpec(data_csv=upload, data_name=None if upload is None else ds.title, features=s.features,
                             target=s.target, test_size=s.test, split_seed=s.split, hidden=s.hidden, eta=s.eta,
                             epochs=cache.epochs_allowed(s), seed=s.seed, activation=s.activation,
                             batch_size=s.batch_size, weight_decay=s.weight_decay, drop_incomplete=s.drop,
-                            step_epoch=step_epoch)
+                            step_epoch=step_epoch, task=s.task, toy=toy)
 
 
 def notebook_button(s: Settings, step_epoch: int = 0, where=st) -> None:
