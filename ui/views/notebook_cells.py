@@ -18,7 +18,7 @@ from nbformat import v4
 
 from core import graph
 from core.data import INCOME_CSV
-from ui.views import notebook_classes as classes
+from ui.views import notebook_classes
 from ui.views.symbols import subscript as tex
 
 SHOWN_ROWS = 30          # row labels printed per set; an upload may have thousands
@@ -146,7 +146,7 @@ The toy data set, drawn here exactly as the app draws it: the clean shape from t
 generator, then a standard-normal jitter per coordinate times `noise`, then the rows shuffled. The
 columns are the inputs x1 and x2 and the class `label`.
 """)
-        cells.code(classes.toy_code(*s.toy) + f"\nfeatures = {list(s.features)!r}\ntarget = {s.target!r}\ndf")
+        cells.code(notebook_classes.toy_code(*s.toy) + f"\nfeatures = {list(s.features)!r}\ntarget = {s.target!r}\ndf")
         return
     # Split on "\n" only: a quoted field may hold any other line-break character, kept by repr.
     text = INCOME_CSV.read_text(encoding="utf-8") if s.data_csv is None else s.data_csv
@@ -203,8 +203,8 @@ def _read_back(text: str) -> list[str]:
 def split(cells: Cells) -> None:
     n = SHOWN_ROWS
     if cells.classify:
-        cells.md(classes.SPLIT_MD)
-        cells.code(classes.SPLIT.replace("{n}", str(n)) + _AUGMENT)
+        cells.md(notebook_classes.SPLIT_MD)
+        cells.code(notebook_classes.SPLIT.replace("{n}", str(n)) + _AUGMENT)
         return
     cells.md(r"""
 ## 2. Split and scale
@@ -277,7 +277,7 @@ standard-normal draws after `np.random.seed(seed)`, one matrix per layer, first 
         code += ('\n\n\ndef decay(W_l):\n    """∂/∂W of the weight decay (λ/2) Σ w²: λ·W, except in the bias row 0,'
                  ' which is not decayed."""\n    D = lam * W_l\n    D[0] = 0.0\n    return D')
     if cells.classify:
-        code += classes.OUTPUT
+        code += notebook_classes.OUTPUT
     cells.code(code)
     lines = [comment("N, N_I = X_train.shape", "training rows, inputs"),
              comment("N_O = y_train.shape[1]", "outputs")]
