@@ -104,7 +104,6 @@ with notices:
         {"sample": sample_param, "unit": unit_param, "step": PAGE["step"], "all": PAGE["all"],
          "mistake": PAGE["mistake"]},
         {"sample": n, "unit": j, "step": step_no, "all": show_all, "mistake": mistake})
-if not s.classifies:            # the notebook is the regression lesson's
-    st.subheader("Take it home")
-    takehome.notebook_button(s, epoch)
+st.subheader("Take it home")
+takehome.notebook_button(s, epoch)
 page.next_page()

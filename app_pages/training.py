@@ -69,8 +69,7 @@ if ens is not None:
         training_view.show(loss_charts.final_losses_chart(
             loss_charts.final_losses_frame(ens.seeds, ens.final_loss_test, s.seed), run.look))
 
-if not s.classifies:         # scikit-learn's MLPRegressor and the notebook are the regression lesson's
-    takehome.sklearn_panel(s, run)
-    page.page_param_notices({"sklearn": PAGE["sklearn"]}, {"sklearn": st.session_state.get("sklearn", False)})
-    st.subheader("Take it home")
-    takehome.notebook_button(s)
+takehome.sklearn_panel(s, run)
+page.page_param_notices({"sklearn": PAGE["sklearn"]}, {"sklearn": st.session_state.get("sklearn", False)})
+st.subheader("Take it home")
+takehome.notebook_button(s)

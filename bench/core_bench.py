@@ -9,6 +9,9 @@
 4. The largest setting the sidebar allows: 3 hidden layers of 32 units, batch size 1 on the 15 training
    rows (15 updates an epoch, 300,000 in all), 20,000 epochs, stride 20 (about 1,000 snapshots,
    what the app keeps). Target: < 2 s and < 100 MB of history.
+5. ``train`` at the classification defaults (two moons of 200 points, 100 training rows, 3 hidden,
+   1000 epochs, the cross-entropy, its default η) against the regression defaults (15 training rows),
+   alternately, per training row. Target: classification's time per row ≤ 2× regression's (PASS/FAIL).
 
 Run with ``python -m bench.core_bench`` (or ``make bench`` for every suite).
 """
@@ -27,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.demo_loop import demo_train  # noqa: E402
 from core import data, network, training  # noqa: E402
+from ui.state.params import DEFAULTS, default  # noqa: E402
 
 SEED, ETA, EPOCHS, HIDDEN = 321, 0.05, 1000, 3
 
@@ -125,7 +129,27 @@ def main() -> list[str]:
     say(f"largest (3 × 32 hidden, batch 1, 20000 epochs = {updates:,} updates), stride 20: {t:.3f} s "
         f"({statistics.median(cpu):.3f} s CPU, {statistics.median(cpu) / updates * 1e6:.1f} µs CPU per update), "
         f"history {mb:.1f} MB  (target < 2 s and < 100 MB: {_verdict(t < 2 and mb < 100)}; median of 3)")
+    classification_per_row(p, ours, say)
     return lines
+
+
+def classification_per_row(p_income, regression, say) -> None:
+    """Row 5: the classification defaults' training time per training row against the regression's."""
+    d = DEFAULTS
+    p = data.prepare(data.toy(d.dataset, d.points, d.noise, d.dseed), ("x1", "x2"), "label", d.test, d.split,
+                     task="classification")
+    eta = default("eta", "classification")
+
+    def classify():
+        return training.train(p, n_hidden=HIDDEN, learning_rate=eta, epochs=EPOCHS, seed=SEED, loss="cross_entropy")
+
+    t_class, t_reg = _alternate(classify, regression, rounds=15)
+    n_class, n_reg = len(p.y_train), len(p_income.y_train)
+    ratio = (t_class / n_class) / (t_reg / n_reg)
+    say(f"classification defaults ({d.dataset}, {d.points} points = {n_class} training rows, 3 hidden, {EPOCHS} "
+        f"epochs, η {eta:g}): train {t_class * 1000:.1f} ms = {t_class / n_class * 1e6:.0f} µs per row; regression "
+        f"defaults ({n_reg} rows) {t_reg * 1000:.1f} ms = {t_reg / n_reg * 1e6:.0f} µs per row; ratio per row "
+        f"{ratio:.2f}  (target ≤ 2: {'PASS' if ratio <= 2 else 'FAIL'}; median of 15 alternating rounds)")
 
 
 if __name__ == "__main__":

@@ -226,3 +226,81 @@ def test_an_upload_with_one_feature_is_classified_without_a_plane_to_draw():
     assert not [t for t in at.toggle if t.key == "regions"]
     at.switch_page(PAGES["network"]).run()
     no_exception(at)
+
+
+def test_classification_opens_at_its_own_default_eta_and_switching_task_moves_an_untouched_eta():
+    at = open_app("data", CLASSIFY)
+    no_exception(at)
+    assert settings(at).eta == 0.02                  # a link that names no η: classification's default
+    at.sidebar.radio(key="task").set_value("regression").run()
+    assert settings(at).eta == 0.05
+    at.sidebar.radio(key="task").set_value("classification").run()
+    assert settings(at).eta == 0.02
+    at.sidebar.select_slider(key="lr").set_value(0.1).run()
+    at.sidebar.radio(key="task").set_value("regression").run()
+    no_exception(at)
+    assert settings(at).eta == 0.1                   # a chosen η stays chosen
+
+
+def test_a_link_with_an_eta_keeps_it_when_classifying():
+    at = open_app("data", {**CLASSIFY, "lr": "0.05"})
+    no_exception(at)
+    assert settings(at).eta == 0.05 and not at.warning
+
+
+def one_number_and_a_label(n=60, seed=2, extra_text=False) -> bytes:
+    """One numeric column and a text label (and, if asked, a text column that is not a feature)."""
+    rng = np.random.default_rng(seed)
+    length = rng.uniform(1, 9, n)
+    df = pd.DataFrame({"length": length})
+    if extra_text:
+        df["color"] = ["red" if i % 3 else "blue" for i in range(n)]
+    df["kind"] = np.where(length > 5, "long", "short")
+    return df.to_csv(index=False).encode()
+
+
+def test_an_upload_of_one_numeric_feature_and_a_text_label_is_classified():
+    at = with_upload(one_number_and_a_label(), open_app("data", CLASSIFY))
+    no_exception(at)
+    assert not at.error
+    s = settings(at)
+    assert s.data.startswith("upload:") and (s.features, s.target) == (("length",), "kind")
+    assert "the class y = kind, one of 2: long, short" in texts(at).replace("\\", "")
+    at.switch_page(PAGES["training"]).run()
+    no_exception(at)
+    [run] = [d["run"] for d in component_data(at, "run")]
+    assert run["kind"] == "classification" and run["boundary"] is None
+
+
+def test_the_same_file_for_regression_is_one_sentence_and_the_bundled_data_stays():
+    at = with_upload(one_number_and_a_label(), open_app("data"))
+    no_exception(at)
+    assert errors(at) == ("The file has 1 numeric column; the network needs at least two (features and a target). "
+                          "Upload a table with numbers in at least two columns.")
+    assert settings(at).data == "income"
+    at.sidebar.radio(key="task").set_value("classification").run()        # the classes are usable there
+    no_exception(at)
+    assert not at.error and settings(at).target == "kind"
+
+
+def test_a_text_column_beside_the_features_is_not_offered_and_a_sentence_says_why():
+    at = with_upload(one_number_and_a_label(extra_text=True), open_app("data", CLASSIFY))
+    no_exception(at)
+    assert at.sidebar.multiselect(key="features").options == ["length"]
+    assert "Not offered as a feature: Column 'color' is not numeric (row 1 holds 'blue')" in \
+        "\n".join(c.value.replace("\\", "") for c in at.sidebar.caption)
+    assert settings(at).features == ("length",) and settings(at).target == "kind"
+    assert not at.error
+
+
+def test_a_file_whose_rare_class_lands_only_in_the_test_rows_is_one_sentence_and_the_toy_data_stays():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"length": rng.uniform(1, 9, 50), "width": rng.uniform(1, 5, 50)})
+    df["kind"] = ["rare" if i < 2 else ("x" if i % 2 else "y") for i in range(50)]
+    at = open_app("data", {**CLASSIFY, "test": "0.8", "dataset": "xor"})
+    with_upload(df.to_csv(index=False).encode(), at=at)
+    at.sidebar.selectbox(key="target").set_value("kind").run()
+    no_exception(at)
+    assert len(at.error) == 1 and "Class 'rare' has no row in the training set after the split" in errors(at)
+    s = settings(at)
+    assert (s.data, s.dataset, s.test) == ("toy", "xor", 0.8)      # the data and settings in use before

@@ -54,6 +54,27 @@ def test_the_training_pages_notebook_prints_the_final_losses_in_a_fresh_kernel(m
     assert abs(float(p["test"]) - ref.FINAL_LOSS_TEST_SEED_321) < 5e-9
 
 
+@pytest.mark.parametrize("page, query", [
+    ("training", {"task": "classification", "dataset": "three", "epochs": "150", "batch": "9", "l2": "0.01"}),
+    ("backprop", {"task": "classification", "points": "80", "hidden": "4,2", "act": "tanh", "epoch": "12",
+                  "epochs": "60"}),
+])
+def test_a_classification_pages_notebook_draws_the_toy_set_and_prints_the_independent_numbers(media, page, query):
+    from tests.views.test_notebook_classes import assert_same_numbers, reference_run, toy_table, toy_spec
+    from tests.views.test_notebook import run_in_process
+
+    at = open_app(page, query)
+    no_exception(at)
+    assert "Take it home" in [h.value for h in at.subheader]
+    text = notebook_from(at, media)
+    s = at.session_state["_settings"]
+    spec = toy_spec(s.dataset, s.points, s.noise, s.dseed, s.inputs, hidden=s.hidden, eta=s.eta, epochs=s.epochs,
+                    seed=s.seed, activation=s.activation, batch_size=s.batch_size, weight_decay=s.weight_decay,
+                    step_epoch=int(query.get("epoch", 0)))
+    assert s.eta == 0.02 and "eta = 0.02" in text
+    assert_same_numbers(run_in_process(text), reference_run(toy_table(spec), spec))
+
+
 def row_and_index_csv(n: int = 24) -> bytes:
     """A student's file whose columns are named Row and index, the names the notebook's own table
     uses for its row labels (pandas would read them back as other names)."""
@@ -89,6 +110,23 @@ def test_the_scikit_learn_panel_shows_both_curves_agreeing(query):
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert any(layer.get("data", {}).get("name") == "curves" for spec in specs for layer in spec.get("layer", []))
     assert any("MLPRegressor(" in c.value for c in at.code)
+
+
+@pytest.mark.parametrize("dataset, outputs", [("moons", 1), ("three", 3)])
+def test_the_scikit_learn_panel_trains_a_classification_with_mlpclassifier_and_says_where_conventions_differ(
+        dataset, outputs):
+    at = open_app("training", {"task": "classification", "dataset": dataset, "sklearn": "true"})
+    no_exception(at)
+    assert any(s.value.startswith("scikit-learn's loss equals the app's at all 1,001 epochs") for s in at.success)
+    [code] = [c.value for c in at.code if "MLPClassifier(" in c.value]
+    assert "from sklearn.neural_network import MLPClassifier" in code
+    assert "learning_rate_init=0.02 * 100" in code and "momentum=0.0" in code      # η·rows: 100 training rows
+    said = texts(at)
+    assert "sigmoid on the output for two classes and softmax for three or more" in said
+    assert "its learning rate is η times the rows in a batch" in said and "clipped" in said
+    assert "MLPRegressor" not in said and "½" not in said
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert any("−Σ y·log ŷ" in json.dumps(spec, ensure_ascii=False) for spec in specs)
 
 
 def test_the_scikit_learn_panel_waits_to_be_asked():

@@ -174,3 +174,27 @@ def test_features_must_still_be_numbers_for_classification():
 def test_an_unknown_task_names_the_two_tasks(income):
     with pytest.raises(ValueError, match="'regression' or 'classification'"):
         data.prepare(income, task="clustering")
+
+
+def test_eleven_text_classes_are_a_sentence_too():
+    labels = [f"kind {chr(97 + i)}" for i in range(11)] * 2
+    with pytest.raises(data.DataError, match=r"Column 'kind' has 11 different values; classification allows 2 to 10"):
+        data.prepare(_frame(labels), ("a", "b"), "kind", task="classification")
+
+
+def test_a_text_class_found_only_in_the_test_rows_is_named():
+    labels = ["rare", "rare"] + ["x", "y"] * 24
+    with pytest.raises(data.DataError, match=r"Class 'rare' has no row in the training set after the split"):
+        data.prepare(_frame(labels), ("a", "b"), "kind", test_size=0.8, task="classification")
+
+
+def test_a_text_feature_beside_a_text_label_names_the_column_and_a_value():
+    df = _frame(["long", "short"] * 10).assign(color=["red", "blue"] * 10)
+    with pytest.raises(data.DataError, match=r"Column 'color' is not numeric \(row 1 holds 'red'\)"):
+        data.prepare(df, ("a", "color"), "kind", task="classification")
+
+
+def test_one_numeric_feature_and_a_text_label_prepare():
+    df = _frame(["long", "short"] * 10)[["a", "kind"]]
+    p = data.prepare(df, ("a",), "kind", task="classification")
+    assert p.classes == ("long", "short") and p.X_train_aug.shape == (10, 2) and p.y_train.shape == (10, 1)

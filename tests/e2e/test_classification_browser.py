@@ -1,5 +1,8 @@
 """Classification in a real browser: the decision boundary, Play moving it, and the projector's first
-screen at 1280×720 holding the boundary, Play, the epoch and both accuracies; every preset opens."""
+screen at 1280×720 holding the boundary, Play, the epoch and both accuracies; every preset opens; switching
+the task moves an untouched η to the task's default, in the widget and in the link."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -120,3 +123,24 @@ def test_the_browser_colours_a_cell_by_its_most_probable_class_and_how_sure_the_
     assert got[2] == mixed(rgb[0], 0.45)
     assert got[3] == mixed(rgb[2], 0.8 * (0.6 - 1 / 3) / (1 - 1 / 3))
     assert got[4] == [255, 255, 255]
+
+
+def eta_slider(page):
+    return page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').filter(
+        has_text=BY_NAME["eta"].label).get_by_role("slider")
+
+
+def test_switching_the_task_moves_an_untouched_eta_to_the_tasks_default_and_the_link_follows(server, page):
+    page.goto(f"{server.url}/?task=classification")
+    wait_ready(page)
+    expect(eta_slider(page)).to_have_attribute("aria-valuetext", "0.02", timeout=30_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("regression", exact=True).click()
+    wait_ready(page)
+    expect(eta_slider(page)).to_have_attribute("aria-valuetext", "0.05", timeout=30_000)
+    expect(page).not_to_have_url(re.compile(r"[?&]lr="))                # each task's default stays out of the link
+    page.locator('[data-testid="stSidebar"]').get_by_text("classification", exact=True).click()
+    wait_ready(page)
+    expect(eta_slider(page)).to_have_attribute("aria-valuetext", "0.02", timeout=30_000)
+    expect(page).to_have_url(re.compile(r"task=classification"))
+    expect(page).not_to_have_url(re.compile(r"[?&]lr="))
+    assert_no_exception(page)

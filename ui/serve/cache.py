@@ -244,12 +244,12 @@ def findings(s: Settings) -> list[diagnose.Finding]:
 
 
 def sklearn_check(s: Settings) -> crosscheck.CrossCheck:
-    """The run of ``s`` trained again by scikit-learn's MLPRegressor (kept like the run itself)."""
+    """The run of ``s`` trained again by scikit-learn's MLPRegressor or MLPClassifier (kept like the run itself)."""
     p, key = prepared(s), _key(s, "sklearn")
 
     def check():
         with _progress_bar("Training the same network with scikit-learn") as show:
             return worker.run(crosscheck.crosscheck, p, s.hidden, s.eta, epochs_allowed(s), s.seed, s.activation,
-                              s.batch_size, s.weight_decay, key=key, cost=min(run_seconds(s), 3.0) * 2,
+                              s.batch_size, s.weight_decay, s.loss, key=key, cost=min(run_seconds(s), 3.0) * 2,
                               on_wait=show)
     return _kept(key, check)

@@ -87,10 +87,11 @@ def _widget_value(p: Param, value):
 
 
 def _apply(values: Mapping[str, Any]) -> None:
-    """Set the model settings to ``values`` (Python names), the others to their defaults."""
+    """Set the model settings to ``values`` (Python names), the others to their defaults (the task's)."""
+    task = values.get("task", BY_NAME["task"].default)
     for name in params.MODEL:
         p = BY_NAME[name]
-        st.session_state[p.key] = _widget_value(p, values.get(name, p.default))
+        st.session_state[p.key] = _widget_value(p, values.get(name, params.default(name, task)))
     st.session_state[_HIDDEN_OK] = st.session_state[BY_NAME["hidden"].key]
 
 
@@ -173,9 +174,17 @@ def batch_input(where, p: Param) -> int | None:
     return None if value is None else int(value)
 
 
-def _choice(where, p: Param, **kw):
-    return where.select_slider(p.label, p.choices, p.default, key=p.key, bind="query-params",
-                               format_func=params.spell, help=p.help, **kw)
+def _choice(where, p: Param, default=None, **kw):
+    return where.select_slider(p.label, p.choices, p.default if default is None else default, key=p.key,
+                               bind="query-params", format_func=params.spell, help=p.help, **kw)
+
+
+def _task_changed() -> None:
+    """The new task brings its own default η, unless the student had chosen another η."""
+    eta, old = BY_NAME["eta"].key, current().task
+    new = st.session_state.get(BY_NAME["task"].key, old)
+    if new != old and st.session_state.get(eta) == params.default("eta", old):
+        st.session_state[eta] = params.default("eta", new)
 
 
 def sidebar() -> Settings:
@@ -189,12 +198,12 @@ def sidebar() -> Settings:
     p = BY_NAME
     task = p["task"]
     values: dict[str, Any] = {"task": sb.radio(task.label, task.choices, index=0, key=task.key, horizontal=True,
-                                               bind="query-params", help=task.help)}
+                                               bind="query-params", help=task.help, on_change=_task_changed)}
     classifies = values["task"] == "classification"
     data_box = sb.container()          # filled below, once the split settings it needs exist
     values["seed"] = whole_number_input(sb, p["seed"])
     values["hidden"] = hidden_input(sb, p["hidden"], classifies)
-    values["eta"] = float(_choice(sb, p["eta"]))
+    values["eta"] = float(_choice(sb, p["eta"], params.default("eta", values["task"])))
     values["epochs"] = whole_number_input(sb, p["epochs"])
     with sb.expander("Mini-batches and weight decay"):
         values["batch_size"] = batch_input(st, p["batch_size"])

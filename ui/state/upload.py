@@ -26,7 +26,7 @@ MAX_FEATURES = 4
 LINK_KEY = "upload"              # ?upload=<token>: this browser's kept upload
 _UPLOAD = "_upload"              # the last file that parsed: Upload
 _WORKED = "_data_worked"         # (DataChoice, split, test): the last upload settings that prepared
-_FAILED = "_upload_failed"       # (file_id, message) of the last file refused
+_FAILED = "_upload_failed"       # ((file_id, task), message) of the last file refused
 _NOTICES = "_data_notices"       # [(kind, Markdown)] for the page, shown once (ui.draw.page.header)
 _PENDING = PENDING = "_data_pending"   # widget values to set before the widgets are drawn (a fallback)
 _LINK_READ = "_upload_link_read"  # this session has looked at ?upload= once
@@ -92,40 +92,57 @@ def _browser() -> str | None:
         return None
 
 
-def _parse(content: bytes) -> tuple[pd.DataFrame, list[str]]:
-    """The table and its numeric columns; DataError with a sentence when the app cannot use it."""
+def _parse(content: bytes, task: str = "regression") -> tuple[pd.DataFrame, list[str]]:
+    """The table and its numeric columns; DataError with a sentence when the app cannot use it for ``task``."""
     table = data.read_table(content)
     numeric = data.numeric_columns(table)
-    if len(numeric) < 2:
-        raise data.DataError(
-            f"The file has {len(numeric)} numeric column{'s' if len(numeric) != 1 else ''}; the "
-            "network needs at least two (features and a target). Upload a table with numbers in "
-            "at least two columns.")
+    too_few = _too_few_numbers(numeric, table, task)
+    if too_few:
+        raise data.DataError(too_few)
     return table, numeric
 
 
-def _choose_columns(numeric: list[str], kept: dict | None = None) -> None:
+def _too_few_numbers(numeric: list[str], table: pd.DataFrame, task: str) -> str | None:
+    """None if ``task`` can use a table with these numeric columns; else the sentence that says why not.
+    Regression needs two numeric columns; classification one, beside a column of classes."""
+    if len(numeric) >= 2 or (task == "classification" and numeric and table.shape[1] >= 2):
+        return None
+    n = len(numeric)
+    if task == "classification":
+        return (f"The file has {n} numeric column{'s' if n != 1 else ''} and {table.shape[1]} in all; classification "
+                "needs a feature column of numbers and another column of classes.")
+    return (f"The file has {n} numeric column{'s' if n != 1 else ''}; the network needs at least two (features "
+            "and a target). Upload a table with numbers in at least two columns.")
+
+
+def _guess_target(table: pd.DataFrame, numeric: list[str]) -> str:
+    """The usual target: the last numeric column, or, with a single one (classification), the last other column."""
+    others = [c for c in table.columns if c not in numeric]
+    return numeric[-1] if len(numeric) >= 2 or not others else others[-1]
+
+
+def _choose_columns(table: pd.DataFrame, numeric: list[str], kept: dict | None = None) -> None:
     """Column widgets for a new table: ``kept`` (a reload) if it still fits, else the usual guess
-    (the last numeric column is the target)."""
+    (``_guess_target``)."""
     kept = kept or {}
-    target = kept.get("target") if kept.get("target") in numeric else numeric[-1]
+    target = kept.get("target") if kept.get("target") in table.columns else _guess_target(table, numeric)
     features = [f for f in kept.get("features", []) if f in numeric and f != target][:MAX_FEATURES]
     st.session_state["target"] = target
     st.session_state["features"] = features or [c for c in numeric if c != target][:MAX_FEATURES]
     st.session_state["drop"] = bool(kept.get("drop", False)) and bool(features)
 
 
-def _store(file) -> Upload | None:
+def _store(file, task: str) -> Upload | None:
     """Parse a newly uploaded file; on success it replaces the previous upload (here and in the store)."""
     failed = st.session_state.get(_FAILED)
-    if failed and failed[0] == file.file_id:          # the same rejected file: say it again, don't re-parse
+    if failed and failed[0] == (file.file_id, task):   # the same rejected file: say it again, don't re-parse
         st.error(failed[1], icon=":material/error:")
         return None
     raw = file.getvalue()
     try:
-        table, numeric = _parse(raw)
+        table, numeric = _parse(raw, task)
     except data.DataError as exc:
-        st.session_state[_FAILED] = (file.file_id, safe.md(str(exc), 600))
+        st.session_state[_FAILED] = ((file.file_id, task), safe.md(str(exc), 600))
         say_error(exc)
         return None
     old, browser = current_upload(), _browser()
@@ -136,11 +153,11 @@ def _store(file) -> Upload | None:
     token = upload_store.STORE.put(browser, file.name, raw) or upload_store.new_token()
     up = Upload(file.file_id, "upload:" + hashlib.sha256(raw).hexdigest()[:16], file.name, table, token)
     st.session_state[_UPLOAD] = up
-    _choose_columns(numeric)
+    _choose_columns(table, numeric)
     return up
 
 
-def _restore_from_link() -> None:
+def _restore_from_link(task: str) -> None:
     """Once per session: bring back the upload the address names (after a reload), or say why not."""
     if st.session_state.get(_LINK_READ):
         return
@@ -151,7 +168,7 @@ def _restore_from_link() -> None:
     browser = _browser()
     entry = upload_store.STORE.get(token, browser)
     try:
-        table, numeric = _parse(entry.content) if entry is not None else (None, [])
+        table, numeric = _parse(entry.content, task) if entry is not None else (None, [])
     except data.DataError:
         entry = None
     if entry is None:
@@ -167,7 +184,7 @@ def _restore_from_link() -> None:
     digest = hashlib.sha256(entry.content).hexdigest()[:16]
     st.session_state[_UPLOAD] = Upload("restored:" + digest, "upload:" + digest, entry.name, table, token)
     st.session_state["source"] = OWN
-    _choose_columns(numeric, entry.choice)
+    _choose_columns(table, numeric, entry.choice)
     st.session_state[_KEPT_CHOICE] = entry.choice
     notice("info", f"Your file {safe.md(entry.name, 60)} is back after the reload: this server keeps an upload "
                    f"{KEPT_FOR}, for this browser only.")
@@ -231,7 +248,7 @@ def data_section(box, test: float, split: int, task: str = "regression") -> Data
     The choice returned always prepares with ``split``, ``test`` and ``task``: when a new split seed
     or test fraction does not work with the upload, they go back to the last that did (``fall_back``).
     """
-    _restore_from_link()
+    _restore_from_link(task)
     classifies = task == "classification"
     source = box.radio("Data", (BUNDLED, OWN), key="source", horizontal=True,
                        format_func=lambda v: TOY if classifies and v == BUNDLED else v,
@@ -244,7 +261,7 @@ def data_section(box, test: float, split: int, task: str = "regression") -> Data
                                 help="A header row, then one row per example; numbers in the columns you use.")
         up = current_upload()
         if file is not None and (up is None or file.file_id != up.file_id):
-            up = _store(file) or up
+            up = _store(file, task) or up
         choice = _columns(up, test, split, task) if up is not None else None
         if up is not None:
             st.button("Forget my file", icon=":material/delete:", key="forget_upload", on_click=forget,
@@ -307,12 +324,21 @@ def _columns(up: Upload, test: float, split: int, task: str = "regression") -> D
     numeric = data.numeric_columns(table)
     st.caption(f"{len(table):,} rows × {table.shape[1]} columns; {len(numeric)} numeric.")
     st.text(f"File: {up.name[:60]}")
+    too_few = _too_few_numbers(numeric, table, task)
+    if too_few:                      # a file kept for classification, now asked for regression
+        st.error(safe.md(too_few, 600), icon=":material/error:")
+        return None
     targets = list(table.columns) if task == "classification" else numeric
     if st.session_state.get("target") not in targets:
-        st.session_state["target"] = numeric[-1]
+        st.session_state["target"] = _guess_target(table, numeric)
     target = st.selectbox("Target (the class to predict)" if task == "classification" else "Target (what to predict)",
                           targets, key="target")
     options = [c for c in numeric if c != target]
+    not_numbers = [why for column, why in data.not_numeric_reasons(table).items() if column != target]
+    if not_numbers:                  # why a column is not offered as a feature, in the core's words
+        more = len(not_numbers) - 1
+        st.caption("Not offered as a feature: " + safe.md(not_numbers[0], 300)
+                   + (f" ({more} more such column{'s' if more != 1 else ''}.)" if more else ""))
     chosen = [c for c in st.session_state.get("features", []) if c in options][:MAX_FEATURES]
     st.session_state["features"] = chosen or options[:1]
     features = st.multiselect("Features (1–4 numeric columns)", options, key="features",

@@ -137,7 +137,10 @@ def final_losses_chart(frame: pd.DataFrame, style=st_style.NORMAL) -> dict:
     return vega.spec([dots], {"finals": frame}, style, len(frame) * (style.font + 10) + 4 * style.font + 60)
 
 
-def crosscheck_chart(epochs, ours, theirs, style=st_style.NORMAL) -> dict:
+CROSS_ENTROPY_TITLE = "loss −Σ y·log ŷ, training rows (log scale)"
+
+
+def crosscheck_chart(epochs, ours, theirs, style=st_style.NORMAL, title: str = LOSS_TITLE) -> dict:
     """The app's training loss (solid) and scikit-learn's (dashed) against the epoch, log scale."""
     epochs, ours, theirs = (np.asarray(a, dtype=float) for a in (epochs, ours, theirs))
     keep = downsample(np.column_stack([ours, theirs]), 1000)
@@ -147,7 +150,7 @@ def crosscheck_chart(epochs, ours, theirs, style=st_style.NORMAL) -> dict:
     frame = frame[np.isfinite(frame.loss) & (frame.loss > 0)]
     lines = {"data": {"name": "curves"}, "mark": {"type": "line", "strokeWidth": style.line},
              "encoding": {"x": vega.q("epoch", "epoch", axis={"format": ",d"}),
-                          "y": vega.q("loss", LOSS_TITLE, scale={"type": "log", "domain": log_domain(frame.loss)}),
+                          "y": vega.q("loss", title, scale={"type": "log", "domain": log_domain(frame.loss)}),
                           "color": vega.n("who", scale={"domain": who, "range": [st_style.BLUE, st_style.ORANGE]},
                                           legend=vega.legend(style)),
                           "strokeDash": vega.n("who", scale={"domain": who, "range": [[1, 0], [8, 5]]},

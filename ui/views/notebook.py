@@ -6,6 +6,10 @@ forward pass, the loss, the deltas and gradients of one step with the page's num
 training loop and the loss curve. It imports only numpy, pandas and altair — nothing from this
 project — so it runs anywhere.
 
+For classification (``task``) the data are the toy set, drawn by the notebook itself with the app's
+generator (``toy``), or the upload; the split is stratified, the output σ or softmax, the loss the
+cross-entropy and δ_O = ŷ − y (``notebook_classes``).
+
 The step the notebook walks through is the first update of epoch ``step_epoch`` (the Backprop
 page's epoch slider): with step_epoch > 0 a "fast-forward" section first runs that many epochs with
 the training loop's own function. With mini-batches, that update uses the first batch of the epoch.
@@ -29,12 +33,15 @@ import nbformat
 import pandas as pd
 from nbformat import v4
 
+from core.toy import TOY_SETS
+from ui.views import notebook_classes
 from ui.views.notebook_cells import Cells, data, markdown_text, network, split, title
 from ui.views.notebook_step import backward, curve, fast_forward, forward, loss, training, update
 
 __all__ = ["ALLOWED_IMPORTS", "RunSpec", "build_notebook", "file_name", "markdown_text", "table_csv"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
+TASKS = ("regression", "classification")
 ALLOWED_IMPORTS = ("io", "math", "numpy", "pandas", "altair")
 
 
@@ -45,7 +52,10 @@ class RunSpec:
     ``data_csv``: None for the bundled Income2, else the table as ``table_csv`` writes it;
     ``data_name``: the upload's file name (shown, never used as a path). ``hidden``: units per
     hidden layer. ``batch_size`` None: every training row in one batch. ``step_epoch``: the epoch
-    whose first update the notebook takes by hand (0 = from the initial weights).
+    whose first update the notebook takes by hand (0 = from the initial weights). ``task``
+    "classification": the cross-entropy with a σ or softmax output; ``toy`` (classification only):
+    the toy set (dataset, points, noise, data seed, derived inputs) the notebook draws, in place of
+    ``data_csv``; ``hidden`` may then be () (no hidden layer).
     """
 
     data_csv: str | None = None
@@ -63,6 +73,8 @@ class RunSpec:
     weight_decay: float = 0.0
     drop_incomplete: bool = False
     step_epoch: int = 0
+    task: str = "regression"
+    toy: tuple | None = None
 
     def __post_init__(self):
         def put(name, value):
@@ -79,8 +91,18 @@ class RunSpec:
             raise ValueError("Choose at least one feature, and a target that is not a feature.")
         hidden = tuple(self.hidden) if hasattr(self.hidden, "__iter__") else (self.hidden,)
         put("hidden", tuple(_whole("a hidden layer's width", h, 1) for h in hidden))
-        if not self.hidden:
-            raise ValueError("hidden must list at least one hidden layer.")
+        if self.task not in TASKS:
+            raise ValueError(f"Unknown task {self.task!r}; choose one of {', '.join(TASKS)}.")
+        if not self.hidden and self.task != "classification":
+            raise ValueError("hidden must list at least one hidden layer (none is for classification only).")
+        if self.toy is not None:
+            if self.task != "classification" or self.data_csv is not None:
+                raise ValueError("A toy data set is for classification, in place of an uploaded table.")
+            name, points, noise, seed, inputs = self.toy
+            if name not in TOY_SETS or not set(inputs) <= set(notebook_classes.DERIVED):
+                raise ValueError(f"Unknown toy data set {name!r} or derived input in {inputs!r}.")
+            put("toy", (name, _whole("points", points, 1), _number("noise", noise, 0.0, 1.0),
+                        _whole("data seed", seed, 0, 2**32 - 1), tuple(str(i) for i in inputs)))
         put("split_seed", _whole("split_seed", self.split_seed, 0, 2**32 - 1))
         put("seed", _whole("seed", self.seed, 0, 2**32 - 1))
         put("epochs", _whole("epochs", self.epochs, 1))
@@ -107,7 +129,7 @@ def table_csv(table: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
 
 def file_name(spec: RunSpec) -> str:
     """A download name made of the settings only (never of user text)."""
-    layers = "x".join(str(h) for h in spec.hidden)
+    layers = "x".join(str(h) for h in spec.hidden) or "0"
     name = f"backprop-{spec.activation}-{layers}-eta{spec.eta:g}-seed{spec.seed}-epochs{spec.epochs}"
     return re.sub(r"[^A-Za-z0-9._-]", "_", name) + ".ipynb"
 

@@ -18,6 +18,7 @@ from nbformat import v4
 
 from core import graph
 from core.data import INCOME_CSV
+from ui.views import notebook_classes
 from ui.views.symbols import subscript as tex
 
 SHOWN_ROWS = 30          # row labels printed per set; an upload may have thousands
@@ -33,6 +34,7 @@ class Cells:
         self.batched = spec.batch_size is not None
         self.decay = spec.weight_decay > 0
         self.epoch = spec.step_epoch             # the epoch whose step the notebook walks through
+        self.classify = spec.task == "classification"
         self.out: list = []
 
     def md(self, text: str) -> None:
@@ -82,9 +84,15 @@ def title(cells: Cells) -> None:
             "Hastie, Tibshirani, 2013), bundled with the app" if s.data_csv is None
             else "your file " + (markdown_text(s.data_name) if s.data_name else "(no name)")
             + ", embedded below")
-    layers = (f"one layer of {s.hidden[0]}" if len(s.hidden) == 1
+    if s.toy is not None:
+        name, points, noise, seed, inputs = s.toy
+        source = (f"the toy data set *{name}*: {points:,} points, noise {noise:g}, data seed {seed}, drawn below "
+                  "with the app's own generator")
+    layers = ("none" if not s.hidden else f"one layer of {s.hidden[0]}" if len(s.hidden) == 1
               else f"{len(s.hidden)} layers of " + " and ".join(str(h) for h in s.hidden))
-    rows = [
+    task = [("task", "classification: a sigmoid output for two classes, softmax for more; the cross-entropy loss"
+             if cells.classify else "regression: a linear output; the squared loss")]
+    rows = task + [
         ("data", source),
         ("features → target", ", ".join(markdown_text(f) for f in s.features) + " → " + markdown_text(s.target)),
         ("rows with a missing value", "dropped" if s.drop_incomplete else "none allowed"),
@@ -130,6 +138,16 @@ imported, so it runs anywhere: run all cells from the top.
 
 def data(cells: Cells) -> None:
     s = cells.spec
+    if s.toy is not None:
+        cells.md("""
+## 1. The data
+
+The toy data set, drawn here exactly as the app draws it: the clean shape from the data seed's own
+generator, then a standard-normal jitter per coordinate times `noise`, then the rows shuffled. The
+columns are the inputs x1 and x2 and the class `label`.
+""")
+        cells.code(notebook_classes.toy_code(*s.toy) + f"\nfeatures = {list(s.features)!r}\ntarget = {s.target!r}\ndf")
+        return
     # Split on "\n" only: a quoted field may hold any other line-break character, kept by repr.
     text = INCOME_CSV.read_text(encoding="utf-8") if s.data_csv is None else s.data_csv
     if text.endswith("\n"):
@@ -144,7 +162,12 @@ def data(cells: Cells) -> None:
 has to be downloaded.
 """)
     drop = ""
-    if s.drop_incomplete:
+    if s.drop_incomplete and cells.classify:
+        drop = ("\n\n# The app drops rows with a blank, NaN or infinite feature value, or without a class.\n"
+                "complete = np.isfinite(df[features].to_numpy(dtype=float)).all(axis=1) & df[target].notna().to_numpy()\n"
+                "print(\"rows dropped:\", list(df.index[~complete]))\n"
+                "df = df[complete]")
+    elif s.drop_incomplete:
         drop = ("\n\n# The app drops rows with a blank, NaN or infinite value in a chosen column.\n"
                 "complete = np.isfinite(df[features + [target]].to_numpy(dtype=float)).all(axis=1)\n"
                 "print(\"rows dropped:\", list(df.index[~complete]))\n"
@@ -178,6 +201,11 @@ def _read_back(text: str) -> list[str]:
 
 
 def split(cells: Cells) -> None:
+    n = SHOWN_ROWS
+    if cells.classify:
+        cells.md(notebook_classes.SPLIT_MD)
+        cells.code(notebook_classes.SPLIT.replace("{n}", str(n)) + _AUGMENT)
+        return
     cells.md(r"""
 ## 2. Split and scale
 
@@ -191,7 +219,6 @@ rows**, so training values lie in [−1, 1] while a test value can exceed 1. Las
 leading 1: the output of the bias node, so that a bias is just the weight in row 0 of a weight
 matrix. That gives `X_train_aug` (N × (N_I + 1)).
 """)
-    n = SHOWN_ROWS
     cells.code(f"""
 X = df[features].to_numpy(dtype=float)      # (rows, N_I)
 y = df[[target]].to_numpy(dtype=float)      # (rows, N_O)
@@ -209,16 +236,19 @@ X_train, X_test = X_train / x_scale, X_test / x_scale
 y_train, y_test = y_train / y_scale, y_test / y_scale
 print("x_scale =", x_scale, "  y_scale =", y_scale)
 print("largest scaled test value of each feature:", X_test.max(axis=0))
+""" + _AUGMENT)
 
+
+_AUGMENT = '''
 
 def augment(A):
-    \"\"\"[1, A]: the bias node's constant output 1 as column 0. (N, k) → (N, k + 1)\"\"\"
+    """[1, A]: the bias node's constant output 1 as column 0. (N, k) → (N, k + 1)"""
     return np.hstack([np.ones((len(A), 1)), A])
 
 
 X_train_aug, X_test_aug = augment(X_train), augment(X_test)
 print("X_train_aug[:3] =", X_train_aug[:3], sep="\\n")
-""")
+'''
 
 
 def network(cells: Cells) -> None:
@@ -226,12 +256,17 @@ def network(cells: Cells) -> None:
     code, g_tex, gp_tex = _G[s.activation]
     sizes = [r"N_I"] + [f"N_{tex(n)}" for n in cells.names] + ["N_O"]
     shapes = ", ".join(f"$W_{tex(l)}$: $({a} + 1) \\times {b}$" for l, a, b in zip(cells.layers, sizes[:-1], sizes[1:]))
-    hidden_md = ("one hidden layer of $N_H$" if len(cells.names) == 1
-                 else "hidden layers of $" + "$, then $".join(sizes[1:-1]) + "$")
+    hidden_md = ("no hidden layer" if not cells.names else
+                 f"one hidden layer of $N_H$ {s.activation} units" if len(cells.names) == 1
+                 else "hidden layers of $" + "$, then $".join(sizes[1:-1]) + f"$ {s.activation} units")
+    out_md = ("$N_O$ = 1 linear output" if not cells.classify else
+              "$N_O$ outputs: one sigmoid unit $\\hat y = \\sigma(z_O)$, the probability of `classes[1]`, for two "
+              "classes; for $K \\ge 3$ classes $K$ units with softmax, $\\hat y_k = e^{z_k} / \\sum_j e^{z_j}$, one "
+              "probability per class (`output` below)")
     cells.md(f"""
 ## 3. The network and its initial weights
 
-$N_I$ inputs, {hidden_md} {s.activation} units, and $N_O$ = 1 linear output. Each layer's weights
+$N_I$ inputs, {hidden_md}, and {out_md}. Each layer's weights
 form one matrix with a row per input node — row 0 for the bias node — and a column per unit:
 {shapes}.
 
@@ -241,6 +276,8 @@ standard-normal draws after `np.random.seed(seed)`, one matrix per layer, first 
     if cells.decay:
         code += ('\n\n\ndef decay(W_l):\n    """∂/∂W of the weight decay (λ/2) Σ w²: λ·W, except in the bias row 0,'
                  ' which is not decayed."""\n    D = lam * W_l\n    D[0] = 0.0\n    return D')
+    if cells.classify:
+        code += notebook_classes.OUTPUT
     cells.code(code)
     lines = [comment("N, N_I = X_train.shape", "training rows, inputs"),
              comment("N_O = y_train.shape[1]", "outputs")]

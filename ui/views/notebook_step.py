@@ -33,6 +33,8 @@ def train_epoch(W):
     dW = gradients(W, X_train_aug, y_train)
     return [W_l - eta * (dW_l{decay}) for W_l, dW_l in zip(W, dW)]
 '''
+    delta_O = ("output(inputs[-1] @ W[-1]) - y   # δ_O = ŷ − y" if cells.classify
+               else "-(y - inputs[-1] @ W[-1])    # δ_O")
     cells.code('''
 def gradients(W, X_aug, y):
     """∂L/∂W for every layer of W (output last) on the rows X_aug, y: sections 4 and 6 as loops."""
@@ -40,7 +42,7 @@ def gradients(W, X_aug, y):
     for W_l in W[:-1]:
         zs.append(inputs[-1] @ W_l)
         inputs.append(augment(g(zs[-1])))
-    delta = -(y - inputs[-1] @ W[-1])    # δ_O
+    delta = ''' + delta_O + '''
     dW = [None] * len(W)
     for l in reversed(range(len(W))):
         dW[l] = inputs[l].T @ delta      # ∂L/∂W_l = [1, u]ᵀ · δ_l
@@ -76,12 +78,19 @@ for name, W_l in zip({[f"W_{n}" for n in cells.layers]!r}, W):
 
 
 def forward(cells: Cells) -> None:
+    out_md = ("The output unit applies σ (two classes: the probability of `classes[1]`) or softmax over "
+              "the K output units (K classes, one probability each)." if cells.classify else
+              "The linear output unit passes $z_O$ on unchanged.")
     eqs = []
     prev = r"X_{\mathrm{aug}}"
     for name in cells.names:
         eqs.append(f"z_{tex(name)} = {prev}\\, W_{tex(name)}, \\qquad u_{tex(name)} = g(z_{tex(name)})")
         prev = f"[1, u_{tex(name)}]"
-    eqs.append(f"z_O = {prev}\\, W_O, \\qquad \\hat y = u_O = z_O")
+    if not cells.classify:
+        eqs.append(f"z_O = {prev}\\, W_O, \\qquad \\hat y = u_O = z_O")
+    else:
+        eqs.append(f"z_O = {prev}\\, W_O, \\qquad \\hat y = u_O = \\sigma(z_O) \\text{{ or }} "
+                   "\\mathrm{softmax}(z_O)")
     eq_md = "\n".join(f"$${e}$$" for e in eqs)
     batch_md = ""
     if cells.batched:
@@ -92,8 +101,7 @@ def forward(cells: Cells) -> None:
     cells.md(f"""
 ## 4. Forward pass
 
-Every training row at once: one matrix product per layer, then the activation. The linear output
-unit passes $z_O$ on unchanged.
+Every training row at once: one matrix product per layer, then the activation. {out_md}
 
 {eq_md}{batch_md}
 """)
@@ -110,8 +118,12 @@ unit passes $z_O$ on unchanged.
         lines.append(f"u_{name} = g(z_{name})")
         prev = f"augment(u_{name})"
     lines.append(comment(f"z_O = {prev} @ W_O", "(N, N_O)"))
-    lines.append(comment("y_hat = z_O", "the output unit is linear: u_O = z_O"))
-    lines.append('print("ŷ[:3] =", y_hat[:3, 0])')
+    if cells.classify:
+        lines.append(comment("y_hat = output(z_O)", "σ(z_O), or softmax(z_O) for 3+ classes"))
+        lines.append('print("ŷ[:3] =", y_hat[:3, 0] if y_hat.shape[1] == 1 else y_hat[:3], sep="\\n")')
+    else:
+        lines.append(comment("y_hat = z_O", "the output unit is linear: u_O = z_O"))
+        lines.append('print("ŷ[:3] =", y_hat[:3, 0])')
     cells.code("\n".join(lines))
 
 
@@ -121,17 +133,32 @@ def loss(cells: Cells) -> None:
         decay_md = (r" Weight decay adds $\frac{\lambda}{2} \sum w^2$ over every weight except the bias "
                     "rows to what gradient descent minimises; the loss the app shows and plots is $L$ "
                     "alone.")
-    cells.md(rf"""
+    if cells.classify:
+        cells.md(rf"""
+## 5. Loss
+
+$$L = -\sum_n \sum_k y_{{n,k}} \log \hat y_{{n,k}}$$
+
+the cross-entropy (with one output $-\sum_n [y_n \log \hat y_n + (1 - y_n) \log(1 - \hat y_n)]$): −log of the
+probability each row gives its own class, a sum over the training rows, not a mean. `cross_entropy`
+computes it from $z_O$, so a probability rounded to 0 never gives log 0.{decay_md}
+""")
+        lines = ["L = cross_entropy(y_train, z_O)", 'print(f"L = {L:.8f}")']
+        if cells.batched:
+            lines += ["L_batch = cross_entropy(y_train[rows], z_O[rows])",
+                      'print(f"this batch\'s part of L: {L_batch:.8f}")']
+    else:
+        cells.md(rf"""
 ## 5. Loss
 
 $$L = \frac{{1}}{{2}} \sum_n (y_n - \hat y_n)^2$$
 
 a sum over the training rows, not a mean.{decay_md}
 """)
-    lines = ["L = 0.5 * np.sum((y_train - y_hat) ** 2)", 'print(f"L = {L:.8f}")']
-    if cells.batched:
-        lines += ["L_batch = 0.5 * np.sum((y_train[rows] - y_hat[rows]) ** 2)",
-                  'print(f"this batch\'s part of L: {L_batch:.8f}")']
+        lines = ["L = 0.5 * np.sum((y_train - y_hat) ** 2)", 'print(f"L = {L:.8f}")']
+        if cells.batched:
+            lines += ["L_batch = 0.5 * np.sum((y_train[rows] - y_hat[rows]) ** 2)",
+                      'print(f"this batch\'s part of L: {L_batch:.8f}")']
     if cells.decay:
         lines += [f"penalty = 0.5 * lam * sum(np.sum(W_l[1:] ** 2) for W_l in {cells.w_list()})",
                   'print(f"decay term (λ/2) Σ w² = {penalty:.8f}")']
@@ -142,7 +169,8 @@ def backward(cells: Cells) -> None:
     names = cells.names
     below = [r"X_{\mathrm{aug}}"] + [f"[1, u_{tex(n)}]" for n in names]   # what each layer receives
     above = names[1:] + ["O"]
-    eqs = [r"\delta_O = \frac{\partial L}{\partial z_O} = -(y - z_O)"]
+    eqs = [r"\delta_O = \frac{\partial L}{\partial z_O} = \hat y - y" if cells.classify
+           else r"\delta_O = \frac{\partial L}{\partial z_O} = -(y - z_O)"]
     for name, up in reversed(list(zip(names, above))):
         eqs.append(f"\\delta_{tex(name)} = g'(z_{tex(name)}) \\odot "
                    f"\\left(\\delta_{tex(up)}\\, \\overline{{W}}_{tex(up)}^\\top\\right)")
@@ -156,6 +184,11 @@ def backward(cells: Cells) -> None:
                 "(`decay` in section 3)." if cells.decay else "")
     batch_md = ("\n\nOnly the batch's rows (`[rows]`) enter the deltas and gradients of this step."
                 if cells.batched else "")
+    if cells.classify:
+        batch_md = ("\n\nThe cross-entropy's slope ∂L/∂ŷ and the output's slope ∂ŷ/∂z_O multiply into "
+                    "$\\delta_O = \\hat y - y$, for σ with two classes and for softmax with more: the σ′ that "
+                    "would slow a saturated output cancels. From $\\delta_O$ down, the backward pass is the "
+                    "lecture's.") + batch_md
     cells.md(f"""
 ## 6. Backward pass
 
@@ -173,7 +206,10 @@ gradient check catches.
 {chr(10).join(f"$${e}$$" for e in grads)}{decay_md}{batch_md}
 """)
     sel = "[rows]" if cells.batched else ""
-    lines = [f"delta_O = -(y_train{sel} - z_O{sel})" + " " * 10 + "# δ_O = ∂L/∂z_O: (rows, N_O)"]
+    if cells.classify:
+        lines = [f"delta_O = y_hat{sel} - y_train{sel}" + " " * 10 + "# δ_O = ∂L/∂z_O = ŷ − y: (rows, N_O)"]
+    else:
+        lines = [f"delta_O = -(y_train{sel} - z_O{sel})" + " " * 10 + "# δ_O = ∂L/∂z_O: (rows, N_O)"]
     for name, up in reversed(list(zip(names, above))):
         lines.append(f"delta_{name} = g_prime(z_{name}{sel}, u_{name}{sel}) * (delta_{up} @ W_{up}[1:].T)"
                      f"   # δ_{name}: row 0 of W_{up} (bias) passes nothing back")
@@ -199,11 +235,14 @@ for every weight matrix. To see {after}, the forward pass runs again: `predict` 
 loop over the layers, for any list of weight matrices.
 """)
     lines = [f"W_{l}_new = W_{l} - eta * dW_{l}" for l in cells.layers]
+    what = "z_O (ŷ = output(z_O))" if cells.classify else "ŷ"
+    new = (f"cross_entropy(y_train, predict({cells.w_list('_new')}, X_train_aug))" if cells.classify
+           else f"0.5 * np.sum((y_train - predict({cells.w_list('_new')}, X_train_aug)) ** 2)")
     lines += ["", "", "def predict(W, X_aug):",
-              f'    """ŷ for the layers W = {cells.w_list()}: section 4 as a loop over the layers."""',
+              f'    """{what} for the layers W = {cells.w_list()}: section 4 as a loop over the layers."""',
               "    u = X_aug", "    for W_l in W[:-1]:", "        u = augment(g(u @ W_l))",
               "    return u @ W[-1]", "", "",
-              f"L_new = 0.5 * np.sum((y_train - predict({cells.w_list('_new')}, X_train_aug)) ** 2)",
+              f"L_new = {new}",
               'print(f"loss before the step: L = {L:.8f}")',
               'print(f"loss after the step:  L = {L_new:.8f}")']
     cells.code("\n".join(lines))
@@ -228,10 +267,20 @@ weights. If the loss overflows (η too large), training stops there, as in the a
     rng = "rng = np.random.default_rng(seed)       # the same generator as in the app: one per run\n" \
         if cells.batched else ""
     arg = "W, rng" if cells.batched else "W"
-    cells.code(f'''
-def loss(W, X_aug, y):
+    if cells.classify:
+        loss_def = '''def loss(W, X_aug, y):
+    """L = −Σ y log ŷ over the rows X_aug, y, from z_O (without the decay term)."""
+    return cross_entropy(y, predict(W, X_aug))'''
+        scores = '''
+    print(f"final training accuracy = {accuracy(y_train, output(predict(W, X_train_aug))):.4f}")
+    print(f"final test accuracy     = {accuracy(y_test, output(predict(W, X_test_aug))):.4f}")'''
+    else:
+        loss_def = '''def loss(W, X_aug, y):
     """L = ½ Σ (y − ŷ)² over the rows X_aug, y (without the decay term)."""
-    return 0.5 * np.sum((y - predict(W, X_aug)) ** 2)
+    return 0.5 * np.sum((y - predict(W, X_aug)) ** 2)'''
+        scores = ""
+    cells.code(f'''
+{loss_def}
 
 
 W = [W_l.copy() for W_l in W_init]
@@ -254,11 +303,12 @@ if diverged_at is not None:
               f"training {{loss_train[-1]:.8g}}, test {{loss_test[-1]:.8g}}")
 else:
     print(f"final training loss = {{loss_train[-1]:.8f}}")
-    print(f"final test loss     = {{loss_test[-1]:.8f}}")
+    print(f"final test loss     = {{loss_test[-1]:.8f}}"){scores}
 ''')
 
 
 def curve(cells: Cells) -> None:
+    title = "loss L = −Σ y log ŷ" if cells.classify else "loss L = ½ Σ (y − ŷ)²"
     cells.md("""
 ## 9. The loss curve
 
@@ -270,7 +320,7 @@ curves = pd.DataFrame({"epoch": keep, "training": np.array(loss_train)[keep],
                        "test": np.array(loss_test)[keep]})
 alt.Chart(curves.melt("epoch", var_name="rows", value_name="loss")).mark_line().encode(
     x=alt.X("epoch:Q", title="epoch"),
-    y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="loss L = ½ Σ (y − ŷ)²"),
+    y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title=''' + repr(title) + '''),
     color=alt.Color("rows:N", title=None),
 ).properties(width=500, height=300, title="Loss during training")
 ''')
