@@ -135,7 +135,9 @@ def test_a_following_phones_first_screen_holds_the_steps_equation_with_its_numbe
     expect(equation).to_be_visible(timeout=FOLLOW)
     tex = equation.locator("annotation").text_content()
     assert "=" in tex and any(c.isdigit() for c in tex.split("=")[-1]), tex     # the equation with its numbers
-    assert first_screen(equation.bounding_box()), equation.bounding_box()
+    box = equation.bounding_box()
+    print(f"step {step}: the equation with its numbers at y = {box['y']:.0f}–{box['y'] + box['height']:.0f} px")
+    assert first_screen(box), box
     sample = student.locator(MAIN).get_by_label("Sample n", exact=True)
     assert not sample.is_visible() and not student.get_by_role("button", name="Next →").first.is_visible()
     if step == 3:
@@ -156,7 +158,9 @@ def test_a_following_phones_first_screen_holds_the_players_chart(server, lecture
     code = start_class(server, lecturer, TRAINING)
     follow_to_training(server, student, code)
     chart = student.locator(f"{MAIN} .bpx-part canvas").first
-    assert first_screen(chart.bounding_box()), chart.bounding_box()
+    box = chart.bounding_box()
+    print(f"the player's chart at y = {box['y']:.0f}–{box['y'] + box['height']:.0f} px")
+    assert first_screen(box), box
     assert not student.locator(MAIN).get_by_role("slider").first.is_visible()
     student.get_by_role("button", name="Explore on my own").click()
     expect(student.locator(MAIN).get_by_role("slider").first).to_be_visible(timeout=FOLLOW)

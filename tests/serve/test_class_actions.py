@@ -57,8 +57,9 @@ def test_the_lecturer_key_leads_with_the_view_narrowed_to_what_the_class_shares(
 def test_a_running_play_is_stored_with_its_start_on_this_servers_clock(store):
     code, key = store.create()
     before = time.time()
-    status, _ = post(store, f"/_class/{code}/lead", {"key": key, "page": "training", "query": {"seed": "9"},
-                                                     "play": {"playing": True, "from": 40, "speed": "Fast", "elapsed": 2.5}})
+    play = {"playing": True, "from": 40, "speed": "Fast", "elapsed": 2.5}
+    status, _ = post(store, f"/_class/{code}/lead",
+                     {"key": key, "page": "training", "query": {"seed": "9"}, "play": play})
     after = time.time()
     play = store.view(code)[1]["play"]
     assert status == 200 and {k: play[k] for k in ("playing", "from", "speed")} == {"playing": True, "from": 40,

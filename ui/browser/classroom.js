@@ -40,7 +40,7 @@ const RERUN_WAIT_MS = 3000;
 
 let current = null;        // the running Lecturer or Follower
 let shown = { page: null, controls: {} };   // the lecturer's page controls the address may lack
-let played = null;         // the lecturer's player as it last told: {page, playing, from, speed, t0} or {page, playing, epoch}
+let played = null;         // the lecturer's player as it last told (with the page it is on)
 const clicks = new WeakSet();
 
 window.addEventListener("backprop-player", (e) => {

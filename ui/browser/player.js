@@ -223,7 +223,7 @@ class Player {
     this.ledId = lead.id;
     if (lead.playing) {
       if (this.run.last < 1) return;
-      if (lead.speed in this.speeds) this.speed = lead.speed;
+      if (Object.hasOwn(this.speeds, lead.speed)) this.speed = lead.speed;
       const start = Math.min(Math.max(lead.from, 0), this.run.last);
       const was = !!this.playing;
       cancelAnimationFrame(this.raf);

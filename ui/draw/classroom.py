@@ -157,7 +157,8 @@ def banner(m: Membership, projector: bool) -> None:
     new = st.session_state.get(_NEW, {})
     join = _join_link(m.code) if m.lecturer else None
     _component(key=MOUNT_KEY, on_key_change=_key_offered, data={
-        "code": m.code, "lecturer": m.lecturer, "followingCss": None if m.lecturer else _FOLLOWING_CSS, "checked": m.code in st.session_state.get(_CHECKED, set()),
+        "code": m.code, "lecturer": m.lecturer, "followingCss": None if m.lecturer else _FOLLOWING_CSS,
+        "checked": m.code in st.session_state.get(_CHECKED, set()),
         "newKey": new.get(m.code), "projector": projector, "join": join, "qr": _qr(join) if join else None})
 
 

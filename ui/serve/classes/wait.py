@@ -7,8 +7,9 @@ revealed or ended), or ``answers`` / ``following`` differ from the numbers given
 live counts), else after WAIT_S with the same version. JSON: {"version", "view", "question",
 "counts", "following", "answers", "ended"} (``ClassState``; ``counts`` is aligned with
 ``question["choices"]``), and the header ``X-Class-Now`` this server's clock (seconds), against
-which a follower reads how long the lecturer's Play has run (``view["play"]["since"]``). ``follower`` marks that browser present, also while it waits. Errors are
-{"error": "<one sentence>"}: 404 no such class, 400 a malformed request, 403 a full class, 503 no store.
+which a follower reads how long the lecturer's Play has run (``view["play"]["since"]``).
+``follower`` marks that browser present, also while it waits. Errors are {"error": "<one sentence>"}:
+404 no such class, 400 a malformed request, 403 a full class, 503 no store.
 
 It runs no Streamlit script and costs little per waiting browser: per class, one task in this
 process polls the store's cheap ``stamp`` every TICK_S while anyone waits, reads the whole state
@@ -39,7 +40,7 @@ TICK_S = 0.2                      # how often a class being waited on is polled
 REFRESH_S = 5.0                   # a waiting follower is marked present again this often
 BIG = 2**53                       # the largest number a browser sends exactly
 NO_STORE = {"Cache-Control": "no-store"}
-NOW = "X-Class-Now"               # the server's clock when it answered: a running Play's ``since`` is on it
+NOW = "X-Class-Now"               # the server's clock as it answers (a running Play's "since" is on it)
 
 
 class _Watch:
