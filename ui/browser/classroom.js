@@ -51,7 +51,10 @@ window.addEventListener("backprop-player-ready", () => { if (current && current.
 
 let followingCss = "";      // ui/browser/following.css, sent by the server with the bar's data
 
+// Whether this page follows: its layout on a narrow screen, and whether the lecturer's Play leads
+// its player (a student exploring, or out of the class, plays on their own).
 function following(on) {
+  if (!on) window.dispatchEvent(new CustomEvent("backprop-lead-play", { detail: null }));
   if (on && followingCss && !document.getElementById("bpc-following-css")) {
     const style = document.createElement("style");
     style.id = "bpc-following-css";
