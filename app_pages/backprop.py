@@ -28,8 +28,8 @@ if s.projector:
     c_prev, c_steps, c_next, c_where = st.columns([0.75, 2.3, 0.75, 1.6], vertical_alignment="top")
     where = c_where.popover("Epoch · sample n · unit j", width="stretch")
     c_epoch, (c_sample, c_unit), c_all = where.container(), where.columns(2), where.container()
-else:
-    c_epoch, c_sample, c_unit = st.columns([4, 1, 1], vertical_alignment="bottom")
+else:               # keys "led-…": hidden while a phone follows the lecturer, who drives them
+    c_epoch, c_sample, c_unit = st.container(key="led-where").columns([4, 1, 1], vertical_alignment="bottom")
 epoch = widgets.epoch_slider(h, container=c_epoch,
                              help="The weights before this epoch's update: 0 = the initial weights.")
 batches = h.batches(epoch)               # one batch, every training row, unless mini-batches are on
@@ -46,7 +46,8 @@ j = widgets.index_picker(c_unit, unit_param,
 notices = st.container()        # filled at the end, once every page control has its value
 status = st.empty()             # the loss before and after this step, once it is computed
 if not s.projector:
-    c_prev, c_steps, c_next, c_all = st.columns([1.1, 3, 1.1, 1.3], vertical_alignment="center")
+    c_prev, c_steps, c_next, c_all = st.container(key="led-steps").columns([1.1, 3, 1.1, 1.3],
+                                                                           vertical_alignment="center")
 show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
                         help="The whole derivation on one page, for reading or printing.")
 step_no = c_steps.segmented_control(
@@ -69,11 +70,10 @@ if len(batches) > 1:
                + ", ".join(str(r) for r in p.train_rows[rows]) + ".")
 shown_steps = range(1, step_model.COUNT + 1) if show_all else [step_no]
 views = [(steps_class.build if s.classifies else steps.build)(number, ctx) for number in shown_steps]
-# what a class's lecturer may ask now (the questions are the regression lesson's)
-classroom.offer(class_questions.for_steps(ctx, shown_steps) if not s.classifies else [])
+classroom.offer(class_questions.for_steps(ctx, shown_steps, p.classes if s.classifies else None))  # a lecturer may ask
 slots = [step.show(view, s.projector) for view in views]
 if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
-    below = st.container(horizontal=True)
+    below = st.container(horizontal=True, key="led-steps-below")
     step.step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
     browser.scroll_to(f"step-{step_no}")
 

@@ -24,7 +24,8 @@ if h.diverged_at is not None:
         st.stop()
 run = training_view.TrainingRun.of(s)
 last = run.last
-classroom.offer(class_questions.for_run(h, len(p.y_test)))      # what a class's lecturer may ask now
+classroom.offer(class_questions.for_run(h, len(p.y_test),             # what a class's lecturer may ask now
+                                        (p.y_train, p.y_test) if s.classifies else None))
 
 
 def what_it_went_through() -> None:

@@ -95,6 +95,28 @@ def test_on_the_training_page_the_lecturer_is_offered_the_runs_questions():
     assert classes.store().current_question(code)["text"] == asked.options[1]
 
 
+def test_the_classification_lesson_offers_its_own_questions_on_both_pages():
+    classify = {"seed": "9", "lr": "0.5", "task": "classification", "dataset": "moons", "step": "3"}
+    at = open_app("backprop", classify)
+    button(at, "Start a class").click().run()
+    no_exception(at)
+    [asked] = [s for s in at.sidebar.selectbox if s.label == "Ask the class"]
+    assert asked.options == ["Output delta (epoch 0, sample n = 1): what is δ_O, to two decimals?"]
+    at = open_app("training", {**classify, "epochs": "200"})
+    button(at, "Start a class").click().run()
+    [asked] = [s for s in at.sidebar.selectbox if s.label == "Ask the class"]
+    assert asked.options[-1] == "After 200 epochs, is the accuracy higher on the training rows or on the test rows?"
+    no_exception(at)
+
+
+def test_only_a_followers_bar_gets_the_stylesheet_that_keeps_a_phones_first_screen_for_the_point():
+    at, code = start()
+    assert bar(at)["followingCss"] is None
+    student = open_app("backprop", {"class": code})
+    css = bar(student)["followingCss"]
+    assert "html[data-bpc-following]" in css and "st-key-led-" in css and "max-width" in css
+
+
 def test_ending_the_class_leaves_it_and_keeps_its_summary_a_while(media):  # noqa: F811
     at, code = start()
     button(at, "End the class").click().run()

@@ -4,6 +4,7 @@ memory store: the lecturer's key moves the class and nothing else does; answers 
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from starlette.applications import Starlette
@@ -51,6 +52,19 @@ def test_the_lecturer_key_leads_with_the_view_narrowed_to_what_the_class_shares(
                         {"key": key, "page": "backprop", "query": {"step": "3", "seed": "9", "projector": "true"}})
     assert (status, body) == (200, {"version": 1})
     assert store.view(code) == (1, {"page": "backprop", "query": {"seed": "9", "step": "3"}})
+
+
+def test_a_running_play_is_stored_with_its_start_on_this_servers_clock(store):
+    code, key = store.create()
+    before = time.time()
+    play = {"playing": True, "from": 40, "speed": "Fast", "elapsed": 2.5}
+    status, _ = post(store, f"/_class/{code}/lead",
+                     {"key": key, "page": "training", "query": {"seed": "9"}, "play": play})
+    after = time.time()
+    play = store.view(code)[1]["play"]
+    assert status == 200 and {k: play[k] for k in ("playing", "from", "speed")} == {"playing": True, "from": 40,
+                                                                                  "speed": "Fast"}
+    assert before - 2.5 - 0.001 <= play["since"] <= after - 2.5 + 0.001 and "elapsed" not in play
 
 
 def test_under_a_prefix_too(store):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 from starlette.applications import Starlette
@@ -103,6 +104,17 @@ def test_a_newer_version_is_answered_at_once_with_what_students_may_see(store):
                                  "answer": None, "explain": None},
                     "counts": [0, 0], "following": 1, "answers": 0, "ended": False}
     assert set(body) == set(ClassState._fields)
+
+
+def test_every_answer_tells_this_servers_clock_against_which_a_play_has_run(store):
+    code, key = store.create()
+    store.lead(code, key, {"page": "training", "query": {}, "play": {"playing": True, "from": 0, "since": 5.0}})
+    app, _ = app_over(store)
+    before = time.time()
+    status, body, headers = run_async(asyncio.wait_for(get(app, f"/_class/{code}/wait", "since=0"), 60))
+    after = time.time()
+    assert status == 200 and body["view"]["play"]["since"] == 5.0
+    assert before - 0.001 <= float(headers[b"x-class-now"]) <= after + 0.001
 
 
 def test_a_follower_waits_until_the_lecturer_moves_and_is_counted_meanwhile(store):

@@ -19,6 +19,15 @@
 // question of the moment is shown here, at the top of the page, with one button per choice; an
 // answer goes to POST _class/<code>/answer and can be changed until the lecturer closes it.
 // The module lives as long as the page: a rerun mounts it again and it goes on where it was.
+//
+// Play on the Training page lives in each browser (ui/browser/player.js). The lecturer's player
+// tells this module its state (a window event) and the view carries it ("play"); the server stamps
+// a running Play's start with its own clock and tells the time with every answer (X-Class-Now), so
+// a follower's player starts as far along as the lecturer's is, without comparing two browsers'
+// clocks, and stops where the lecturer's stopped.
+// While following, a narrow screen keeps the moment's point on the first screen: the page's own
+// controls (keys "led-…", which the lecturer drives) are hidden, and a step's equation with its
+// numbers comes right under its heading (ui/browser/following.css, put on the page by this module).
 
 const KEY = (code) => `backprop-class-key:${code}`;            // localStorage: the lecturer key
 const FOLLOWER = "backprop-class-follower";                    // localStorage: this browser's random id
@@ -31,7 +40,30 @@ const RERUN_WAIT_MS = 3000;
 
 let current = null;        // the running Lecturer or Follower
 let shown = { page: null, controls: {} };   // the lecturer's page controls the address may lack
+let played = null;         // the lecturer's player as it last told (with the page it is on)
 const clicks = new WeakSet();
+
+window.addEventListener("backprop-player", (e) => {
+  played = e.detail ? { ...e.detail, page: page() } : null;
+  if (current && current.leadIfMoved) current.leadIfMoved();
+});
+window.addEventListener("backprop-player-ready", () => { if (current && current.leadPlay) current.leadPlay(); });
+
+let followingCss = "";      // ui/browser/following.css, sent by the server with the bar's data
+
+// Whether this page follows: its layout on a narrow screen, and whether the lecturer's Play leads
+// its player (a student exploring, or out of the class, plays on their own).
+function following(on) {
+  if (!on) window.dispatchEvent(new CustomEvent("backprop-lead-play", { detail: null }));
+  if (on && followingCss && !document.getElementById("bpc-following-css")) {
+    const style = document.createElement("style");
+    style.id = "bpc-following-css";
+    style.textContent = followingCss;
+    document.head.appendChild(style);
+  }
+  if (on) document.documentElement.setAttribute("data-bpc-following", "");
+  else document.documentElement.removeAttribute("data-bpc-following");
+}
 
 function stored(area, name, value) {
   try {
@@ -136,6 +168,8 @@ class Member {
       }
       if (!this.running) return;
       pause = 500;
+      const now = Number(r.headers.get("X-Class-Now"));
+      if (Number.isFinite(now) && now > 0) this.clock = { server: now, local: performance.now() };
       if (!r.ok) {
         this.error = body.error || "The class cannot be reached: try again in a moment.";
         this.render();
@@ -198,8 +232,11 @@ class Lecturer extends Member {
     if (shown.page !== here && Date.now() - this.arrivedAt < WAIT_CONTROLS_MS) return;
     const own = shown.page === here ? shown.controls : {};
     const view = { page: here, query: query(new URLSearchParams({ ...own, ...query(location.search) }).toString()) };
+    const p = played && played.page === here ? played : null;
+    if (p) view.play = p.playing ? { playing: true, from: p.from, speed: p.speed } : { playing: false, epoch: p.epoch };
     const text = JSON.stringify(view);
     if (text === this.sent) return;
+    if (p && p.playing) view.play.elapsed = Math.max(0, (performance.now() - p.t0) / 1000);   // stamped by the server
     this.leading = true;
     try {
       const r = await post(`${this.code}/lead`, { key: this.key, ...view });
@@ -242,16 +279,39 @@ class Follower extends Member {
       this.id = randomId();
       stored("local", FOLLOWER, this.id);
     }
+    following(!this.exploring);
     this.poll(() => `&follower=${this.id}`);
   }
 
   get exploring() { return stored("session", EXPLORING(this.code)) === "1"; }
+
+  stop() { super.stop(); following(false); }
+
+  // The lecturer's Play, for this page's player (player.js hears it), when this page shows the
+  // lecturer's run: the same page and link but for the epoch. Otherwise none: the page is about to
+  // move, and its new player asks again ("backprop-player-ready").
+  leadPlay() {
+    const s = this.state;
+    if (!s || s.ended || this.exploring || !s.view || s.view.page !== page()) return;
+    const others = (q) => JSON.stringify(Object.entries(q).filter(([k]) => k !== "epoch"));
+    const p = s.view.play;
+    let detail = null;
+    if (p && others(query(location.search)) === others(s.view.query || {})) {
+      if (p.playing && this.clock && Number.isFinite(p.since)) {
+        const ran = Math.max(0, this.clock.server - p.since);       // seconds, on the server's clock
+        detail = { id: `play:${p.since}:${p.from}:${p.speed}`, playing: true, from: p.from, speed: p.speed,
+                   t0: this.clock.local - ran * 1000 };
+      } else if (!p.playing) detail = { id: `stop:${p.epoch}`, playing: false, epoch: p.epoch };
+    }
+    window.dispatchEvent(new CustomEvent("backprop-lead-play", { detail }));
+  }
 
   // Open the lecturer's view if the lecturer moved since this tab last opened it (a student's own
   // click while following holds until the lecturer's next move).
   arrived(force = false) {
     const s = this.state;
     if (!s || s.ended || this.exploring || !s.view || typeof s.view.page !== "string") return;
+    this.leadPlay();
     const applied = Number(stored("session", APPLIED(this.code)) ?? -1);
     if (!force && s.version <= applied) return;
     stored("session", APPLIED(this.code), String(s.version));
@@ -265,8 +325,14 @@ class Follower extends Member {
   }
 
   async act(what, value) {
-    if (what === "explore") { stored("session", EXPLORING(this.code), "1"); this.render(); return; }
-    if (what === "back") { stored("session", EXPLORING(this.code), null); this.render(); this.arrived(true); return; }
+    if (what === "explore") { stored("session", EXPLORING(this.code), "1"); following(false); this.render(); return; }
+    if (what === "back") {
+      stored("session", EXPLORING(this.code), null);
+      following(true);
+      this.render();
+      this.arrived(true);
+      return;
+    }
     if (what !== "answer" || !this.state || !this.state.question) return;
     const q = this.state.question;
     try {
@@ -304,8 +370,10 @@ export default function mount({ data, parentElement, setTriggerValue }) {
     if (current && current.leadIfMoved) current.leadIfMoved();
     return;
   }
+  if (data && data.followingCss) followingCss = data.followingCss;
   const code = data && data.code;
   if (!code) {
+    following(false);
     if (current) current.stop();
     current = null;
     const host = ownBox(parentElement);

@@ -9,11 +9,25 @@
 //                server only "play" (once) and "stop" with the epoch reached (once).
 //   "view"     — some of the views (scores, loss, trajectories, fit, learned), as rows of columns.
 // A module is loaded once per page, so the parts of one page find each other and their run here.
+//
+// In a class (ui/browser/classroom.js, the same page's other module) the player speaks through two
+// window events: it tells "backprop-player" {playing, from, speed, t0} or {playing: false, epoch}
+// at every Play, Pause, end or speed change (the lecturer's browser leads with it), and it hears
+// "backprop-lead-play" — the lecturer's player, as a follower's browser should play it — and asks
+// for it with "backprop-player-ready" when a run's controls are first drawn. t0 is on the page's
+// performance.now() clock, which both modules share.
 
 const runs = new Map();           // run id -> Run
 const players = new Map();        // run id -> Player
 const mounted = new WeakMap();    // parentElement -> Controls or View
 const KEEP_RUNS = 3;
+let led = null;                   // the lecturer's player as this follower should play it (null: none)
+
+const tell = (detail) => window.dispatchEvent(new CustomEvent("backprop-player", { detail }));
+window.addEventListener("backprop-lead-play", (e) => {
+  led = e.detail || null;
+  for (const p of players.values()) if (p.controls) p.follow(led);
+});
 
 // ------------------------------------------------------------------------------------ the run
 
@@ -192,8 +206,36 @@ class Player {
     this.playing = { start, t0: performance.now() };
     this.stats = { frames: this.drawn, t0: this.playing.t0 };
     this.send("play", { epoch: start });
+    this.tellPlaying();
     this.show(start);
     this.raf = requestAnimationFrame((t) => this.tick(t));
+  }
+
+  tellPlaying() {
+    if (this.controls) tell({ playing: true, from: this.playing.start, speed: this.speed, t0: this.playing.t0 });
+  }
+
+  // The lecturer's Play, as led (``led``): play from its epoch as far along as the lecturer is, at its
+  // speed, or stop where it stopped. Each lead is followed once, so a student's own click holds
+  // until the lecturer's next move.
+  follow(lead) {
+    if (!lead || lead.id === this.ledId) return;
+    this.ledId = lead.id;
+    if (lead.playing) {
+      if (this.run.last < 1) return;
+      if (Object.hasOwn(this.speeds, lead.speed)) this.speed = lead.speed;
+      const start = Math.min(Math.max(lead.from, 0), this.run.last);
+      const was = !!this.playing;
+      cancelAnimationFrame(this.raf);
+      this.playing = { start, t0: Math.min(lead.t0, performance.now()) };
+      this.stats = { frames: this.drawn, t0: this.playing.t0 };
+      if (!was) this.send("play", { epoch: start });
+      this.raf = requestAnimationFrame((t) => this.tick(t));
+    } else if (this.playing) {
+      cancelAnimationFrame(this.raf);
+      this.epoch = Math.min(Math.max(lead.epoch, 0), this.run.last);
+      this.stop("lead");
+    }
   }
 
   tick(now) {
@@ -223,13 +265,17 @@ class Player {
       this.controls?.host.setAttribute?.("data-last-play", `${this.drawn - this.stats.frames} ${seconds.toFixed(3)}`);
     }
     this.send("stop", { epoch: this.epoch, reason });
+    if (this.controls) tell({ playing: false, epoch: this.epoch });
     this.show(this.epoch);
   }
 
   setSpeed(name) {
     if (!(name in this.speeds)) return;
     this.speed = name;
-    if (this.playing) this.playing = { start: this.epoch, t0: performance.now() };   // keep the position
+    if (this.playing) {                 // keep the position
+      this.playing = { start: this.epoch, t0: performance.now() };
+      this.tellPlaying();
+    }
     this.controls?.draw(this.current(), this);
   }
 
@@ -976,12 +1022,18 @@ class Controls {
   attach() {
     const player = playerFor(this.data.run);
     if (!player) return;
-    if (this.player && this.player !== player) this.player.dispose();
+    if (this.player && this.player !== player) {      // another run: the old player is out of the page
+      this.player.dispose();
+      this.player.controls = null;
+    }
     this.player = player;
+    const fresh = player.controls !== this;
     player.controls = this;
     if (!this.speedsBuilt) this.buildSpeeds(this.data.speeds || player.speeds);
     player.fromServer(this.data);
     this.draw(player.current(), player);
+    if (led) player.follow(led);
+    if (fresh) window.dispatchEvent(new Event("backprop-player-ready"));   // a class may lead this run's Play
   }
 
   buildSpeeds(speeds) {
@@ -1037,6 +1089,7 @@ export default function mount(component) {
     else if (part.player && part.player.controls === part) {
       part.player.dispose();
       part.player.controls = null;
+      tell(null);                       // no player on the page any more
     }
     mounted.delete(parentElement);
   };

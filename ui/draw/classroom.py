@@ -44,6 +44,7 @@ _OFFERED = "_class_offered"         # session: the questions this run's page off
 _PROBLEM = "_class_problem"         # session: a callback's refusal, shown on the next run
 _ENDED = "_class_ended"             # session: (code, key) of the class this session ended, for its summary
 
+_FOLLOWING_CSS = (_BROWSER / "following.css").read_text(encoding="utf-8")    # a following phone's page
 _component = st.components.v2.component(
     "backprop_class", js=(_BROWSER / "classroom.js").read_text(encoding="utf-8"),
     css=(_BROWSER / "classroom.css").read_text(encoding="utf-8"))
@@ -156,7 +157,8 @@ def banner(m: Membership, projector: bool) -> None:
     new = st.session_state.get(_NEW, {})
     join = _join_link(m.code) if m.lecturer else None
     _component(key=MOUNT_KEY, on_key_change=_key_offered, data={
-        "code": m.code, "lecturer": m.lecturer, "checked": m.code in st.session_state.get(_CHECKED, set()),
+        "code": m.code, "lecturer": m.lecturer, "followingCss": None if m.lecturer else _FOLLOWING_CSS,
+        "checked": m.code in st.session_state.get(_CHECKED, set()),
         "newKey": new.get(m.code), "projector": projector, "join": join, "qr": _qr(join) if join else None})
 
 

@@ -42,10 +42,11 @@ def header(title: str, intro: str) -> Settings:
     s = sidebar.current()
     head = st.container(horizontal=True, vertical_alignment="bottom")
     head.title(title)
-    with head.popover("Symbols", icon=":material/functions:"):
+    # Keys "led-…": what a student following the lecturer on a phone does without (ui/browser/following.css).
+    with head.container(key="led-symbols", width="content"), st.popover("Symbols", icon=":material/functions:"):
         st.markdown(symbols.markdown())
     if not s.projector:         # projected, the lecturer says it: its line goes to the lesson's first screen
-        st.markdown(intro)
+        st.container(key="led-intro").markdown(intro)
     link_notices(sidebar.pending_notices(s.linked()))
     data_notices(s)
     return s

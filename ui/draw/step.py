@@ -24,6 +24,13 @@ from ui.views.step_model import (COUNT, TITLES, Metric, Note, StepView, Table, d
 def show(view: StepView, projector: bool):
     """One step. Returns the diagram's slot, to be filled by ``show_diagram`` once the rest of the
     page is out: building a new diagram is the slowest part of moving to another step or epoch."""
+    if not projector:      # keyed: a following phone shows the numbers under the heading (following.css)
+        with st.container(key=f"step-view-{view.number}"):
+            return _step(view, projector)
+    return _step(view, projector)
+
+
+def _step(view: StepView, projector: bool):
     st.subheader(f"Step {view.number} of {COUNT} · {view.title}", anchor=f"step-{view.number}")
     if projector:
         numbers, picture = st.columns([3, 2], gap="medium")
@@ -39,7 +46,8 @@ def show(view: StepView, projector: bool):
             st.markdown(view.why)
             _general(view)
         slot = picture.empty()
-        _substituted(view, side_by_side=True)
+        with st.container(key=f"step-numbers-{view.number}"):
+            _substituted(view, side_by_side=True)
     _rest(view, projector)
     return slot
 

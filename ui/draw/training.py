@@ -121,8 +121,9 @@ def epoch_control(run: TrainingRun) -> int:
     top = st.container()
     if playback.playing():        # the browser shows the epoch; the slider comes back at the stop
         epoch = _slider_value(last, key)
-    else:
-        epoch = widgets.epoch_slider(run.h, key=key, value=last, help=SLIDER_HELP)
+    else:                         # "led-…": hidden while a phone follows the lecturer (ui/browser/following.css)
+        epoch = widgets.epoch_slider(run.h, key=key, value=last, help=SLIDER_HELP,
+                                     container=st.container(key="led-epoch"))
     with top:
         player.controls(run.payload["id"], playback.state(epoch, run.frame_epochs, run.exact), run.browser_look,
                         on_play=playback.on_play, on_stop=lambda: playback.on_stop(last, key))

@@ -3,36 +3,45 @@
 Each question is what ``ClassStore.pose`` takes: ``{"text", "choices", "answer", "explain"}``, the
 answer computed by ``core`` (the step the page shows: ``ctx.step``) and the explanation one line
 of the lesson. Predict, then observe: every question is about a number the page shows once the
-step is taken, so the lecturer asks before moving on. ``summary_csv`` writes a class's questions
-and counts for the lecturer to take home.
+step is taken, so the lecturer asks before moving on. The classification lesson (``classes``
+given) asks about its own numbers: the class predicted, δ_O = ŷ − y, the accuracy.
+``summary_frame`` writes a class's questions and counts for the lecturer to take home.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from core import evaluate, network
 from core.graph import layer_name, unit_label
 from core.history import History
 from ui.views.step_model import Context
 
 MAX_WEIGHTS = 12          # the store takes up to 12 choices
+CHOICE_CHARS = 120        # ... each of at most 120 characters
 
 
-def for_step(ctx: Context, step_no: int) -> list[dict]:
-    """The questions about step ``step_no`` (1 … 6) of ``ctx``, sample n and unit j as on screen."""
-    ask = {1: [_y_hat], 2: [_loss_down], 3: [_delta_sign_O], 4: [_delta_sign_H], 5: [_moves_most],
-           6: [_weight_direction, _loss_down]}[step_no]
+def for_step(ctx: Context, step_no: int, classes: Sequence | None = None) -> list[dict]:
+    """The questions about step ``step_no`` (1 … 6) of ``ctx``, sample n and unit j as on screen;
+    ``classes`` (the class names, in the order of ŷ's columns) for the classification lesson."""
+    if classes is None:
+        ask = {1: [_y_hat], 2: [_loss_down], 3: [_delta_sign_O], 4: [_delta_sign_H], 5: [_moves_most],
+               6: [_weight_direction, _loss_down]}[step_no]
+        return [question for make in ask if (question := make(ctx)) is not None]
+    ask = {1: [functools.partial(_predicted_class, classes=classes)], 2: [_loss_down, _accuracy_up],
+           3: [_delta_O_value], 4: [_delta_sign_H], 5: [_moves_most], 6: [_weight_direction, _accuracy_up]}[step_no]
     return [question for make in ask if (question := make(ctx)) is not None]
 
 
-def for_steps(ctx: Context, steps: Sequence[int]) -> list[dict]:
+def for_steps(ctx: Context, steps: Sequence[int], classes: Sequence | None = None) -> list[dict]:
     """The questions of several steps, in order, each once."""
     out: list[dict] = []
     for number in steps:
-        out += [q for q in for_step(ctx, number) if q not in out]
+        out += [q for q in for_step(ctx, number, classes) if q not in out]
     return out
 
 
@@ -86,6 +95,8 @@ def _delta_sign_O(ctx: Context) -> dict | None:
 
 def _delta_sign_H(ctx: Context) -> dict | None:
     layer = ctx.depth                      # the hidden layer next to the output, whose δ comes first
+    if layer == 0:                         # no hidden layer: no hidden δ
+        return None
     unit = ctx.unit(layer)
     delta = float(ctx.step.backward.delta[layer - 1][ctx.n - 1, unit - 1])
     if not np.isfinite(delta):
@@ -123,9 +134,77 @@ def _weight_direction(ctx: Context) -> dict | None:
                        "against the sign of its gradient."}
 
 
-def for_run(h: History, n_test: int) -> list[dict]:
+# ----------------------------------------------------------------------------- classification
+
+
+def _own_class(y_row) -> int:
+    """A target row's class index: 0/1 for one column, the one-hot's column for several."""
+    return int(evaluate.predicted_class(np.atleast_2d(y_row))[0])
+
+
+def _predicted_class(ctx: Context, classes: Sequence) -> dict | None:
+    """Which class the forward pass gives sample n: the most probable (ŷ > ½ with two classes)."""
+    y_hat = np.asarray(ctx.step.y_hat[ctx.n - 1], dtype=float)
+    if not np.all(np.isfinite(y_hat)) or len(classes) < 2:
+        return None
+    names = [str(c)[:CHOICE_CHARS] for c in classes]
+    if len(set(names)) < len(names) or len(names) > MAX_WEIGHTS:
+        return None
+    k = _own_class(y_hat)
+    if len(y_hat) == 1:
+        said = (f"ŷ = σ(z_O) = {ctx.digits.text(float(y_hat[0]))} is the probability of {names[1]}: above ½ the "
+                f"network predicts {names[1]}, below it {names[0]}.")
+    else:
+        said = (f"softmax gives {names[k]} the largest probability, {ctx.digits.text(float(y_hat[k]))}: the "
+                "predicted class is the most probable one.")
+    return {"text": f"Forward pass ({_where(ctx)}): which class does the network predict?", "choices": names,
+            "answer": names[k], "explain": said}
+
+
+def _delta_O_value(ctx: Context) -> dict | None:
+    """δ_O = ŷ − y of sample n to two decimals (with several classes, its own class's component)."""
+    r = ctx.n - 1
+    k = _own_class(ctx.step.y[r]) if ctx.n_outputs > 1 else 0
+    y_hat, y = float(ctx.step.y_hat[r, k]), float(ctx.step.y[r, k])
+    delta = float(ctx.step.backward.delta[-1][r, k])
+    if not np.isfinite(delta):
+        return None
+    shifts = (-1, 0, 1, 2) if ctx.n % 2 == 0 else (-2, -1, 0, 1)
+    choices = [f"{delta + s * 0.1:.2f}" for s in shifts]
+    if len(set(choices)) < len(choices) or f"{delta:.2f}" == "-0.00":
+        return None
+    which = f"δ_O of its own class k = {k + 1}" if ctx.n_outputs > 1 else "δ_O"
+    return {"text": f"Output delta ({_where(ctx)}): what is {which}, to two decimals?", "choices": choices,
+            "answer": f"{delta:.2f}",
+            "explain": f"δ_O = ŷ − y = {ctx.digits.text(y_hat)} − {ctx.digits.text(y)} = {ctx.digits.text(delta)}: "
+                       "with the cross-entropy the output's slopes cancel, leaving the probability's error."}
+
+
+def step_accuracy(ctx: Context) -> tuple[float, float]:
+    """(before, after): the share of this step's rows whose predicted class is their own, with the
+    weights before the update and after it (``core.evaluate.accuracy`` on ``core.network``'s ŷ)."""
+    s = ctx.step
+    after = network.forward_pass(s.X_aug, s.weights_new, s.activation, s.loss_kind).y_hat
+    return evaluate.accuracy(s.y, s.y_hat), evaluate.accuracy(s.y, after)
+
+
+def _accuracy_up(ctx: Context) -> dict | None:
+    before, after = step_accuracy(ctx)
+    if not (np.isfinite(before) and np.isfinite(after)):
+        return None
+    way = "up" if after > before else "down" if after < before else "it stays"
+    return {"text": f"Will the accuracy on this step's {ctx.N} training rows go up or down after the update "
+                    f"(epoch {ctx.epoch})?", "choices": ["up", "down", "it stays"], "answer": way,
+            "explain": f"It goes from {100 * before:.1f} % to {100 * after:.1f} %: a row counts as right when its "
+                       "most probable class is its own, so the accuracy moves only when a row's probabilities "
+                       "cross over (ŷ crosses ½ with two classes), whichever way L moves."}
+
+
+
+def for_run(h: History, n_test: int, targets: tuple | None = None) -> list[dict]:
     """The questions about a whole training run (the Training page): whether the loss ever rose, and
-    where the test rows end up against the training rows. ``n_test``: the test rows (0: no split)."""
+    where the test rows end up against the training rows. ``n_test``: the test rows (0: no split);
+    ``targets`` (y_train, y_test) for the classification lesson, which also asks about accuracy."""
     last = h.last_epoch
     if last < 1:
         return []
@@ -143,7 +222,24 @@ def for_run(h: History, n_test: int) -> list[dict]:
                     "answer": "test rows" if per_test > per_train else "training rows",
                     "explain": f"Per row: test {per_test:.4g}, training {per_train:.4g}. The weights were fitted "
                                "to the training rows; the test rows show how well that carries over."})
+    if targets is not None and n_test > 0 and (q := _run_accuracy(h, *targets)) is not None:
+        out.append(q)
     return out
+
+
+def _run_accuracy(h: History, y_train, y_test) -> dict | None:
+    """After the last epoch, which rows the network classifies better: the training or the test rows."""
+    snap = h.at(h.last_epoch)
+    train, test = evaluate.accuracy(y_train, snap.y_hat_train), evaluate.accuracy(y_test, snap.y_hat_test)
+    if not (np.isfinite(train) and np.isfinite(test)):
+        return None
+    shown = f"{100 * train:.1f} %", f"{100 * test:.1f} %"
+    answer = "the same" if shown[0] == shown[1] else "training rows" if train > test else "test rows"
+    return {"text": f"After {h.last_epoch:,} epochs, is the accuracy higher on the training rows or on the "
+                    "test rows?", "choices": ["training rows", "test rows", "the same"], "answer": answer,
+            "explain": f"Accuracy: training {shown[0]}, test {shown[1]} — the share of rows whose most probable "
+                       "class is their own. The weights were fitted to the training rows; the test rows show "
+                       "how well that carries over."}
 
 
 def summary_frame(rows) -> pd.DataFrame:

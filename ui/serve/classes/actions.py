@@ -1,11 +1,13 @@
 """What a class's browsers send without running a Streamlit script: the lecturer's moves, the answers.
 
-    POST /_class/{code}/lead    {"key": <lecturer key>, "page": "backprop", "query": {"step": "3", ...}}
+    POST /_class/{code}/lead    {"key": <lecturer key>, "page": "backprop", "query": {"step": "3", ...},
+                                 "play": {"playing": true, "from": 0, "speed": "Normal", "elapsed": 0.1}}
     POST /_class/{code}/answer  {"follower": <id>, "question": <id>, "choice": "yes"}
 
 The lecturer's browser holds the lecturer key (never in a link) and sends its view whenever its
 address changes (``ui/browser/classroom.js``); the view is narrowed to what the class shares
-(``ui.state.class_view.lead_view``) before ``ClassStore.lead``, which refuses any other key. A
+(``ui.state.class_view.lead_view``; a running Play's start is stamped with this server's clock) before
+``ClassStore.lead``, which refuses any other key. A
 follower's browser sends its answer with the random id it made. Both answer JSON: ``{"version"}``
 for a lead, ``{"counted"}`` for an answer; a refusal is ``{"error": "<one sentence>"}`` with 404 (no
 such class), 403 (not the lecturer, a closed question, a flood, a full class), 400 (malformed).
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -26,7 +29,7 @@ from starlette.routing import Route
 
 from ui.serve.classes import ClassError, ClassStore, Invalid, Unavailable, normal_code, refusal, store
 from ui.serve.classes.wait import NO_STORE, PREFIX, error_response
-from ui.state.class_view import lead_view
+from ui.state.class_view import lead_view, stamped
 
 BODY_MAX = 16_384                 # bytes: a view is at most 8 kB as stored
 
@@ -48,7 +51,7 @@ class Actions:
         try:
             code, body = await _read(request)
             try:
-                view = lead_view(body.get("page"), body.get("query"))
+                view = stamped(lead_view(body.get("page"), body.get("query"), body.get("play")), time.time())
             except ValueError as e:
                 raise Invalid(str(e)) from None
             version = await asyncio.to_thread(self._store().lead, code, body.get("key"), view)

@@ -6,8 +6,10 @@ answers as soon as the class's version is above ``since`` (the lecturer moved, p
 revealed or ended), or ``answers`` / ``following`` differ from the numbers given (the projector's
 live counts), else after WAIT_S with the same version. JSON: {"version", "view", "question",
 "counts", "following", "answers", "ended"} (``ClassState``; ``counts`` is aligned with
-``question["choices"]``). ``follower`` marks that browser present, also while it waits. Errors are
-{"error": "<one sentence>"}: 404 no such class, 400 a malformed request, 403 a full class, 503 no store.
+``question["choices"]``), and the header ``X-Class-Now`` this server's clock (seconds), against
+which a follower reads how long the lecturer's Play has run (``view["play"]["since"]``).
+``follower`` marks that browser present, also while it waits. Errors are {"error": "<one sentence>"}:
+404 no such class, 400 a malformed request, 403 a full class, 503 no store.
 
 It runs no Streamlit script and costs little per waiting browser: per class, one task in this
 process polls the store's cheap ``stamp`` every TICK_S while anyone waits, reads the whole state
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 
 from starlette.requests import Request
@@ -37,6 +40,7 @@ TICK_S = 0.2                      # how often a class being waited on is polled
 REFRESH_S = 5.0                   # a waiting follower is marked present again this often
 BIG = 2**53                       # the largest number a browser sends exactly
 NO_STORE = {"Cache-Control": "no-store"}
+NOW = "X-Class-Now"               # the server's clock as it answers (a running Play's "since" is on it)
 
 
 class _Watch:
@@ -124,7 +128,7 @@ class Follow:
                         await asyncio.to_thread(s.seen, code, follower)
                     except ClassError as e:
                         return error_response(e)
-        return Response(watch.body, media_type="application/json", headers=NO_STORE)
+        return Response(watch.body, media_type="application/json", headers={**NO_STORE, NOW: f"{time.time():.3f}"})
 
     async def _poll(self, key, watch: _Watch, s: ClassStore) -> None:
         """Read the class while anyone waits on it: its stamp every tick, its state when that moves."""
