@@ -201,7 +201,9 @@ def test_backprop_keeps_its_own_epoch_after_the_training_epoch_moved(server, pag
         page.keyboard.press("PageDown")                  # the Training epoch moves away from the end
     wait_ready(page)
     assert "epoch=" in page.url
-    page.get_by_role("radio", name="Fast").click()         # a click on Training that the server never hears
+    fast = page.get_by_role("radio", name="Fast")
+    expect(fast).to_have_count(1, timeout=20_000)          # a rerun's stale player may linger a moment
+    fast.click()                                           # a click on Training that the server never hears
     page.locator('[data-testid="stSidebarNav"] a', has_text="Backprop step by step").click()
     wait_ready(page)
     text = page.locator(MAIN).inner_text()
