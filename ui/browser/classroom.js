@@ -33,6 +33,7 @@ const KEY = (code) => `backprop-class-key:${code}`;            // localStorage: 
 const FOLLOWER = "backprop-class-follower";                    // localStorage: this browser's random id
 const EXPLORING = (code) => `backprop-class-exploring:${code}`; // sessionStorage: "1" while exploring
 const APPLIED = (code) => `backprop-class-applied:${code}`;     // sessionStorage: last view version opened
+const OPENED = (code) => `backprop-class-opened:${code}`;       // sessionStorage: and that view, as opened
 const MINE = (code, q) => `backprop-class-answer:${code}:${q}`; // sessionStorage: this tab's answer
 const LEAD_EVERY_MS = 250;
 const WAIT_CONTROLS_MS = 3000;
@@ -316,8 +317,12 @@ class Follower extends Member {
     if (!force && s.version <= applied) return;
     stored("session", APPLIED(this.code), String(s.version));
     const want = { ...(s.view.query || {}) };
-    const here = JSON.stringify([page(), query(location.search)]);
-    if (here === JSON.stringify([s.view.page, query(new URLSearchParams(want).toString())])) return;
+    const view = JSON.stringify([s.view.page, query(new URLSearchParams(want).toString())]);
+    // A question posed, closed or revealed changes the version, not the view: the page stays as it
+    // is (Streamlit drops default values from the address, so the address is no test of that).
+    const opened = stored("session", OPENED(this.code));
+    stored("session", OPENED(this.code), view);
+    if ((!force && view === opened) || view === JSON.stringify([page(), query(location.search)])) return;
     const search = new URLSearchParams({ ...want, class: this.code }).toString();
     const target = `${base()}${encodeURI(s.view.page)}?${search}`;
     if (s.view.page === page()) sameDocument(target);
