@@ -57,9 +57,9 @@ bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout (or commit T
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
 
-load: $(VENV)/.installed-dev       ## 40 students for a minute, then the play storm, heavy tabs and many runs (~20 min)
+load: $(VENV)/.installed-dev       ## 40 students for a minute, then the play storm, heavy tabs, many runs and a class of 300 (~25 min)
 	$(REPORT) 'make load$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --students 40 --seconds 60 \
-		--scenarios storm,heavy,heavy3,many $(LOAD_ARGS)
+		--scenarios storm,heavy,heavy3,many,class $(LOAD_ARGS)
 
 load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
 	$(REPORT) 'make load-ci' -- $(BIN)/python -m bench.load --students 10 --seconds 15

@@ -1127,7 +1127,7 @@ def parse_args(argv=None):
                     help="instead of the class: profile one rerun of every page in-process")
     ap.add_argument("--scenarios", default="", metavar="NAMES",
                     help="after the class, these scenarios of bench/scenarios.py, reported beside it "
-                         "(storm, heavy, heavy3, many; comma-separated)")
+                         "(storm, heavy, heavy3, many, class; comma-separated)")
     from bench import scenarios
     scenarios.add_arguments(ap)
     return ap.parse_args(argv)
