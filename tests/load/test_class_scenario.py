@@ -37,7 +37,7 @@ def test_a_followers_address_is_compared_as_classroom_js_does():
 def test_the_report_fails_the_answers_when_one_count_differs():
     r = {"servers": "2", "students": 2, "lesson": 1, "every": 10.0, "asked": 1, "load_before": (1.0, 1.0, 1.0),
          "p50": 0.5, "p95": 1.0, "max": 1.2, "unreached": 0, "views": {"step": {"n": 2, "p50": 0.5, "p95": 1.0, "max": 1.2}},
-         "joined": 2, "following_max": 2, "posts": 3, "refused_n": 0, "exceptions": 0, "exception_samples": [],
+         "joined": 2, "lost": 0, "student_runs": 8, "following_max": 2, "posts": 3, "refused_n": 0, "exceptions": 0, "exception_samples": [],
          "tracebacks": 0, "wall_s": 30.0, "cpu_s": {"r1": 3.0}, "rss_peak_mb": {"r1": 500.0}, "client_cpu_s": 1.0,
          "client_lag": {"p50": 0.001, "p95": 0.002, "max": 0.01},
          "questions": [{"id": 1, "answering": 2, "changed": 1, "sent": {"yes": 2, "no": 0}, "counted": {"yes": 1, "no": 1}}],
@@ -76,7 +76,7 @@ def test_a_short_lecture_reaches_every_student_and_counts_every_answer_once(tmp_
         required(find_redis, "REDIS", "REQUIRE_REDIS")
     r = play(tmp_path, servers)
     assert r["error"] is None and not r["errors"], (r["error"], r["errors"])
-    assert r["joined"] == STUDENTS and r["following_max"] == STUDENTS
+    assert r["joined"] == STUDENTS and r["lost"] == 0 and r["following_max"] == STUDENTS
     # every move led to a new version, and every student's page showed it
     assert [m["kind"] for m in r["moves"]] == ["page", "page", "step"]
     assert all(m.get("version") for m in r["moves"])
