@@ -51,8 +51,8 @@ from typing import NamedTuple
 
 import psutil
 
-from bench.load import (ROOT, RssSampler, Target, arrival_times, breakdown_report, option_labels, pct, server_breakdown,
-                        wait_for_quiet, watch_lag)
+from bench.load import (ROOT, RssSampler, Target, arrival_times, breakdown_report, dump_profile, option_labels, pct,
+                        server_breakdown, wait_for_quiet, watch_lag)
 from tests.support.stclient import RunResult, Session
 from ui.state.class_view import CONTROLS
 
@@ -603,6 +603,8 @@ def class_scene(args) -> dict:
         client = time.process_time() - mark.get("client", time.process_time())
         sampler.stop()
         settle(procs.values())
+        if stats_path is not None:
+            dump_profile(target, stats_path)
         log = target.stop()
     out = dict(scenario="class", servers=servers, load_before=load_before, load_after=os.getloadavg(),
                error=error, wall_s=wall, cpu_s=used, client_cpu_s=client,
