@@ -636,14 +636,14 @@ def class_scene(args) -> dict:
 
 def report(r: dict) -> str:
     def s(x):
-        return "never" if not math.isfinite(x) else f"{x:.2f}"
+        return "never" if not math.isfinite(x) else f"{x:.2f} s"
 
     def ok(name):
         return "PASS" if r["targets"].get(name) else "FAIL"
     where = "one server" if r["servers"] == "single" else f"{r['servers']} replicas behind HAProxy, classes in Redis"
     if "students" not in r:
         return f"class ({where}): could not run: {r['error']}  FAIL"
-    kinds = "; ".join(f"{k} p50 {s(v['p50'])} s, p95 {s(v['p95'])} s, max {s(v['max'])} s ({v['n']})"
+    kinds = "; ".join(f"{k} p50 {s(v['p50'])}, p95 {s(v['p95'])}, max {s(v['max'])} ({v['n']})"
                       for k, v in r["views"].items())
     answers = ", ".join(f"Q{a['id']} {a['answering']} answered ({a['changed']} changed their mind): "
                         f"sent {sum(a['sent'].values())} / counted {sum(a['counted'].values())}"
@@ -655,7 +655,7 @@ def report(r: dict) -> str:
         f"class ({r['students']} students and 1 lecturer, {where}; {r['lesson']} moves {r['every']:g} s apart, "
         f"{r['asked']} questions each open {QUESTION_OPEN_S:g} s; load average before {r['load_before'][0]:.2f}"
         + ("; students compare the view with the one they last opened" if r.get("compare") == "applied" else "") + "):",
-        f"  lecturer click -> student's view updated: p50 {s(r['p50'])} s, p95 {s(r['p95'])} s, max {s(r['max'])} s "
+        f"  lecturer click -> student's view updated: p50 {s(r['p50'])}, p95 {s(r['p95'])}, max {s(r['max'])} "
         f"over {sum(v['n'] for v in r['views'].values())} views, {r['unreached']} never "
         f"[target p95 < {P95_TARGET_S:g} s: {ok('p95')}]; every student followed every move [{ok('followed')}]",
         f"  by move: {kinds}",
