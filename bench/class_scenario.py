@@ -115,11 +115,9 @@ async def fetch(url: str, body: dict | None = None, cookies: dict | None = None,
     status = int(lines[0].split()[1])
     if any(h.lower().startswith("transfer-encoding:") and "chunked" in h.lower() for h in lines[1:]):
         payload = _dechunk(payload)
-    try:
-        answer = json.loads(payload) if payload.strip() else {}
-    except ValueError:
-        answer = {"error": payload[:200].decode("utf-8", "replace")}
-    return status, answer
+    # Not JSON (the balancer's HTML 503 page): ValueError, as the browser's ``r.json()`` throws, and
+    # classroom.js then waits and tries again as for a dropped connection.
+    return status, json.loads(payload) if payload.strip() else {}
 
 
 def _dechunk(payload: bytes) -> bytes:
