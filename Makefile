@@ -12,7 +12,7 @@ REPORT    = $(BIN)/python -m bench.report
 LOAD_NOTE = $(if $(strip $(LOAD_ARGS)), LOAD_ARGS="$(strip $(LOAD_ARGS))")
 
 .PHONY: run test test-fast test-e2e bench bench-pages load load-ci clean class class-status class-stop \
-        load-class load-clicker load-flood
+        load-class load-clicker load-flood load-lecture
 
 $(BIN)/python:
 	@echo "== Creating the virtual environment $(VENV) (first run only)"
@@ -57,9 +57,9 @@ bench-pages: $(VENV)/.installed-dev ## page reruns of this checkout (or commit T
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .hypothesis
 
-load: $(VENV)/.installed-dev       ## 40 students for a minute, then the play storm, heavy tabs and many runs (~20 min)
+load: $(VENV)/.installed-dev       ## 40 students for a minute, then the play storm, heavy tabs, many runs and a class of 300 (~25 min)
 	$(REPORT) 'make load$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --students 40 --seconds 60 \
-		--scenarios storm,heavy,heavy3,many $(LOAD_ARGS)
+		--scenarios storm,heavy,heavy3,many,class $(LOAD_ARGS)
 
 load-ci: $(VENV)/.installed-dev    ## the short version that `make test` also runs (10 students, 15 s)
 	$(REPORT) 'make load-ci' -- $(BIN)/python -m bench.load --students 10 --seconds 15
@@ -76,6 +76,9 @@ class-stop: $(VENV)/.installed     ## stop `make class` (HAProxy, every replica 
 load-class: $(VENV)/.installed-dev ## 120 students with uploads: one server, then `make class REPLICAS=2`, in one run
 	$(REPORT) 'make load-class$(LOAD_NOTE)' -- \
 		$(BIN)/python -m bench.load --students 120 --seconds 60 --uploads 0.25 --servers single,2 --quiet-below 2 $(LOAD_ARGS)
+
+load-lecture: $(VENV)/.installed-dev ## make load's class scenario alone: 1 lecturer, 300 students, `make class REPLICAS=2` (~4 min)
+	$(REPORT) 'make load-lecture$(LOAD_NOTE)' -- $(BIN)/python -m bench.class_scenario --quiet-below 2.5 $(LOAD_ARGS)
 
 load-clicker: $(VENV)/.installed-dev  ## 10 students beside one session changing the seed 20 times a second
 	$(REPORT) 'make load-clicker$(LOAD_NOTE)' -- $(BIN)/python -m bench.load --students 10 --seconds 60 --clicker $(LOAD_ARGS)

@@ -739,6 +739,8 @@ def run_load(args, servers: str = "single") -> dict:
         other_cpu = {"workers": sampler.worker_cpu_seconds() - mark["workers"],
                      "client": time.process_time() - mark["client"]}
         sampler.stop()
+        if stats_path is not None:
+            dump_profile(target, stats_path)
     finally:
         log = target.stop()
     summary = summarise(students, sampler, cpu_s, wall_s, log, args, load_before, os.getloadavg(),
@@ -1043,10 +1045,23 @@ def serve_profiled(out: Path, streamlit_args: list[str]) -> None:
 
     ScriptRunner._run_script = profiled
     signal.signal(signal.SIGUSR1, start_of_class)
+    # SIGUSR2: write the profile now. The server ends on SIGTERM without running atexit handlers, so
+    # the load driver asks for the profile before it stops the server (``dump_profile``).
+    signal.signal(signal.SIGUSR2, lambda *_: dump())
     atexit.register(dump)
     sys.argv = ["streamlit", *streamlit_args]
     loop_prof.enable()
     runpy.run_module("streamlit", run_name="__main__")      # what `python -m streamlit` runs
+
+
+def dump_profile(target: "Target", stats_path: Path, at_most: float = 60.0) -> None:
+    """Ask the profiled server to write its profile (SIGUSR2) and wait until it has."""
+    target.signal(signal.SIGUSR2)
+    deadline = time.perf_counter() + at_most
+    while time.perf_counter() < deadline and not (stats_path.exists() and stats_path.stat().st_size
+                                                    and Path(str(stats_path) + ".loop").exists()):
+        time.sleep(0.5)
+    time.sleep(0.5)                                 # the last file being written
 
 
 def server_breakdown(stats_path: Path, clicks: int, server_cpu_s: float) -> dict:
@@ -1127,7 +1142,7 @@ def parse_args(argv=None):
                     help="instead of the class: profile one rerun of every page in-process")
     ap.add_argument("--scenarios", default="", metavar="NAMES",
                     help="after the class, these scenarios of bench/scenarios.py, reported beside it "
-                         "(storm, heavy, heavy3, many; comma-separated)")
+                         "(storm, heavy, heavy3, many, class; comma-separated)")
     from bench import scenarios
     scenarios.add_arguments(ap)
     return ap.parse_args(argv)

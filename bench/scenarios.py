@@ -12,8 +12,12 @@ runs them after the lecture mix and reports them beside it.
   ``heavy3`` — three such tabs (three seeds). Their click → page p95 must stay under 2 s.
 - ``many`` — ``--many`` distinct slowest links opened one after another, each until drawn (a script
   trying to fill the server's memory): the peak memory of the server and its worker stays < 900 MB.
+- ``class`` — a lecture in class mode (``bench/class_scenario.py``): one lecturer leads
+  ``--class-students`` followers through the lesson behind ``--class-servers`` (2 replicas behind
+  HAProxy, classes in Redis, as ``make class REPLICAS=2``): lecturer click → every student's page
+  p95 < 3 s, every answer counted exactly once, no exception.
 
-Each scenario starts a fresh server. Timings are the clients' own (``tests.support.stclient``).
+Each scenario starts a fresh server (``class``: its own replicas). Timings are the clients' own (``tests.support.stclient``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import sys
 import time
 import urllib.parse
 
+from bench import class_scenario
 from bench.load import Classroom, RssSampler, Student, pct, play_student, read_app_shape
 from deploy.server import Server
 from tests.support.stclient import Session
@@ -225,6 +230,8 @@ def report(r: dict) -> str:
     def s(x):
         return "never" if not math.isfinite(x) else f"{x:.2f}"
     verdict = "PASS" if r["ok"] else "FAIL"
+    if r["scenario"] == "class":
+        return class_scenario.report(r)
     if r["scenario"] == "storm":
         return (f"storm ({r['players']} press Play at Normal speed within the spread, beside the clicking class): "
                 f"{r['reached_end']} of {r['players']} animations reached their end (had the run; play and stop "
@@ -247,7 +254,8 @@ def report(r: dict) -> str:
             f"tracebacks {r['tracebacks']}" + (f"; failed {r['failed']}" if r["failed"] else "") + f"  {verdict}")
 
 
-SCENARIOS = {"storm": storm, "heavy": lambda a: heavy(a, 1), "heavy3": lambda a: heavy(a, 3), "many": many}
+SCENARIOS = {"storm": storm, "heavy": lambda a: heavy(a, 1), "heavy3": lambda a: heavy(a, 3), "many": many,
+             "class": class_scenario.class_scene}
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
@@ -256,6 +264,7 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--spread", type=float, default=10.0, help="storm: seconds over which they press it")
     ap.add_argument("--heavy-seconds", type=float, default=60.0, help="heavy: how long the class clicks")
     ap.add_argument("--many", type=int, default=100, help="many: distinct slowest links opened in a row")
+    class_scenario.add_arguments(ap)
 
 
 def run(names: list[str], args) -> list[dict]:

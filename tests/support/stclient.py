@@ -350,12 +350,22 @@ class Session:
             return None
         return await self._send_and_wait(f"set {key}", msg)
 
+    def labelled(self, kind: str, label: str) -> Widget:
+        """The widget of ``kind`` showing ``label`` (a button without a key has no key to find it by)."""
+        for w in self.widgets.values():
+            if w.kind == kind and getattr(w.proto, "label", None) == label:
+                return w
+        raise KeyError(f"no {kind} labelled {label!r}")
+
     async def click_button(self, key: str) -> RunResult:
-        w = self.widget(key)
+        return await self.press(self.widget(key))
+
+    async def press(self, w: Widget) -> RunResult:
+        """Click the button ``w``, as ``click_button`` does for a keyed one."""
         states = self._states()
         states.append(WidgetState(id=w.id, trigger_value=True))
         msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash, widgets=states)
-        return await self._send_and_wait(f"click {key}", msg)
+        return await self._send_and_wait(f"click {w.key}", msg)
 
     async def switch_page(self, url_path: str) -> RunResult:
         """Follow the navigation link to the page at ``url_path`` ("" for the default page)."""
@@ -370,6 +380,18 @@ class Session:
         msg = self._rerun_msg(query_string=self.query, page_hash=target.page_script_hash,
                               widgets=states)
         return await self._send_and_wait(f"page {url_path or 'default'}", msg)
+
+    async def history_navigation(self, query: str) -> RunResult:
+        """The same page at another address without loading it (``history.pushState`` then a
+        "popstate"): the frontend runs the page with the new query string, the entry script's widgets
+        and ``is_history_navigation``, so the address's values win over the widgets' own."""
+        self.query = query.lstrip("?")
+        entry = [w for w in self.widgets.values() if w.script_hash == self.main_script_hash]
+        self._stop_timers()
+        msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
+                              widgets=[s for s in (w.state() for w in entry) if s is not None])
+        msg.rerun_script.is_history_navigation = True
+        return await self._send_and_wait("history", msg)
 
     async def component_event(self, role: str, event: str, value: Any) -> RunResult:
         """What a custom component's ``setTriggerValue(event, value)`` makes the frontend send."""
