@@ -143,6 +143,7 @@ def test_a_too_large_eta_says_the_loss_rose_and_an_overflow_never_crashes():
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
 @pytest.mark.parametrize("hidden", [1, 32])
+@pytest.mark.fast_sample(5)
 def test_every_activation_and_width_runs_with_the_last_unit_picked(act, hidden):
     at = open_app("backprop", {"act": act, "hidden": str(hidden), "unit": str(hidden), "all": "true"})
     no_exception(at)
