@@ -115,6 +115,7 @@ def test_the_substituted_equations_follow_the_sample_and_unit_picked():
 
 @pytest.mark.parametrize("query,epoch", [({"seed": "9"}, 0), ({"seed": "9"}, 10), ({"seed": "9"}, 1000),
                                          ({"epochs": "5000", "act": "tanh", "lr": "0.01"}, 1234)])
+@pytest.mark.fast_sample(2)
 def test_the_numbers_are_core_recomputed_from_the_historys_weights(prepared, query, epoch):
     at = open_app("backprop", {**query, "epoch": str(epoch), "step": "5"})
     no_exception(at)

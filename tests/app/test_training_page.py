@@ -252,6 +252,7 @@ def test_playing_to_the_end_leaves_a_clean_link():
 
 
 @pytest.mark.parametrize("chosen", [0, 123, 500, 1000])
+@pytest.mark.fast_sample(2)
 def test_after_playing_any_epoch_the_student_picks_sticks_at_once(chosen):
     at = open_app("training")
     browser_sends(at, "play", {"epoch": 0, "n": 1})
