@@ -64,7 +64,7 @@ def is_serial(item) -> bool:
 def sample_sweeps(items) -> None:
     """A test marked ``fast_sample(n)`` keeps its first case and every n-th after it (in collection
     order) in `make test-fast`; its other cases are marked slow, so `make test` still runs them all. On
-    stacked parametrizations an n prime to the inner list's length lets every value of each list in."""
+    stacked parametrizations, choose n so that the sample still meets every value of each list."""
     seen: dict[tuple[str, str], int] = {}
     for item in items:
         mark = item.get_closest_marker("fast_sample")
