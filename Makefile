@@ -32,16 +32,17 @@ run: $(VENV)/.installed            ## install what the app needs and serve it (P
 	@echo "== Serving Backprop Explainer on http://$(strip $(HOST)):$(PORT)  (Ctrl-C stops it)"
 	$(BIN)/python -m streamlit run app.py --server.address $(strip $(HOST)) --server.port $(PORT)
 
-# Every test, in two runs: the quick ones on both cores, then the browser and real-server ones one at a
-# time (each starts its own server and times what a student sees); both always run, either fails it.
+# Every test, in two runs: first all that start no real server nor browser, on both cores (the
+# quick ones and the slow sweeps); then the `serial` ones one at a time (each starts its own servers or
+# browser and times what a student sees). Both always run; either failing fails it.
 test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
 	@status=0; \
-	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2 || status=1; \
-	$(BIN)/python -m pytest -m "e2e or slow" || status=1; \
+	$(BIN)/python -m pytest -m "not serial" -n 2 || status=1; \
+	$(BIN)/python -m pytest -m serial || status=1; \
 	exit $$status
 
-test-fast: $(VENV)/.installed-dev  ## core, views and AppTest (no browser, no load), on both cores
-	$(BIN)/python -m pytest -m "not e2e and not slow" -n 2
+test-fast: $(VENV)/.installed-dev  ## core, views and AppTest (no browser, no server, nothing slow), on both cores
+	$(BIN)/python -m pytest -m "not serial and not slow" -n 2
 
 test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
 	$(BIN)/python -m pytest -m e2e

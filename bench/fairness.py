@@ -198,7 +198,8 @@ def log_summary(server: Server) -> dict:
     """Tracebacks in the server's log, and the first one's last lines."""
     log = server.log_text()
     first = log[log.find("Traceback"):][:3000].splitlines()[-6:] if "Traceback" in log else []
-    return dict(server_tracebacks=log.count("Traceback"), first_traceback=first, server_log=str(server.log_path))
+    return dict(server_tracebacks=log.count("Traceback"), first_traceback=first,
+                server_log=str(server.log_path) if server.log_path.exists() else None)     # kept only if not clean
 
 
 # ----------------------------------------------------------------------------- flood

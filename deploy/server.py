@@ -123,7 +123,8 @@ def wait_healthy(url: str, proc: subprocess.Popen | None, timeout: float, what: 
 
 
 class Server:
-    """The app on a free port (or ``port``), its output in ``log_path`` (a temporary file unless given).
+    """The app on a free port (or ``port``), its output in ``log_path`` (a temporary file unless given:
+    it goes once the server has stopped cleanly, and stays, as $TMPDIR/app-server-*.log, if not).
 
     ``launcher`` replaces ``-m streamlit`` (e.g. to run it under a profiler); ``options`` are
     Streamlit options as ``"section.name=value"``; ``env`` is added to this process's environment.
@@ -137,6 +138,8 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.timeout = timeout
         self.log_path = log_path or Path(tempfile.mkstemp(prefix="app-server-", suffix=".log")[1])
+        self._temporary_log = log_path is None
+        self._final_log: str | None = None           # a temporary log's text once the file is gone
         self._log = open(self.log_path, "w")
         run = ["run", "app.py", "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true", "--browser.gatherUsageStats", "false"]
@@ -154,8 +157,9 @@ class Server:
         try:
             wait_healthy(self.url, self.proc, self.timeout, "streamlit")
         except RuntimeError as e:
+            self._temporary_log = False              # a server that never got ready keeps its log
             self.stop()
-            raise RuntimeError(f"{e}: {self.log_text()[-2000:]}") from None
+            raise RuntimeError(f"{e} (its log: {self.log_path}): {self.log_text()[-2000:]}") from None
 
     def look(self) -> None:
         """Note the server's descendants (its training worker and multiprocessing's resource tracker)."""
@@ -186,6 +190,14 @@ class Server:
             self._log.write(f"\n[deploy.server] still running {STOP_S:g} s after SIGTERM: killed\n")
         kill_all(self.leftovers())
         self._log.close()
+        if self._temporary_log and self._final_log is None:
+            text = self.log_text()
+            # Uvicorn ends on SIGTERM by raising it again: -SIGTERM is a clean stop, as is 0.
+            if self.proc.returncode in (0, -signal.SIGTERM) and "Traceback" not in text:
+                self._final_log = text
+                self.log_path.unlink(missing_ok=True)
 
     def log_text(self) -> str:
+        if self._final_log is not None:
+            return self._final_log
         return self.log_path.read_text(errors="replace")

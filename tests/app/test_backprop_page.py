@@ -115,6 +115,7 @@ def test_the_substituted_equations_follow_the_sample_and_unit_picked():
 
 @pytest.mark.parametrize("query,epoch", [({"seed": "9"}, 0), ({"seed": "9"}, 10), ({"seed": "9"}, 1000),
                                          ({"epochs": "5000", "act": "tanh", "lr": "0.01"}, 1234)])
+@pytest.mark.fast_sample(2)
 def test_the_numbers_are_core_recomputed_from_the_historys_weights(prepared, query, epoch):
     at = open_app("backprop", {**query, "epoch": str(epoch), "step": "5"})
     no_exception(at)
@@ -143,6 +144,7 @@ def test_a_too_large_eta_says_the_loss_rose_and_an_overflow_never_crashes():
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu"])
 @pytest.mark.parametrize("hidden", [1, 32])
+@pytest.mark.fast_sample(5)
 def test_every_activation_and_width_runs_with_the_last_unit_picked(act, hidden):
     at = open_app("backprop", {"act": act, "hidden": str(hidden), "unit": str(hidden), "all": "true"})
     no_exception(at)

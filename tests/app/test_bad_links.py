@@ -28,6 +28,7 @@ def used(at):
 
 
 @pytest.mark.parametrize("query", BAD, ids=lambda q: "&".join(f"{k}={str(v)[:12]}" for k, v in q.items()))
+@pytest.mark.fast_sample(3)
 def test_a_bad_link_falls_back_within_limits_and_says_so(query):
     at = open_app("training", query)
     no_exception(at)

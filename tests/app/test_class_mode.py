@@ -165,6 +165,7 @@ def test_the_lecturers_own_browser_in_a_new_session_is_the_lecturer_again():
     ("hello!", "There is no class with the code HELLO: check the code, or ask for the link again."),
     ("<b>K7</b>", "There is no class with the code BK7B: check the code, or ask for the link again."),
 ])
+@pytest.mark.fast_sample(2)
 def test_a_wrong_code_is_one_sentence_and_the_page_still_works(typed, sentence):
     at = open_app("backprop", {**LECTURE, "class": typed})
     no_exception(at)

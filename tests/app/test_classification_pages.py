@@ -20,6 +20,7 @@ def settings(at):
 @pytest.mark.parametrize("query", [{"dataset": "moons"}, {"dataset": "three", "hidden": "0"},
                                    {"dataset": "circle", "inputs": ["x1sq", "x2sq"], "hidden": "0"}],
                          ids=["moons", "three-no-hidden", "circle-x-squared"])
+@pytest.mark.fast_sample(3)
 def test_every_page_classifies_a_toy_set_and_shows_nothing_of_regression(where, query):
     at = open_app(where, {**CLASSIFY, **query})
     no_exception(at)
@@ -82,6 +83,7 @@ def test_an_unknown_data_set_in_the_link_is_one_sentence_and_the_default():
 
 
 @pytest.mark.parametrize("name", list(CLASS_PRESETS))
+@pytest.mark.fast_sample(2)
 def test_each_classification_preset_opens_every_page(name):
     at = open_app("training")
     at.sidebar.selectbox(key="preset").set_value(name).run()

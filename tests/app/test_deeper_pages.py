@@ -30,6 +30,7 @@ def first_batch(n_rows: int, size: int, seed: int) -> np.ndarray:
 
 @pytest.mark.parametrize("query", [LAYERS, WIDE], ids=["8,4 batch 5 l2 0.01", "32,32,32"])
 @pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.fast_sample(3)
 def test_every_page_opens_at_depth(page, query):
     at = open_app(page, query)
     no_exception(at)
@@ -107,6 +108,7 @@ def test_the_weights_download_holds_every_layer(media):
     ({"l2": "-1"}, "`l2=-1` is not allowed"),
 ])
 @pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.fast_sample(3)
 def test_bad_layer_batch_and_decay_values_fall_back_with_the_usual_notice(page, bad, notice):
     at = open_app(page, bad)
     no_exception(at)

@@ -65,6 +65,7 @@ def within_limits(at) -> None:
 
 @pytest.mark.parametrize("value", JUNK.values(), ids=JUNK.keys())
 @pytest.mark.parametrize("where", PAGES)
+@pytest.mark.fast_sample(3)
 def test_every_parameter_with_the_same_junk_on_every_page(where, value):
     query = {key: value for key in EVERY}
     at = open_app(where, query)
@@ -160,12 +161,14 @@ def assert_taken_as_is(at, values: dict) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.fast_sample(2)
 def test_every_numeric_setting_written_any_allowed_way_is_used_without_a_notice(kind):
     query = {key: written(value, kind) for key, value in SIDEBAR_VALUES.items()}
     assert_taken_as_is(open_app("data", query), SIDEBAR_VALUES)
 
 
 @pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.fast_sample(2)
 def test_every_numeric_page_control_written_any_allowed_way_is_used_without_a_notice(kind):
     query = {key: written(value, kind) for key, value in BACKPROP_VALUES.items()}
     assert_taken_as_is(open_app("backprop", query), BACKPROP_VALUES)

@@ -48,6 +48,7 @@ def expected_edges(W_H, W_O) -> dict[str, float]:
 
 @pytest.mark.parametrize("act", activations.NAMES)
 @pytest.mark.parametrize("hidden", [1, 3, 32])
+@pytest.mark.fast_sample(4)
 def test_edges_are_the_histories_weights_at_the_chosen_epoch(hidden, act):
     at = open_app("network", {"hidden": str(hidden), "act": act, "epoch": "500"})
     no_exception(at)

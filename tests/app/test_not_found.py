@@ -24,6 +24,7 @@ def links(at):
 
 
 @pytest.mark.parametrize("name,shown", [("nope", "/nope"), ("Network", "/Network"), ("ünïcode", "/ünïcode")])
+@pytest.mark.fast_sample(2)
 def test_an_unknown_address_names_itself_and_links_to_every_page(monkeypatch, name, shown):
     at = open_address(monkeypatch, name)
     assert at.title[0].value == "No such page"

@@ -40,6 +40,7 @@ def explained() -> str:
 
 @pytest.mark.parametrize("query", SETTINGS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "defaults")
 @pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.fast_sample(3)
 def test_every_symbol_an_equation_uses_is_in_the_symbols_panel(page, query):
     at = open_app(page, {**query, "all": "true"} if page == "backprop" else query)
     no_exception(at)
@@ -227,6 +228,7 @@ SHAPE_SETTINGS = [{}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"projector
 
 @pytest.mark.parametrize("query", SHAPE_SETTINGS, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()) or "defaults")
 @pytest.mark.parametrize("page", ["data", "network", "backprop"])
+@pytest.mark.fast_sample(5)
 def test_every_shape_a_caption_or_an_equation_states_is_the_variables_own(page, query):
     at = open_app(page, {**query, "all": "true"} if page == "backprop" else query)
     no_exception(at)
@@ -254,6 +256,7 @@ def test_without_weight_decay_the_objective_is_L_everywhere_and_J_only_with_deca
 
 @pytest.mark.parametrize("query", [{"seed": "9", "lr": "0.01"}, {"lr": "5", "epoch": "81"}, {"lr": "5"},
                                    {"l2": "0.01"}], ids=["falls", "overflows", "rises", "decay"])
+@pytest.mark.fast_sample(2)
 def test_the_squared_gradient_norm_is_said_in_words_wherever_it_appears(query):
     at = open_app("backprop", {**query, "step": "6"})
     no_exception(at)

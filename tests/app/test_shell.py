@@ -44,6 +44,7 @@ def test_defaults_match_the_spec():
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.fast_sample(3)
 def test_each_preset_sets_what_it_says(name):
     at = open_app("training")
     at.sidebar.text_input(key="hidden").set_value("9").run()           # something to be overwritten

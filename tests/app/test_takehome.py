@@ -103,6 +103,7 @@ def test_a_notebook_of_columns_named_row_and_index_prints_the_pages_numbers_in_a
 
 
 @pytest.mark.parametrize("query", [{}, {"hidden": "8,4", "batch": "5", "l2": "0.01"}, {"act": "tanh", "lr": "0.01"}])
+@pytest.mark.fast_sample(3)
 def test_the_scikit_learn_panel_shows_both_curves_agreeing(query):
     at = open_app("training", {**query, "sklearn": "true"})
     no_exception(at)

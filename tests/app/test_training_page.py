@@ -252,6 +252,7 @@ def test_playing_to_the_end_leaves_a_clean_link():
 
 
 @pytest.mark.parametrize("chosen", [0, 123, 500, 1000])
+@pytest.mark.fast_sample(2)
 def test_after_playing_any_epoch_the_student_picks_sticks_at_once(chosen):
     at = open_app("training")
     browser_sends(at, "play", {"epoch": 0, "n": 1})
@@ -277,6 +278,7 @@ def test_a_message_that_arrives_twice_changes_nothing_more():
     {"epoch": 1e300}, {"epoch": -7}, {"epoch": "abc"}, {"epoch": float("nan")}, {"epoch": True}, {"n": "x"},
     "not a dict", None, [1, 2], {"epoch": 12.6, "n": 10**30},
 ])
+@pytest.mark.fast_sample(3)
 def test_whatever_the_browser_sends_the_page_keeps_a_valid_epoch(forged):
     """A student can send any message from the browser's console: never a traceback, the epoch in range."""
     at = open_app("training")

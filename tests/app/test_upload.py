@@ -17,12 +17,6 @@ UNREADABLE = sorted(name for name, e in EXPECTED.items() if not name.startswith(
 READABLE = sorted(name for name, e in EXPECTED.items() if not name.startswith("_") and e["stage"] == "ok")
 
 
-def every_fourth_fast(names: list[str]) -> list:
-    """Every file, a quarter of them in the fast suite and the rest marked slow (``make test`` runs all;
-    tests/core/test_bad_input.py checks every file's sentence without Streamlit in the fast suite)."""
-    return [n if i % 4 == 0 else pytest.param(n, marks=pytest.mark.slow) for i, n in enumerate(names)]
-
-
 def plain(md_text: str) -> str:
     """Markdown-escaped text back to what the student reads."""
     return re.sub(r"\\(.)", r"\1", md_text)
@@ -74,7 +68,10 @@ def test_the_bundled_data_is_one_click_away():
     assert "3.11571807" in texts(at)          # the default run's initial loss on Income2
 
 
-@pytest.mark.parametrize("name", every_fourth_fast(UNREADABLE))
+# Every file in `make test`, a sample in `make test-fast` (where tests/core/test_bad_input.py checks every
+# file's sentence without Streamlit).
+@pytest.mark.fast_sample(8)
+@pytest.mark.parametrize("name", UNREADABLE)
 def test_an_unreadable_file_gets_a_sentence_and_changes_nothing(name):
     at = open_app(query={"seed": "9", "hidden": "5"})
     at = with_upload(good_csv(), at=at)                     # a good upload first
@@ -85,7 +82,8 @@ def test_an_unreadable_file_gets_a_sentence_and_changes_nothing(name):
     assert at.sidebar.number_input(key="seed").value == 9 and at.sidebar.text_input(key="hidden").value == "5"
 
 
-@pytest.mark.parametrize("name", every_fourth_fast(READABLE))
+@pytest.mark.fast_sample(4)
+@pytest.mark.parametrize("name", READABLE)
 def test_readable_variants_are_accepted(name):
     at = with_upload((CORPUS / name).read_bytes(), name=name)
     no_exception(at)

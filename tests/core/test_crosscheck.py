@@ -123,6 +123,7 @@ def test_batches_follow_spec_3():
     ((32, 32, 32), 1, 0.001, "tanh", 0.001),
     ((8, 8, 8), 1, 0.001, "relu", 0.001),
 ])
+@pytest.mark.fast_sample(3)
 def test_scikit_learns_side_equals_a_plain_loop_for_depth_batches_and_decay(prepared, hidden, batch_size, lam,
                                                                            activation, eta):
     epochs = 60 if batch_size == 1 else 300

@@ -1,6 +1,8 @@
-"""Real-browser tests: a freshly started Streamlit server per test, driven by Debian's Chromium.
+"""Real-browser tests: Streamlit servers driven by Debian's Chromium.
 
-Every test's first request is its deep link, as when a Community Cloud app wakes from sleep.
+The tests of a module share one server (each test is a new browser session, and is checked against
+what the server logged during it); a test marked ``fresh_server`` gets a server of its own whose first
+request is its deep link, as when a Community Cloud app wakes from sleep; every page has one such test.
 Without Chromium the tests skip with a loud reason, except when REQUIRE_BROWSER=1 (CI), where
 a missing browser is a failure.
 """
@@ -59,23 +61,53 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 720}}
 
 
-@pytest.fixture
-def server():
-    """A fresh server: the test's first request is the first this server ever sees.
+KEEP_LOGS: set[Path] = set()          # the logs of servers that logged a problem stay in test-artifacts/
 
-    A test fails if its server logged a traceback or a warning (users never see the console, but
-    a warning there is a bug the page hid).
-    """
+
+def start_server() -> Server:
     ARTIFACTS.mkdir(exist_ok=True)
-    s = Server(log_path=Path(tempfile.mkstemp(prefix="server-", suffix=".log", dir=ARTIFACTS)[1]))
-    yield s
-    s.stop()
-    log = s.log_text()
+    return Server(log_path=Path(tempfile.mkstemp(prefix="server-", suffix=".log", dir=ARTIFACTS)[1]))
+
+
+def fail_if_logged_problems(s: Server, log: str, during: str = "") -> None:
+    """A test fails if its server logged a traceback or a warning while it ran (users never see the
+    console, but a warning there is a bug the page hid)."""
     problems = [word for word in ("Traceback", "RuntimeWarning", "Warning:") if word in log]
     if problems:
-        pytest.fail(f"the server logged {problems}; see {s.log_path}:\n{log_excerpt(log, problems)}",
+        KEEP_LOGS.add(s.log_path)
+        when = f" {during}" if during else ""
+        pytest.fail(f"the server logged {problems}{when}; see {s.log_path}:\n{log_excerpt(log, problems)}",
                     pytrace=False)
-    s.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture(scope="module")
+def shared_server():
+    """One server for the tests of a module that need no server of their own; stopped after them."""
+    s = start_server()
+    yield s
+    seen = len(s.log_text())
+    s.stop()
+    fail_if_logged_problems(s, s.log_text()[seen:], "while stopping")
+    if s.log_path not in KEEP_LOGS:
+        s.log_path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def server(request):
+    """The module's shared server, or with ``@pytest.mark.fresh_server`` one started for this test
+    alone, so that the test's first request is the first the server ever sees. The test fails if the
+    server logged a traceback or a warning during it (its share of a shared server's log)."""
+    if request.node.get_closest_marker("fresh_server"):
+        s = start_server()
+        yield s
+        s.stop()
+        fail_if_logged_problems(s, s.log_text())
+        s.log_path.unlink(missing_ok=True)
+        return
+    s = request.getfixturevalue("shared_server")
+    seen = len(s.log_text())
+    yield s
+    fail_if_logged_problems(s, s.log_text()[seen:], "during this test")
 
 
 def log_excerpt(log: str, words, around: int = 6, limit: int = 60) -> str:

@@ -1,4 +1,4 @@
-"""The backprop page in Chromium, each test on a freshly started server opened by its deep link."""
+"""The backprop page in Chromium, each test opened by its deep link; the cold one on a freshly started server."""
 
 import re
 
@@ -14,6 +14,7 @@ def main_text(page) -> str:
     return page.locator(MAIN).inner_text()
 
 
+@pytest.mark.fresh_server          # its deep link is the first request its server sees
 @pytest.mark.parametrize("projector", [False, True])
 def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
     query = "step=4&epoch=10&seed=9" + ("&projector=true" if projector else "")

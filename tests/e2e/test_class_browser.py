@@ -18,6 +18,7 @@ from tests.e2e.conftest import assert_no_exception, go_to, screenshot, wait_read
 FOLLOW = 60_000                   # ms: a safety net for a busy machine, not what the test measures
 PHONE = {"width": 390, "height": 844}
 ZBAR = shutil.which("zbarimg")           # reads the QR code back when installed (tests/views/test_qr.py needs it)
+pytestmark = pytest.mark.fresh_server    # each test on a server of its own: a class lives in the server
 
 
 @pytest.fixture

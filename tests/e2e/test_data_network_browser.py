@@ -1,4 +1,4 @@
-"""The Data and Network pages in Chromium, each deep-linked as the first request of a fresh server."""
+"""The Data and Network pages in Chromium, each deep-linked, the first two as the first request of a fresh server."""
 
 import pytest
 from playwright.sync_api import expect
@@ -17,6 +17,7 @@ def ready(page, url: str) -> None:
     assert no_horizontal_scroll(page)
 
 
+@pytest.mark.fresh_server          # its deep link is the first request its server sees
 def test_data_page_deep_link_shows_table_charts_scaling_and_the_above_one_note(server, page):
     ready(page, f"{server.url}/?seed=9&hidden=5")
     assert page.locator("h1").first.inner_text().strip() == "Data"
@@ -31,6 +32,7 @@ def test_data_page_deep_link_shows_table_charts_scaling_and_the_above_one_note(s
     screenshot(page, "data-projector")
 
 
+@pytest.mark.fresh_server          # its deep link is the first request its server sees
 def test_network_page_deep_link_draws_every_weight_with_a_tooltip(server, page):
     ready(page, f"{server.url}/network?hidden=32&epoch=500&show=gradients&sample=3")
     assert page.locator("h1").first.inner_text().strip() == "Network"

@@ -1,5 +1,5 @@
-"""Deeper networks, mini-batches and weight decay in a real browser, each on a fresh server opened by
-its deep link: laptop and projector layouts at 1280×720, up to 3 × 32 units."""
+"""Deeper networks, mini-batches and weight decay in a real browser, each opened by its deep link
+(on the module's shared server): laptop and projector layouts at 1280×720, up to 3 × 32 units."""
 
 from __future__ import annotations
 

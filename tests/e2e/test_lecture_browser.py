@@ -1,5 +1,5 @@
-"""Lecture mode, measured in a real browser at 1280×720 with ``?projector=true``, each test on a
-fresh server: every moment of the lesson on the first screen, numbers the back row can read, Play
+"""Lecture mode, measured in a real browser at 1280×720 with ``?projector=true``, the tests
+sharing one server: every moment of the lesson on the first screen, numbers the back row can read, Play
 that leaves the Back button alone, pages that keep their own epoch and lead to the next page."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A student on a phone (390×844), each test on a fresh server opened by its deep link: every equation
+"""A student on a phone (390×844), each test opened by its deep link: every equation
 fits its column (drawn smaller, never cut off), and a tap shows a chart's tooltip as hovering does."""
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ PAGES = [("", "Data"), ("data", "Data"), ("network", "Network"), ("backprop", "B
          ("training", "Training & results")]
 
 
+@pytest.mark.fresh_server          # its deep link is the first request its server sees
 @pytest.mark.parametrize("path,title", PAGES)
 def test_cold_deep_link_opens_page_with_sidebar_and_linked_values(server, page, path, title):
     page.goto(f"{server.url}/{path}?seed=9&hidden=5&lr=0.01&test=0.2")

@@ -14,6 +14,7 @@ PAGES = ["Data", "Network", "Backprop step by step", "Training & results"]
 
 
 
+@pytest.mark.fresh_server          # its deep link is the first request its server sees
 @pytest.mark.parametrize("address,shown", [("/nope?seed=9", "/nope"), ("/network/extra?seed=9", "/network/extra")])
 def test_an_address_the_app_does_not_have_shows_no_such_page_with_links(server, page, address, shown):
     page.goto(server.url + address)                   # the first request this server sees

@@ -137,6 +137,7 @@ def test_streamlit_run_app_py_serves_the_middleware():
     assert found.is_asgi_app and found.import_string == "app:app"
 
 
+@pytest.mark.slow          # a fresh Python importing Streamlit (seconds); in make test
 def test_importing_app_py_builds_the_asgi_app_and_draws_nothing():
     code = ("import runpy, streamlit as st; from ui.serve.internals import app_middleware; "
             "g = runpy.run_path('app.py', run_name='app'); "
@@ -208,6 +209,7 @@ def index_script() -> str:
     return re.search(r'src="\./(static/js/index\.[^"]+\.js)"', html)[1]
 
 
+@pytest.mark.slow          # a fresh Python importing Streamlit (seconds); in make test
 def test_the_served_app_sends_every_address_no_page_can_answer_to_no_such_page_and_leaves_streamlit_alone():
     script = index_script()
     addresses = ["/network/extra.html", "/a/b/c/d/e.f", "/-/x/y", "/app/static/app.py", "/~/+", "/app_pages/data.py",

@@ -134,6 +134,7 @@ def test_an_upload_is_never_recorded():
 
 @pytest.mark.parametrize("link", [{"seed": "9", "lr": "0.01"}, {"projector": "true", "hidden": "32"}])
 @pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.fast_sample(3)
 def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
     """Every page, opened by a second student, shows the same tables, captions and charts, in the
     same places."""
@@ -162,6 +163,7 @@ def test_a_replayed_page_shows_what_the_first_run_drew(page, link):
     ("network", {"hidden": "5"}, {"hidden": "5", "epoch": "20"}),
     ("data", {"split": "7"}, {"split": "7", "projector": "true", "seed": "1"}),
 ])
+@pytest.mark.fast_sample(2)
 def test_what_the_cache_holds_never_shows_through_a_different_view(page, before, after):
     """A student on ``after``, once another has filled the cache on ``before``, sees exactly what
     they would see with an empty cache: nothing recorded for one view leaks into another."""

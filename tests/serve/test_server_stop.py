@@ -22,9 +22,9 @@ STUCK = ("import signal, sys, time; sys.path.insert(0, '.'); signal.signal(signa
          "print('ready', flush=True); time.sleep(600)")
 
 
-def test_a_server_that_ignores_sigterm_is_killed_with_its_worker_and_the_log_stays_clean(monkeypatch):
+def test_a_server_that_ignores_sigterm_is_killed_with_its_worker_and_the_log_stays_clean(monkeypatch, tmp_path):
     monkeypatch.setattr(server_module, "STOP_S", 0.5)
-    s = Server(launcher=("-c", STUCK), wait=False)
+    s = Server(launcher=("-c", STUCK), wait=False, log_path=tmp_path / "server.log")   # a killed server's log stays
     deadline = time.monotonic() + 60
     while "ready" not in s.log_text() and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -69,3 +69,21 @@ def test_sigterm_ends_the_server_and_its_worker_without_a_warning():
         s.stop()
     assert not left, f"still running after the server ended: {left}"
     assert "Warning" not in log and "Traceback" not in log, log
+
+
+def test_a_temporary_log_goes_when_the_server_stops_cleanly_and_stays_when_it_did_not():
+    clean = Server(launcher=("-c", "import time; print('serving', flush=True); time.sleep(600)"), wait=False)
+    deadline = time.monotonic() + 60
+    while "serving" not in clean.log_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    clean.stop()                                        # SIGTERM ends it: a clean stop
+    assert not clean.log_path.exists()
+    assert clean.log_text() == "serving\n"              # still readable after the stop
+    failed = Server(launcher=("-c", "import sys; print('Traceback: gave up'); sys.exit(3)"), wait=False)
+    failed.proc.wait(60)
+    failed.stop()
+    try:
+        assert failed.log_path.exists() and failed.log_path.name.startswith("app-server-")
+        assert "gave up" in failed.log_text()
+    finally:
+        failed.log_path.unlink(missing_ok=True)

@@ -15,6 +15,7 @@ from ui.serve import in_worker, worker
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow          # a fresh Python importing the app (seconds); in make test
 def test_the_worker_reading_app_py_draws_nothing_and_logs_nothing():
     code = ("import runpy, multiprocessing; "
             "runpy.run_path('app.py', run_name='__mp_main__'); "

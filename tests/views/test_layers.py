@@ -68,6 +68,7 @@ def test_views_and_the_settings_table_do_not_import_streamlit(path):
     assert not re.search(r"^\s*(import|from)\s+streamlit", path.read_text(), re.MULTILINE)
 
 
+@pytest.mark.slow          # a fresh Python importing Streamlit (seconds); in make test
 def test_importing_every_view_loads_no_streamlit():
     names = [module_name(p) for p in PURE if p.name != "__init__.py"]
     code = ("import importlib, json, sys; [importlib.import_module(n) for n in %r]; "

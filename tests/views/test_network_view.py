@@ -68,6 +68,7 @@ def test_edge_values_read_each_weight_from_its_array_bias_row_first():
 
 
 @pytest.mark.parametrize("n_hidden", [1, 3, 32])
+@pytest.mark.fast_sample(2)
 def test_the_diagram_data_has_one_row_per_weight_with_the_chosen_quantity(prepared, n_hidden):
     h, snap, fwd, back, q = quantities(prepared, n_hidden)
     G = graph.architecture(2, n_hidden, 1, prepared.features, [prepared.target])
