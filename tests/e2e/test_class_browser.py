@@ -6,6 +6,7 @@ student can explore and come back, and a student's browser cannot move the class
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -122,6 +123,29 @@ def test_a_phone_follows_the_lecturers_step_and_page_and_its_answer_is_counted(s
     expect(student.locator(".bpc-status")).to_contain_text("Answer: yes", timeout=FOLLOW)
     assert_no_exception(lecturer)
     assert_no_exception(student)
+
+
+def test_a_question_leaves_a_following_students_own_step_where_it_is_until_the_lecturer_moves(server, lecturer,
+                                                                                               browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})   # a laptop shows the step buttons
+    student = context.new_page()
+    code = start_class(server, lecturer, "/backprop?seed=9&lr=0.01&step=3")
+    join(server, student, code)
+    on(student, 3)
+    student.get_by_role("button", name=re.compile("^Next →")).first.click()   # the student's own click
+    on(student, 4)
+    student.evaluate("() => { window.notReloaded = true; }")
+    lecturer.locator('[data-testid="stSidebar"]').get_by_role("button", name="Ask", exact=True).click()
+    wait_ready(lecturer)
+    # The question raised the class's version and reached the student's bar; a move is opened in the
+    # same call that draws the bar, so by now the page would have gone back to the lecturer's step 3.
+    expect(student.locator(".bpc-question")).to_be_visible(timeout=FOLLOW)
+    assert "step=4" in student.url and student.evaluate("() => window.notReloaded === true")
+    expect(student.locator('[data-testid="stMain"] h3', has_text="Step 4 of 6")).to_be_visible()
+    lecturer.get_by_role("button", name=re.compile("^← Previous")).first.click()      # the lecturer's next move
+    on(student, 2)
+    assert_no_exception(student)
+    context.close()
 
 
 def test_a_student_explores_on_their_own_and_comes_back_to_the_lecturer(server, lecturer, student):
