@@ -2,78 +2,36 @@
 sigmoid or softmax output and the cross-entropy.
 
 ``notebook_cells`` and ``notebook_step`` call these when the run classifies (``RunSpec.task``). The
-toy set's code repeats ``core.toy`` operation for operation, so the notebook draws the very points the
+toy set's code is ``core.toy``'s own source, so the notebook draws the very points the
 app drew; the split repeats ``train_test_split(..., stratify=labels)``; the loss is computed from z_O
 as ``core.network.cross_entropy`` computes it.
 """
 
 from __future__ import annotations
 
-_BALANCED = '''
-def balanced(n, k):
-    """n points shared among k classes as evenly as possible: the first n mod k get one more."""
-    return [n // k + (1 if i < n % k else 0) for i in range(k)]
-'''
+import inspect
+import re
 
-_CLOUDS = '''
-def clouds(rng, counts, centres, spread):
-    """One round Gaussian cloud of standard deviation `spread` around each centre; label = its index."""
-    X = np.vstack([c + spread * rng.normal(size=(n, 2)) for c, n in zip(centres, counts)])
-    return X, np.repeat(np.arange(len(counts)), counts)
-'''
+from core import toy
+
+def _source(fn) -> str:
+    """A function of ``core.toy`` as the notebook shows it: its own source, without the underscore
+    that keeps it private there."""
+    return re.sub(r"\b_(" + "|".join(toy.TOY_SETS + ("clouds",)) + r")\b", r"\1", inspect.getsource(fn)).strip()
+
+
+_BALANCED = _source(toy.balanced)
+
+
+def _shape(name: str) -> tuple[int, str]:
+    """(classes, the code that draws the shape): ``core.toy``'s own function, and the helper it calls."""
+    draw, k = toy._SHAPES[name]
+    code = _source(draw)
+    return k, (_source(toy._clouds) + "\n\n\n" + code) if "clouds(" in code else code
+
 
 # Each shape as core.toy draws it: (classes, its function's source).
-SHAPES = {
-    "circle": (2, '''
-def circle(rng, counts):
-    """Label 0: a disc of radius 0.5; label 1: a ring from radius 0.7 to 1 around it."""
-    inner, outer = counts
-    r = np.concatenate([0.5 * np.sqrt(rng.uniform(size=inner)),
-                        np.sqrt(rng.uniform(0.7**2, 1.0, size=outer))])
-    angle = rng.uniform(0, 2 * np.pi, size=inner + outer)
-    return np.column_stack([r * np.cos(angle), r * np.sin(angle)]), np.repeat([0, 1], counts)
-'''),
-    "xor": (2, '''
-def xor(rng, counts):
-    """Label 1 where x1 and x2 have different signs; |x1|, |x2| from 0.1 to 1."""
-    same, differ = counts
-    size = rng.uniform(0.1, 1.0, size=(same + differ, 2))
-    s1 = rng.choice([-1.0, 1.0], size=same + differ)
-    s2 = np.concatenate([s1[:same], -s1[same:]])
-    return size * np.column_stack([s1, s2]), np.repeat([0, 1], counts)
-'''),
-    "gauss": (2, _CLOUDS + '''
-
-def gauss(rng, counts):
-    """Two clouds around (−0.5, −0.5) (label 0) and (0.5, 0.5) (label 1)."""
-    return clouds(rng, counts, np.array([[-0.5, -0.5], [0.5, 0.5]]), 0.25)
-'''),
-    "three": (3, _CLOUDS + '''
-
-def three(rng, counts):
-    """Three clouds at radius 0.6, a third of a turn apart (90°, 210°, 330°), labels 0, 1, 2."""
-    angles = np.deg2rad([90.0, 210.0, 330.0])
-    return clouds(rng, counts, 0.6 * np.column_stack([np.cos(angles), np.sin(angles)]), 0.2)
-'''),
-    "spiral": (2, '''
-def spiral(rng, counts):
-    """Two arms of one spiral, half a turn apart: radius 0.1 + 0.9t, angle 3πt (+π for label 1)."""
-    t = rng.uniform(size=sum(counts))
-    label = np.repeat([0, 1], counts)
-    r, angle = 0.1 + 0.9 * t, 3 * np.pi * t + np.pi * label
-    return np.column_stack([r * np.cos(angle), r * np.sin(angle)]), label
-'''),
-    "moons": (2, '''
-def moons(rng, counts):
-    """Two interleaved half circles, the upper (label 0) and the lower (label 1), scaled into −1 … 1."""
-    upper, lower = counts
-    theta = rng.uniform(0, np.pi, size=upper + lower)
-    c, s = np.cos(theta), np.sin(theta)
-    x = np.concatenate([c[:upper], 1 - c[upper:]])
-    y = np.concatenate([s[:upper], 0.5 - s[upper:]])
-    return np.column_stack([(x - 0.5) / 1.5, (y - 0.25) / 1.5]), np.repeat([0, 1], counts)
-'''),
-}
+SHAPES = {name: _shape(name) for name in toy.TOY_SETS}
 
 # Derived inputs as ui.views.derived computes them: (column name, expression of x1 and x2).
 DERIVED = {"x1sq": ("x1²", "x1 * x1"), "x2sq": ("x2²", "x2 * x2"), "x1x2": ("x1·x2", "x1 * x2"),
