@@ -10,6 +10,7 @@ a missing browser is a failure.
 from __future__ import annotations
 
 import io
+import re
 import os
 import sys
 import tempfile
@@ -207,3 +208,12 @@ def no_script_errors(page):
     page.on("pageerror", lambda e: errors.append(str(e)))
     yield
     assert not errors, errors
+
+
+def step_keys_ready(page, step: int) -> None:
+    """Wait until Backprop step by step shows step ``step`` with its Next/Previous buttons drawn: the
+    arrow keys are those buttons' shortcuts, bound only once the buttons are on the page (a page
+    answered by a warm server reaches "notRunning" before it has drawn them)."""
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("h3", has_text=f"Step {step} of 6").wait_for(timeout=30_000)
+    main.get_by_role("button", name=re.compile("^Next →|^← Previous")).first.wait_for(timeout=30_000)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, charts_drawn, wait_ready
+from tests.e2e.conftest import assert_no_exception, charts_drawn, step_keys_ready, wait_ready
 
 SMALLEST_PX = 20
 CONTRAST = 4.5
@@ -90,6 +90,7 @@ def test_every_projected_text_is_20_px_or_more_at_4_5_to_1(server, page, path):
 def test_the_step_keys_leave_no_focus_frame_on_the_page(server, page):
     page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
     wait_ready(page)                    # with the projector's stylesheet
+    step_keys_ready(page, 2)
     page.keyboard.press("ArrowRight")
     page.locator('[data-testid="stMain"] h3', has_text="Step 3 of 6").wait_for(timeout=20_000)
     framed = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e => {

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.core import test_reference_numbers as ref
-from tests.e2e.conftest import assert_no_exception, curve_height, screenshot, wait_ready
+from tests.e2e.conftest import assert_no_exception, curve_height, screenshot, step_keys_ready, wait_ready
 from tests.e2e.player import controls, drawn, pause_button, play_button
 from ui.views.style import BLUE
 
@@ -84,6 +84,7 @@ def test_projected_tables_are_html_the_back_row_can_read_with_the_chosen_row_mar
 def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, page):
     page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
     wait_ready(page)
+    step_keys_ready(page, 2)
     page.keyboard.press("ArrowRight")
     expect(step_heading(page, 3)).to_be_visible(timeout=20_000)     # a rerun, slow on a busy machine
     wait_ready(page)
