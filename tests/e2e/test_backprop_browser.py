@@ -107,7 +107,15 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     assert charts_drawn(page), "the charts did not draw"
     for button, k in (("Next →", 3), ("← Previous", 2)):
         below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
-        below.scroll_into_view_if_needed()
+        # The lower button in view and the step's heading out of it: scrolled again while the page
+        # still grows (equations and widgets are drawn after the charts), then proven before the click.
+        page.wait_for_function(f"""k => {{
+            const b = [...document.querySelectorAll('[data-testid="stMain"] button')]
+                        .filter(e => e.getClientRects().length && e.innerText.trim().startsWith({button!r})).pop();
+            if (!b) return false;
+            b.scrollIntoView({{block: "end"}});
+            return !({HEADING_IN_VIEW})(k);
+        }}""", arg=5 - k, timeout=20_000)
         assert not page.evaluate(HEADING_IN_VIEW, 5 - k), "the step's heading is in view before the click"
         below.click()
         expect(page.get_by_role("heading", name=re.compile(f"^Step {k} of 6"))).to_be_attached()
