@@ -217,3 +217,24 @@ def step_keys_ready(page, step: int) -> None:
     main = page.locator('[data-testid="stMain"]')
     main.locator("h3", has_text=f"Step {step} of 6").wait_for(timeout=30_000)
     main.get_by_role("button", name=re.compile("^Next →|^← Previous")).first.wait_for(timeout=30_000)
+
+
+def press_step_key(page, key: str, to_step: int, tries: int = 3) -> None:
+    """Press ``key`` (ArrowRight/ArrowLeft) on Backprop step by step and wait until step ``to_step``
+    is shown. On a busy machine a press landing while the buttons are being redrawn can go unheard
+    (seen once in a CI run, never reproduced): a lecturer presses again, and so does this, but only
+    while the page is idle and still on the step it left; after ``tries`` unheard presses it fails."""
+    main = page.locator('[data-testid="stMain"]')
+    heading = main.locator("h3", has_text=f"Step {to_step} of 6")
+    for _ in range(tries):
+        page.keyboard.press(key)
+        for _wait in range(3):                 # while a rerun is on its way, wait for it; do not press again
+            try:
+                heading.wait_for(timeout=10_000)
+                return
+            except PlaywrightTimeoutError:
+                if page.evaluate("""() => document.querySelector('[data-testid="stApp"]')
+                                          .getAttribute('data-test-script-state') === 'notRunning'"""):
+                    break
+        step_keys_ready(page, to_step - 1 if key == "ArrowRight" else to_step + 1)
+    raise AssertionError(f"{key} did not move Backprop step by step to step {to_step} in {tries} presses")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import assert_no_exception, charts_drawn, step_keys_ready, wait_ready
+from tests.e2e.conftest import assert_no_exception, charts_drawn, press_step_key, step_keys_ready, wait_ready
 
 SMALLEST_PX = 20
 CONTRAST = 4.5
@@ -91,8 +91,7 @@ def test_the_step_keys_leave_no_focus_frame_on_the_page(server, page):
     page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
     wait_ready(page)                    # with the projector's stylesheet
     step_keys_ready(page, 2)
-    page.keyboard.press("ArrowRight")
-    page.locator('[data-testid="stMain"] h3', has_text="Step 3 of 6").wait_for(timeout=20_000)
+    press_step_key(page, "ArrowRight", 3)
     framed = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e => {
         const s = getComputedStyle(e), r = e.getBoundingClientRect();
         return r.width > 600 && r.height > 400 && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;

@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.core import test_reference_numbers as ref
-from tests.e2e.conftest import assert_no_exception, curve_height, screenshot, step_keys_ready, wait_ready
+from tests.e2e.conftest import (assert_no_exception, curve_height, press_step_key, screenshot, step_keys_ready,
+                                wait_ready)
 from tests.e2e.player import controls, drawn, pause_button, play_button
 from ui.views.style import BLUE
 
@@ -85,11 +86,9 @@ def test_previous_and_next_work_from_the_keyboard_and_below_the_step(server, pag
     page.goto(f"{server.url}/backprop?projector=true&{LECTURE}&step=2")
     wait_ready(page)
     step_keys_ready(page, 2)
-    page.keyboard.press("ArrowRight")
-    expect(step_heading(page, 3)).to_be_visible(timeout=20_000)     # a rerun, slow on a busy machine
+    press_step_key(page, "ArrowRight", 3)                           # a rerun, slow on a busy machine
     wait_ready(page)
-    page.keyboard.press("ArrowLeft")
-    expect(step_heading(page, 2)).to_be_visible(timeout=20_000)
+    press_step_key(page, "ArrowLeft", 2)
     wait_ready(page)
     below = page.get_by_role("button", name=re.compile("^Next →")).last
     below.scroll_into_view_if_needed()
