@@ -32,10 +32,14 @@ def main():
     worker.start()
     page = st.navigation(page_shape.pages(), position="sidebar", expanded=True)
     st.set_page_config(page_title=f"{page.title} · {page_shape.APP}")    # "Network · Backprop Explainer"
-    current = sidebar.sidebar()
-    if (refused := uploads.refused_for()) is not None:       # the session's upload bytes are at their cap
-        st.sidebar.error(refused, icon=":material/error:")
+    settings = st.sidebar.container()        # above the Class section, filled once it says who this is
     member = classroom.sidebar()
+    if member.following:        # the lecturer drives the settings: the link gives them, no widget
+        current = sidebar.following(settings)
+    else:
+        current = sidebar.sidebar(settings)
+        if (refused := uploads.refused_for()) is not None:   # the session's upload bytes are at their cap
+            settings.error(refused, icon=":material/error:")
     layout.apply_page_style(current.projector, member.code is not None)
     browser.page_helpers()
     classroom.banner(member, current.projector)

@@ -5,6 +5,7 @@ import streamlit as st
 from core import step as core_step
 from ui.draw import browser, classroom, gradcheck, nudge, page, slope, step, takehome, widgets
 from ui.serve import cache
+from ui.state import sidebar
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import class_questions, messages, step_model, steps, steps_class, style
 from ui.views.numbers import digits_for
@@ -77,8 +78,20 @@ if not show_all:            # the same buttons under the step, wherever the read
     step.step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
     browser.scroll_to(f"step-{step_no}")
 
-st.divider()
 look = style.chart_style(s.projector)
+
+
+def diagrams():             # last: a new diagram is the slowest part of a step change
+    for view, slot in zip(views, slots):
+        step.show_diagram(slot, view, p.n_inputs, s.hidden, look,
+                          step_model.diagram_caption(view, p.features, p.target), s.projector)
+
+
+if sidebar.follows_lecturer():       # the moment the lecturer leads with; the rest when exploring
+    diagrams()
+    page.following_note("the gradient's picture, nudging a weight, the gradient check and the take-home notebook")
+    st.stop()
+st.divider()
 first = f"W_{ctx.name(1)}"
 weight = f"{first}[1,{ctx.unit(1)}]"       # the weight the steps follow, unless the picture picks another
 if show_all or step_no >= 5:        # the gradient is pictured once step 5 has introduced it
@@ -96,9 +109,7 @@ mistake = st.toggle("Reproduce the lecture demo's mistake (hidden bias stacked l
     if not s.classifies and s.hidden else False          # the regression demo's mistake, which needs a hidden layer
 gradcheck.panel(s.training_args(), epoch, mistake, s.projector, j, ctx.step)
 
-for view, slot in zip(views, slots):        # last: a new diagram is the slowest part of a step change
-    step.show_diagram(slot, view, p.n_inputs, s.hidden, look,
-                      step_model.diagram_caption(view, p.features, p.target), s.projector)
+diagrams()
 with notices:
     page.page_param_notices(
         {"sample": sample_param, "unit": unit_param, "step": PAGE["step"], "all": PAGE["all"],

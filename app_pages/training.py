@@ -8,6 +8,7 @@ from ui.draw import classroom, page, player, takehome
 from ui.draw import training as training_view
 from ui.draw.layout import side_by_side
 from ui.serve import cache
+from ui.state import sidebar
 from ui.state.params import ETA_CHOICES, PAGE
 from ui.views import class_questions, loss_charts, messages
 
@@ -43,6 +44,10 @@ player.carrier(run.payload)         # the whole run, sent to the browser once: i
 training_view.epoch_views(s)
 if s.projector:
     what_it_went_through()
+if sidebar.follows_lecturer():       # the run the lecturer leads with; the rest when exploring
+    page.following_note("the loss history to download, 20 seeds' luck, the check against scikit-learn "
+                        "and the take-home notebook")
+    st.stop()
 st.download_button(f"Loss history, epochs 0–{last:,} (CSV)", functools.partial(training_view.history_file, s),
                    file_name="loss_history.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore")

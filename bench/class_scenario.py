@@ -18,9 +18,8 @@ Everything is played as the browsers do it (``ui/browser/classroom.js``, ``ui/dr
   follow).
 - **Each student** opens the join link ``/?class=<code>`` (they arrive over ``--class-arrive``
   seconds), long-polls ``GET /_class/<code>/wait`` with a random follower id of its own, and when the
-  version rises and the lecturer's view differs from its page: on the same page, reruns it with the
-  new address as a "popstate" does (the same session); on another page, loads that page afresh (a
-  new session, with the tab's cookies). Each answers every open question once, one in five changes
+  version rises and the lecturer's view differs from its page, runs the view's page with the new
+  address as a "popstate" does (the same session, also for another page). Each answers every open question once, one in five changes
   its answer once, by ``POST /_class/<code>/answer``.
 
 Measured: lecturer click (its widget change sent) → each student's run showing that move finished
@@ -64,7 +63,7 @@ MOUNT, LEAD = "class-mode", "class-lead"      # the class component's two mounts
 
 
 class Move(NamedTuple):
-    kind: str           # "page" (another page: a new session for each student), "step", "sample", "epoch"
+    kind: str           # "page" (another page), "step", "sample", "epoch"
     arg: object         # the page's path, the sample n, the epoch as a share of the run
     question: bool      # the lecturer also asks a question after this move
 
@@ -376,20 +375,9 @@ class Student:
             return
         search = urllib.parse.urlencode({**want, "class": self.code})
         try:
-            if view["page"] == s.page_path:
-                r = await s.history_navigation(search)
-            else:                                 # location.assign: the page loaded afresh, the tab's cookies kept
-                new = Session(self.url, timeout=self.timeout)
-                new.cookies = dict(s.cookies)
-                self.f.s = new
-                self.f.sessions.append(new)
-                asyncio.create_task(s.close())
-                r = await new.open(view["page"], search)
+            r = await s.history_navigation(search, view["page"])    # this page or another, the same session
         except Exception as e:                   # noqa: BLE001 - reported
             self.f.errors.append(f"open view: {type(e).__name__}: {e}")
-            if view["page"] != s.page_path:      # the tab shows the error page instead of the app: lost
-                self.f.lost = True
-                self.running = False
             return
         self.f.runs.append(r)
         if r.finished:

@@ -381,14 +381,16 @@ class Session:
                               widgets=states)
         return await self._send_and_wait(f"page {url_path or 'default'}", msg)
 
-    async def history_navigation(self, query: str) -> RunResult:
-        """The same page at another address without loading it (``history.pushState`` then a
-        "popstate"): the frontend runs the page with the new query string, the entry script's widgets
-        and ``is_history_navigation``, so the address's values win over the widgets' own."""
+    async def history_navigation(self, query: str, url_path: str | None = None) -> RunResult:
+        """This page, or the page at ``url_path``, at another address without loading it
+        (``history.pushState`` then a "popstate"): the frontend runs the page the path names with the
+        whole new query string, the entry script's widgets and ``is_history_navigation``, so the
+        address's values win over the widgets' own."""
         self.query = query.lstrip("?")
+        page_hash = self.page_hash if url_path is None else self.page_by_path(url_path).page_script_hash
         entry = [w for w in self.widgets.values() if w.script_hash == self.main_script_hash]
         self._stop_timers()
-        msg = self._rerun_msg(query_string=self.query, page_hash=self.page_hash,
+        msg = self._rerun_msg(query_string=self.query, page_hash=page_hash,
                               widgets=[s for s in (w.state() for w in entry) if s is not None])
         msg.rerun_script.is_history_navigation = True
         return await self._send_and_wait("history", msg)

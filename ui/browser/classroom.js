@@ -13,9 +13,10 @@
 // (both made by the server: ui/views/qr.py), how many follow, and the current question with its
 // answers counted live.
 // Follower: long-polls GET _class/<code>/wait with a random id of its own and, when the lecturer
-// moves, shows the lecturer's page with the lecturer's link (on the same page by running it with
-// the new address, without loading it again). "Explore on my own" stops that (the
-// student's clicks are their own); "Back to the lecturer" opens the lecturer's view at once. The
+// moves, shows the lecturer's page with the lecturer's link (a run of that page with the new
+// address, without loading anything again). The server draws a following page from the link alone,
+// without the settings' controls; "Explore on my own" tells it so (a trigger), and the controls come
+// back, starting from the lecturer's view; "Back to the lecturer" opens the lecturer's view at once. The
 // question of the moment is shown here, at the top of the page, with one button per choice; an
 // answer goes to POST _class/<code>/answer and can be changed until the lecturer closes it.
 // The module lives as long as the page: a rerun mounts it again and it goes on where it was.
@@ -37,9 +38,10 @@ const OPENED = (code) => `backprop-class-opened:${code}`;       // sessionStorag
 const MINE = (code, q) => `backprop-class-answer:${code}:${q}`; // sessionStorage: this tab's answer
 const LEAD_EVERY_MS = 250;
 const WAIT_CONTROLS_MS = 3000;
-const RERUN_WAIT_MS = 3000;
+const RERUN_WAIT_MS = 15000;     // a class of hundreds keeps a server busy for seconds after a move
 
 let current = null;        // the running Lecturer or Follower
+let trigger = null;        // the mount's setTriggerValue (the latest: a rerun mounts it again)
 let shown = { page: null, controls: {} };   // the lecturer's page controls the address may lack
 let played = null;         // the lecturer's player as it last told (with the page it is on)
 const clicks = new WeakSet();
@@ -96,8 +98,9 @@ async function post(path, body) {
   return { ok: r.ok, status: r.status, body: answer };
 }
 
-// The same page with another link, without loading it again: Streamlit answers a "popstate" (the
-// Back button) by running the page with the address's values, as it does for a link opened. If no
+// A page of the app at another link, without loading it again: Streamlit answers a "popstate" (the
+// Back button) by running the page the path names with the address's values, as it does for a link
+// opened (the address's values win over what the session kept). If no
 // run starts (the app in the middle of something, or a Streamlit that no longer does this), the
 // page is loaded again instead.
 function sameDocument(target) {
@@ -284,6 +287,34 @@ class Follower extends Member {
     this.poll(() => `&follower=${this.id}`);
   }
 
+  // The server draws a following page without the settings' controls (the link gives them): tell it
+  // when this tab explores or follows again, and once the run that knows it has come, finish the move.
+  show(parent, data) {
+    super.show(parent, data);
+    const want = !this.exploring;
+    if (typeof data.following !== "boolean") return;
+    if (data.following !== want) {
+      if (this.told !== want) { this.told = want; setTimeout(() => trigger && trigger("follow", want), 0); }
+      return;
+    }
+    this.told = null;
+    if (this.then === "back") { this.then = null; this.arrived(true); }
+    else if (this.then === "explore") {     // start from the lecturer's view, with every control
+      this.then = null;
+      const s = this.state;
+      const here = query(location.search);
+      if (s && s.view && s.view.page === page() && Object.keys(s.view.query || {}).some((k) => !(k in here)))
+        sameDocument(this.target());
+    }
+  }
+
+  // The lecturer's view as an address of this app, with this class's code.
+  target() {
+    const s = this.state;
+    const search = new URLSearchParams({ ...(s.view.query || {}), class: this.code }).toString();
+    return `${base()}${encodeURI(s.view.page)}?${search}`;
+  }
+
   get exploring() { return stored("session", EXPLORING(this.code)) === "1"; }
 
   stop() { super.stop(); following(false); }
@@ -323,19 +354,16 @@ class Follower extends Member {
     const opened = stored("session", OPENED(this.code));
     stored("session", OPENED(this.code), view);
     if ((!force && view === opened) || view === JSON.stringify([page(), query(location.search)])) return;
-    const search = new URLSearchParams({ ...want, class: this.code }).toString();
-    const target = `${base()}${encodeURI(s.view.page)}?${search}`;
-    if (s.view.page === page()) sameDocument(target);
-    else location.assign(target);           // another page: opened afresh, its controls from the link alone
+    sameDocument(this.target());           // this page or another: a run of the page the path names
   }
 
   async act(what, value) {
-    if (what === "explore") { stored("session", EXPLORING(this.code), "1"); following(false); this.render(); return; }
-    if (what === "back") {
-      stored("session", EXPLORING(this.code), null);
-      following(true);
+    if (what === "explore" || what === "back") {
+      stored("session", EXPLORING(this.code), what === "explore" ? "1" : null);
+      following(what === "back");
+      this.then = what;
       this.render();
-      this.arrived(true);
+      if (this.data) this.show(this.host.parentNode || this.host, this.data);    // tells the server
       return;
     }
     if (what !== "answer" || !this.state || !this.state.question) return;
@@ -370,6 +398,7 @@ class Follower extends Member {
 }
 
 export default function mount({ data, parentElement, setTriggerValue }) {
+  trigger = setTriggerValue;
   if (data && data.controls) {              // the lecturer's page controls (a second, hidden mount)
     shown = { page: data.page, controls: data.controls };
     if (current && current.leadIfMoved) current.leadIfMoved();

@@ -43,6 +43,7 @@ _NEW = "_class_new"                 # session: {code: key} of a class started he
 _OFFERED = "_class_offered"         # session: the questions this run's page offers
 _PROBLEM = "_class_problem"         # session: a callback's refusal, shown on the next run
 _ENDED = "_class_ended"             # session: (code, key) of the class this session ended, for its summary
+_EXPLORING = "_class_exploring"     # session: codes whose student explores on their own (the browser says)
 
 _FOLLOWING_CSS = (_BROWSER / "following.css").read_text(encoding="utf-8")    # a following phone's page
 _component = st.components.v2.component(
@@ -58,6 +59,7 @@ class Membership(NamedTuple):
     lecturer: bool
     problem: str | None
     box: object                       # the sidebar container the lecturer's controls go into
+    following: bool = False           # a student's page led by the lecturer (not exploring on their own)
 
 
 def sidebar() -> Membership:
@@ -71,6 +73,7 @@ def sidebar() -> Membership:
         if (refused := state.pop(_PROBLEM, None)) is not None:
             st.error(refused, icon=":material/error:")
         lecturer = code is not None and _leads(code)
+        following = code is not None and not lecturer and code not in state.get(_EXPLORING, set())
         box = st.container()
         if typed.strip():
             if not lecturer:
@@ -80,7 +83,7 @@ def sidebar() -> Membership:
                       help="Your screen leads: students who join follow your page, settings and step, "
                            "and answer your questions on their devices.")
             _ended_summary()
-    return Membership(code, lecturer, problem, box)
+    return Membership(code, lecturer, problem, box, following)
 
 
 def _check(typed: str) -> tuple[str | None, str | None]:
@@ -147,17 +150,32 @@ def _key_offered() -> None:
     st.session_state.setdefault(_CHECKED, set()).add(code)
 
 
+def _follow_changed() -> None:
+    """The student's browser follows the lecturer again (True) or explores on its own (False)."""
+    value = st.session_state.get(MOUNT_KEY)
+    follow = getattr(value, "follow", None) if value is not None else None
+    code = classes.normal_code(st.session_state.get(CLASS_KEY) or "")
+    if code is None or not isinstance(follow, bool):
+        return
+    exploring = st.session_state.setdefault(_EXPLORING, set())
+    if follow:
+        exploring.discard(code)
+    else:
+        exploring.add(code)
+
+
 def banner(m: Membership, projector: bool) -> None:
     """At the top of the page: why the link's class cannot be used, or the class's bar."""
     if m.problem:
         st.error(m.problem, icon=":material/groups:")
     if m.code is None:                  # mounted all the same: the browser stops following (hidden)
-        _component(key=MOUNT_KEY, on_key_change=_key_offered, data={"code": None})
+        _component(key=MOUNT_KEY, on_key_change=_key_offered, on_follow_change=_follow_changed, data={"code": None})
         return
     new = st.session_state.get(_NEW, {})
     join = _join_link(m.code) if m.lecturer else None
-    _component(key=MOUNT_KEY, on_key_change=_key_offered, data={
+    _component(key=MOUNT_KEY, on_key_change=_key_offered, on_follow_change=_follow_changed, data={
         "code": m.code, "lecturer": m.lecturer, "followingCss": None if m.lecturer else _FOLLOWING_CSS,
+        "following": m.following,
         "checked": m.code in st.session_state.get(_CHECKED, set()),
         "newKey": new.get(m.code), "projector": projector, "join": join, "qr": _qr(join) if join else None})
 

@@ -91,17 +91,29 @@ def own_controls(title: str) -> None:
     state = st.session_state
     last = state.get(_SHOWN)
     state[_SHOWN] = title
+    linked = set(st.query_params)
+    if sidebar.follows_lecturer():         # the lecturer's link alone, nothing this tab kept
+        for key in _CONTROLS:
+            if key not in linked:
+                state.pop(key, None)
+        return
     if last is None or last == title:
         return
     kept = state.setdefault(_KEPT, {})
     kept[last] = {k: state[k] for k in _CONTROLS if k in state}
-    linked = set(st.query_params)
     for key in _CONTROLS:
         if key not in linked:
             state.pop(key, None)
     for key, value in kept.get(title, {}).items():
         if key not in linked:
             state[key] = value
+
+
+def following_note(rest: str) -> None:
+    """Under a following student's page: what else the page holds, for when they explore."""
+    st.divider()
+    st.caption(f"You follow the lecturer's screen. This page also has {rest}: "
+               "*Explore on my own*, at the top, opens them.")
 
 
 def next_page() -> None:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ui.state.params import LINKED
+from ui.state.params import BY_NAME, LINKED, NO_LAYER, TABLE, Settings, default
+from ui.views import derived
 
 CLASS_KEY = "class"                                     # the join code in a link: ?class=K7QF2M
 PRIVATE = frozenset({"projector", "upload"})            # the lecturer's own, never led
@@ -33,6 +34,30 @@ VALUE_MAX = 100                                         # characters of one led 
 SPEED_NAME = re.compile(r"[A-Za-z]{1,12}")              # a player speed's name (the browser knows its seconds)
 EPOCH_MAX = 10**9
 ELAPSED_MAX = 24 * 3600.0                               # seconds a lecturer's Play may have run
+
+
+def followed_settings(link: Mapping[str, list[str]]) -> Settings:
+    """The settings of a following student's page, read from the link alone (no sidebar widget: the
+    lecturer drives them, and a page run without them costs a server a fraction of one with them).
+
+    Each setting is the link's last value when the settings table allows it, else its default (η's
+    by task); a no-hidden-layer network only when classifying. The data is the bundled set, or the
+    toy set the link names when classifying (a lecturer's upload is never led).
+    """
+    values = {}
+    for p in TABLE:
+        given = link.get(p.key) or []
+        try:
+            values[p.name] = p.parse(given[-1]) if given else None
+        except ValueError:
+            values[p.name] = None
+    task = values["task"] if values["task"] is not None else BY_NAME["task"].default
+    if values["hidden"] == NO_LAYER and task != "classification":
+        values["hidden"] = None
+    values = {name: default(name, task) if v is None else v for name, v in values.items()}
+    if task == "classification":
+        values.update(data="toy", features=derived.columns(values["inputs"]), target=derived.LABEL)
+    return Settings(**values)
 
 
 def lead_view(page, query, play=None) -> dict:

@@ -13,11 +13,13 @@ from typing import Any, Mapping
 import streamlit as st
 
 from ui.state import params, toy, upload
+from ui.state.class_view import followed_settings
 from ui.state.params import BY_NAME, DEFAULTS, NO_LAYER, PRESETS, Param, Settings
 
 _LINK_KEY = "_link_as_opened"      # the query string of the session's first run
 _CURRENT = "_settings"             # the Settings value of this run, built by sidebar()
 _LINK_SEEN = "_link_opened_with"   # values in use when the link was opened
+_FOLLOWS = "_follows_lecturer"     # whether this run's page follows a lecturer (``following``)
 
 
 def remember_link() -> None:
@@ -187,11 +189,12 @@ def _task_changed() -> None:
         st.session_state[eta] = params.default("eta", new)
 
 
-def sidebar() -> Settings:
-    """Draw the shared sidebar controls and return the Settings they hold."""
+def sidebar(where=None) -> Settings:
+    """Draw the shared sidebar controls (in ``where``, the sidebar by default) and return the Settings
+    they hold."""
     remember_link()
     upload.apply_pending()           # a split seed or test fraction the upload could not use goes back
-    sb = st.sidebar
+    sb = st.sidebar if where is None else where
     sb.selectbox("Presets", list(PRESETS), index=None, key="preset", on_change=_apply_preset,
                  placeholder="Choose a preset…",
                  help="Load a prepared set of settings; everything else returns to its default.")
@@ -228,7 +231,26 @@ def sidebar() -> Settings:
               help="Every setting back to its default (projector mode stays as it is).")
     s = Settings(**values, **choice._asdict())
     st.session_state[_CURRENT] = s
+    st.session_state[_FOLLOWS] = False
     return s
+
+
+def following(where) -> Settings:
+    """A following student's settings: the lecturer's, from the link (``class_view.followed_settings``);
+    in ``where`` one line says so instead of the controls, which come back with *Explore on my own*."""
+    qp = st.query_params
+    s = followed_settings({k: qp.get_all(k) for k in qp})
+    where.caption("The settings follow the lecturer's. *Explore on my own*, at the top of the page, "
+                  "brings back every control.")
+    st.session_state[_CURRENT] = s
+    st.session_state[_FOLLOWS] = True
+    return s
+
+
+def follows_lecturer() -> bool:
+    """Whether this run's page follows a lecturer: it shows the moment the lecturer leads with, from
+    the link alone, and leaves out what only a reader exploring on their own uses."""
+    return bool(st.session_state.get(_FOLLOWS, False))
 
 
 def current() -> Settings:
