@@ -151,8 +151,15 @@ def test_a_question_leaves_a_following_students_own_step_where_it_is_until_the_l
 def test_a_student_explores_on_their_own_and_comes_back_to_the_lecturer(server, lecturer, student):
     code = start_class(server, lecturer)
     join(server, student, code)
+    # Following, the settings come from the lecturer's link: no control of them in the sidebar.
+    sidebar = student.locator('[data-testid="stSidebar"]')
+    seed = sidebar.get_by_role("spinbutton", name="Seed (initial weights)")
+    expect(sidebar.get_by_text("The settings follow the lecturer's.")).to_have_count(1, timeout=FOLLOW)
+    expect(seed).to_have_count(0)
     student.get_by_role("button", name="Explore on my own").click()
     expect(student.locator(".bpc-head")).to_contain_text("Exploring on your own")
+    expect(seed).to_have_value("9", timeout=FOLLOW)               # every control back, at the lecturer's values
+    wait_ready(student)
     lecturer.get_by_role("button", name="Next →").first.click()
     wait_ready(lecturer)
     moved = until(lambda: (s := class_state(server, code))["view"]["query"].get("step") == "2" and s["version"],
@@ -166,6 +173,7 @@ def test_a_student_explores_on_their_own_and_comes_back_to_the_lecturer(server, 
     student.get_by_role("button", name="Back to the lecturer").click()
     on(student, 2)
     expect(student.locator(".bpc-head")).to_contain_text("Following the lecturer")
+    expect(seed).to_have_count(0, timeout=FOLLOW)
 
 
 def test_a_students_browser_cannot_move_the_class_whatever_it_sends(server, lecturer, student):
