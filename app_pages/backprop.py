@@ -25,38 +25,47 @@ if h.diverged_at is not None:
 # click away, in a popover at the end of the row of step buttons. It floats over the diagram's side
 # of the page, so opening it and changing n or j leaves the step and its equations where the class
 # is watching them.
-if s.projector:
+following = sidebar.follows_lecturer()   # the lecturer drives the controls: their values from the link
+if following:
+    pass
+elif s.projector:
     c_prev, c_steps, c_next, c_where = st.columns([0.75, 2.3, 0.75, 1.6], vertical_alignment="top")
     where = c_where.popover("Epoch · sample n · unit j", width="stretch")
     c_epoch, (c_sample, c_unit), c_all = where.container(), where.columns(2), where.container()
 else:               # keys "led-…": hidden while a phone follows the lecturer, who drives them
     c_epoch, c_sample, c_unit = st.container(key="led-where").columns([4, 1, 1], vertical_alignment="bottom")
-epoch = widgets.epoch_slider(h, container=c_epoch,
-                             help="The weights before this epoch's update: 0 = the initial weights.")
+epoch = widgets.linked(PAGE["epoch"].within(0, h.last_epoch)) if following else widgets.epoch_slider(
+    h, container=c_epoch, help="The weights before this epoch's update: 0 = the initial weights.")
 batches = h.batches(epoch)               # one batch, every training row, unless mini-batches are on
 rows = batches[0]
 N, widest = len(rows), max(s.hidden, default=1)       # no hidden layer: no unit to choose
 sample_param, unit_param = PAGE["sample"].within(1, N), PAGE["unit"].within(1, widest)
-n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} rows of this step the equations with "
-                                                 "numbers use; the tables show all of them.")
-j = widgets.index_picker(c_unit, unit_param,
-                         f"Which hidden unit (1 … {widest}) the equations with numbers use, in every hidden layer "
-                         "(the last unit of a narrower layer).")
+if following:
+    n, j = widgets.linked(sample_param), widgets.linked(unit_param)
+else:
+    n = widgets.index_picker(c_sample, sample_param, f"Which of the {N} rows of this step the equations with "
+                                                     "numbers use; the tables show all of them.")
+    j = widgets.index_picker(c_unit, unit_param,
+                             f"Which hidden unit (1 … {widest}) the equations with numbers use, in every hidden "
+                             "layer (the last unit of a narrower layer).")
 
 
 notices = st.container()        # filled at the end, once every page control has its value
 status = st.empty()             # the loss before and after this step, once it is computed
-if not s.projector:
-    c_prev, c_steps, c_next, c_all = st.container(key="led-steps").columns([1.1, 3, 1.1, 1.3],
-                                                                           vertical_alignment="center")
-show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
-                        help="The whole derivation on one page, for reading or printing.")
-step_no = c_steps.segmented_control(
-    "Step", list(range(1, step_model.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
-    width="stretch", disabled=show_all, label_visibility="collapsed",
-    help=" · ".join(f"{number} {t}" for number, t in enumerate(step_model.TITLES, start=1)) +
-         ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
-step.step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
+if following:
+    show_all, step_no = widgets.linked(PAGE["all"]), widgets.linked(PAGE["step"])
+else:
+    if not s.projector:
+        c_prev, c_steps, c_next, c_all = st.container(key="led-steps").columns([1.1, 3, 1.1, 1.3],
+                                                                               vertical_alignment="center")
+    show_all = c_all.toggle("Show all steps", False, key="all", bind="query-params",
+                            help="The whole derivation on one page, for reading or printing.")
+    step_no = c_steps.segmented_control(
+        "Step", list(range(1, step_model.COUNT + 1)), default=1, required=True, key="step", bind="query-params",
+        width="stretch", disabled=show_all, label_visibility="collapsed",
+        help=" · ".join(f"{number} {t}" for number, t in enumerate(step_model.TITLES, start=1)) +
+             ". Keys: → next step, ← previous step (not while a box or slider has the focus).") or 1
+    step.step_buttons((c_prev, c_next), step_no, show_all, ("prev", "next"), shortcuts=True)
 
 snap = h.at(epoch)
 ctx = step_model.Context(
@@ -73,7 +82,7 @@ shown_steps = range(1, step_model.COUNT + 1) if show_all else [step_no]
 views = [(steps_class.build if s.classifies else steps.build)(number, ctx) for number in shown_steps]
 classroom.offer(class_questions.for_steps(ctx, shown_steps, p.classes if s.classifies else None))  # a lecturer may ask
 slots = [step.show(view, s.projector) for view in views]
-if not show_all:            # the same buttons under the step, wherever the reader has scrolled to
+if not show_all and not following:        # the same buttons under the step, wherever the reader has scrolled to
     below = st.container(horizontal=True, key="led-steps-below")
     step.step_buttons((below, below), step_no, show_all, ("prev_below", "next_below"), shortcuts=False, width=220)
     browser.scroll_to(f"step-{step_no}")
@@ -87,7 +96,7 @@ def diagrams():             # last: a new diagram is the slowest part of a step 
                           step_model.diagram_caption(view, p.features, p.target), s.projector)
 
 
-if sidebar.follows_lecturer():       # the moment the lecturer leads with; the rest when exploring
+if following:       # the moment the lecturer leads with; the rest when exploring
     diagrams()
     page.following_note("the gradient's picture, nudging a weight, the gradient check and the take-home notebook")
     st.stop()

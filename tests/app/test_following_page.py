@@ -82,3 +82,24 @@ def test_the_lecturer_never_gets_a_following_page():
     follow(lecturer, True)                      # whatever a browser sends
     no_exception(lecturer)
     assert bar(lecturer)["following"] is False and "Seed (initial weights)" in settings_widgets(lecturer)
+
+
+@pytest.mark.parametrize("link", [{**LECTURE, "step": "4", "sample": "3", "unit": "2", "epoch": "10"},
+                                  {"hidden": "8,4", "step": "5", "sample": "2", "unit": "4", "epoch": "999"},
+                                  {"task": "classification", "step": "3", "sample": "7", "epoch": "40"},
+                                  {"step": "9", "sample": "99", "unit": "0", "epoch": "-1"},   # out of range
+                                  {**LECTURE, "all": "true"}],
+                         ids=["lecture", "deeper", "classification", "refused", "all"])
+def test_a_following_step_page_shows_the_numbers_its_controls_would_show_for_the_same_link(link):
+    _, code = start()
+    alone = open_app("backprop", link)
+    following = open_app("backprop", {**link, "class": code})
+    no_exception(following)
+    assert [w.label for w in following.main.number_input] == []          # no control: the lecturer's
+    assert following.main.slider.len == 0 and following.main.toggle.len == 0
+    shown = [h.value for h in alone.main.subheader if h.value.startswith("Step ")]
+    assert shown and [h.value for h in following.main.subheader if h.value.startswith("Step ")] == shown
+    status = [m.value for m in alone.main.markdown if m.value.startswith("Loss L") or "accuracy" in m.value[:40]]
+    assert status and all(any(m.value == line for m in following.main.markdown) for line in status)
+    mine = [x.value for x in following.main.latex]           # the step's equations; the sections below come after
+    assert mine and [x.value for x in alone.main.latex][:len(mine)] == mine

@@ -125,24 +125,30 @@ def test_a_phone_follows_the_lecturers_step_and_page_and_its_answer_is_counted(s
     assert_no_exception(student)
 
 
-def test_a_question_leaves_a_following_students_own_step_where_it_is_until_the_lecturer_moves(server, lecturer,
+def test_a_question_leaves_a_following_students_own_page_where_it_is_until_the_lecturer_moves(server, lecturer,
                                                                                                browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})   # a laptop shows the step buttons
+    context = browser.new_context(viewport={"width": 1280, "height": 720})   # a laptop shows the sidebar
     student = context.new_page()
     code = start_class(server, lecturer, "/backprop?seed=9&lr=0.01&step=3")
     join(server, student, code)
     on(student, 3)
-    student.get_by_role("button", name=re.compile("^Next →")).first.click()   # the student's own click
-    on(student, 4)
+    # Following, the step is the lecturer's: no step buttons, no epoch, sample or unit control.
+    main = student.locator('[data-testid="stMain"]')
+    expect(main.get_by_role("button", name=re.compile("^Next →|^← Previous"))).to_have_count(0)
+    expect(main.get_by_role("spinbutton")).to_have_count(0)
+    go_to(student, "Network")                                            # the student's own click
+    student.wait_for_function("() => location.pathname.endsWith('/network')", timeout=FOLLOW)
+    wait_ready(student)
     student.evaluate("() => { window.notReloaded = true; }")
     lecturer.locator('[data-testid="stSidebar"]').get_by_role("button", name="Ask", exact=True).click()
     wait_ready(lecturer)
     # The question raised the class's version and reached the student's bar; a move is opened in the
     # same call that draws the bar, so by now the page would have gone back to the lecturer's step 3.
     expect(student.locator(".bpc-question")).to_be_visible(timeout=FOLLOW)
-    assert "step=4" in student.url and student.evaluate("() => window.notReloaded === true")
-    expect(student.locator('[data-testid="stMain"] h3', has_text="Step 4 of 6")).to_be_visible()
+    assert student.url.split("?")[0].endswith("/network") and student.evaluate("() => window.notReloaded === true")
+    expect(main.locator("h1")).to_have_text("Network")
     lecturer.get_by_role("button", name=re.compile("^← Previous")).first.click()      # the lecturer's next move
+    student.wait_for_function("() => location.pathname.endsWith('/backprop')", timeout=FOLLOW)
     on(student, 2)
     assert_no_exception(student)
     context.close()

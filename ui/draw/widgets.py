@@ -20,6 +20,17 @@ def keep_in_range(p: Param) -> None:
             st.session_state[p.key] = type(value)(fixed)       # a float-typed box keeps a float
 
 
+def linked(p: Param):
+    """The value of page control ``p`` in the link, as its widget would take it (a value the widget
+    refuses gives its default), for a page drawn without the control (a student following a lecturer)."""
+    given = st.query_params.get_all(p.key)
+    try:
+        value = p.parse(given[-1]) if given else p.default
+    except ValueError:
+        value = p.default
+    return p.clamp(value) if p.kind == "int" else value
+
+
 def epoch_slider(h: History, key: str = "epoch", label: str = "Epoch",
                  help: str = "0 = the initial weights; the last epoch = the weights after every update.",
                  container=st, value: int = 0, disabled: bool = False) -> int:
