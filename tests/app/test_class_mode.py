@@ -32,14 +32,19 @@ def labels(at) -> list[str]:
     return [b.label for b in at.sidebar.button]
 
 
-def browser_offers_key(at, key: str):
-    """A run as after the page's browser offered ``key`` as the class's lecturer key."""
+def bar_says(at, event: str, value):
+    """A run as after the class bar in the page's browser said ``event`` with ``value`` (a trigger)."""
     [element] = [e for e in at.get("bidi_component") if "code" in json.loads(e.proto.json)]
     states = at._tree.get_widget_states()
     trigger = states.widgets.add()
     trigger.id = component_trigger_id(element.proto.id)
-    trigger.json_trigger_value = json.dumps([{"event": "key", "value": key}])
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
     return at._run(states)
+
+
+def browser_offers_key(at, key: str):
+    """A run as after the page's browser offered ``key`` as the class's lecturer key."""
+    return bar_says(at, "key", key)
 
 
 def start(page: str = "backprop"):

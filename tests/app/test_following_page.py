@@ -6,13 +6,10 @@ from the same link: two separate readings of one link."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.app.helpers import no_exception, open_app
-from tests.app.test_class_mode import LECTURE, bar, start
-from ui.serve.internals import component_trigger_id
+from tests.app.test_class_mode import LECTURE, bar, bar_says, start
 from ui.state.sidebar import _CURRENT
 
 LINKS = [LECTURE, {"seed": "5", "hidden": "8,4", "lr": "0.1", "batch": "5", "l2": "0.01", "act": "tanh",
@@ -25,12 +22,7 @@ LINKS = [LECTURE, {"seed": "5", "hidden": "8,4", "lr": "0.1", "batch": "5", "l2"
 
 def follow(at, want: bool):
     """A run as after the student's browser said it follows (True) or explores on its own (False)."""
-    [element] = [e for e in at.get("bidi_component") if "code" in json.loads(e.proto.json)]
-    states = at._tree.get_widget_states()
-    trigger = states.widgets.add()
-    trigger.id = component_trigger_id(element.proto.id)
-    trigger.json_trigger_value = json.dumps([{"event": "follow", "value": want}])
-    return at._run(states)
+    return bar_says(at, "follow", want)
 
 
 def settings_widgets(at) -> list[str]:
