@@ -53,15 +53,18 @@ def app_over(store, wait_s=HOUR, **kw):
     return Starlette(routes=follow.routes(), middleware=[Middleware(AppAddresses)]), follow
 
 
-async def get(app, path: str, query: str = "", headers=FETCH, method: str = "GET"):
-    """One request through the ASGI app, as uvicorn would make it: (status, JSON body, headers)."""
-    sent, asked, never = [], [], asyncio.Event()
+async def get(app, path: str, query: str = "", headers=FETCH, method: str = "GET", closed=None):
+    """One request through the ASGI app, as uvicorn would make it: (status, JSON body, headers). The
+    browser stays connected, or closes the connection when the event ``closed`` is set."""
+    sent, asked = [], []
+    closed = closed or asyncio.Event()
 
     async def receive():
         if not asked:
             asked.append(1)
             return {"type": "http.request", "body": b"", "more_body": False}
-        await never.wait()                       # the browser stays connected
+        await closed.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message):
         sent.append(message)
@@ -133,6 +136,25 @@ def test_a_follower_waits_until_the_lecturer_moves_and_is_counted_meanwhile(stor
     status, body, _ = run_async(go())
     assert status == 200 and (body["version"], body["view"]) == (2, {"page": "training", "play": True})
     assert body["following"] == 1
+
+
+def test_a_wait_ends_as_soon_as_its_browser_closes_the_connection(store):
+    code, key = store.create()
+    store.lead(code, key, {"page": "network"})
+    app, _ = app_over(store, refresh_s=HOUR)            # nothing else would end it within the test
+
+    async def go():
+        closed = asyncio.Event()
+        waiting = asyncio.ensure_future(get(app, f"/_class/{code}/wait", "since=1&follower=browser-abc123",
+                                            closed=closed))
+        await until(lambda: store.stamp(code)[2] == 1, "the follower is marked present")
+        await asyncio.sleep(0.05)
+        assert not waiting.done(), "nothing changed: the request should still be waiting"
+        closed.set()                                     # the tab is closed (or the server is stopping)
+        return await asyncio.wait_for(waiting, 60)
+
+    status, _, _ = run_async(go())
+    assert status == 204
 
 
 def test_with_nothing_new_the_wait_ends_with_the_same_version(store):

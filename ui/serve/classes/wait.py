@@ -15,7 +15,8 @@ It runs no Streamlit script and costs little per waiting browser: per class, one
 process polls the store's cheap ``stamp`` every TICK_S while anyone waits, reads the whole state
 once when it changes, and wakes every waiter of that class with the same encoded answer. So an
 answer may show the class as it was up to TICK_S earlier; a browser that sends the version it has
-always gets a newer one or waits, so it never goes back. The path
+always gets a newer one or waits, so it never goes back. A browser that closes the connection (a tab
+closed, a page left) ends its wait at once, so a stopping server is not held by waits nobody reads. The path
 also answers below any prefix (``/course/_class/...``), so a page can use a relative URL under a
 ``server.baseUrlPath``.
 """
@@ -102,6 +103,15 @@ class Follow:
                           follower, s: ClassStore) -> Response:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.wait_s
+        gone = loop.create_task(_disconnect(request))     # a closed tab ends its wait at once
+        try:
+            return await self._wait(request, watch, code, since, answers, following, follower, s, deadline, gone)
+        finally:
+            gone.cancel()
+
+    async def _wait(self, request, watch: _Watch, code: str, since: int, answers, following, follower,
+                    s: ClassStore, deadline: float, gone: asyncio.Task) -> Response:
+        loop = asyncio.get_running_loop()
         while True:
             changed = watch.changed
             if watch.ready:
@@ -118,11 +128,15 @@ class Follow:
                 if watch.ready:
                     break
                 return error_response(Unavailable("The class server did not answer in time: try again in a moment."))
+            news = loop.create_task(changed.wait())
             try:
-                await asyncio.wait_for(changed.wait(), min(left, self.refresh_s))
-            except TimeoutError:
-                if await request.is_disconnected():
-                    return Response(status_code=204)
+                done, _ = await asyncio.wait({news, gone}, timeout=min(left, self.refresh_s),
+                                             return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                news.cancel()
+            if gone in done:
+                return Response(status_code=204)
+            if news not in done:
                 if follower is not None:
                     try:
                         await asyncio.to_thread(s.seen, code, follower)
@@ -153,6 +167,12 @@ class Follow:
             return self.get_store()
         except ValueError as e:                   # a malformed BACKPROP_CLASS_STORE
             raise Unavailable(f"Class mode is not set up on this server: {e}") from None
+
+
+async def _disconnect(request: Request) -> None:
+    """Return once the browser has closed the connection (the request has no body to read)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 def _number(request: Request, name: str, default: int | None = None) -> int | None:
