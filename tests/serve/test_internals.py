@@ -366,6 +366,7 @@ def test_12_a_whole_float_a_widget_writes_into_the_link_reads_as_a_whole_number(
                                                        "a preset writes batch=5.0 into the link", at.query_params)
 
 
+@pytest.mark.slow          # reads every Python file of the repository: make test
 def test_no_file_but_the_door_imports_a_private_streamlit_module():
     files = python_files()
     assert DOOR in files and len(files) > 100, "the scan did not find the repository's Python files"
