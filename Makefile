@@ -9,6 +9,10 @@ REPLICAS ?=
 # A measuring target writes what it printed into its own section of docs/performance.md, with the
 # machine, the date and the commit (bench/report.py); the section is named for the command as typed.
 REPORT    = $(BIN)/python -m bench.report
+# pytest rewrites the asserts of every test module it imports; with bytecode writing off (some
+# machines set PYTHONDONTWRITEBYTECODE=1) it redoes that on every run, half of the collection time.
+# The test targets allow it, so the rewritten modules are kept in __pycache__ (ignored by git).
+PYTEST    = env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
 LOAD_NOTE = $(if $(strip $(LOAD_ARGS)), LOAD_ARGS="$(strip $(LOAD_ARGS))")
 
 .PHONY: run test test-fast test-e2e bench bench-pages load load-ci clean class class-status class-stop \
@@ -37,15 +41,15 @@ run: $(VENV)/.installed            ## install what the app needs and serve it (P
 # browser and times what a student sees). Both always run; either failing fails it.
 test: $(VENV)/.installed-dev       ## install test tools and run every test, browser tests included
 	@status=0; \
-	$(BIN)/python -m pytest -m "not serial" -n 2 || status=1; \
-	$(BIN)/python -m pytest -m serial || status=1; \
+	$(PYTEST) -m "not serial" -n 2 || status=1; \
+	$(PYTEST) -m serial || status=1; \
 	exit $$status
 
 test-fast: $(VENV)/.installed-dev  ## core, views and AppTest (no browser, no server, nothing slow), on both cores
-	$(BIN)/python -m pytest -m "not serial and not slow" -n 2
+	$(PYTEST) -m "not serial and not slow" -n 2
 
 test-e2e: $(VENV)/.installed-dev   ## only the real-browser tests
-	$(BIN)/python -m pytest -m e2e
+	$(PYTEST) -m e2e
 
 bench: $(VENV)/.installed-dev      ## timings, compared with baselines in the same run
 	$(REPORT) 'make bench' -- $(BIN)/python -m bench

@@ -5,7 +5,9 @@ pass when the page crashed before drawing anything. Every ``AppTest.run`` a test
 when the test ends; the exception's text is in the failure.
 
 AppTest compiles the page scripts again on every run; here, as on a server, each is compiled once
-(again when its file changes): the same code runs, a third faster.
+(again when its file changes): the same code runs, a third faster. And each AppTest's first run reads
+the metadata of every installed package, looking for packaged components; here, as on a server, that
+is done once per process (tests/support/apptest.py).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ def default():
 
 @pytest.mark.parametrize("act", activations.NAMES)
 @pytest.mark.parametrize("hidden", [1, 3, 32])
+@pytest.mark.fast_sample(4)                  # in make test-fast: each width with another activation
 def test_the_page_runs_for_every_width_and_activation(hidden, act):
     at = open_app("data", {"hidden": str(hidden), "act": act})
     no_exception(at)

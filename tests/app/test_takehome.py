@@ -59,6 +59,7 @@ def test_the_training_pages_notebook_prints_the_final_losses_in_a_fresh_kernel(m
     ("backprop", {"task": "classification", "points": "80", "hidden": "4,2", "act": "tanh", "epoch": "12",
                   "epochs": "60"}),
 ])
+@pytest.mark.fast_sample(2)
 def test_a_classification_pages_notebook_draws_the_toy_set_and_prints_the_independent_numbers(media, page, query):
     from tests.views.test_notebook_classes import assert_same_numbers, reference_run, toy_table, toy_spec
     from tests.views.test_notebook import run_in_process
@@ -114,6 +115,7 @@ def test_the_scikit_learn_panel_shows_both_curves_agreeing(query):
 
 
 @pytest.mark.parametrize("dataset, outputs", [("moons", 1), ("three", 3)])
+@pytest.mark.fast_sample(2)
 def test_the_scikit_learn_panel_trains_a_classification_with_mlpclassifier_and_says_where_conventions_differ(
         dataset, outputs):
     at = open_app("training", {"task": "classification", "dataset": dataset, "sklearn": "true"})

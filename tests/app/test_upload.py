@@ -120,6 +120,7 @@ def test_more_than_10000_rows_is_refused_and_says_so():
 
 @pytest.mark.parametrize("evil", ["<b>bold</b>", "[click](http://evil.example)", "$\\frac{1}{0}$",
                                   ":red[alarm]", "**strong**"])
+@pytest.mark.fast_sample(2)
 def test_column_names_with_markup_are_shown_literally(evil):
     content = good_csv(names=("age", evil, "pay"))
     at = with_upload(content, name=f"{evil}.csv")

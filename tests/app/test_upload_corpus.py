@@ -108,6 +108,7 @@ def back_to_the_lecture(at) -> None:
 
 
 @pytest.mark.parametrize("name", FAST)
+@pytest.mark.fast_sample(3)
 def test_a_bad_or_odd_file_gets_its_sentence_on_every_page_and_the_lecture_is_one_click_away(name):
     at = upload(name)
     check_sentence(at, name)

@@ -44,6 +44,7 @@ def test_at_the_defaults_scikit_learn_gives_the_apps_loss_curve(prepared, defaul
 @pytest.mark.parametrize("n_hidden", [1, pytest.param(2, marks=pytest.mark.slow), 3,
                                       pytest.param(5, marks=pytest.mark.slow), pytest.param(8, marks=pytest.mark.slow),
                                       pytest.param(16, marks=pytest.mark.slow), 32])   # all in `make test`
+@pytest.mark.fast_sample(4)       # make test-fast: widths 1, 3, 32 (tanh too in the property test below)
 def test_every_activation_and_width_from_1_to_32_matches_to_1e_9(prepared, activation, n_hidden):
     # η = 0.01: every one of these runs is stable. (At η = 0.05 some tanh/relu runs sit at the edge of
     # stability, where rounding differences grow; see the test of the restart below.)
@@ -53,6 +54,7 @@ def test_every_activation_and_width_from_1_to_32_matches_to_1e_9(prepared, activ
 
 
 @pytest.mark.parametrize("n_hidden", [1, 4, 32])
+@pytest.mark.fast_sample(2)
 def test_sigmoid_at_the_default_learning_rate_matches_for_1_to_32_units(prepared, n_hidden):
     assert crosscheck.crosscheck(prepared, n_hidden).matches
 
@@ -135,6 +137,7 @@ def test_scikit_learns_side_equals_a_plain_loop_for_depth_batches_and_decay(prep
 
 @pytest.mark.parametrize("hidden, batch_size, lam, eta", [((8, 4), 5, 0.01, 0.01), ((3,), 4, 0.0, 0.01),
                                                           ((3,), None, 0.05, 0.01), ((32, 32, 32), 1, 0.001, 0.001)])
+@pytest.mark.fast_sample(2)
 def test_depth_batches_and_decay_match_the_apps_training(prepared, hidden, batch_size, lam, eta):
     c = crosscheck.crosscheck(prepared, hidden, eta=eta, epochs=100, seed=7, batch_size=batch_size,
                               weight_decay=lam)

@@ -40,6 +40,7 @@ def plain_weights(p, hidden, eta, epochs, seed, activation="sigmoid", batch_size
     ((4, 3), 5, 0.0, "tanh", 0.01),
     ((), None, 0.001, "sigmoid", 0.05),        # no hidden layer: logistic or softmax regression
 ])
+@pytest.mark.fast_sample(3)
 def test_scikit_learn_ends_at_the_apps_weights_and_the_plain_loops(classes, hidden, batch_size, lam, activation, eta):
     epochs = 8
     theirs = crosscheck.sklearn_weights(classes, hidden, eta, epochs, 7, activation, batch_size, lam, CE)
@@ -64,6 +65,7 @@ def test_two_classes_get_one_logistic_output_and_three_get_three_softmax_outputs
 
 
 @pytest.mark.parametrize("name", ["moons", "three"])
+@pytest.mark.fast_sample(2)
 def test_at_the_classification_defaults_the_loss_curves_agree_for_a_thousand_epochs(name):
     p = data.prepare(data.toy(name), ("x1", "x2"), "label", task="classification")
     c = crosscheck.crosscheck(p, (3,), 0.02, 1000, 321, loss=CE)

@@ -15,6 +15,7 @@ APP_LAYERS = ("app", "app_pages", "ui", "pages")
 IMPORT = re.compile(r"^\s*(?:import|from)\s+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
+@pytest.mark.slow          # a fresh interpreter imports core: make test
 def test_importing_core_pulls_in_no_ui_or_plotting_module():
     code = ("import json, sys; import core; from core import activations, data, evaluate, gradcheck, "
             "graph, network, training; print(json.dumps(sorted(sys.modules)))")

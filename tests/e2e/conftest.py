@@ -120,19 +120,63 @@ def log_excerpt(log: str, words, around: int = 6, limit: int = 60) -> str:
     return "\n".join(lines[j] for j in keep[:limit])
 
 
+# The page is drawn once its script has ended and nothing Streamlit draws has changed for QUIET_FRAMES
+# animation frames in a row: no element added, removed or rewritten, none marked stale, and the script
+# state not flipped (a rerun the first run asked for, as when a widget settles the link, starts and may
+# end between two looks at the state attribute, but not without changing the page). Counted in the
+# page's own frames, so a busy machine waits longer rather than looking too soon; and counted from
+# each call, so that a call just after a click cannot be answered by the quiet before it.
+QUIET_FRAMES = 10
+DRAWN = """frames => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    const ended = app && app.getAttribute('data-test-script-state') === 'notRunning'
+                  && document.querySelector('[data-testid="stSidebar"]')
+                  && document.querySelector('[data-testid="stMain"] h1')
+                  && !document.querySelector('[data-stale="true"]');
+    let w = window.__drawn;
+    if (!w || w.app !== app) {
+        w = window.__drawn = {app, quiet: 0};
+        if (app) {
+            new MutationObserver(() => { w.quiet = 0; }).observe(app, {
+                subtree: true, childList: true, characterData: true,
+                attributes: true, attributeFilter: ['data-test-script-state', 'data-stale']});
+            const tick = () => { w.quiet += 1; requestAnimationFrame(tick); };
+            requestAnimationFrame(tick);
+        }
+    }
+    if (!ended) { w.quiet = 0; return false; }
+    return w.quiet >= frames;
+}"""
+
+
 def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the page's script has run to the end: title drawn, sidebar there, not running."""
-    page.wait_for_function(
-        """() => { const a = document.querySelector('[data-testid="stApp"]');
-                   return a && a.getAttribute('data-test-script-state') === 'notRunning'
-                          && document.querySelector('[data-testid="stSidebar"]')
-                          && document.querySelector('[data-testid="stMain"] h1'); }""",
-        timeout=timeout)
-    page.wait_for_timeout(500)
-    page.wait_for_selector(APP_READY, timeout=timeout)
+    """Wait until the page's script has run to the end (title drawn, sidebar there, not running) and
+    the page has stopped changing (DRAWN above)."""
+    page.evaluate("() => { if (window.__drawn) window.__drawn.quiet = 0; }")
+    page.wait_for_function(DRAWN, arg=QUIET_FRAMES, timeout=timeout)
     if "projector=true" in page.url:      # its stylesheet is drawn a moment after the script has ended
         page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'",
                                timeout=timeout)
+
+
+SETTLED = """([height, frames]) => {
+    const main = document.querySelector('[data-testid="stMain"]');
+    const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')];
+    const now = JSON.stringify([window.innerHeight, main && main.scrollHeight,
+                                ...charts.map(c => [c.clientWidth, c.clientHeight])]);
+    const w = window.__settled = window.__settled || {last: null, same: 0};
+    w.same = now === w.last ? w.same + 1 : 0;
+    w.last = now;
+    return window.innerHeight === height && w.same >= frames;
+}"""
+
+
+def layout_settled(page, timeout: float = 30_000) -> None:
+    """After ``page.set_viewport_size``: wait until the window has the new height and the page's height
+    and every chart's size have stayed the same for QUIET_FRAMES animation frames (charts redraw for a
+    new size after the page has been laid out again)."""
+    page.evaluate("() => { window.__settled = null; }")
+    page.wait_for_function(SETTLED, arg=[page.viewport_size["height"], QUIET_FRAMES], timeout=timeout)
 
 
 def charts_drawn(page, timeout: float = 30_000) -> bool:

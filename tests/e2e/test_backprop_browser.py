@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_no_exception, charts_drawn, no_horizontal_scroll, screenshot, wait_ready
+from tests.e2e.conftest import (assert_no_exception, charts_drawn, layout_settled, no_horizontal_scroll, screenshot,
+                                wait_ready)
 
 MAIN = '[data-testid="stMain"]'
 
@@ -34,7 +35,7 @@ def test_cold_deep_link_to_step_4_of_epoch_10(server, page, projector):
     name = "backprop-step4-epoch10" + ("-projector" if projector else "")
     screenshot(page, name)
     page.set_viewport_size({"width": 1280, "height": 3200})
-    page.wait_for_timeout(800)
+    layout_settled(page)
     screenshot(page, name + "-tall")
     assert "step=4" in page.url and "epoch=10" in page.url
 

@@ -75,7 +75,10 @@ def test_pause_at_a_random_epoch_shows_what_history_gives_there(server, page):
     start = requests.mark()
     play_button(page).click()                              # Normal: twenty seconds for the run
     expect(controls(page)).to_have_attribute("data-playing", "true")
-    page.wait_for_timeout(random.uniform(1500, 12000))
+    target = random.randint(75, 600)                       # somewhere 1.5 to 12 s into the twenty
+    page.wait_for_function("""t => { const c = document.querySelector('[data-testid="stMain"] [data-playing]');
+                                    return c && Number(c.getAttribute('data-epoch')) >= t; }""",
+                           arg=target, timeout=60_000)
     pause_button(page).click()
     expect(controls(page)).to_have_attribute("data-playing", "false")
     epoch, head, values = shown(page)

@@ -8,6 +8,7 @@ import pytest
 from bench import pages_bench
 
 
+@pytest.mark.slow          # git exports a whole commit: make test
 def test_another_commit_is_exported_and_its_pages_found(tmp_path):
     tree = pages_bench._export("HEAD", tmp_path)
     assert (tree / "app.py").is_file()

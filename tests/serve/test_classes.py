@@ -445,6 +445,7 @@ def test_a_redis_that_cannot_be_reached_is_one_sentence(clock):
         store.state("ABCDEF")
 
 
+@pytest.mark.slow          # a fresh interpreter reads the secrets file: make test
 def test_the_setting_may_be_a_root_level_secret_as_on_community_cloud(tmp_path, redis_server):
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text(f'BACKPROP_CLASS_STORE = "{redis_server.url}"\n')

@@ -11,6 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DEV_ONLY = {"tests", "bench", "docs", "deploy", "test-artifacts"}   # not needed to run the app
+NOT_SOURCE = {"__pycache__"}                # Python's compiled cache (make test writes one); git ignores it
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -52,7 +53,7 @@ def test_the_image_installs_exactly_requirements_txt():
 def test_the_image_holds_everything_the_app_reads():
     copied = {args.split()[0].rstrip("/") for word, args in instructions() if word == "COPY"}
     needed = {p.name for p in ROOT.iterdir()
-              if p.is_dir() and not p.name.startswith(".") and p.name not in DEV_ONLY}
+              if p.is_dir() and not p.name.startswith(".") and p.name not in DEV_ONLY | NOT_SOURCE}
     needed |= {"app.py", ".streamlit"}
     assert needed <= copied, f"not copied into the image: {sorted(needed - copied)}"
 

@@ -366,6 +366,24 @@ def test_12_a_whole_float_a_widget_writes_into_the_link_reads_as_a_whole_number(
                                                        "a preset writes batch=5.0 into the link", at.query_params)
 
 
+def test_13_apptest_finds_packaged_components_through_the_manifest_scanner(monkeypatch):
+    loses = "tests/support/apptest.py would no longer scan the installed packages once, and every AppTest scans them"
+    scanner = internals.manifest_scanner
+    assert "max_workers" in inspect.signature(scanner.scan_component_manifests).parameters, \
+        moved(13, "manifest_scanner.scan_component_manifests", loses)
+    asked = []
+
+    def counting(max_workers=None):
+        asked.append(max_workers)
+        return []
+
+    monkeypatch.setattr(scanner, "scan_component_manifests", counting)
+    run_script("import streamlit as st\nst.text('scanned')")
+    assert len(asked) == 1, moved(13, "manifest_scanner.scan_component_manifests", loses,
+                                  f"AppTest's first run called it {len(asked)} times")
+
+
+@pytest.mark.slow          # reads every Python file of the repository: make test
 def test_no_file_but_the_door_imports_a_private_streamlit_module():
     files = python_files()
     assert DOOR in files and len(files) > 100, "the scan did not find the repository's Python files"

@@ -7,6 +7,7 @@ import json
 import os
 from typing import TYPE_CHECKING
 
+from ui.serve import internals
 from ui.serve.internals import ScriptCache, component_trigger_id
 
 if TYPE_CHECKING:
@@ -15,7 +16,10 @@ if TYPE_CHECKING:
 
 def compile_once() -> None:
     """Keep each compiled page script for the life of this process, as a server's ScriptCache does
-    (AppTest makes a new ScriptCache for every run). A script edited on disk is compiled again."""
+    (AppTest makes a new ScriptCache for every run). A script edited on disk is compiled again. And
+    scan the installed packages for packaged components once, as a server does at its start (each
+    AppTest scans them again at its first run; no package is installed while the tests run)."""
+    scan_manifests_once()
     if getattr(ScriptCache.get_bytecode, "compiled_once", False):
         return
     compiled: dict[tuple[str, int], object] = {}
@@ -29,6 +33,22 @@ def compile_once() -> None:
 
     get_bytecode.compiled_once = True
     ScriptCache.get_bytecode = get_bytecode
+
+
+def scan_manifests_once() -> None:
+    scanner = internals.manifest_scanner
+    if getattr(scanner.scan_component_manifests, "scanned_once", False):
+        return
+    original = scanner.scan_component_manifests
+    found: list = []
+
+    def scan_component_manifests(max_workers: int | None = None):
+        if not found:
+            found.append(original(max_workers))
+        return list(found[0])
+
+    scan_component_manifests.scanned_once = True
+    scanner.scan_component_manifests = scan_component_manifests
 
 
 # ----------------------------------------------------------------------------- the Training page's player

@@ -45,6 +45,10 @@ What only the tests and the benchmarks reach for:
 10. ``component_trigger_id`` — the widget id under which Streamlit's frontend sends a custom
    component's events (``setTriggerValue``): ``tests/app/helpers.py`` sends the Training page's
    "play" and "stop" as the browser does; AppTest has no way to drive a custom component.
+13. ``manifest_scanner`` — ``scan_component_manifests``: the first run of every AppTest reads the
+   metadata of every installed package, looking for packaged custom components (most of an AppTest's
+   time); ``tests/support/apptest.py`` scans once per process, as a server does at its start.
+   AppTest has no option to skip or share the scan.
 
 And one that reads how the server is laid out rather than importing a private module:
 
@@ -89,7 +93,7 @@ __all__ = [
     "ScriptRunner", "UploadedFileInfo", "UploadedFileRec", "WidgetState", "app_middleware", "app_test",
     "discover_asgi_app", "generate_xsrf_token_string", "get_script_run_ctx", "intended_page_name",
     "is_active_session", "session_id", "streamlit_arrow_bytes", "upload_manager", "component_trigger_id",
-    "streamlit_serves", "write_whole_numbers_plainly",
+    "streamlit_serves", "write_whole_numbers_plainly", "manifest_scanner",
 ]
 
 
@@ -208,8 +212,12 @@ def write_whole_numbers_plainly() -> None:
 
 
 def __getattr__(name: str):
-    """``app_test`` (7.) is loaded only when a test asks: the server never needs the testing framework."""
+    """``app_test`` (7.) and ``manifest_scanner`` (13.) are loaded only when a test asks: the server
+    never needs the testing framework."""
     if name == "app_test":
         from streamlit.testing.v1 import app_test
         return app_test
+    if name == "manifest_scanner":
+        from streamlit.components.v2 import manifest_scanner
+        return manifest_scanner
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
