@@ -120,40 +120,22 @@ def log_excerpt(log: str, words, around: int = 6, limit: int = 60) -> str:
     return "\n".join(lines[j] for j in keep[:limit])
 
 
-# The page is drawn once its script has ended and nothing Streamlit draws has changed for QUIET_FRAMES
-# animation frames in a row: no element added, removed or rewritten, none marked stale, and the script
-# state not flipped (a rerun the first run asked for, as when a widget settles the link, starts and may
-# end between two looks at the state attribute, but not without changing the page). Counted in the
-# page's own frames, so a busy machine waits longer rather than looking too soon; and counted from
-# each call, so that a call just after a click cannot be answered by the quiet before it.
-QUIET_FRAMES = 10
-DRAWN = """frames => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const ended = app && app.getAttribute('data-test-script-state') === 'notRunning'
-                  && document.querySelector('[data-testid="stSidebar"]')
-                  && document.querySelector('[data-testid="stMain"] h1')
-                  && !document.querySelector('[data-stale="true"]');
-    let w = window.__drawn;
-    if (!w || w.app !== app) {
-        w = window.__drawn = {app, quiet: 0};
-        if (app) {
-            new MutationObserver(() => { w.quiet = 0; }).observe(app, {
-                subtree: true, childList: true, characterData: true,
-                attributes: true, attributeFilter: ['data-test-script-state', 'data-stale']});
-            const tick = () => { w.quiet += 1; requestAnimationFrame(tick); };
-            requestAnimationFrame(tick);
-        }
-    }
-    if (!ended) { w.quiet = 0; return false; }
-    return w.quiet >= frames;
-}"""
+QUIET_FRAMES = 10      # animation frames a layout must hold still (layout_settled)
 
 
 def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the page's script has run to the end (title drawn, sidebar there, not running) and
-    the page has stopped changing (DRAWN above)."""
-    page.evaluate("() => { if (window.__drawn) window.__drawn.quiet = 0; }")
-    page.wait_for_function(DRAWN, arg=QUIET_FRAMES, timeout=timeout)
+    """Wait until the page's script has run to the end: title drawn, sidebar there, not running; then
+    a moment for what the browser draws after the script, and not running again. (A wait on the page
+    holding still for some frames instead left a phone's equation too wide in CI: the page's own
+    refit runs on later changes, see ui/browser/page.js; not yet understood, so the known wait stays.)"""
+    page.wait_for_function(
+        """() => { const a = document.querySelector('[data-testid="stApp"]');
+                   return a && a.getAttribute('data-test-script-state') === 'notRunning'
+                          && document.querySelector('[data-testid="stSidebar"]')
+                          && document.querySelector('[data-testid="stMain"] h1'); }""",
+        timeout=timeout)
+    page.wait_for_timeout(500)
+    page.wait_for_selector(APP_READY, timeout=timeout)
     if "projector=true" in page.url:      # its stylesheet is drawn a moment after the script has ended
         page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'",
                                timeout=timeout)

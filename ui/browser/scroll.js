@@ -5,18 +5,41 @@
 // {to: the heading's id, n: how many times this session has asked}; each new n scrolls once, so a
 // rerun for any other reason (another control, a remount after visiting another page) leaves the
 // page where the student is. The heading keeps clear of Streamlit's top bar by its scroll-margin-top
-// (the app's stylesheet, ui/draw/layout.py). Draws nothing.
+// (the app's stylesheet, ui/draw/layout.py). While the page is still being drawn (the last step's
+// elements replaced, charts drawn, on a slow phone for a second or more) what lies above the heading
+// may change height: the heading is held where it was put until it has stayed there for STILL frames,
+// or the reader scrolls, taps or presses a key. Draws nothing.
+
+const STILL = 30;          // frames the heading must stay put before it is let go
+const LONGEST = 600;       // frames at most (about 10 s)
 
 let done = 0;         // the last n handled: the module lives as long as the page, across reruns
 
 export default function mount({ data }) {
   if (!data || !data.to || data.n === done) return;
   done = data.n;
-  let frames = 0;
-  const go = () => {            // the heading may be drawn a frame or two after this element
+  let frames = 0, still = 0, top = null, reader = false;
+  const stop = () => { reader = true; };
+  const events = ["wheel", "touchstart", "keydown", "mousedown"];
+  events.forEach((e) => window.addEventListener(e, stop, { once: true, passive: true }));
+  const end = () => events.forEach((e) => window.removeEventListener(e, stop));
+  // Where every scrolling box holding the heading stands: if it moved without us, someone scrolled.
+  const offsets = (el) => { const out = []; for (let a = el.parentElement; a; a = a.parentElement) out.push(a.scrollTop); return out.join(); };
+  let ours = null;
+  const hold = () => {          // the heading may be drawn a frame or two after this element
+    if (reader || ++frames > LONGEST) { end(); return; }
     const heading = document.getElementById(data.to);
-    if (heading) heading.scrollIntoView({ block: "start" });
-    else if (++frames < 120) requestAnimationFrame(go);
+    if (heading) {
+      if (ours !== null && offsets(heading) !== ours) { end(); return; }     // scrolled by someone else
+      const now = heading.getBoundingClientRect().top;
+      if (top === null || Math.abs(now - top) > 1) {
+        heading.scrollIntoView({ block: "start" });
+        top = heading.getBoundingClientRect().top;
+        ours = offsets(heading);
+        still = 0;
+      } else if (++still >= STILL) { end(); return; }
+    }
+    requestAnimationFrame(hold);
   };
-  go();
+  hold();
 }
