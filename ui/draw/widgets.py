@@ -23,11 +23,8 @@ def keep_in_range(p: Param) -> None:
 def linked(p: Param):
     """The value of page control ``p`` in the link, as its widget would take it (a value the widget
     refuses gives its default), for a page drawn without the control (a student following a lecturer)."""
-    given = st.query_params.get_all(p.key)
-    try:
-        value = p.parse(given[-1]) if given else p.default
-    except ValueError:
-        value = p.default
+    value = p.from_link(st.query_params.get_all(p.key))
+    value = p.default if value is None else value
     return p.clamp(value) if p.kind == "int" else value
 
 

@@ -44,13 +44,7 @@ def followed_settings(link: Mapping[str, list[str]]) -> Settings:
     by task); a no-hidden-layer network only when classifying. The data is the bundled set, or the
     toy set the link names when classifying (a lecturer's upload is never led).
     """
-    values = {}
-    for p in TABLE:
-        given = link.get(p.key) or []
-        try:
-            values[p.name] = p.parse(given[-1]) if given else None
-        except ValueError:
-            values[p.name] = None
+    values = {p.name: p.from_link(link.get(p.key)) for p in TABLE}
     task = values["task"] if values["task"] is not None else BY_NAME["task"].default
     if values["hidden"] == NO_LAYER and task != "classification":
         values["hidden"] = None

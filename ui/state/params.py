@@ -88,6 +88,14 @@ class Param:
                 return option
         return _nearest_number(self.choices, text)
 
+    def from_link(self, given) -> Any:
+        """What the last of the link's texts ``given`` for this setting stands for; None when the link
+        has none or holds one this setting cannot take (its widget would show its default)."""
+        try:
+            return self.parse(given[-1]) if given else None
+        except ValueError:
+            return None
+
     def show(self, value) -> str:
         """``value`` as a sentence spells it ("none" for no derived input, else as the link does)."""
         return "none" if self.kind == "inputs" and not value else spell(value)
