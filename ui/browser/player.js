@@ -1094,3 +1094,7 @@ export default function mount(component) {
     mounted.delete(parentElement);
   };
 }
+
+// The controls and the views are mounted by ui/browser/player_part.js, which finds this module here.
+window.backpropPlayer = { mount };
+window.dispatchEvent(new Event("backprop-player-loaded"));

@@ -14,7 +14,7 @@ from core import data, training
 from ui.draw import playback, player, widgets
 from ui.serve import cache
 from ui.state.params import Settings
-from ui.views import class_frames, exports, frames, style
+from ui.views import exports, frames, style
 from ui.views import classes as class_view
 from ui.views.dataset import Dataset
 
@@ -88,9 +88,7 @@ class TrainingRun:
 
     def exact(self, epoch: int) -> dict:
         """The numbers and weights of one epoch that is not among the shipped frames."""
-        if self.classifies:
-            return class_frames.one_frame(self.p, self.h, epoch)
-        return frames.one_frame(self.p, self.h, epoch, self.ds.label(self.p.target))
+        return cache.frame_at(self.s, epoch)
 
 
 def class_captions(p: data.Prepared) -> dict[str, str]:

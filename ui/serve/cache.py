@@ -238,6 +238,17 @@ def frames(s: Settings) -> dict:
     return _kept(_key(s, "frames"), lambda: _frames_of(dataset(s), prepared(s), history(s)))
 
 
+def frame_at(s: Settings, epoch: int) -> dict:
+    """The numbers and weights of one epoch between the shipped frames, as the browser draws them: kept
+    like the run, since a class led to an epoch asks for the same one three hundred times."""
+    def one():
+        p, h = prepared(s), history(s)
+        if p.task == "classification":
+            return class_frames.one_frame(p, h, epoch)
+        return browser_frames.one_frame(p, h, epoch, dataset(s).label(p.target))
+    return _kept(_key(s, "frame", epoch=int(epoch)), one)
+
+
 def findings(s: Settings) -> list[diagnose.Finding]:
     """What the run of ``s`` went through (``core.diagnose``), kept like the run."""
     return list(_kept(_key(s, "findings"), lambda: tuple(diagnose.instabilities(history(s), prepared(s)))))
