@@ -60,7 +60,14 @@ def on(page, step: int) -> None:
     page.wait_for_function("k => new URLSearchParams(location.search).get('step') === String(k)", arg=step,
                            timeout=FOLLOW)
     wait_ready(page)
-    expect(page.locator('[data-testid="stMain"] h3', has_text=f"Step {step} of 6")).to_be_visible(timeout=FOLLOW)
+    try:
+        expect(page.locator('[data-testid="stMain"] h3', has_text=f"Step {step} of 6")).to_be_visible(timeout=FOLLOW)
+    except AssertionError as e:          # CI keeps no artifacts: say what the page showed instead
+        shows = page.evaluate("() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1, "
+                              "[data-testid=\"stMain\"] h3')].map(h => h.textContent.trim())")
+        state = page.evaluate("() => document.querySelector('[data-testid=\"stApp\"]')"
+                              ".getAttribute('data-test-script-state')")
+        raise AssertionError(f"step {step} not shown at {page.url}: the page shows {shows}, script {state}") from e
 
 
 def class_state(server, code: str) -> dict:

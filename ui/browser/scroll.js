@@ -23,14 +23,19 @@ export default function mount({ data }) {
   const events = ["wheel", "touchstart", "keydown", "mousedown"];
   events.forEach((e) => window.addEventListener(e, stop, { once: true, passive: true }));
   const end = () => events.forEach((e) => window.removeEventListener(e, stop));
-  // Where every scrolling box holding the heading stands: if it moved without us, someone scrolled.
-  const offsets = (el) => { const out = []; for (let a = el.parentElement; a; a = a.parentElement) out.push(a.scrollTop); return out.join(); };
+  // Where every box holding the heading stands. One that moved without us was scrolled by someone
+  // else, unless it now stands at its end: the page got shorter under it (the last step's elements
+  // replaced on a phone) and the browser moved it there; then the heading is put back.
+  const boxes = (el) => { const out = []; for (let a = el.parentElement; a; a = a.parentElement) out.push(a); return out; };
+  const offsets = (el) => boxes(el).map((a) => a.scrollTop);
+  const atEnd = (a) => a.scrollTop >= a.scrollHeight - a.clientHeight - 1;
+  const movedByOther = (el) => boxes(el).some((a, i) => a.scrollTop !== ours[i] && !atEnd(a));
   let ours = null;
   const hold = () => {          // the heading may be drawn a frame or two after this element
     if (reader || ++frames > LONGEST) { end(); return; }
     const heading = document.getElementById(data.to);
     if (heading) {
-      if (ours !== null && offsets(heading) !== ours) { end(); return; }     // scrolled by someone else
+      if (ours !== null && movedByOther(heading)) { end(); return; }       // scrolled by someone else
       const now = heading.getBoundingClientRect().top;
       if (top === null || Math.abs(now - top) > 1) {
         heading.scrollIntoView({ block: "start" });
