@@ -84,6 +84,8 @@ def test_an_epoch_between_the_shipped_frames_is_exact():
     expected = by_hand(x1[5], x2[7], (), p.x_scale, snap.weights, "sigmoid")
     np.testing.assert_allclose(grid[7 * len(x1) + 5], expected[0], rtol=2e-6)
     assert one["text"][0] == f"{100 * np.mean((snap.y_hat_train > 0.5) == (p.y_train > 0.5)):.1f} %"
+    # its dots on the loss chart are per row, as every shipped frame's (the chart's axis), not the sums
+    assert np.allclose(one["loss"], [snap.loss_train / len(p.y_train), snap.loss_test / len(p.y_test)], rtol=1e-12)
 
 
 def test_the_confusion_matrix_counts_every_row_once_by_true_and_predicted_class():

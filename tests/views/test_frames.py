@@ -107,6 +107,8 @@ def test_an_epoch_between_frames_is_sent_exactly_when_paused_there(p, lecture):
     assert one["epoch"] == between and one["text"] == printed(p, h.at(between))
     assert one["head"] == f"At epoch {between:,} of 1,000 — {between / 1000:.0%} of the way"
     assert np.array_equal(decode(one["weights"]), np.concatenate([w.ravel() for w in h.at(between).weights]).astype("<f4"))
+    # its dots on the loss chart are per row, as every shipped frame's (the chart's axis), not the sums
+    assert np.allclose(one["loss"], h.losses[between] / [15, 15], rtol=1e-12)
 
 
 def test_the_largest_run_fits_in_a_megabyte_and_deep_ones_get_fewer_frames(p, largest):

@@ -86,7 +86,7 @@ def one_frame(p, h, epoch: int) -> dict:
     X_grid = grid_inputs(p, *plane(p)) if p.n_inputs >= 2 else None
     return {"epoch": int(epoch), "head": frames.heading(epoch, h.last_epoch, h.diverged_at is not None),
             "text": _scores(p, [snap.y_hat_train], [snap.y_hat_test], [snap.loss_train], [snap.loss_test])[0],
-            "loss": [frames._finite(snap.loss_train), frames._finite(snap.loss_test)], "note": _note(h, epoch),
+            "loss": frames.dots(p, snap), "note": _note(h, epoch),
             "weights": frames.f32(np.concatenate([w.ravel() for w in snap.weights])),
             "grid": frames.f32(grid_probabilities(p, snap.weights, h.activation, X_grid) if X_grid is not None else [])}
 

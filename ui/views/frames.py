@@ -139,9 +139,15 @@ def one_frame(p, h, epoch: int, target: str = "target") -> dict:
     snap = h.at(epoch)
     values = score_values(p, snap.y_hat_train[None], snap.y_hat_test[None], [snap.loss_train], [snap.loss_test])
     return {"epoch": int(epoch), "head": heading(epoch, h.last_epoch, h.diverged_at is not None),
-            "text": score_text(values[0]), "loss": [_finite(snap.loss_train), _finite(snap.loss_test)],
+            "text": score_text(values[0]), "loss": dots(p, snap),
             "note": note(p, h, epoch, values[0], snap.y_hat_train, target),
             "weights": f32(np.concatenate([w.ravel() for w in snap.weights]))}
+
+
+def dots(p, snap) -> list[float | None]:
+    """One epoch's training and test loss as the loss chart's dots: per row, as its axis and curves."""
+    per_row = loss_charts.per_row([snap.loss_train, snap.loss_test], (len(p.y_train), len(p.y_test)))
+    return [_finite(v) for v in per_row]
 
 
 def _finite(x: float) -> float | None:
