@@ -52,7 +52,7 @@ SERIAL_MODULES = ("tests/load/test_load_smoke.py", "tests/load/test_scenarios.py
                   "tests/load/test_class_load.py", "tests/load/test_bench.py",
                   "tests/serve/test_cluster.py", "tests/serve/test_class_server.py",
                   "tests/serve/test_real_server.py", "tests/serve/test_server_stop.py",
-                  "tests/serve/test_worker_process.py")
+                  "tests/serve/test_worker_process.py", "tests/serve/test_message_cache.py")
 
 
 def is_serial(item) -> bool:
