@@ -57,7 +57,7 @@ from ui.state.class_view import CONTROLS
 
 P95_TARGET_S = 3.0
 QUESTION_OPEN_S = 6.0             # a question stays open this long, then is closed and revealed
-LEAD_TICK_S = 0.25                # classroom.js looks at the address this often (LEAD_EVERY_MS)
+LEAD_TICK_S = 0.1                 # classroom.js looks at the address this often (LEAD_EVERY_MS)
 CHANGE_MIND = 0.2                 # the share of students who change their answer once
 MOUNT, LEAD = "class-mode", "class-lead"      # the class component's two mounts (ui/draw/classroom.py)
 

@@ -36,7 +36,7 @@ const EXPLORING = (code) => `backprop-class-exploring:${code}`; // sessionStorag
 const APPLIED = (code) => `backprop-class-applied:${code}`;     // sessionStorage: last view version opened
 const OPENED = (code) => `backprop-class-opened:${code}`;       // sessionStorage: and that view, as opened
 const MINE = (code, q) => `backprop-class-answer:${code}:${q}`; // sessionStorage: this tab's answer
-const LEAD_EVERY_MS = 250;
+const LEAD_EVERY_MS = 100;       // the lecturer's address looked at this often: a move leaves within 0.1 s
 const WAIT_CONTROLS_MS = 3000;
 const RERUN_WAIT_MS = 15000;     // a class of hundreds keeps a server busy for seconds after a move
 

@@ -37,7 +37,7 @@ from ui.serve.classes import (ClassError, ClassStore, ClassState, Invalid, NoSuc
 
 PREFIX = "_class"                 # ui/serve/addresses.py leaves it to this route
 WAIT_S = 20.0                     # the longest a request is held (HAProxy's `timeout server` is 60 s)
-TICK_S = 0.2                      # how often a class being waited on is polled
+TICK_S = 0.1                      # how often a class being waited on is polled (one cheap look-up per process)
 REFRESH_S = 5.0                   # a waiting follower is marked present again this often
 BIG = 2**53                       # the largest number a browser sends exactly
 NO_STORE = {"Cache-Control": "no-store"}
