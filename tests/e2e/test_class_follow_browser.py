@@ -150,6 +150,8 @@ def test_a_following_phones_first_screen_holds_the_steps_equation_with_its_numbe
     assert equation.bounding_box()["y"] > PHONE["height"]
     student.get_by_role("button", name="Back to the lecturer").click()
     expect(sample).to_be_hidden(timeout=FOLLOW)
+    expect(equation).to_be_visible(timeout=FOLLOW)           # drawn again by the run that follows
+    wait_ready(student)
     assert first_screen(equation.bounding_box())
     assert_no_exception(student)
 

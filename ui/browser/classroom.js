@@ -106,20 +106,8 @@ async function post(path, body) {
 function sameDocument(target) {
   history.pushState(null, "", target);
   const app = document.querySelector('[data-testid="stApp"]');
-  const state = () => app && app.getAttribute("data-test-script-state");
-  // A run already under way (the student's own click, a trigger) may end without the one asked for
-  // here: then it is asked for once more, with the page idle.
-  let ran = false, again = state() === "running";
-  const seen = new MutationObserver(() => {
-    if (again) {
-      if (state() !== "notRunning") return;
-      again = false;
-      if (location.href.endsWith(target)) window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
-      return;
-    }
-    ran = true;
-    seen.disconnect();
-  });
+  let ran = false;
+  const seen = new MutationObserver(() => { ran = true; seen.disconnect(); });
   if (app) seen.observe(app, { attributes: true, attributeFilter: ["data-test-script-state"] });
   window.dispatchEvent(new PopStateEvent("popstate", { state: null }));
   setTimeout(() => {
