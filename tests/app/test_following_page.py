@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.helpers import no_exception, open_app
+from tests.app.helpers import component_data, no_exception, open_app
 from tests.app.test_class_mode import LECTURE, bar, bar_says, start
 from ui.state.sidebar import _CURRENT
+from ui.views import frames
 
 LINKS = [LECTURE, {"seed": "5", "hidden": "8,4", "lr": "0.1", "batch": "5", "l2": "0.01", "act": "tanh",
                    "epochs": "300", "split": "7", "test": "0.3"},
@@ -95,3 +96,16 @@ def test_a_following_step_page_shows_the_numbers_its_controls_would_show_for_the
     assert status and all(any(m.value == line for m in following.main.markdown) for line in status)
     mine = [x.value for x in following.main.latex]           # the step's equations; the sections below come after
     assert mine and [x.value for x in alone.main.latex][:len(mine)] == mine
+
+
+def test_a_class_led_to_an_epoch_between_the_shipped_frames_computes_its_numbers_once(monkeypatch):
+    """Three hundred students led to the same epoch ask for the same numbers: the first computes them."""
+    made, real = [], frames.one_frame
+    monkeypatch.setattr(frames, "one_frame", lambda *a, **k: made.append(a[2]) or real(*a, **k))
+    _, code = start()
+    shipped = set(component_data(open_app("training"), "run")[0]["run"]["frames"]["epoch"])
+    between = next(e for e in range(977, 30, -1) if e not in shipped)
+    students = [open_app("training", {"epoch": str(between), "class": code}) for _ in range(3)]
+    pinned = [component_data(at, "controls")[0]["pinned"] for at in students]
+    assert pinned[0]["epoch"] == between and pinned[0] == pinned[1] == pinned[2]
+    assert made.count(between) <= 1

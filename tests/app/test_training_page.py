@@ -15,7 +15,6 @@ from tests.app.helpers import browser_sends, component_data, no_exception, open_
 from ui.draw import playback
 from ui.serve.cache import SEED_COUNT, stride_for
 from ui.serve.internals import MediaFileManager, app_test
-from ui.views import frames
 
 PLAYER_JS = (Path(__file__).resolve().parents[2] / "ui" / "browser" / "player.js").read_text(encoding="utf-8")
 
@@ -139,18 +138,6 @@ def test_the_run_is_sent_once_and_only_the_epoch_travels(h):
                if json.loads(e.proto.json).get("role")}
     assert scripts["run"] == len(PLAYER_JS)            # the player's script travels with the run, once
     assert scripts["controls"] < 2_000 and scripts["view"] < 2_000       # not with every epoch
-
-
-def test_an_epoch_between_the_frames_is_computed_once_for_a_whole_class(p, h, monkeypatch):
-    """Three hundred students led to the same epoch ask for the same numbers: the first computes them."""
-    made = []
-    real = frames.one_frame
-    monkeypatch.setattr(frames, "one_frame", lambda *a, **k: made.append(a[2]) or real(*a, **k))
-    shipped = set(run_sent(open_app("training"))["frames"]["epoch"])
-    between = next(e for e in range(977, 30, -1) if e not in shipped and e not in (250, 10))
-    pinned = [controls(open_app("training", {"epoch": str(between)}))["pinned"] for _ in range(3)]
-    assert made.count(between) <= 1 and pinned[0] == pinned[1] == pinned[2]
-    assert pinned[0] == json.loads(json.dumps(real(p, h, between, "Income")))
 
 
 def test_an_epoch_between_the_shipped_frames_is_sent_exactly(p, h):
