@@ -7,8 +7,8 @@
 // page where the student is. The heading keeps clear of Streamlit's top bar by its scroll-margin-top
 // (the app's stylesheet, ui/draw/layout.py). While the page is still being drawn (the last step's
 // elements replaced, charts drawn, on a slow phone for a second or more) what lies above the heading
-// may change height: the heading is held where it was put until it has stayed there for STILL frames,
-// or the reader scrolls, taps or presses a key. Draws nothing.
+// may change height: the heading is held where it was put until it has stayed there for STILL frames
+// after the run has ended, or the reader scrolls, taps or presses a key. Draws nothing.
 
 const STILL = 30;          // frames the heading must stay put before it is let go
 const LONGEST = 600;       // frames at most (about 10 s)
@@ -31,6 +31,9 @@ export default function mount({ data }) {
   const atEnd = (a) => a.scrollTop >= a.scrollHeight - a.clientHeight - 1;
   const movedByOther = (el) => boxes(el).some((a, i) => a.scrollTop !== ours[i] && !atEnd(a));
   let ours = null;
+  // A slow server sends a run's elements over seconds: the heading counts as still only once it is done.
+  const app = document.querySelector('[data-testid="stApp"]');
+  const drawing = () => app !== null && app.getAttribute("data-test-script-state") === "running";
   const hold = () => {          // the heading may be drawn a frame or two after this element
     if (reader || ++frames > LONGEST) { end(); return; }
     const heading = document.getElementById(data.to);
@@ -42,7 +45,8 @@ export default function mount({ data }) {
         top = heading.getBoundingClientRect().top;
         ours = offsets(heading);
         still = 0;
-      } else if (++still >= STILL) { end(); return; }
+      } else if (drawing()) still = 0;            // the run still sends elements: not yet still
+      else if (++still >= STILL) { end(); return; }
     }
     requestAnimationFrame(hold);
   };
