@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError, expect
 
 from tests.e2e.conftest import (assert_no_exception, charts_drawn, layout_settled, no_horizontal_scroll, screenshot,
                                 wait_ready)
@@ -92,6 +92,13 @@ HEADING_IN_VIEW = """k => { const h = [...document.querySelectorAll('[data-testi
                    return r.top >= top - 1 && r.bottom <= window.innerHeight; }"""
 
 
+WHERE_IS = """k => { const h = [...document.querySelectorAll('[data-testid="stMain"] h3')]
+                                .find(e => e.innerText.startsWith(`Step ${k} of 6`));
+                 const m = document.querySelector('[data-testid="stMain"]');
+                 return {heading: h && h.getBoundingClientRect().toJSON(), main: m && [m.scrollTop, m.scrollHeight],
+                         buttons: document.querySelectorAll('[data-testid="stMain"] button').length}; }"""
+
+
 @pytest.mark.parametrize("who,viewport,query", [
     ("laptop", (1440, 900), "seed=9&lr=0.01"),
     ("phone", (390, 844), "seed=9&lr=0.01"),
@@ -109,19 +116,27 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     for button, k in (("Next →", 3), ("← Previous", 2)):
         below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
         # The lower button in view and the step's heading out of it: scrolled again while the page
-        # still grows (equations and widgets are drawn after the charts), then proven before the click.
+        # still grows, then proven before the click. The browser draws a run's elements for a second
+        # or more after the script has ended (a phone's first visit): until the step's heading and both
+        # pairs of buttons are there, the last button found is the top one.
         page.wait_for_function(f"""k => {{
-            const b = [...document.querySelectorAll('[data-testid="stMain"] button')]
-                        .filter(e => e.getClientRects().length && e.innerText.trim().startsWith({button!r})).pop();
-            if (!b) return false;
-            b.scrollIntoView({{block: "end"}});
+            const bs = [...document.querySelectorAll('[data-testid="stMain"] button')]
+                        .filter(e => e.getClientRects().length && e.innerText.trim().startsWith({button!r}));
+            const h = [...document.querySelectorAll('[data-testid="stMain"] h3')]
+                        .find(e => e.innerText.startsWith(`Step ${{k}} of 6`));
+            if (bs.length < 2 || !h || !(h.compareDocumentPosition(bs[bs.length - 1]) & Node.DOCUMENT_POSITION_FOLLOWING))
+                return false;
+            bs[bs.length - 1].scrollIntoView({{block: "end"}});
             return !({HEADING_IN_VIEW})(k);
         }}""", arg=5 - k, timeout=20_000)
         assert not page.evaluate(HEADING_IN_VIEW, 5 - k), "the step's heading is in view before the click"
         below.click()
         expect(page.get_by_role("heading", name=re.compile(f"^Step {k} of 6"))).to_be_attached()
         wait_ready(page)
-        page.wait_for_function(HEADING_IN_VIEW, arg=k, timeout=20_000)
+        try:
+            page.wait_for_function(HEADING_IN_VIEW, arg=k, timeout=20_000)
+        except PlaywrightTimeoutError:        # CI keeps no artifacts: say where it was
+            pytest.fail(f"step {k}'s heading is not in view: {page.evaluate(WHERE_IS, k)}")
         assert charts_drawn(page), "the charts did not draw"
         assert f"step={k}" in page.url
         screenshot(page, f"backprop-below-{button.strip('←→ ').lower()}-{who}")
