@@ -41,7 +41,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from deploy.haproxy import backend_status, check_config, find_haproxy, memory_report, render_config
+from deploy.haproxy import backend_status, check_config, find_haproxy, memory_report, render_config, stats_reply
 from deploy.redis_server import RedisServer, find_redis
 from deploy.server import ROOT, Server, alive, die_with_parent, free_port, kill_all, started, wait_healthy
 
@@ -140,7 +140,8 @@ class Cluster:
             if len(seen) == self.n and all(s["status"] == "UP" for s in seen.values()):
                 return
             time.sleep(0.2)
-        raise RuntimeError(f"HAProxy does not see every replica up: {backend_status(self.stats_socket)}")
+        raise RuntimeError(f"HAProxy does not see every replica up after {timeout:.0f} s: "
+                           f"{backend_status(self.stats_socket)}; it says: {stats_reply(self.stats_socket)[:600]}")
 
     def warm_up(self, timeout: float = 180, urls: list[str] | None = None) -> list[float]:
         """Open the app once on each replica (directly), so Streamlit's imports and the training worker

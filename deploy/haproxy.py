@@ -52,8 +52,8 @@ def check_config(haproxy: str, path: Path) -> tuple[bool, str]:
     return r.returncode == 0, (r.stdout + r.stderr).strip()
 
 
-def backend_status(stats_socket: Path) -> dict[str, dict]:
-    """What HAProxy says of each replica: {name: {"status": "UP"/"DOWN"/..., "connections": n}}."""
+def stats_reply(stats_socket: Path) -> str:
+    """HAProxy's answer to ``show stat`` on its stats socket, or a sentence saying why there is none."""
     try:
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(2)
@@ -62,9 +62,14 @@ def backend_status(stats_socket: Path) -> dict[str, dict]:
             raw = b""
             while chunk := s.recv(65536):
                 raw += chunk
-    except OSError:
-        return {}
-    lines = raw.decode(errors="replace").splitlines()
+    except OSError as e:
+        return f"no answer on {stats_socket}: {e!r}"
+    return raw.decode(errors="replace")
+
+
+def backend_status(stats_socket: Path) -> dict[str, dict]:
+    """What HAProxy says of each replica: {name: {"status": "UP"/"DOWN"/..., "connections": n}}."""
+    lines = stats_reply(stats_socket).splitlines()
     if not lines or not lines[0].startswith("# "):
         return {}
     header = lines[0][2:].split(",")

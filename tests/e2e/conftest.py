@@ -123,18 +123,71 @@ def log_excerpt(log: str, words, around: int = 6, limit: int = 60) -> str:
 QUIET_FRAMES = 10      # animation frames a layout must hold still (layout_settled)
 
 
+# What the browser fetches to draw a page (an element's code, fonts, pictures); not fetch() calls, which
+# may wait on purpose (a class's students wait on the lecturer's next move).
+DRAWING = {"document", "script", "stylesheet", "font", "image", "media"}
+
+
+def requests_in_flight(page) -> set:
+    """The requests for drawing ``page`` sent and not yet answered (its listeners are added on the first
+    call: the ``page`` fixture calls it before the first request; a page a test opens itself is
+    followed from its first ``wait_ready``)."""
+    pending = getattr(page, "_bpx_in_flight", None)
+    if pending is None:
+        pending = page._bpx_in_flight = set()
+        page.on("request", lambda r: pending.add(r) if r.resource_type in DRAWING else None)
+        page.on("requestfinished", lambda r: pending.discard(r))
+        page.on("requestfailed", lambda r: pending.discard(r))
+    return pending
+
+
+@pytest.fixture
+def page(page):
+    requests_in_flight(page)
+    return page
+
+
+# Every 20 ms the page notes when what it shows last changed: how many elements, buttons and charts it
+# has drawn, and how tall it is (a player's numbers changing in place do not count).
+WATCH_DRAWING = """() => { if (window.__drawn) return;
+    const w = window.__drawn = {sig: null, since: performance.now()};
+    const main = () => document.querySelector('[data-testid="stMain"]');
+    const id = setInterval(() => {
+        const m = main();
+        const sig = [document.querySelectorAll('[data-testid="stElementContainer"]').length,
+                     document.querySelectorAll('button, input, canvas, svg').length, m && m.scrollHeight].join();
+        if (sig !== w.sig) { w.sig = sig; w.since = performance.now(); }
+    }, 20);
+    setTimeout(() => { clearInterval(id); window.__drawn = null; }, 120000);
+}"""
+DRAWN_STILL_MS = 150
+
+
 def wait_ready(page, timeout: float = 60_000) -> None:
-    """Wait until the page's script has run to the end: title drawn, sidebar there, not running; then
-    a moment for what the browser draws after the script, and not running again. (A wait on the page
-    holding still for some frames instead left a phone's equation too wide in CI: the page's own
-    refit runs on later changes, see ui/browser/page.js; not yet understood, so the known wait stays.)"""
+    """Wait until the page's script has run to the end (title drawn, sidebar there, not running) and
+    the browser has drawn what it sent. The browser draws a run's elements for a second or more after
+    the script has ended when it must first fetch the code of an element it has not drawn before (a
+    new browser's first visit): so, after the known 500 ms, until no request is unanswered and
+    nothing has been added to the page for DRAWN_STILL_MS. (A wait on frames alone once left a phone's
+    equation too wide on /network in CI: the 500 ms stays.)"""
+    pending = requests_in_flight(page)
     page.wait_for_function(
         """() => { const a = document.querySelector('[data-testid="stApp"]');
                    return a && a.getAttribute('data-test-script-state') === 'notRunning'
                           && document.querySelector('[data-testid="stSidebar"]')
                           && document.querySelector('[data-testid="stMain"] h1'); }""",
         timeout=timeout)
+    page.evaluate(WATCH_DRAWING)
     page.wait_for_timeout(500)
+    for _ in range(int(timeout / 50)):
+        if not pending:
+            page.wait_for_function(f"() => !window.__drawn || performance.now() - window.__drawn.since >= {DRAWN_STILL_MS}",
+                                   timeout=timeout)
+            if not pending:
+                break
+        page.wait_for_timeout(50)
+    else:
+        pytest.fail(f"requests still unanswered after {timeout / 1000:.0f} s: {sorted(r.url for r in pending)[:5]}")
     page.wait_for_selector(APP_READY, timeout=timeout)
     if "projector=true" in page.url:      # its stylesheet is drawn a moment after the script has ended
         page.wait_for_function("() => getComputedStyle(document.documentElement).fontSize === '21px'",
