@@ -167,9 +167,8 @@ def wait_ready(page, timeout: float = 60_000) -> None:
     """Wait until the page's script has run to the end (title drawn, sidebar there, not running) and
     the browser has drawn what it sent. The browser draws a run's elements for a second or more after
     the script has ended when it must first fetch the code of an element it has not drawn before (a
-    new browser's first visit): so, after the known 500 ms, until no request is unanswered and
-    nothing has been added to the page for DRAWN_STILL_MS. (A wait on frames alone once left a phone's
-    equation too wide on /network in CI: the 500 ms stays.)"""
+    new browser's first visit): so, after 150 ms, until no request for drawing is unanswered and
+    nothing has been added to the page for DRAWN_STILL_MS."""
     pending = requests_in_flight(page)
     page.wait_for_function(
         """() => { const a = document.querySelector('[data-testid="stApp"]');
@@ -178,7 +177,7 @@ def wait_ready(page, timeout: float = 60_000) -> None:
                           && document.querySelector('[data-testid="stMain"] h1'); }""",
         timeout=timeout)
     page.evaluate(WATCH_DRAWING)
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(150)
     for _ in range(int(timeout / 50)):
         if not pending:
             page.wait_for_function(f"() => !window.__drawn || performance.now() - window.__drawn.since >= {DRAWN_STILL_MS}",

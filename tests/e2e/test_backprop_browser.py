@@ -92,6 +92,20 @@ HEADING_IN_VIEW = """k => { const h = [...document.querySelectorAll('[data-testi
                    return r.top >= top - 1 && r.bottom <= window.innerHeight; }"""
 
 
+def wheel_into_view(page, locator, band=(0.25, 0.75), tries: int = 40) -> None:
+    """Turn the mouse wheel over the page until ``locator`` lies within ``band`` of the window's height."""
+    height = page.viewport_size["height"]
+    page.mouse.move(page.viewport_size["width"] / 2, height / 2)
+    for _ in range(tries):
+        box = locator.bounding_box()
+        if box and height * band[0] <= box["y"] and box["y"] + box["height"] <= height * band[1]:
+            return
+        before = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+        page.mouse.wheel(0, (box["y"] if box else height) - height * sum(band) / 2)
+        page.wait_for_function("y => document.querySelector('[data-testid=\"stMain\"]').scrollTop !== y", arg=before)
+    pytest.fail(f"the wheel did not bring {locator} into view")
+
+
 WHERE_IS = """k => { const h = [...document.querySelectorAll('[data-testid="stMain"] h3')]
                                 .find(e => e.innerText.startsWith(`Step ${k} of 6`));
                  const m = document.querySelector('[data-testid="stMain"]');
@@ -115,20 +129,17 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
     assert charts_drawn(page), "the charts did not draw"
     for button, k in (("Next →", 3), ("← Previous", 2)):
         below = page.get_by_role("button", name=re.compile(f"^{re.escape(button)}")).last
-        # The lower button in view and the step's heading out of it: scrolled again while the page
-        # still grows, then proven before the click. The browser draws a run's elements for a second
-        # or more after the script has ended (a phone's first visit): until the step's heading and both
-        # pairs of buttons are there, the last button found is the top one.
+        # The lower button in view and the step's heading out of it, scrolled to as a reader does (a
+        # scroll by a script does not stop the page holding the last step's heading in view). Until
+        # the step's heading and both pairs of buttons are there, the last button found is the top one.
         page.wait_for_function(f"""k => {{
             const bs = [...document.querySelectorAll('[data-testid="stMain"] button')]
                         .filter(e => e.getClientRects().length && e.innerText.trim().startsWith({button!r}));
             const h = [...document.querySelectorAll('[data-testid="stMain"] h3')]
                         .find(e => e.innerText.startsWith(`Step ${{k}} of 6`));
-            if (bs.length < 2 || !h || !(h.compareDocumentPosition(bs[bs.length - 1]) & Node.DOCUMENT_POSITION_FOLLOWING))
-                return false;
-            bs[bs.length - 1].scrollIntoView({{block: "end"}});
-            return !({HEADING_IN_VIEW})(k);
+            return bs.length >= 2 && h && (h.compareDocumentPosition(bs[bs.length - 1]) & Node.DOCUMENT_POSITION_FOLLOWING);
         }}""", arg=5 - k, timeout=20_000)
+        wheel_into_view(page, below, (0.6, 0.95))
         assert not page.evaluate(HEADING_IN_VIEW, 5 - k), "the step's heading is in view before the click"
         below.click()
         expect(page.get_by_role("heading", name=re.compile(f"^Step {k} of 6"))).to_be_attached()
@@ -142,7 +153,7 @@ def test_the_buttons_under_a_step_land_on_the_new_steps_heading(server, page, wh
         screenshot(page, f"backprop-below-{button.strip('←→ ').lower()}-{who}")
     # a rerun for another reason leaves the page where the student is
     switch = page.get_by_text("Reproduce the lecture demo's mistake")
-    switch.scroll_into_view_if_needed()
+    wheel_into_view(page, switch)           # as a reader scrolls: a scroll by a script is not the reader's
     where = switch.bounding_box()["y"]
     switch.click()
     expect(page.get_by_text("FAIL: 4 of 13 weights disagree")).to_be_visible()
